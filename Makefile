@@ -1,0 +1,60 @@
+# qq — see README.md. Tools are pinned here with `go run pkg@version` so that
+# go.mod stays free of them.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+VERSION     ?= dev
+FUZZTIME    ?= 10s
+DEMO_DIR    ?= demo
+DEMO_COUNT  ?= 2000
+BENCH_COUNT ?= 100000
+BENCH_DIR   ?= $(CURDIR)/bench-queue
+
+GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
+
+.PHONY: all build test lint unit fuzz bench demo clean
+
+all: build
+
+## build: the qq binary and the sample-queue generator in bin/
+build:
+	$(GO_BUILD) -o bin/qq ./cmd/qq
+	$(GO_BUILD) -o bin/qq-sample ./cmd/qq-sample
+
+## test: formatting, vet, staticcheck, then every test with the race detector
+## (unit, fuzz seeds, testscript scripts, integration tests)
+test: lint unit
+
+lint:
+	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$fmt" ]; then echo "gofmt would change: $$fmt"; exit 1; fi
+	go vet ./...
+	go run $(STATICCHECK) ./...
+
+unit:
+	go test -race -count=1 ./...
+
+## fuzz: a short run of every fuzz target (FUZZTIME each)
+fuzz:
+	@set -e; for pkg in $$(go list ./...); do \
+	  for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## bench: Go benchmarks, then the command-level benchmark on a generated
+## BENCH_COUNT-message queue against the C-tool floor (see bench/run.sh)
+bench: build
+	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
+	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./bench/run.sh
+
+## demo: build qq, write a sample queue into DEMO_DIR, and look at it
+demo: build
+	rm -rf $(DEMO_DIR)
+	bin/qq-sample -count $(DEMO_COUNT) $(DEMO_DIR)
+	bin/qq --qmail-dir $(DEMO_DIR) stat
+	bin/qq --qmail-dir $(DEMO_DIR) list --limit 10 --sort age --headers
+	bin/qq --qmail-dir $(DEMO_DIR) show $$(bin/qq --qmail-dir $(DEMO_DIR) list --format ids --sort size --reverse --limit 1)
+
+clean:
+	rm -rf bin $(DEMO_DIR) bench-queue bench.txt

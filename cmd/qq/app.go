@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/text"
+	"golang.org/x/term"
+)
+
+// app carries what every command needs: the standard streams, whether they
+// are terminals, the environment, the clock, and the global options.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	stdoutTTY      bool
+	stderrTTY      bool
+	getenv         func(string) string
+	now            func() time.Time
+
+	// Global options, resolved once in the root command's PersistentPreRunE.
+	qmailDir   string // --qmail-dir, QQ_QMAIL_DIR, default /var/qmail
+	queueDir   string // --queue, default <qmail-dir>/queue
+	controlDir string // --control-dir, default <qmail-dir>/control
+	format     string // --format; each command checks it against its own list
+	colorMode  string // --color auto|always|never
+	quiet      bool   // --quiet
+	color      bool   // resolved colour decision
+}
+
+// defaultQmailDir is the qmail home when neither --qmail-dir nor QQ_QMAIL_DIR
+// is given.
+const defaultQmailDir = "/var/qmail"
+
+// newApp builds an app over the given streams. A stream is a terminal only if
+// it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
+// tests and screenshots, like gh's GH_FORCE_TTY).
+func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a.stdoutTTY = isTerminal(stdout)
+	a.stderrTTY = isTerminal(stderr)
+	if getenv("QQ_FORCE_TTY") == "1" {
+		a.stdoutTTY, a.stderrTTY = true, true
+	}
+	return a
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// resolveGlobals fills in the defaults of the global options and makes the
+// colour decision. It runs before every command.
+func (a *app) resolveGlobals() error {
+	if a.qmailDir == "" {
+		a.qmailDir = a.getenv("QQ_QMAIL_DIR")
+	}
+	if a.qmailDir == "" {
+		a.qmailDir = defaultQmailDir
+	}
+	if a.queueDir == "" {
+		a.queueDir = filepath.Join(a.qmailDir, "queue")
+	}
+	if a.controlDir == "" {
+		a.controlDir = filepath.Join(a.qmailDir, "control")
+	}
+	switch a.colorMode {
+	case "auto", "always", "never":
+	default:
+		return usageErrorf("--color must be auto, always or never, not %q", a.colorMode)
+	}
+	a.color = useColor(a.colorMode, a.getenv, a.stdoutTTY)
+	if a.color {
+		text.EnableColors()
+	} else {
+		text.DisableColors()
+	}
+	return nil
+}
+
+// useColor decides whether to colour standard output. Precedence: --color,
+// then NO_COLOR (any non-empty value, "0" included, per no-color.org), then
+// FORCE_COLOR/CLICOLOR_FORCE, then TERM=dumb, then whether stdout is a
+// terminal. go-pretty's own detection is never used: it colours pipes.
+func useColor(mode string, getenv func(string) string, stdoutTTY bool) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if getenv("NO_COLOR") != "" {
+		return false
+	}
+	if v := getenv("FORCE_COLOR"); v != "" && v != "0" {
+		return true
+	}
+	if v := getenv("CLICOLOR_FORCE"); v != "" && v != "0" {
+		return true
+	}
+	if getenv("TERM") == "dumb" {
+		return false
+	}
+	return stdoutTTY
+}
+
+// warnf prints a warning to stderr unless --quiet is set.
+func (a *app) warnf(format string, args ...any) {
+	if a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "qq: warning: "+format+"\n", args...)
+}
+
+// run builds the command tree, runs it and maps the outcome to an exit code.
+// It is the only place, besides main, that knows about exit codes.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := newApp(stdin, stdout, stderr, getenv)
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	var silent *silentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(stderr, "qq: %v\n", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", ue.cmdPath)
+		}
+	}
+	return code
+}

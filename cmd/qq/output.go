@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+)
+
+// Output formats shared by several commands. A command lists the ones it
+// offers; some add their own (qread, qstat, ids, svstat).
+const (
+	formatTable = "table" // a go-pretty table for people
+	formatPlain = "plain" // tab-separated lines with a header, for pipes and awk
+	formatJSON  = "json"  // JSON (JSON Lines for listings)
+)
+
+// formatFor checks --format against the formats a command offers and returns
+// the one to use. With no --format the command's default is used: table on a
+// terminal, plain lines when piped, unless the command says otherwise.
+func (a *app) formatFor(def string, offered ...string) (string, error) {
+	f := a.format
+	if f == "" {
+		f = def
+	}
+	if f == "" {
+		f = formatPlain
+		if a.stdoutTTY {
+			f = formatTable
+		}
+	}
+	if !slices.Contains(offered, f) {
+		return "", usageErrorf("--format %s is not offered here; choose one of: %s", f, strings.Join(offered, ", "))
+	}
+	return f, nil
+}
+
+// newTable returns a table writer in qq's style: light box lines on a
+// terminal, colour only when the colour decision allows it.
+func (a *app) newTable(w io.Writer) table.Writer {
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	style := table.StyleLight
+	if a.color {
+		style.Color.Header = text.Colors{text.Bold}
+	}
+	t.SetStyle(style)
+	return t
+}
+
+// writeJSON writes v as one line of JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
+// 2d04h. Negative durations (a clock in the future) print as 0s.
+func humanAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int64(d / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm", s/60)
+	case s < 86400:
+		return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
+	default:
+		return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
+	}
+}

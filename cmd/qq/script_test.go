@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets testscript run this test binary as the qq command, so the
+// scripts exercise the real command tree, flags, streams and exit codes.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"qq": func() {
+			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+		},
+	})
+}
+
+// TestScripts runs every testdata/script/*.txtar end to end.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "../../testdata/script",
+		RequireExplicitExec: true,
+		Cmds:                scriptCmds(),
+		Setup: func(env *testscript.Env) error {
+			// Pin what varies between machines.
+			env.Setenv("TZ", "UTC")
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+	})
+}
+
+// scriptCmds are the custom commands the scripts may use to build fixtures
+// git cannot store (inode-named queue files, FIFOs, modes).
+func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+}
