@@ -1,0 +1,649 @@
+package qmailqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Fields says which parts of a message a scan reads. Each costs file opens,
+// so a scan reads only what its caller and its filter need.
+type Fields uint
+
+// The readable parts of a message.
+const (
+	// FieldSize stats mess (the size; birth of S2/S3 messages).
+	FieldSize Fields = 1 << iota
+	// FieldEnvelope reads the sender and birth: info (open + fstat), or
+	// todo for a message not yet preprocessed.
+	FieldEnvelope
+	// FieldRecipients reads local/ and remote/ (or todo) recipients.
+	FieldRecipients
+	// FieldHeader reads the header block of mess (at most HeaderLimit).
+	FieldHeader
+)
+
+// ScanOptions configures [Queue.Scan].
+type ScanOptions struct {
+	// Fields to read for every message (the filter adds what it needs).
+	Fields Fields
+	// Filter selects messages; nil selects all. It runs in the workers, so
+	// header and body reads happen in parallel.
+	Filter *Filter
+	// Workers is the number of goroutines reading message files; 0 means
+	// GOMAXPROCS. Output order does not depend on it.
+	Workers int
+	// States, when not empty, limits the scan to these states. qmail-qread
+	// lists only messages with an info file.
+	InfoOnly bool
+}
+
+// ScanStats counts what a scan saw.
+type ScanStats struct {
+	Seen     int // messages found in the directories
+	Matched  int // messages passed to the callback
+	Vanished int // messages finished by qmail-send while the scan ran
+}
+
+// batchSize is how many messages a worker handles at a time; the number of
+// batches in flight is bounded, so memory does not grow with the queue.
+const batchSize = 128
+
+type scanItem struct {
+	id                 uint64
+	inInfo, inTodo     bool
+	inIntd, inLocal    bool
+	inRemote, bouncing bool
+}
+
+type batch struct {
+	seq   int
+	split *splitDirs
+	items []scanItem
+	msgs  []*Message
+	err   error
+}
+
+// splitDirs holds open directory fds of one split subdirectory, shared by
+// the workers handling its batches; the last batch done closes them.
+type splitDirs struct {
+	n             int
+	mess, info    int
+	local, remote int
+	todo          int // todo/ or todo/N with big-todo
+	refs          atomic.Int32
+}
+
+func (d *splitDirs) release() {
+	if d.refs.Add(-1) == 0 {
+		for _, fd := range []int{d.mess, d.info, d.local, d.remote, d.todo} {
+			if fd >= 0 {
+				unix.Close(fd)
+			}
+		}
+	}
+}
+
+// Scan streams every message of the queue to fn, split subdirectory by split
+// subdirectory (0 … split-1), and within one in the directory order of
+// info/ (qmail-qread's order), followed by messages not yet preprocessed and
+// S2/S3 files. fn is called from one goroutine at a time; returning an error
+// stops the scan and Scan returns that error. A message that vanishes while
+// it is read (qmail-send finished it) is skipped and counted.
+func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) error) (ScanStats, error) {
+	var stats ScanStats
+	need := opts.Fields
+	if opts.Filter != nil {
+		need |= opts.Filter.fields()
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	todo, err := q.listIDSet("todo")
+	if err != nil {
+		return stats, err
+	}
+	intd, err := q.listIDSet("intd")
+	if err != nil {
+		return stats, err
+	}
+	bounce, err := q.listIDSet("bounce")
+	if err != nil {
+		return stats, err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan *batch)
+	results := make(chan *batch)
+	tokens := make(chan struct{}, 4*workers)
+	var producerErr error
+	var seen, vanished atomic.Int64
+
+	go func() {
+		defer close(jobs)
+		seq := 0
+		for n := 0; n < q.Split; n++ {
+			dirs, items, err := q.listSplit(n, need, todo, intd, bounce, opts)
+			if err != nil {
+				producerErr = err
+				return
+			}
+			seen.Add(int64(len(items)))
+			chunks := (len(items) + batchSize - 1) / batchSize
+			if chunks == 0 {
+				dirs.refs.Store(1)
+				dirs.release()
+				continue
+			}
+			dirs.refs.Store(int32(chunks))
+			for i := 0; i < len(items); i += batchSize {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					for ; i < len(items); i += batchSize {
+						dirs.release()
+					}
+					return
+				}
+				b := &batch{seq: seq, split: dirs, items: items[i:min(i+batchSize, len(items))]}
+				seq++
+				select {
+				case jobs <- b:
+				case <-ctx.Done():
+					for ; i < len(items); i += batchSize {
+						dirs.release()
+					}
+					return
+				}
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			r := &reader{q: q, buf: make([]byte, 8192)}
+			for b := range jobs {
+				for _, it := range b.items {
+					if ctx.Err() != nil {
+						break
+					}
+					m, gone, err := r.read(b.split, it, need, opts.Filter)
+					if err != nil {
+						b.err = err
+						break
+					}
+					if gone {
+						vanished.Add(1)
+						continue
+					}
+					if m != nil {
+						b.msgs = append(b.msgs, m)
+					}
+				}
+				b.split.release()
+				results <- b
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	pending := map[int]*batch{}
+	next := 0
+	var fnErr error
+	for b := range results {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tokens
+			if fnErr != nil {
+				continue
+			}
+			if b.err != nil {
+				fnErr = b.err
+				cancel()
+				continue
+			}
+			for _, m := range b.msgs {
+				stats.Matched++
+				if err := fn(m); err != nil {
+					fnErr = err
+					cancel()
+					break
+				}
+			}
+		}
+	}
+	stats.Seen = int(seen.Load())
+	stats.Vanished = int(vanished.Load())
+	switch {
+	case fnErr != nil:
+		return stats, fnErr
+	case producerErr != nil:
+		return stats, producerErr
+	}
+	return stats, ctx.Err()
+}
+
+// listIDSet reads the IDs in an unsplit directory (todo, intd, bounce), or
+// in all its split subdirectories for todo and intd with big-todo.
+func (q *Queue) listIDSet(dir string) (map[uint64]struct{}, error) {
+	set := map[uint64]struct{}{}
+	dirs := []string{filepath.Join(q.Dir, dir)}
+	if q.BigTodo && (dir == "todo" || dir == "intd") {
+		dirs = dirs[:0]
+		for n := 0; n < q.Split; n++ {
+			dirs = append(dirs, filepath.Join(q.Dir, dir, strconv.Itoa(n)))
+		}
+	}
+	for _, d := range dirs {
+		names, err := readDirNames(d)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if id, ok := parseID(name); ok {
+				set[id] = struct{}{}
+			}
+		}
+	}
+	return set, nil
+}
+
+// readDirNames lists a directory in its on-disk order (qmail's readsubdir
+// order), without stat calls.
+func readDirNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read queue directory: %w", err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("read queue directory %s: %w", dir, err)
+	}
+	return names, nil
+}
+
+// listSplit lists split subdirectory n: info/n first, then mess/n, so that a
+// message created in between is seen as not yet preprocessed rather than as
+// an info without mess.
+func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]struct{}, opts ScanOptions) (*splitDirs, []scanItem, error) {
+	sub := strconv.Itoa(n)
+	infoNames, err := readDirNames(filepath.Join(q.Dir, "info", sub))
+	if err != nil {
+		return nil, nil, err
+	}
+	var messNames []string
+	if !opts.InfoOnly {
+		if messNames, err = readDirNames(filepath.Join(q.Dir, "mess", sub)); err != nil {
+			return nil, nil, err
+		}
+	}
+	var localSet, remoteSet map[uint64]struct{}
+	if need&FieldRecipients != 0 {
+		if localSet, err = idSet(filepath.Join(q.Dir, "local", sub)); err != nil {
+			return nil, nil, err
+		}
+		if remoteSet, err = idSet(filepath.Join(q.Dir, "remote", sub)); err != nil {
+			return nil, nil, err
+		}
+	}
+	var items []scanItem
+	add := func(id uint64, inInfo bool) {
+		if opts.Filter != nil && !opts.Filter.preselect(id) {
+			return
+		}
+		_, inTodo := todo[id]
+		_, inIntd := intd[id]
+		_, inLocal := localSet[id]
+		_, inRemote := remoteSet[id]
+		_, bouncing := bounce[id]
+		items = append(items, scanItem{id: id, inInfo: inInfo, inTodo: inTodo, inIntd: inIntd,
+			inLocal: inLocal, inRemote: inRemote, bouncing: bouncing})
+	}
+	infoIDs := make(map[uint64]struct{}, len(infoNames))
+	for _, name := range infoNames {
+		// qmail-qread and qmail-send accept any all-digit name here; a
+		// non-canonical one (leading zero) is ignored, as qmail-send's
+		// fmtqfn regenerates the canonical name (spec §2).
+		if id, ok := parseID(name); ok {
+			infoIDs[id] = struct{}{}
+			add(id, true)
+		}
+	}
+	var rest []uint64
+	for _, name := range messNames {
+		if id, ok := parseID(name); ok {
+			if _, dup := infoIDs[id]; !dup {
+				rest = append(rest, id)
+			}
+		}
+	}
+	// Messages without info have no qmail-qread order to keep; sort them
+	// so listings are stable.
+	slices.Sort(rest)
+	for _, id := range rest {
+		add(id, false)
+	}
+	dirs, err := q.openSplit(n, need)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dirs, items, nil
+}
+
+func idSet(dir string) (map[uint64]struct{}, error) {
+	names, err := readDirNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[uint64]struct{}, len(names))
+	for _, name := range names {
+		if id, ok := parseID(name); ok {
+			set[id] = struct{}{}
+		}
+	}
+	return set, nil
+}
+
+// openSplit opens the directory fds the workers use with openat and
+// fstatat, which saves a path walk per file on large queues.
+func (q *Queue) openSplit(n int, need Fields) (*splitDirs, error) {
+	sub := strconv.Itoa(n)
+	d := &splitDirs{n: n, mess: -1, info: -1, local: -1, remote: -1, todo: -1}
+	todoDir := filepath.Join(q.Dir, "todo")
+	if q.BigTodo {
+		todoDir = filepath.Join(todoDir, sub)
+	}
+	for _, o := range []struct {
+		fd   *int
+		path string
+	}{
+		{&d.mess, filepath.Join(q.Dir, "mess", sub)},
+		{&d.info, filepath.Join(q.Dir, "info", sub)},
+		{&d.local, filepath.Join(q.Dir, "local", sub)},
+		{&d.remote, filepath.Join(q.Dir, "remote", sub)},
+		{&d.todo, todoDir},
+	} {
+		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			d.refs.Store(1)
+			d.release()
+			return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: o.path, Err: err})
+		}
+		*o.fd = fd
+	}
+	return d, nil
+}
+
+// reader reads one message's files; each worker has its own buffer.
+type reader struct {
+	q   *Queue
+	buf []byte
+}
+
+// read fills in a Message for it. gone is true when the message vanished
+// (qmail-send finished it during the scan). A nil message with no error means
+// the filter rejected it.
+func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m *Message, gone bool, err error) {
+	name := strconv.FormatUint(it.id, 10)
+	m = &Message{ID: it.id, Split: d.n, Bouncing: it.bouncing, fields: need}
+	switch {
+	case it.inTodo:
+		m.State = StateQueued
+	case it.inInfo:
+		m.State = StatePreprocessed
+	case it.inIntd:
+		m.State = StateWriting
+	default:
+		m.State = StateMessOnly
+	}
+	sub := strconv.Itoa(d.n)
+
+	if need&FieldSize != 0 || (m.State <= StateWriting && need&FieldEnvelope != 0) {
+		var st unix.Stat_t
+		err := unix.Fstatat(d.mess, name, &st, 0)
+		switch {
+		case err == unix.ENOENT && !it.inInfo:
+			return nil, true, nil
+		case err == unix.ENOENT:
+			// Finished between our listing and now (info goes before
+			// mess), or info without mess, which qmail never cleans up.
+			if unix.Fstatat(d.info, name, &st, 0) == unix.ENOENT {
+				return nil, true, nil
+			}
+			m.State = StateBroken
+			m.problem("mess/"+sub+"/"+name, "file does not exist")
+		case err != nil:
+			m.problem("mess/"+sub+"/"+name, errorText(err))
+		default:
+			m.Size = st.Size
+			if m.State <= StateWriting {
+				m.Birth = timespec(st.Mtim)
+			}
+		}
+	}
+
+	if need&(FieldEnvelope|FieldRecipients) != 0 {
+		if m.State == StateQueued {
+			if gone := r.readTodo(m, d, name); gone {
+				return nil, true, nil
+			}
+		} else if it.inInfo {
+			data, st, err := r.readFile(d.info, name)
+			switch {
+			case err == unix.ENOENT:
+				return nil, true, nil
+			case err != nil:
+				m.problem("info/"+sub+"/"+name, errorText(err))
+			default:
+				m.Birth = timespec(st.Mtim)
+				sender, perr := ParseInfo(data)
+				if perr != nil {
+					m.problem("info/"+sub+"/"+name, perr.Error())
+				}
+				m.Sender = sender
+			}
+		}
+	}
+
+	if need&FieldRecipients != 0 && m.State != StateQueued {
+		for _, ch := range []struct {
+			in  bool
+			fd  int
+			dir string
+			c   Channel
+			mt  *time.Time
+		}{
+			{it.inLocal, d.local, "local/", ChannelLocal, &m.LocalMtime},
+			{it.inRemote, d.remote, "remote/", ChannelRemote, &m.RemoteMtime},
+		} {
+			if !ch.in {
+				continue
+			}
+			data, st, err := r.readFile(ch.fd, name)
+			switch {
+			case err == unix.ENOENT:
+				// The channel finished while we looked.
+			case err != nil:
+				m.problem(ch.dir+sub+"/"+name, errorText(err))
+			default:
+				*ch.mt = timespec(st.Mtim)
+				rcpts, problems := ParseRecipients(data, ch.c)
+				m.Recipients = append(m.Recipients, rcpts...)
+				for _, p := range problems {
+					m.problem(ch.dir+sub+"/"+name, p)
+				}
+			}
+		}
+	}
+
+	if need&FieldHeader != 0 && (filter == nil || !filter.needsHeader()) {
+		r.readHeader(m, d, name)
+	}
+	if filter != nil {
+		ok, err := filter.match(m, func() { r.readHeader(m, d, name) }, func(limit int64) (io.ReadCloser, error) {
+			return r.openMess(d, name)
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			return nil, false, nil
+		}
+		if need&FieldHeader != 0 && m.Header == nil {
+			r.readHeader(m, d, name)
+		}
+	}
+	return m, false, nil
+}
+
+// readTodo fills sender, recipients, qp and uid of a message not yet
+// preprocessed from its todo file.
+func (r *reader) readTodo(m *Message, d *splitDirs, name string) (gone bool) {
+	path := r.q.Path("todo", m.ID)
+	rel, _ := filepath.Rel(r.q.Dir, path)
+	data, st, err := r.readFile(d.todo, name)
+	if err == unix.ENOENT {
+		// Preprocessed (or finished) while we looked.
+		return true
+	}
+	if err != nil {
+		m.problem(rel, errorText(err))
+		return false
+	}
+	m.Birth = timespec(st.Mtim)
+	env, problems := ParseTodo(data)
+	for _, p := range problems {
+		m.problem(rel, p)
+	}
+	m.Sender = env.Sender
+	m.QP, m.UID, m.HasQP = env.QP, env.UID, env.HasQP
+	for _, a := range env.Recipients {
+		m.Recipients = append(m.Recipients, Recipient{Address: a, Channel: ChannelUnknown})
+	}
+	return false
+}
+
+func (r *reader) readHeader(m *Message, d *splitDirs, name string) {
+	if m.Header != nil {
+		return
+	}
+	f, err := r.openMess(d, name)
+	if err != nil {
+		m.Header = &Header{}
+		m.problem("mess/"+strconv.Itoa(d.n)+"/"+name, errorText(err))
+		return
+	}
+	defer f.Close()
+	h, err := ParseHeader(f)
+	if err != nil {
+		m.Header = &Header{}
+		m.problem("mess/"+strconv.Itoa(d.n)+"/"+name, err.Error())
+		return
+	}
+	m.Header = h
+}
+
+func (r *reader) openMess(d *splitDirs, name string) (*fdReader, error) {
+	fd, err := unix.Openat(d.mess, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &fdReader{fd: fd}, nil
+}
+
+// readFile reads a whole small file relative to a directory fd with raw
+// system calls (os.File would add a poller registration per open).
+func (r *reader) readFile(dirfd int, name string) ([]byte, unix.Stat_t, error) {
+	var st unix.Stat_t
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, st, err
+	}
+	defer unix.Close(fd)
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, st, err
+	}
+	if int64(len(r.buf)) < st.Size+1 {
+		r.buf = make([]byte, st.Size+4096)
+	}
+	n := 0
+	for {
+		k, err := unix.Read(fd, r.buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, st, err
+		}
+		if k == 0 {
+			break
+		}
+		n += k
+		if n == len(r.buf) {
+			// The file grew since fstat; read the rest too.
+			r.buf = append(r.buf, make([]byte, len(r.buf))...)
+		}
+	}
+	return r.buf[:n], st, nil
+}
+
+// fdReader is an io.ReadCloser over a raw file descriptor.
+type fdReader struct{ fd int }
+
+func (f *fdReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := unix.Read(f.fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (f *fdReader) Close() error { return unix.Close(f.fd) }
+
+func (m *Message) problem(file, msg string) {
+	m.Problems = append(m.Problems, Problem{File: file, Msg: msg})
+}
+
+func timespec(ts unix.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }
+
+// errorText describes a system error the way qmail's error_str does, so that
+// warnings match qmail-qread's ("file does not exist", "access denied").
+func errorText(err error) string {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return ErrorString(errno)
+	}
+	return err.Error()
+}
