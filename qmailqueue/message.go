@@ -3,6 +3,8 @@ package qmailqueue
 import (
 	"math"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // State is a message's place in its life, as INTERNALS lists the legal
@@ -94,6 +96,9 @@ type Recipient struct {
 type Problem struct {
 	File string // e.g. "remote/14/9994296"
 	Msg  string
+	// Errno is the system error when the file could not be read, 0 when
+	// its content is at fault.
+	Errno unix.Errno
 }
 
 func (p Problem) String() string { return p.File + ": " + p.Msg }
@@ -116,6 +121,10 @@ type Message struct {
 	Recipients []Recipient
 	// Bouncing is true when bounce/ID exists.
 	Bouncing bool
+	// LocalFile and RemoteFile are true when local/N/ID or remote/N/ID
+	// exists, that is when recipients are pending on that channel (known
+	// with FieldChannels or FieldRecipients).
+	LocalFile, RemoteFile bool
 	// QP and UID come from the p and u records of todo, when it exists.
 	QP, UID string
 	// HasQP is true when QP and UID were read from a todo file.
@@ -127,8 +136,6 @@ type Message struct {
 	Header *Header
 	// Problems lists what was wrong with the message's files.
 	Problems []Problem
-
-	fields Fields
 }
 
 // Pending returns how many recipients are not done.

@@ -32,6 +32,13 @@ const (
 	FieldRecipients
 	// FieldHeader reads the header block of mess (at most HeaderLimit).
 	FieldHeader
+	// FieldBirth stats info (or todo) for the birth time without opening
+	// it; FieldEnvelope gives the birth too.
+	FieldBirth
+	// FieldChannels lists local/ and remote/ so that Message.LocalFile and
+	// RemoteFile tell which channels have recipients pending, without
+	// opening those files; FieldRecipients implies it.
+	FieldChannels
 )
 
 // ScanOptions configures [Queue.Scan].
@@ -175,7 +182,7 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			r := &reader{q: q, buf: make([]byte, 8192)}
+			r := &reader{q: q, buf: make([]byte, 8192), preferInfo: opts.InfoOnly}
 			for b := range jobs {
 				for _, it := range b.items {
 					if ctx.Err() != nil {
@@ -299,7 +306,7 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 		}
 	}
 	var localSet, remoteSet map[uint64]struct{}
-	if need&FieldRecipients != 0 {
+	if need&(FieldRecipients|FieldChannels) != 0 {
 		if localSet, err = idSet(filepath.Join(q.Dir, "local", sub)); err != nil {
 			return nil, nil, err
 		}
@@ -399,6 +406,9 @@ func (q *Queue) openSplit(n int, need Fields) (*splitDirs, error) {
 type reader struct {
 	q   *Queue
 	buf []byte
+	// preferInfo reads info, local and remote even when todo exists too
+	// (a crash during preprocessing), as qmail-qread does.
+	preferInfo bool
 }
 
 // read fills in a Message for it. gone is true when the message vanished
@@ -406,7 +416,7 @@ type reader struct {
 // the filter rejected it.
 func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m *Message, gone bool, err error) {
 	name := strconv.FormatUint(it.id, 10)
-	m = &Message{ID: it.id, Split: d.n, Bouncing: it.bouncing, fields: need}
+	m = &Message{ID: it.id, Split: d.n, Bouncing: it.bouncing, LocalFile: it.inLocal, RemoteFile: it.inRemote}
 	switch {
 	case it.inTodo:
 		m.State = StateQueued
@@ -419,7 +429,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 	}
 	sub := strconv.Itoa(d.n)
 
-	if need&FieldSize != 0 || (m.State <= StateWriting && need&FieldEnvelope != 0) {
+	if need&FieldSize != 0 || (m.State <= StateWriting && need&(FieldEnvelope|FieldBirth) != 0) {
 		var st unix.Stat_t
 		err := unix.Fstatat(d.mess, name, &st, 0)
 		switch {
@@ -432,9 +442,9 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 				return nil, true, nil
 			}
 			m.State = StateBroken
-			m.problem("mess/"+sub+"/"+name, "file does not exist")
+			m.ioProblem("mess/"+sub+"/"+name, unix.ENOENT)
 		case err != nil:
-			m.problem("mess/"+sub+"/"+name, errorText(err))
+			m.ioProblem("mess/"+sub+"/"+name, err)
 		default:
 			m.Size = st.Size
 			if m.State <= StateWriting {
@@ -444,7 +454,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 	}
 
 	if need&(FieldEnvelope|FieldRecipients) != 0 {
-		if m.State == StateQueued {
+		if m.State == StateQueued && !(r.preferInfo && it.inInfo) {
 			if gone := r.readTodo(m, d, name); gone {
 				return nil, true, nil
 			}
@@ -454,7 +464,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 			case err == unix.ENOENT:
 				return nil, true, nil
 			case err != nil:
-				m.problem("info/"+sub+"/"+name, errorText(err))
+				m.ioProblem("info/"+sub+"/"+name, err)
 			default:
 				m.Birth = timespec(st.Mtim)
 				sender, perr := ParseInfo(data)
@@ -466,7 +476,24 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		}
 	}
 
-	if need&FieldRecipients != 0 && m.State != StateQueued {
+	if need&(FieldEnvelope|FieldRecipients) == 0 && need&FieldBirth != 0 && m.State >= StateQueued {
+		// Birth alone: a stat, no open.
+		var st unix.Stat_t
+		fd, dir := d.info, "info/"+sub+"/"
+		if m.State == StateQueued {
+			fd, dir = d.todo, "todo/"
+		}
+		switch err := unix.Fstatat(fd, name, &st, 0); {
+		case err == unix.ENOENT:
+			return nil, true, nil
+		case err != nil:
+			m.ioProblem(dir+name, err)
+		default:
+			m.Birth = timespec(st.Mtim)
+		}
+	}
+
+	if need&FieldRecipients != 0 && (m.State != StateQueued || (r.preferInfo && it.inInfo)) {
 		for _, ch := range []struct {
 			in  bool
 			fd  int
@@ -485,7 +512,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 			case err == unix.ENOENT:
 				// The channel finished while we looked.
 			case err != nil:
-				m.problem(ch.dir+sub+"/"+name, errorText(err))
+				m.ioProblem(ch.dir+sub+"/"+name, err)
 			default:
 				*ch.mt = timespec(st.Mtim)
 				rcpts, problems := ParseRecipients(data, ch.c)
@@ -528,7 +555,7 @@ func (r *reader) readTodo(m *Message, d *splitDirs, name string) (gone bool) {
 		return true
 	}
 	if err != nil {
-		m.problem(rel, errorText(err))
+		m.ioProblem(rel, err)
 		return false
 	}
 	m.Birth = timespec(st.Mtim)
@@ -551,7 +578,7 @@ func (r *reader) readHeader(m *Message, d *splitDirs, name string) {
 	f, err := r.openMess(d, name)
 	if err != nil {
 		m.Header = &Header{}
-		m.problem("mess/"+strconv.Itoa(d.n)+"/"+name, errorText(err))
+		m.ioProblem("mess/"+strconv.Itoa(d.n)+"/"+name, err)
 		return
 	}
 	defer f.Close()
@@ -634,6 +661,13 @@ func (f *fdReader) Close() error { return unix.Close(f.fd) }
 
 func (m *Message) problem(file, msg string) {
 	m.Problems = append(m.Problems, Problem{File: file, Msg: msg})
+}
+
+// ioProblem records that file could not be read.
+func (m *Message) ioProblem(file string, err error) {
+	p := Problem{File: file, Msg: errorText(err)}
+	errors.As(err, &p.Errno)
+	m.Problems = append(m.Problems, p)
 }
 
 func timespec(ts unix.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }

@@ -59,6 +59,9 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newListCmd(a),
+		newShowCmd(a),
+		newStatCmd(a),
 	} {
 		root.AddCommand(c)
 	}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+// qreadWriter writes messages exactly as qmail-qread prints them (spec
+// §3.7, qmail-qread.c): a summary line per message with its info mtime in
+// date822fmt minus the " -0000", "GMT", two-space separators and a trailing
+// space, then each local and remote recipient, "  done" in front of
+// finished ones; bytes outside 32..126 become "_".
+type qreadWriter struct{ w *bufio.Writer }
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// date822 formats t as qmail's date822fmt does, in UTC and without the
+// trailing " -0000\n": day not padded, time zero-padded.
+func date822(t time.Time) string {
+	t = t.UTC()
+	return fmt.Sprintf("%d %s %d %02d:%02d:%02d", t.Day(), months[t.Month()-1], t.Year(), t.Hour(), t.Minute(), t.Second())
+}
+
+// write prints one message. Like qmail-qread, a message whose mess or info
+// cannot be read gets a warning line instead, and a local or remote file
+// that cannot be read a warning in its place.
+func (q *qreadWriter) write(m *qmailqueue.Message) {
+	for _, p := range m.Problems {
+		if p.Errno != 0 && (strings.HasPrefix(p.File, "mess/") || strings.HasPrefix(p.File, "info/")) {
+			q.warn(m.ID, p.Msg)
+			return
+		}
+	}
+	var line strings.Builder
+	line.WriteString(date822(m.Birth))
+	line.WriteString(" GMT  #")
+	line.WriteString(strconv.FormatUint(m.ID, 10))
+	line.WriteString("  ")
+	line.WriteString(strconv.FormatInt(m.Size, 10))
+	line.WriteString("  <")
+	line.WriteString(m.Sender)
+	line.WriteString("> ")
+	if m.Bouncing {
+		line.WriteString(" bouncing")
+	}
+	q.w.WriteString(printable(line.String()))
+	q.w.WriteByte('\n')
+	for _, c := range []qmailqueue.Channel{qmailqueue.ChannelLocal, qmailqueue.ChannelRemote} {
+		for _, r := range m.Recipients {
+			if r.Channel != c {
+				continue
+			}
+			if r.Done {
+				q.w.WriteString("  done")
+			}
+			q.w.WriteString("\t" + c.String() + "\t")
+			q.w.WriteString(printable(r.Address))
+			q.w.WriteByte('\n')
+		}
+		for _, p := range m.Problems {
+			if p.Errno != 0 && strings.HasPrefix(p.File, c.String()+"/") {
+				q.warn(m.ID, p.Msg)
+			}
+		}
+	}
+}
+
+// warn prints qmail-qread's warning, to standard output as it does.
+func (q *qreadWriter) warn(id uint64, msg string) {
+	fmt.Fprintf(q.w, "warning: trouble with #%d: %s\n", id, msg)
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+// openQueue opens the queue named by the global options, with qmail-send's
+// queuelifetime read from the control directory.
+func (a *app) openQueue() (*qmailqueue.Queue, error) {
+	q, err := qmailqueue.Open(a.queueDir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w (use --qmail-dir or --queue to point at the queue)", err)
+		}
+		return nil, err
+	}
+	lifetime, err := readQueueLifetime(filepath.Join(a.controlDir, "queuelifetime"))
+	if err != nil {
+		return nil, err
+	}
+	q.Lifetime = lifetime
+	return q, nil
+}
+
+// readQueueLifetime reads control/queuelifetime as qmail-send does with
+// control_readint: the leading digits of the first line, else the default
+// (spec §5.2, §7.1).
+func readQueueLifetime(path string) (time.Duration, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return qmailqueue.DefaultLifetime, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read queuelifetime: %w", err)
+	}
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseUint(string(b[:i]), 10, 32)
+	if i == 0 || err != nil {
+		return qmailqueue.DefaultLifetime, nil
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// openFile opens a file named on the command line.
+func openFile(name string) (*os.File, error) { return os.Open(name) }
+
+// nowFunc returns the clock: QQ_NOW (RFC 3339) pins it for reproducible
+// test output, otherwise the real time.
+func (a *app) clock() time.Time {
+	if v := a.getenv("QQ_NOW"); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t
+		}
+	}
+	return a.now()
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/spf13/cobra"
+)
+
+type showOptions struct {
+	raw  bool
+	body bool
+	ids  []string
+}
+
+func newShowCmd(a *app) *cobra.Command {
+	opts := &showOptions{}
+	cmd := &cobra.Command{
+		Use:     "show ID…",
+		GroupID: groupQueue,
+		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
+		Long: `Show each message: envelope sender; each recipient with its channel and
+whether it is done; birth, age, size and state; the next retry and the
+expiry time; the bounce report waiting in bounce/ID; the decoded headers.
+
+  --raw    write the message file verbatim (qmail-queue's Received line first)
+  --body   also print the decoded text parts of the body
+
+Formats: text (default) and json (the schema of qq list --format json, with
+headers, plus "bounce_report" and "all_headers").
+
+EXAMPLES
+  qq show 9995400
+  qq show --body 9995400
+  qq show --raw 9995400 > message.eml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ids = args
+			return runShow(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.raw, "raw", false, "write the message file verbatim")
+	cmd.Flags().BoolVar(&opts.body, "body", false, "also print the decoded text of the body")
+	return cmd
+}
+
+// showJSON extends the list schema with what only show reports.
+type showJSON struct {
+	messageJSON
+	BounceReport []bounceJSON     `json:"bounce_report"`
+	AllHeaders   []headerFieldJSON `json:"all_headers"`
+	Body         *string          `json:"body,omitempty"`
+}
+
+type bounceJSON struct {
+	Recipient string `json:"recipient"`
+	Text      string `json:"text"`
+}
+
+type headerFieldJSON struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+func runShow(ctx context.Context, a *app, opts *showOptions) error {
+	format, err := a.formatFor("text", "text", formatJSON)
+	if err != nil {
+		return err
+	}
+	if opts.raw && (opts.body || a.format != "") {
+		return usageErrorf("--raw writes the message as it is; it goes with neither --body nor --format")
+	}
+	var ids []uint64
+	for _, s := range opts.ids {
+		id, err := qmailqueue.ParseID(s)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		ids = append(ids, id)
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	now := a.clock()
+	var missing int
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if opts.raw {
+			if err := writeRaw(out, q, id); err != nil {
+				return err
+			}
+			continue
+		}
+		m, err := q.Message(id, qmailqueue.FieldSize|qmailqueue.FieldEnvelope|qmailqueue.FieldRecipients|qmailqueue.FieldHeader)
+		if errors.Is(err, qmailqueue.ErrNotFound) {
+			out.Flush()
+			fmt.Fprintf(a.stderr, "qq: %v\n", err)
+			missing++
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		bounce, err := readBounce(q, m)
+		if err != nil {
+			return err
+		}
+		var body *string
+		if opts.body {
+			text, err := readBody(q, id)
+			if err != nil {
+				return err
+			}
+			body = &text
+		}
+		if format == formatJSON {
+			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body}
+			for _, b := range bounce {
+				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
+			}
+			for _, f := range m.Header.Fields() {
+				v.AllHeaders = append(v.AllHeaders, headerFieldJSON{Name: f.Name, Value: f.Value})
+			}
+			if err := writeJSON(out, v); err != nil {
+				return err
+			}
+			continue
+		}
+		if i > 0 {
+			out.WriteString("\n")
+		}
+		writeShowText(out, q, m, bounce, body, now)
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if missing > 0 {
+		return &silentError{code: exitNoMatch}
+	}
+	return nil
+}
+
+// writeRaw copies the message file verbatim.
+func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
+	f, err := q.OpenMessage(id)
+	if errors.Is(err, os.ErrNotExist) {
+		return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, qmailqueue.ErrNotFound))
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// readBounce reads the bounce report of a bouncing message; a bounce file
+// that qmail-send consumed in the meantime gives no report.
+func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.BounceReport, error) {
+	if !m.Bouncing {
+		return nil, nil
+	}
+	b, err := os.ReadFile(q.Path("bounce", m.ID))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	reports, problems := qmailqueue.ParseBounce(b)
+	for _, p := range problems {
+		m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: p})
+	}
+	return reports, nil
+}
+
+// readBody returns the decoded text parts of a message's body.
+func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
+	f, err := q.OpenMessage(id)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return qmailqueue.BodyText(f, 1<<62)
+}
+
+func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, now time.Time) {
+	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
+	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
+	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanAge(now.Sub(m.Birth)))
+	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, humanBytes(m.Size))
+	fmt.Fprintf(tw, "Sender:\t%s\n", printable(angle(m.Sender)))
+	if m.HasQP {
+		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
+	}
+	if next, ok := m.NextRetry(now); ok {
+		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+	} else if m.State == qmailqueue.StateQueued {
+		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
+	}
+	exp := m.Expires(q.Lifetime)
+	fmt.Fprintf(tw, "Expires:\t%s (%s; queuelifetime %ds)\n", exp.UTC().Format("2006-01-02 15:04:05 MST"), relative(exp.Sub(now)), int64(q.Lifetime/time.Second))
+	bouncing := "no"
+	if m.Bouncing {
+		bouncing = "yes (a bounce is sent when the last recipient is done)"
+	}
+	fmt.Fprintf(tw, "Bouncing:\t%s\n", bouncing)
+	tw.Flush()
+
+	fmt.Fprintf(out, "Recipients: %d, %d pending\n", len(m.Recipients), m.Pending())
+	tw = tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	for _, r := range m.Recipients {
+		status := "pending"
+		if r.Done {
+			status = "done"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Channel, status, printable(r.Address))
+	}
+	tw.Flush()
+	if len(bounce) > 0 {
+		out.WriteString("Bounce report (bounce/" + fmt.Sprint(m.ID) + "):\n")
+		for _, b := range bounce {
+			fmt.Fprintf(out, "  <%s>:\n", printable(b.Recipient))
+			for _, line := range strings.Split(b.Text, "\n") {
+				out.WriteString("    " + printableText(line) + "\n")
+			}
+		}
+	}
+	if len(m.Problems) > 0 {
+		out.WriteString("Problems:\n")
+		for _, p := range m.Problems {
+			out.WriteString("  " + printableText(p.String()) + "\n")
+		}
+	}
+	if m.Header != nil {
+		out.WriteString("Headers:\n")
+		for _, f := range m.Header.Fields() {
+			out.WriteString("  " + printableText(f.Name+": "+f.Value) + "\n")
+		}
+		if m.Header.Truncated {
+			fmt.Fprintf(out, "  (header block longer than %d bytes; cut there)\n", qmailqueue.HeaderLimit)
+		}
+	}
+	if body != nil {
+		out.WriteString("Body (decoded text parts):\n")
+		out.WriteString(*body)
+		if !strings.HasSuffix(*body, "\n") {
+			out.WriteString("\n")
+		}
+	}
+}
+
+// stateText explains a state in words.
+func stateText(s qmailqueue.State) string {
+	switch s {
+	case qmailqueue.StatePreprocessed:
+		return "queued: preprocessed, being delivered"
+	case qmailqueue.StateQueued:
+		return "not yet preprocessed: waiting in todo/ for qmail-send"
+	case qmailqueue.StateWriting:
+		return "being written by qmail-queue, or left by one that died"
+	case qmailqueue.StateMessOnly:
+		return "message file only: qmail-queue starting, or an orphan qmail-send removes after 36 h"
+	}
+	return "broken: info without a message file; qmail-send defers it until it expires"
+}
+
+// relative says "in 5m" or "5m ago".
+func relative(d time.Duration) string {
+	if d < 0 {
+		return humanAge(-d) + " ago"
+	}
+	return "in " + humanAge(d)
+}

@@ -1,0 +1,111 @@
+package qmailqueue
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Summary is what qq stat reports. It is computed from directory listings
+// and one stat per file, without opening any message file, so it costs
+// about as much as qmail-qstat's two finds.
+type Summary struct {
+	// Messages counts every message: every mess file, plus info files
+	// whose mess is missing.
+	Messages int
+	// ByState counts messages per state.
+	ByState map[State]int
+	// LocalPending and RemotePending count messages with a local/ or
+	// remote/ file, i.e. with recipients still pending on that channel.
+	LocalPending, RemotePending int
+	// Bouncing counts messages whose bounce/ID exists.
+	Bouncing int
+	// Bytes is the sum of the mess file sizes.
+	Bytes int64
+	// Oldest is the earliest birth, and OldestID its message.
+	Oldest   time.Time
+	OldestID uint64
+	// Vanished counts messages qmail-send finished during the scan.
+	Vanished int
+}
+
+// Summarize scans the queue once with stats only and returns the summary.
+// A filter, when given, restricts it (and may need more reads).
+func (q *Queue) Summarize(ctx context.Context, filter *Filter) (Summary, error) {
+	s := Summary{ByState: map[State]int{}}
+	stats, err := q.Scan(ctx, ScanOptions{Fields: FieldSize | FieldBirth | FieldChannels, Filter: filter}, func(m *Message) error {
+		s.Messages++
+		s.ByState[m.State]++
+		if m.LocalFile {
+			s.LocalPending++
+		}
+		if m.RemoteFile {
+			s.RemotePending++
+		}
+		if m.Bouncing {
+			s.Bouncing++
+		}
+		s.Bytes += m.Size
+		if !m.Birth.IsZero() && (s.Oldest.IsZero() || m.Birth.Before(s.Oldest)) {
+			s.Oldest, s.OldestID = m.Birth, m.ID
+		}
+		return nil
+	})
+	s.Vanished = stats.Vanished
+	return s, err
+}
+
+// QstatCounts returns the two numbers qmail-qstat prints: the regular files
+// under mess/ and under todo/, counted the way `find mess/* -type f` and
+// `find todo -type f` count them (spec §8): at any depth, whatever their
+// names, S2/S3 files and messages being written included.
+func (q *Queue) QstatCounts(ctx context.Context) (mess, todo int, err error) {
+	var wg sync.WaitGroup
+	var messErr, todoErr error
+	wg.Go(func() { mess, messErr = countRegular(ctx, filepath.Join(q.Dir, "mess")) })
+	wg.Go(func() { todo, todoErr = countRegular(ctx, filepath.Join(q.Dir, "todo")) })
+	wg.Wait()
+	if messErr != nil {
+		return 0, 0, messErr
+	}
+	return mess, todo, todoErr
+}
+
+// countRegular counts regular files below dir, recursively, using the file
+// types readdir reports (no stat per file unless the file system does not
+// report types).
+func countRegular(ctx context.Context, dir string) (int, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n := 0
+	for {
+		entries, err := f.ReadDir(4096)
+		for _, e := range entries {
+			switch {
+			case e.Type().IsRegular():
+				n++
+			case e.IsDir():
+				if err := ctx.Err(); err != nil {
+					return n, err
+				}
+				k, err := countRegular(ctx, filepath.Join(dir, e.Name()))
+				if err != nil {
+					return n, err
+				}
+				n += k
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
