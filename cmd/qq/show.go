@@ -55,9 +55,9 @@ EXAMPLES
 // showJSON extends the list schema with what only show reports.
 type showJSON struct {
 	messageJSON
-	BounceReport []bounceJSON     `json:"bounce_report"`
+	BounceReport []bounceJSON      `json:"bounce_report"`
 	AllHeaders   []headerFieldJSON `json:"all_headers"`
-	Body         *string          `json:"body,omitempty"`
+	Body         *string           `json:"body,omitempty"`
 }
 
 type bounceJSON struct {
