@@ -46,7 +46,7 @@ fuzz:
 ## BENCH_COUNT-message queue against the C-tool floor (see bench/run.sh)
 bench: build
 	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
-	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./bench/run.sh
+	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench.sh
 
 ## demo: build qq, write a sample queue into DEMO_DIR, and look at it
 demo: build

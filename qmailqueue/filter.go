@@ -263,7 +263,7 @@ func domainMatches(domains []string, addr string) bool {
 // quoted-printable and base64 undone; at most limit bytes are read.
 func BodyText(r io.Reader, limit int64) (string, error) {
 	br := bufio.NewReader(io.LimitReader(r, HeaderLimit+limit))
-	h, err := ParseHeader(br)
+	h, err := readHeader(br)
 	if err != nil {
 		return "", err
 	}

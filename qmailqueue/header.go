@@ -2,7 +2,6 @@ package qmailqueue
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -52,7 +51,16 @@ func decodeWords(v string) string {
 // reason is kept in Malformed. Errors are I/O errors only.
 func ParseHeader(r io.Reader) (*Header, error) {
 	lr := &io.LimitedReader{R: r, N: HeaderLimit}
-	br := bufio.NewReaderSize(lr, 4096)
+	h, err := readHeader(bufio.NewReaderSize(lr, 4096))
+	if h != nil && lr.N == 0 {
+		h.Truncated, h.Malformed = true, ""
+	}
+	return h, err
+}
+
+// readHeader parses the header block from br and leaves br at the start of
+// the body.
+func readHeader(br *bufio.Reader) (*Header, error) {
 	th, err := textproto.ReadHeader(br)
 	h := &Header{}
 	if err != nil {
@@ -60,9 +68,7 @@ func ParseHeader(r io.Reader) (*Header, error) {
 		if errors.As(err, &pe) {
 			return nil, err
 		}
-		if lr.N == 0 {
-			h.Truncated = true
-		} else if err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) {
+		if err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) {
 			h.Malformed = err.Error()
 		}
 	}
@@ -127,32 +133,4 @@ func (q *Queue) ReadHeader(id uint64) (*Header, error) {
 // that print the raw message or read its body.
 func (q *Queue) OpenMessage(id uint64) (*os.File, error) {
 	return os.Open(q.Path("mess", id))
-}
-
-// SkipHeader advances r past the header block and its blank line, so that
-// the body can be read. It reads line by line, without a size limit on the
-// body that follows.
-func SkipHeader(r *bufio.Reader) error {
-	for {
-		line, err := r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// A very long header line: consume the rest of it.
-			for err == bufio.ErrBufferFull {
-				_, err = r.ReadSlice('\n')
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		if len(bytes.TrimRight(line, "\r\n")) == 0 {
-			return nil
-		}
-	}
 }
