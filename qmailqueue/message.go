@@ -132,10 +132,42 @@ type Message struct {
 	// LocalMtime and RemoteMtime are the mtimes of local/ and remote/
 	// files, which hold the next retry time after a clean stop (spec §5.1).
 	LocalMtime, RemoteMtime time.Time
+	// MessInode is the inode number of mess (equal to ID in a sound
+	// queue), and EnvelopeCtime the ctime of info (or of todo for a message
+	// not yet preprocessed); with Size, Birth and Sender they make the
+	// message's Fingerprint.
+	MessInode     uint64
+	EnvelopeCtime time.Time
 	// Header is filled when headers were asked for.
 	Header *Header
 	// Problems lists what was wrong with the message's files.
 	Problems []Problem
+}
+
+// Fingerprint identifies one message across time: IDs are inode numbers
+// and are reused as soon as a message leaves the queue (spec §2), so before
+// a destructive action on an ID seen earlier, a tool re-reads the message
+// and compares fingerprints (spec §10 rule 5).
+type Fingerprint struct {
+	MessInode     uint64
+	Size          int64
+	Birth         time.Time // info mtime (todo mtime before preprocessing)
+	EnvelopeCtime time.Time // info ctime (todo ctime before preprocessing)
+	Sender        string
+}
+
+// FieldFingerprint is what a scan must read for Message.Fingerprint.
+const FieldFingerprint = FieldSize | FieldEnvelope
+
+// Fingerprint returns the message's fingerprint; it needs FieldFingerprint.
+func (m *Message) Fingerprint() Fingerprint {
+	return Fingerprint{MessInode: m.MessInode, Size: m.Size, Birth: m.Birth, EnvelopeCtime: m.EnvelopeCtime, Sender: m.Sender}
+}
+
+// Equal reports whether two fingerprints name the same message.
+func (f Fingerprint) Equal(g Fingerprint) bool {
+	return f.MessInode == g.MessInode && f.Size == g.Size && f.Birth.Equal(g.Birth) &&
+		f.EnvelopeCtime.Equal(g.EnvelopeCtime) && f.Sender == g.Sender
 }
 
 // Pending returns how many recipients are not done.

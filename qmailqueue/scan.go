@@ -447,6 +447,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 			m.ioProblem("mess/"+sub+"/"+name, err)
 		default:
 			m.Size = st.Size
+			m.MessInode = st.Ino
 			if m.State <= StateWriting {
 				m.Birth = timespec(st.Mtim)
 			}
@@ -467,6 +468,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 				m.ioProblem("info/"+sub+"/"+name, err)
 			default:
 				m.Birth = timespec(st.Mtim)
+				m.EnvelopeCtime = timespec(st.Ctim)
 				sender, perr := ParseInfo(data)
 				if perr != nil {
 					m.problem("info/"+sub+"/"+name, perr.Error())
@@ -559,6 +561,7 @@ func (r *reader) readTodo(m *Message, d *splitDirs, name string) (gone bool) {
 		return false
 	}
 	m.Birth = timespec(st.Mtim)
+	m.EnvelopeCtime = timespec(st.Ctim)
 	env, problems := ParseTodo(data)
 	for _, p := range problems {
 		m.problem(rel, p)

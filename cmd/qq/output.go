@@ -46,9 +46,7 @@ func (a *app) newTable(w io.Writer) table.Writer {
 	t := table.NewWriter()
 	t.SetOutputMirror(w)
 	style := table.StyleLight
-	if a.color {
-		style.Color.Header = text.Colors{text.Bold}
-	}
+	style.Format.Footer = text.FormatDefault
 	t.SetStyle(style)
 	return t
 }
