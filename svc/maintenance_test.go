@@ -66,6 +66,7 @@ func (q *fakeQmail) checkRestored(t *testing.T, before Status) {
 }
 
 func TestMaintenanceStopsChangesRestarts(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	smtpd := q.addService(t, "qmail-smtpd", "exec sleep 100000\n")
@@ -127,6 +128,7 @@ func TestMaintenanceStopsChangesRestarts(t *testing.T) {
 }
 
 func TestMaintenanceLeavesDownServiceDown(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, true)
 	q.supervise(t)
 	locks := q.lockFiles(t)
@@ -154,6 +156,7 @@ func TestMaintenanceLeavesDownServiceDown(t *testing.T) {
 }
 
 func TestMaintenanceRestoresAfterChangeError(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	before := readStatus(t, q.svc)
@@ -169,6 +172,7 @@ func TestMaintenanceRestoresAfterChangeError(t *testing.T) {
 }
 
 func TestMaintenanceRestoresWhenCancelled(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	before := readStatus(t, q.svc)
@@ -187,6 +191,7 @@ func TestMaintenanceRestoresWhenCancelled(t *testing.T) {
 }
 
 func TestMaintenanceRestoresAfterPanic(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	before := readStatus(t, q.svc)
@@ -205,6 +210,7 @@ func TestMaintenanceRestoresAfterPanic(t *testing.T) {
 }
 
 func TestMaintenanceStopTimeout(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	q.setTermDelay(t, 4*time.Second) // deliveries that outlast the timeout
@@ -239,6 +245,7 @@ func TestMaintenanceStopTimeout(t *testing.T) {
 }
 
 func TestMaintenanceRefusesUnsupervisedQmailSend(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.startUnsupervised(t)
 	locks := q.lockFiles(t)
@@ -269,6 +276,7 @@ func TestMaintenanceRefusesUnsupervisedQmailSend(t *testing.T) {
 }
 
 func TestMaintenanceRefusesWhenSupervisedServiceIsDown(t *testing.T) {
+	t.Parallel()
 	// qmail-send runs outside supervise while its service is down: stopping
 	// the service cannot stop it.
 	q := newFakeQmail(t, true)
@@ -285,6 +293,7 @@ func TestMaintenanceRefusesWhenSupervisedServiceIsDown(t *testing.T) {
 }
 
 func TestMaintenanceWithoutServiceWhenQmailIsDown(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	var r recorder
 	ran := false
@@ -301,6 +310,7 @@ func TestMaintenanceWithoutServiceWhenQmailIsDown(t *testing.T) {
 }
 
 func TestMaintenanceOwnLockBusy(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	var r recorder
 	m := q.maintenance(&r)
@@ -317,6 +327,7 @@ func TestMaintenanceOwnLockBusy(t *testing.T) {
 }
 
 func TestMaintenanceMissingSendMutex(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	must(t, os.Remove(q.sendmutex))
 	var r recorder
@@ -333,6 +344,7 @@ func TestMaintenanceMissingSendMutex(t *testing.T) {
 }
 
 func TestMaintenanceKeepDown(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.supervise(t)
 	var r recorder
@@ -361,6 +373,7 @@ func TestMaintenanceKeepDown(t *testing.T) {
 }
 
 func TestMaintenanceStopAndStartCommands(t *testing.T) {
+	t.Parallel()
 	// qmail run by an init script: no supervisor, a stop and a start command.
 	q := newFakeQmail(t, false)
 	pidfile := filepath.Join(q.root, "qmail-send.pid")
@@ -398,6 +411,7 @@ func TestMaintenanceStopAndStartCommands(t *testing.T) {
 }
 
 func TestMaintenanceStopCommandFails(t *testing.T) {
+	t.Parallel()
 	q := newFakeQmail(t, false)
 	q.startUnsupervised(t)
 	var r recorder

@@ -210,7 +210,9 @@ func poll(ctx context.Context, timeout time.Duration, check func() (bool, error)
 
 // WaitDown waits until no process of the service runs ([Status.Down]: pid 0
 // and no finish script), checking the status file every few milliseconds.
-// It does not send anything: send "d" first. After timeout the error wraps
+// It does not send anything: send "d" first. A status file that does not
+// exist yet (a supervisor just starting) counts as "not yet". After timeout
+// the error wraps
 // [ErrTimeout]; when ctx ends first, ctx's error. The last status read is
 // returned either way.
 func (s *Service) WaitDown(ctx context.Context, timeout time.Duration) (Status, error) {
@@ -227,6 +229,9 @@ func (s *Service) wait(ctx context.Context, timeout time.Duration, what string, 
 	var last Status
 	err := poll(ctx, timeout, func() (bool, error) {
 		st, err := s.ReadStatus()
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil // a supervisor that just started writes it soon
+		}
 		if err != nil {
 			return false, err
 		}

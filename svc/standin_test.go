@@ -154,7 +154,8 @@ func startSupervise(t *testing.T, svc *Service) {
 	})
 	err := poll(context.Background(), 5*time.Second, func() (bool, error) {
 		ok, _ := svc.Running()
-		return ok, nil
+		_, err := os.Stat(filepath.Join(svc.Supervise(), "status"))
+		return ok && err == nil, nil
 	})
 	must(t, err)
 }

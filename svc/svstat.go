@@ -23,7 +23,11 @@ import (
 // a runit or encore file is the daemontools view of it, and Svstat does the
 // same. For an s6 file, whose pid is elsewhere, Svstat prints the decoded
 // state in svstat's words. A garbled file gets the line svstat would print
-// (the caller can tell it apart with [Service.ReadStatus]).
+// (the caller can tell it apart with [Service.ReadStatus]). One deviation:
+// when supervise/status opens but reading it fails (it is a directory, an
+// I/O error), svstat 0.76 compares read's -1 with an unsigned size, takes it
+// for a full read and prints what its static buffer held from the previous
+// directory; Svstat prints "unable to read supervise/status: " and the error.
 //
 // When the supervise directory is not Dir/supervise, errors name the full
 // path of the file, as daemontools-encore's svstat does.
