@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
 	return cmds
 }
