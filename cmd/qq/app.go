@@ -128,7 +128,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -142,7 +142,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "qq: %v\n", err)
 		var ue *usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", ue.cmdPath)
+			path := ue.cmdPath
+			if cmd != nil && path == "qq" {
+				path = cmd.CommandPath()
+			}
+			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", path)
 		}
 	}
 	return code
