@@ -160,7 +160,7 @@ func (m *Maintenance) Run(ctx context.Context, change func(context.Context) erro
 		c.mutex.release()
 		if p != nil || err != nil || ctx.Err() != nil || !m.KeepDown {
 			if rerr := c.restore(ctx); rerr != nil {
-				err = errors.Join(err, rerr)
+				err = joinErrors(err, rerr)
 			}
 		} else {
 			c.leaveDown()
@@ -196,7 +196,7 @@ func (c *cycle) stop(ctx context.Context) error {
 	}
 	stopCommand := sendRunning && len(c.m.StopCommand) > 0
 	if sendRunning && len(targets) == 0 && !stopCommand {
-		return fmt.Errorf("%w: %s is locked, and no configured service is up under a running supervisor and no stop command is given; qq changes nothing",
+		return fmt.Errorf("%w: %s is locked, no configured service is up under a running supervisor, and no stop command is given; nothing was changed",
 			ErrCannotStop, c.m.SendMutex)
 	}
 
@@ -240,8 +240,8 @@ func (c *cycle) stop(ctx context.Context) error {
 		return len(pending) == 0, nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("qmail-send did not stop within %s (%s); qq changes nothing: %w",
-			c.timeout, strings.Join(pending, "; "), ErrTimeout)
+		return fmt.Errorf("%w: qmail-send did not stop within %s (%s); nothing was changed",
+			ErrTimeout, c.timeout, strings.Join(pending, "; "))
 	}
 	if err != nil {
 		return err
@@ -317,9 +317,41 @@ func (c *cycle) restore(ctx context.Context) error {
 		c.progress("%s is up (pid %d)", s.svc.Dir, st.Pid)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", ErrRestore, errors.Join(errs...))
+		return fmt.Errorf("%w: %w", ErrRestore, joinErrors(errs...))
 	}
 	return nil
+}
+
+// joinedError is errors.Join on one line: the messages are separated by
+// "; ", since qq prints each error as a single "qq: …" line.
+type joinedError []error
+
+func (e joinedError) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e joinedError) Unwrap() []error { return e }
+
+// joinErrors joins the non-nil errors; nil if there are none, the error
+// itself if there is one.
+func joinErrors(errs ...error) error {
+	var out joinedError
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return out
 }
 
 // leaveDown reports what KeepDown leaves down.

@@ -59,6 +59,7 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newSvcCmd(a),
 	} {
 		root.AddCommand(c)
 	}
