@@ -63,8 +63,9 @@ func IsTemporary(err error) bool {
 //  6. run the change;
 //  7. release the flock first (a qmail-send started while qq holds it would
 //     exit "already running"), then send "u" to exactly the services that
-//     were up, run StartCommand if StopCommand ran, and wait until those
-//     services are up.
+//     were up ("o" to one that ran once, then "p" to one that was paused),
+//     run StartCommand if StopCommand ran, and wait until those services
+//     are up.
 //
 // Step 7 also runs when the stop times out, the change fails or panics, or
 // ctx is cancelled (SIGINT, SIGTERM, SIGHUP in qq), with a fresh context so
@@ -291,9 +292,13 @@ func (c *cycle) restore(ctx context.Context) error {
 		if !s.stopped || !s.wasUp() {
 			continue
 		}
+		// Back to what it was: up, or run once (svc -o), paused if it was.
 		letters := "u"
+		if s.before.Want == WantOnce {
+			letters = "o"
+		}
 		if s.before.Paused {
-			letters = "up"
+			letters += "p"
 		}
 		c.progress("starting %s", s.svc.Dir)
 		if err := s.svc.Send(letters); err != nil {

@@ -469,3 +469,36 @@ func TestMaintenanceReportsFailedRestore(t *testing.T) {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
 }
+
+func TestMaintenanceRestoresPausedAndOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		letter string
+		check  func(Status) bool
+	}{
+		{"p", func(st Status) bool { return st.Up && st.Paused && st.Want == WantUp }},
+		{"o", func(st Status) bool { return st.Up && !st.Paused && st.Want == WantOnce }},
+	} {
+		t.Run(tc.letter, func(t *testing.T) {
+			t.Parallel()
+			q := newFakeQmail(t, false)
+			q.supervise(t)
+			must(t, q.svc.Send(tc.letter))
+			must(t, poll(context.Background(), 5*time.Second, func() (bool, error) {
+				st, err := q.svc.ReadStatus()
+				return tc.check(st), err
+			}))
+			var r recorder
+			q.runHoldingLock(t, q.maintenance(&r, q.svc), nil)
+			// supervise sleeps a second after starting ./run before it
+			// reads the next letter ("p").
+			err := poll(context.Background(), 5*time.Second, func() (bool, error) {
+				st, err := q.svc.ReadStatus()
+				return tc.check(st), err
+			})
+			if err != nil {
+				t.Errorf("after the cycle: %+v, want it as before svc -%s", readStatus(t, q.svc), tc.letter)
+			}
+		})
+	}
+}

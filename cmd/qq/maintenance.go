@@ -30,7 +30,7 @@ const maintenanceHelp = `STOPPING QMAIL
                      directory kept elsewhere; $SUPERVISEDIR is honoured as
                      daemontools-encore does. Default: the first of
                      qmail-send and qmail under /service, /etc/service and
-                     /var/service.
+                     /var/service (none with --stop-command).
   --stop-command CMD, --start-command CMD
                      shell commands for a qmail run by systemd or an init
                      script (e.g. 'systemctl stop qmail'); the stop command

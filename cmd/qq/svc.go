@@ -86,7 +86,8 @@ and /var/service.
 
 Formats (--format): table (default on a terminal), plain (tab-separated,
 with a header), json (one object per line), svstat (daemontools svstat's
-lines, byte for byte: "DIR: up (pid N) S seconds, normally down").
+lines, byte for byte: "DIR: up (pid N) S seconds, normally down"; a
+SERVICE given by name is shown as the directory it was found as).
 
 A service that does not exist, or whose status file is garbled, is an
 error (exit 3) after the others are shown; in svstat format its svstat line
