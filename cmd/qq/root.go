@@ -57,6 +57,7 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newFsckCmd(a),
 		newListCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),

@@ -33,8 +33,9 @@ type Options struct {
 	// Split is conf-split, when the caller knows it; 0 discovers it from
 	// the directories (spec §10 rule 1).
 	Split int
-	// Owners are qmail's ids; nil looks them up ([LookupOwners]). Unknown
-	// ids (-1) are taken from the queue's own directories.
+	// Owners are qmail's ids as far as the caller knows them; the others
+	// (-1, or all when nil) are resolved by [ResolveOwners]: looked up on
+	// this system, else taken from the queue's own directories.
 	Owners *Owners
 	// Now is the clock for the 36-hour rule; zero means time.Now().
 	Now time.Time
@@ -129,12 +130,8 @@ func newChecker(dir string, opts Options, fn func(*Finding) error) (*checker, er
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
-	if opts.Owners != nil {
-		c.owners = *opts.Owners
-	} else {
-		c.owners = LookupOwners()
-	}
-	notes := c.owners.fillFromQueue(dir)
+	owners, notes := ResolveOwners(dir, opts.Owners)
+	c.owners = owners
 	c.report = &Report{Dir: dir, Owners: c.owners, Notes: notes, QmailSend: c.running}
 	return c, nil
 }

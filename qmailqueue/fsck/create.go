@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -150,4 +151,33 @@ func PlanResplit(dir string, split int) (*Plan, error) {
 		unit(CodeExtraSplitDir, "split subdirectory beyond the new split", a)
 	}
 	return p, nil
+}
+
+// CreateSendMutex creates a missing lock/sendmutex as hier.c does: an empty
+// regular file, qmails:qmail 0600 (spec §1.4). It never replaces an
+// existing file. Only a caller that has verified qmail-send stopped by
+// other means (its supervisor) may call it: a qmail-send may still hold
+// its lock on an unlinked sendmutex.
+func CreateSendMutex(dir string, o Owners) error {
+	path := filepath.Join(dir, "lock", "sendmutex")
+	if err := createExcl(path, nil, 0o600, o.Qmails, o.Qmail); err != nil {
+		return fmt.Errorf("create lock/sendmutex: %w", err)
+	}
+	return nil
+}
+
+// ResolveOwners returns the ids a check of dir uses: o's known ids, then
+// qmail's users and group looked up on this system, then the owners of the
+// queue's own directories; with notes saying which came from the queue.
+func ResolveOwners(dir string, o *Owners) (Owners, []string) {
+	r := LookupOwners()
+	if o != nil {
+		for _, f := range []struct{ dst, src *int }{{&r.Qmailq, &o.Qmailq}, {&r.Qmails, &o.Qmails}, {&r.Qmailr, &o.Qmailr}, {&r.Qmail, &o.Qmail}} {
+			if *f.src >= 0 {
+				*f.dst = *f.src
+			}
+		}
+	}
+	notes := r.fillFromQueue(dir)
+	return r, notes
 }

@@ -5,6 +5,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -72,9 +73,9 @@ func roleName(r role) string {
 // fillFromQueue replaces unknown ids with the owners of the queue's own
 // directories, the reference when qmail's users do not exist here: queue/
 // for qmailq and the group qmail, info/ (or bounce/) for qmails, and
-// lock/tcpto for qmailr. It returns one note per id so taken.
+// lock/tcpto for qmailr. It returns a note saying which ids it took.
 func (o *Owners) fillFromQueue(dir string) []string {
-	var notes []string
+	var taken []string
 	take := func(dst *int, name, rel string, group bool) {
 		if *dst != -1 {
 			return
@@ -83,27 +84,32 @@ func (o *Owners) fillFromQueue(dir string) []string {
 		if err := unix.Lstat(filepath.Join(dir, rel), &st); err != nil {
 			return
 		}
-		id := int(st.Uid)
+		*dst = int(st.Uid)
 		what := "owner"
 		if group {
-			id, what = int(st.Gid), "group"
+			*dst, what = int(st.Gid), "group"
 		}
-		*dst = id
-		notes = append(notes, fmt.Sprintf("%s is not known on this system: the %s of %s (%d) is taken as %s", name, what, relOrDot(rel), id, name))
+		taken = append(taken, fmt.Sprintf("%s = %s of %s (%d)", name, what, relOrDot(rel), *dst))
 	}
-	take(&o.Qmailq, "user qmailq", ".", false)
-	take(&o.Qmail, "group qmail", ".", true)
-	take(&o.Qmails, "user qmails", "info", false)
-	take(&o.Qmails, "user qmails", "bounce", false)
-	take(&o.Qmailr, "user qmailr", "lock/tcpto", false)
-	return notes
+	take(&o.Qmailq, "qmailq", ".", false)
+	take(&o.Qmail, "qmail", ".", true)
+	take(&o.Qmails, "qmails", "info", false)
+	take(&o.Qmails, "qmails", "bounce", false)
+	take(&o.Qmailr, "qmailr", "lock/tcpto", false)
+	if len(taken) == 0 {
+		return nil
+	}
+	return []string{"qmail's users or group are not known on this system; owners are checked against the queue's own: " + strings.Join(taken, ", ")}
 }
 
 func relOrDot(rel string) string {
-	if rel == "." {
+	switch rel {
+	case ".":
 		return "queue/"
+	case "lock/tcpto":
+		return rel
 	}
-	return rel
+	return rel + "/"
 }
 
 // ownerString formats uid:gid for messages, "?" for unknown.
