@@ -166,11 +166,15 @@ func CreateSendMutex(dir string, o Owners) error {
 	return nil
 }
 
+// lookupOwners is LookupOwners; tests replace it to be independent of the
+// machine's user database.
+var lookupOwners = LookupOwners
+
 // ResolveOwners returns the ids a check of dir uses: o's known ids, then
 // qmail's users and group looked up on this system, then the owners of the
 // queue's own directories; with notes saying which came from the queue.
 func ResolveOwners(dir string, o *Owners) (Owners, []string) {
-	r := LookupOwners()
+	r := lookupOwners()
 	if o != nil {
 		for _, f := range []struct{ dst, src *int }{{&r.Qmailq, &o.Qmailq}, {&r.Qmails, &o.Qmails}, {&r.Qmailr, &o.Qmailr}, {&r.Qmail, &o.Qmail}} {
 			if *f.src >= 0 {

@@ -208,6 +208,7 @@ func TestBrokenStates(t *testing.T) {
 			name += "-old"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			b := queuetest.NewT(t, queuetest.Options{Split: 7})
 			var good []string
 			for i := range 3 {

@@ -266,6 +266,13 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 	}
 
 	var out []*Finding
+	if m.interrupted() {
+		// A rename to the inode's number that stopped half-way: judge the
+		// message by what both names hold, and finish the rename.
+		if u := m.unionState(); u.legal() {
+			return m.keep(u)
+		}
+	}
 	if m.has(KindMess) && m.one(KindMess).st.Nlink > 1 {
 		mess := m.one(KindMess)
 		out = append(out, &Finding{Code: CodeExtraLinks, Severity: SeverityInfo, ID: id, HasID: true, Files: []string{mess.rel},
@@ -363,6 +370,41 @@ func (m *msg) state() msgState {
 		return stateNoInfoNoMess
 	}
 	return stateIntdOnly
+}
+
+// interrupted reports whether the message is being renamed to its mess
+// inode's number and the rename stopped half-way: the canonical mess path
+// of that number is another link of this mess.
+func (m *msg) interrupted() bool {
+	if !m.has(KindMess) || m.target == m.id {
+		return false
+	}
+	var st unix.Stat_t
+	err := unix.Lstat(m.w.c.l.abs(m.w.c.l.rel(KindMess, m.target)), &st)
+	return err == nil && st.Ino == m.one(KindMess).st.Ino
+}
+
+// unionState classifies the files of the message under both its old
+// number and its target one.
+func (m *msg) unionState() msgState {
+	l := &m.w.c.l
+	has := func(k Kind) bool {
+		if m.has(k) {
+			return true
+		}
+		var st unix.Stat_t
+		return unix.Lstat(l.abs(l.rel(k, m.target)), &st) == nil
+	}
+	channel := has(KindLocal) || has(KindRemote) || has(KindBounce)
+	switch {
+	case has(KindTodo):
+		return stateQueued
+	case has(KindInfo):
+		return statePreprocessed
+	case channel:
+		return stateMessNoInfo
+	}
+	return stateOrphan
 }
 
 // changedMeanwhile looks again at the canonical paths of the message: if
@@ -483,12 +525,14 @@ func (m *msg) keep(st msgState) []*Finding {
 	var fixes []*Finding
 	switch st {
 	case stateQueued:
-		f, ok := m.checkTodo()
-		if !ok {
-			return []*Finding{f}
-		}
-		if f != nil {
-			fixes = append(fixes, f)
+		if m.has(KindTodo) {
+			f, ok := m.checkTodo()
+			if !ok {
+				return []*Finding{f}
+			}
+			if f != nil {
+				fixes = append(fixes, f)
+			}
 		}
 		if m.has(KindInfo) {
 			f := m.finding(CodeInfoAndTodo, SeverityInfo, "info beside todo: qmail-send stopped while preprocessing", qmailInfoAndTodo)
@@ -504,17 +548,19 @@ func (m *msg) keep(st msgState) []*Finding {
 			out = append(out, m.removal(f))
 			m.drop(KindBounce)
 		}
-		if m.has(KindIntd) && m.one(KindIntd).st.Ino != m.one(KindTodo).st.Ino {
+		if m.has(KindIntd) && m.has(KindTodo) && m.one(KindIntd).st.Ino != m.one(KindTodo).st.Ino {
 			f := m.finding(CodeIntdNotLinked, SeverityInfo, "intd and todo are two files, not two links of one", qmailIntdNotLink)
 			out = append(out, f)
 		}
 	case statePreprocessed:
-		f, ok := m.checkInfo()
-		if !ok {
-			return []*Finding{f}
-		}
-		if f != nil {
-			fixes = append(fixes, f)
+		if m.has(KindInfo) {
+			f, ok := m.checkInfo()
+			if !ok {
+				return []*Finding{f}
+			}
+			if f != nil {
+				fixes = append(fixes, f)
+			}
 		}
 		if m.has(KindIntd) {
 			out = append(out, m.finding(CodeIntdWithInfo, SeverityInfo, "intd beside info: left over from before preprocessing", qmailIntdWithInfo))
@@ -598,7 +644,9 @@ func (m *msg) relocation(st msgState) *Finding {
 
 	var commit *entry
 	if st == stateQueued {
-		commit = m.one(KindTodo)
+		if m.has(KindTodo) {
+			commit = m.one(KindTodo)
+		}
 		// Preprocessing will be redone from todo: info, local and remote
 		// are dropped (saved) rather than moved, so that the old and the
 		// new ID are never both deliverable.
@@ -609,7 +657,7 @@ func (m *msg) relocation(st msgState) *Finding {
 			}
 			m.drop(k)
 		}
-	} else if st == statePreprocessed {
+	} else if st == statePreprocessed && m.has(KindInfo) {
 		commit = m.one(KindInfo)
 	}
 	var moved []*entry
