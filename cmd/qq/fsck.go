@@ -388,12 +388,7 @@ func runFsckCreate(a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
-	owners := fsck.LookupOwners()
-	for _, f := range []struct{ dst, src *int }{{&owners.Qmailq, &ov.Qmailq}, {&owners.Qmails, &ov.Qmails}, {&owners.Qmailr, &ov.Qmailr}, {&owners.Qmail, &ov.Qmail}} {
-		if *f.src >= 0 {
-			*f.dst = *f.src
-		}
-	}
+	owners := ov.Or(fsck.LookupOwners())
 	if os.Geteuid() != 0 {
 		if owners != fsck.UnknownOwners {
 			a.warnf("not running as root: the new queue belongs to the current user, not to qmail's users")
@@ -402,7 +397,7 @@ func runFsckCreate(a *app, opts *fsckOptions) error {
 	} else if owners.Qmailq < 0 || owners.Qmails < 0 || owners.Qmailr < 0 || owners.Qmail < 0 {
 		a.warnf("qmail's users or group do not all exist here (use --owner): those parts belong to root")
 	}
-	if !isPrime(split) {
+	if !fsck.IsPrime(split) {
 		a.warnf("the split %d is not a prime number", split)
 	}
 	out := bufio.NewWriter(a.stdout)
@@ -413,18 +408,6 @@ func runFsckCreate(a *app, opts *fsckOptions) error {
 		return err
 	}
 	return out.Flush()
-}
-
-func isPrime(n int) bool {
-	if n < 2 {
-		return false
-	}
-	for d := 2; d*d <= n; d++ {
-		if n%d == 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
@@ -442,7 +425,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		}
 		return out.Flush()
 	}
-	if !isPrime(opts.resplit) {
+	if !fsck.IsPrime(opts.resplit) {
 		a.warnf("the split %d is not a prime number", opts.resplit)
 	}
 	m, err := opts.maint.build(a)

@@ -47,6 +47,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
+	maps.Copy(cmds, fsckScriptCmds())
 	cmds["mksvc"] = scriptMksvc // svc_test.go
 	return cmds
 }

@@ -226,7 +226,7 @@ func (c *checker) checkLayout() ([]*Finding, error) {
 	}
 	c.l.split = split
 	c.report.Split = split
-	if !isPrime(split) {
+	if !IsPrime(split) {
 		fs = append(fs, &Finding{Code: CodeSplitNotPrime, Severity: SeverityWarning, Files: []string{"mess"},
 			Problem: fmt.Sprintf("the split %d is not a prime number", split), Qmail: qmailNotPrime,
 			Repair: "none: rebuild qmail with a prime conf-split, then qq fsck --resplit N"})

@@ -53,6 +53,9 @@ func Create(dir string, opts CreateOptions) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("create queue: %w", err)
 	}
+	if parent := filepath.Dir(filepath.Clean(dir)); !isDir(parent) {
+		return fmt.Errorf("create queue %s: the parent directory %s does not exist", dir, parent)
+	}
 	l := layout{dir: dir, split: opts.Split, bigTodo: opts.BigTodo}
 	o := opts.Owners
 	actions := []Action{{Op: OpMkdir, Path: ".", UID: o.Qmailq, GID: o.Qmail, Mode: queueDirMode}}
@@ -176,11 +179,7 @@ var lookupOwners = LookupOwners
 func ResolveOwners(dir string, o *Owners) (Owners, []string) {
 	r := lookupOwners()
 	if o != nil {
-		for _, f := range []struct{ dst, src *int }{{&r.Qmailq, &o.Qmailq}, {&r.Qmails, &o.Qmails}, {&r.Qmailr, &o.Qmailr}, {&r.Qmail, &o.Qmail}} {
-			if *f.src >= 0 {
-				*f.dst = *f.src
-			}
-		}
+		r = o.Or(r)
 	}
 	notes := r.fillFromQueue(dir)
 	return r, notes

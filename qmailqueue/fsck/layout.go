@@ -101,16 +101,6 @@ var queueDirs = []dirSpec{
 // queueDirMode is the mode of queue/ itself (hier.c: qmailq 0750).
 const queueDirMode fs.FileMode = 0o750
 
-// dirSpecOf returns the spec of a top-level queue directory.
-func dirSpecOf(name string) dirSpec {
-	for _, d := range queueDirs {
-		if d.name == name {
-			return d
-		}
-	}
-	panic("fsck: unknown queue directory " + name)
-}
-
 // lockSpec is one file of lock/ (hier.c:45-47, spec §1.4).
 type lockSpec struct {
 	name  string
@@ -170,9 +160,9 @@ func parseName(name string) (v uint64, canonical, ok bool) {
 	return v, name[0] != '0' || len(name) == 1, true
 }
 
-// isPrime reports whether n is prime; djb's conf-split should be
+// IsPrime reports whether n is prime, as djb's conf-split should be
 // (qmqtool -c and queue_repair check it too).
-func isPrime(n int) bool {
+func IsPrime(n int) bool {
 	if n < 2 {
 		return false
 	}

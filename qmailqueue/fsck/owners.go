@@ -48,6 +48,16 @@ func LookupOwners() Owners {
 	return o
 }
 
+// Or returns o with its unknown ids (-1) taken from p.
+func (o Owners) Or(p Owners) Owners {
+	for _, f := range []struct{ dst, src *int }{{&o.Qmailq, &p.Qmailq}, {&o.Qmails, &p.Qmails}, {&o.Qmailr, &p.Qmailr}, {&o.Qmail, &p.Qmail}} {
+		if *f.dst < 0 {
+			*f.dst = *f.src
+		}
+	}
+	return o
+}
+
 // uid returns the user id of a role, or -1.
 func (o Owners) uid(r role) int {
 	switch r {

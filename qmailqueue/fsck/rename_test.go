@@ -247,7 +247,7 @@ func TestRenameCollision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, fs := checkQueue(t, b.Dir(), Options{})
+	_, fs := checkQueue(t, b.Dir(), Options{})
 	var target uint64
 	for _, f := range fs {
 		if f.Code == CodeNameNotInode {
@@ -267,7 +267,7 @@ func TestRenameCollision(t *testing.T) {
 	if err := os.Mkdir(blocker, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	r, fs = checkQueue(t, b.Dir(), Options{})
+	r, fs := checkQueue(t, b.Dir(), Options{})
 	plan := NewPlan(r, fs)
 	runs, refused, _ := plan.Counts()
 	if refused != 1 || runs != 0 {
