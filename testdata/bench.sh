@@ -8,7 +8,8 @@
 #            + find info local remote -type f -print0 | xargs -0 head -qc 4096
 #   qstat  = qmail-qstat's two `find | wc -l`
 # and reports peak RSS. Targets (issue #2): list --format qread <= 0.7x floor,
-# stat <= qstat, list --format ids peak RSS < 40 MB.
+# stat <= qstat, list --format ids peak RSS < 40 MB; (issue #6) fsck <= 2x
+# list --format qread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_COUNT:-100000}
@@ -49,9 +50,11 @@ run "qq stat --format qstat"     "$QQ --queue . stat --format qstat"
 run "qq list --format ids"       "$QQ --queue . list --format ids"
 run "qq list --format qread"     "$QQ --queue . list --format qread"
 run "qq list --headers (plain)"  "$QQ --queue . list --headers --format plain"
+run "qq fsck"                    "$QQ -q --queue . fsck --format plain"
 
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 echo
 echo "qq list --format qread / floor = $(ratio "${T[qq list --format qread]}" "${T[floor (find + head)]}") (target <= 0.70)"
 echo "qq stat / qmail-qstat          = $(ratio "${T[qq stat]}" "${T[qmail-qstat (2x find|wc)]}") (target <= 1.00)"
 echo "qq list --format ids peak RSS  = $((${R[qq list --format ids]} / 1024)) MB (target < 40 MB)"
+echo "qq fsck / qq list --format qread = $(ratio "${T[qq fsck]}" "${T[qq list --format qread]}") (target <= 2.00)"

@@ -204,11 +204,12 @@ func (c *checker) checkLayout() ([]*Finding, error) {
 	fs = append(fs, c.dirOwnerMode([]string{"."}, []unix.Stat_t{st}, roleQmailq, queueDirMode)...)
 
 	present := map[string]bool{}
+	var missing []dirSpec
 	for _, d := range queueDirs {
 		err := unix.Lstat(c.l.abs(d.name), &st)
 		switch {
 		case errors.Is(err, unix.ENOENT):
-			fs = append(fs, c.missingDirs([]string{d.name}, d))
+			missing = append(missing, d)
 			continue
 		case err != nil:
 			return nil, &os.PathError{Op: "lstat", Path: c.l.abs(d.name), Err: err}
@@ -233,6 +234,16 @@ func (c *checker) checkLayout() ([]*Finding, error) {
 	}
 	c.l.bigTodo = isDir(c.l.abs("todo/0")) || isDir(c.l.abs("intd/0"))
 	c.report.BigTodo = c.l.bigTodo
+	for _, d := range missing {
+		// A missing directory comes back with its split subdirectories.
+		rels := []string{d.name}
+		if d.split || (d.todoish && c.l.bigTodo) {
+			for n := range split {
+				rels = append(rels, d.name+"/"+strconv.Itoa(n))
+			}
+		}
+		fs = append(fs, c.missingDirs(rels, d))
+	}
 
 	for _, d := range queueDirs {
 		if !present[d.name] || !(d.split || (d.todoish && c.l.bigTodo)) {
@@ -244,8 +255,9 @@ func (c *checker) checkLayout() ([]*Finding, error) {
 		}
 		fs = append(fs, sub...)
 	}
-	for _, k := range []Kind{KindIntd, KindTodo} {
+	for k := range numKinds {
 		if c.splitOK[k] == nil {
+			// Missing (or unsplit) directory: no subdirectory to list.
 			c.splitOK[k] = make([]bool, c.l.split)
 		}
 	}
@@ -352,9 +364,12 @@ func (c *checker) checkSplitDirs(d dirSpec) ([]*Finding, error) {
 // missingDirs reports missing directories, all of one hier.c entry.
 func (c *checker) missingDirs(rels []string, d dirSpec) *Finding {
 	f := &Finding{Code: CodeMissingDir, Severity: SeverityError, Files: rels, phase: phaseLayout}
-	if len(rels) == 1 {
+	switch {
+	case len(rels) == 1:
 		f.Problem = rels[0] + "/ is missing"
-	} else {
+	case rels[0] == d.name:
+		f.Problem = fmt.Sprintf("%s/ and its %d subdirectories are missing", d.name, len(rels)-1)
+	default:
 		f.Problem = fmt.Sprintf("%d subdirectories of %s/ are missing", len(rels), d.name)
 	}
 	f.Qmail = qmailMissingDir

@@ -112,6 +112,7 @@ type Finding struct {
 	phase    phase
 	group    string // findings of one message share it
 	relocate bool   // the actions move the group's files (others wait on it)
+	target   uint64 // the number a relocation moves the message to
 }
 
 // phase orders the units of a plan.

@@ -154,6 +154,17 @@ func TestSplitDiscovery(t *testing.T) {
 	if diff := cmp.Diff([]string{"warning split-not-prime", "error missing-dir"}, codes(findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
+	// A whole split directory missing: created with its subdirectories.
+	if err := os.RemoveAll(filepath.Join(b.Dir(), "local")); err != nil {
+		t.Fatal(err)
+	}
+	if _, findings := checkQueue(t, b.Dir(), Options{}); len(findings) != 3 || len(findings[1].Files) != 5 || findings[1].Files[0] != "local" {
+		t.Errorf("local/ missing:\n%s", describe(findings))
+	}
+	repairQueue(t, b.Dir(), Options{})
+	if _, findings := checkQueue(t, b.Dir(), Options{}); len(findings) != 1 || findings[0].Code != CodeSplitNotPrime {
+		t.Errorf("after repair:\n%s", describe(findings))
+	}
 	if r, _ := checkQueue(t, b.Dir(), Options{Split: 6}); r.Split != 6 {
 		t.Errorf("given split ignored: %d", r.Split)
 	}

@@ -431,7 +431,7 @@ func (m *msg) changedMeanwhile() bool {
 // quarantineAll saves every file of the message and removes it, in the
 // order of spec §10 rule 14 (mess last).
 func (m *msg) quarantineAll() []Action {
-	var actions []Action
+	actions := make([]Action, 0, 2*len(m.all))
 	for _, k := range removeOrder {
 		for _, e := range m.by[k] {
 			actions = append(actions, Action{Op: OpSave, Path: e.rel, Ino: e.st.Ino, ID: m.id},
@@ -639,8 +639,11 @@ func (m *msg) relocation(st msgState) *Finding {
 		qmail = qmailNameInode
 	}
 	f := m.finding(code, SeverityError, what, qmail)
-	f.relocate = true
+	f.relocate, f.target = true, m.target
 	f.phase = phaseRelocate
+	// At most a save and a remove, or a link and a remove, per file and
+	// the commit: sized once, as a restore plans this for every message.
+	f.Actions = make([]Action, 0, 2*len(m.all)+1)
 
 	var commit *entry
 	if st == stateQueued {

@@ -58,26 +58,25 @@ func NewPlan(r *Report, findings []*Finding) *Plan {
 	}
 	removals, relocations := byPhase(phaseRemove), byPhase(phaseRelocate)
 
-	// Paths that units free: removed files, and the old names of moved
-	// ones.
-	vacatedBy := map[string]*Unit{}
-	for _, u := range append(slices.Clone(removals), relocations...) {
-		for _, a := range u.Actions {
-			if a.Op == OpRemove || a.Op == OpRename {
-				vacatedBy[a.Path] = u
-			}
-		}
-	}
-	// New names that already link the moved file: an interrupted rename.
-	// A removal of such a name would only drop a link of a live message.
+	// New names taken by another file, and new names that already link
+	// the moved file (an interrupted rename). Both are rare, so the maps
+	// stay small on a queue of a million restored messages.
+	occupied := map[string]bool{}
 	linked := map[string]bool{}
 	for _, u := range relocations {
 		for _, a := range u.Actions {
-			if (a.Op == OpLink || a.Op == OpRename) && a.targetIno == a.Ino {
+			if a.Op != OpLink && a.Op != OpRename || a.targetIno == 0 {
+				continue
+			}
+			if a.targetIno == a.Ino {
 				linked[a.Target] = true
+			} else {
+				occupied[a.Target] = true
 			}
 		}
 	}
+	// A removal of a name that already links a live message's file would
+	// only drop a link the rename makes anyway.
 	for _, u := range removals {
 		for _, a := range u.Actions {
 			if a.Op == OpRemove && linked[a.Path] {
@@ -85,21 +84,27 @@ func NewPlan(r *Report, findings []*Finding) *Plan {
 			}
 		}
 	}
+	// Which unit frees each occupied name: a removal, or a rename away.
+	vacatedBy := map[string]*Unit{}
+	for _, u := range append(slices.Clone(removals), relocations...) {
+		for _, a := range u.Actions {
+			if (a.Op == OpRemove || a.Op == OpRename) && occupied[a.Path] {
+				vacatedBy[a.Path] = u
+			}
+		}
+	}
 
 	// Rename dependencies.
-	after := map[*Unit][]*Unit{} // unit → units that must run before it
-	claimed := map[string]*Unit{}
+	after := map[*Unit][]*Unit{}  // unit → units that must run before it
+	claimed := map[uint64]*Unit{} // target ID → the unit moving a message there
 	for _, u := range relocations {
+		if other, ok := claimed[u.Finding.target]; ok {
+			u.Refused = fmt.Sprintf("ID %d is also the new number of another message (%s)", u.Finding.target, other.Finding.Files[0])
+			continue
+		}
+		claimed[u.Finding.target] = u
 		for _, a := range u.Actions {
-			if a.Op != OpLink && a.Op != OpRename {
-				continue
-			}
-			if other, ok := claimed[a.Target]; ok && other != u {
-				u.Refused = fmt.Sprintf("%s is also the new name of another file (%s)", a.Target, other.Finding.Files[0])
-				break
-			}
-			claimed[a.Target] = u
-			if a.targetIno == 0 || a.targetIno == a.Ino {
+			if a.Op != OpLink && a.Op != OpRename || !occupied[a.Target] {
 				continue
 			}
 			v, ok := vacatedBy[a.Target]
