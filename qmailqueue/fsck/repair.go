@@ -19,7 +19,8 @@ import (
 type ExecOptions struct {
 	// QuarantineDir is where files are saved before they are removed or
 	// rewritten: a run directory fsck-<time> is made in it, holding
-	// <ID>/<kind> (and pid/<name>) and a MANIFEST of where each came from.
+	// <ID>/<kind> (and pid/<name>) and a MANIFEST of where each came from,
+	// under the directory's .lock (the lock qq rm's quarantine takes).
 	// It should be on the queue's file system, so that saving is a hard
 	// link that keeps the inode, owner, mode and times; elsewhere files
 	// are copied with their mode, owner and times.
@@ -66,6 +67,7 @@ type executor struct {
 	res    *Result
 	qdir   string // run directory, made on first save
 	manif  *os.File
+	qlock  *os.File           // the quarantine directory's .lock, held while saving
 	staged map[*Unit][]Action // second hops of staged renames
 	temps  []string           // pid/ files holding staging inodes
 }
@@ -220,6 +222,9 @@ func (x *executor) close() {
 	}
 	if x.manif != nil {
 		x.manif.Close()
+	}
+	if x.qlock != nil {
+		x.qlock.Close()
 	}
 }
 
@@ -431,6 +436,19 @@ func (x *executor) save(a Action, copyIt bool) error {
 		return errors.New("no quarantine directory given")
 	}
 	if x.qdir == "" {
+		if err := os.MkdirAll(x.opts.QuarantineDir, 0o700); err != nil {
+			return err
+		}
+		// The lock qq rm and qq quarantine take on the directory.
+		lock, err := os.OpenFile(filepath.Join(x.opts.QuarantineDir, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			lock.Close()
+			return fmt.Errorf("quarantine %s is in use by another qq run: %w", x.opts.QuarantineDir, err)
+		}
+		x.qlock = lock
 		qdir := filepath.Join(x.opts.QuarantineDir, "fsck-"+x.opts.Now.UTC().Format("20060102T150405Z"))
 		if err := os.MkdirAll(qdir, 0o700); err != nil {
 			return err
@@ -471,7 +489,27 @@ func (x *executor) save(a Action, copyIt bool) error {
 		return err
 	}
 	rel, _ := filepath.Rel(x.qdir, dst)
-	_, err = fmt.Fprintf(x.manif, "%s\t%s\n", rel, a.Path)
+	if _, err := fmt.Fprintf(x.manif, "%s\t%s\n", rel, a.Path); err != nil {
+		return err
+	}
+	// The saved name and its manifest line are durable before the queue
+	// file is unlinked.
+	if err := x.manif.Sync(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// syncDir fsyncs a directory, making the names in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
