@@ -200,7 +200,7 @@ func TestSvcExitCodes(t *testing.T) {
 			"qq: service directory " + filepath.Join(root, "nope") + ": file does not exist\nqq: control " + stopped + ": supervise not running\n"},
 		{"alarm", []string{"svc", "alarm", up}, exitOK, ""},
 		{"down --wait times out", []string{"svc", "down", "--wait", "--timeout", "150ms", up}, exitTempFail,
-			"qq: " + up + ": not down after 150ms (up (pid 1234)): timed out\n"},
+			"qq: " + up + ": not down after 150ms (up (pid 1234), want up): timed out\n"},
 		{"up needs a service", []string{"svc", "up"}, exitUsage, ""},
 		{"exec: sendmutex held, nothing can stop it", []string{"--qmail-dir", lockedQmail, "svc", "exec", "--no-svc", "--", "touch", marker}, exitTempFail, ""},
 		{"exec: no sendmutex", []string{"--qmail-dir", root, "svc", "exec", "--no-svc", "--", "touch", marker}, exitError,
