@@ -44,7 +44,9 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom commands the scripts may use to build fixtures
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"mksvc": scriptMksvc, // svc_test.go
+	}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
 	return cmds
