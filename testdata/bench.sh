@@ -25,13 +25,16 @@ cd "$DIR/queue"
 
 # best RUNS: prints "seconds peak_rss_kb" of the fastest run.
 best() {
-	local best_s="" best_kb=0 out s kb
+	local best_s="" best_kb=0 out s kb tf
+	tf=$(mktemp)
 	for _ in $(seq "$RUNS"); do
-		out=$( { /usr/bin/time -f '%e %M' bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+		/usr/bin/time -o "$tf" -f '%e %M' bash -c "$1" >/dev/null 2>&1 || true
+		out=$(tail -1 "$tf")
 		s=${out% *}; kb=${out#* }
 		if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
-		[ "$kb" -gt "$best_kb" ] && best_kb=$kb
+		if [ "$kb" -gt "$best_kb" ]; then best_kb=$kb; fi
 	done
+	rm -f "$tf"
 	echo "$best_s $best_kb"
 }
 
