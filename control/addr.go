@@ -216,7 +216,7 @@ func addrEntryValidator(regex bool) func(string) (string, []string, error) {
 			return "", nil, reason("starts with '#': qmail reads the line as a comment")
 		}
 		if regex {
-			if _, err := regexp.Compile("(?i)" + s); err != nil {
+			if _, err := regexp.Compile(s); err != nil {
 				return "", nil, reason("not a valid regular expression: " + err.Error())
 			}
 			return LowerOutsideEscapes(s), nil, nil
@@ -241,7 +241,7 @@ func addrEntryValidator(regex bool) func(string) (string, []string, error) {
 		}
 		var notes []string
 		if at == 0 {
-			notes = append(notes, s+" does not cover subdomains: stock qmail-smtpd needs a line for each host, such as @mail."+domain)
+			notes = append(notes, asciiLower(s)+" does not cover subdomains: stock qmail-smtpd needs a line for each host, such as @mail."+asciiLower(domain))
 		}
 		return asciiLower(s), notes, nil
 	}

@@ -3,11 +3,13 @@ package control
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/qqmail/qq/control/cdb"
 )
@@ -42,13 +44,28 @@ type Setting struct {
 // ReadFile reads the named file of the control directory as qmail opens
 // it (following symlinks). exists is false when it is absent; any other
 // failure is an error, as control.c's -1.
+// A FIFO, device or directory is an error rather than a read that could
+// block forever.
 func ReadFile(dir, name string) (data []byte, exists bool, err error) {
-	data, err = os.ReadFile(filepath.Join(dir, name))
+	path := filepath.Join(dir, name)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s is a %s: %w", path, typeName(fi.Mode()), ErrNotRegular)
+	}
+	data, err = io.ReadAll(f)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
 	}
 	return data, true, nil
 }

@@ -62,7 +62,7 @@ func checkBytes(s string, spaceInside bool) error {
 		c := s[i]
 		switch {
 		case c == '\r':
-			return reason("carriage return (CR) inside: qmail would keep it and never match")
+			return reason("carriage return (CR) inside: qmail would keep it as part of the value")
 		case c == '\n':
 			return reason("newline inside: one value per line")
 		case c == ' ' || c == '\t':

@@ -44,7 +44,7 @@ type DirLock struct {
 // gives up when ctx is done: with [ErrLocked] after a deadline, with
 // ctx.Err() when cancelled.
 func LockDir(ctx context.Context, dir string) (*DirLock, error) {
-	f, err := os.Open(dir)
+	f, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open control directory: %w", err)
 	}
@@ -232,10 +232,12 @@ func syncDir(dir string) error {
 
 // Update edits the named file of the control directory dir under qq's
 // lock. edit receives the current content (exists false when the file is
-// absent) and returns the new content; when that equals the old content
-// nothing is written and changed is false. The file is replaced as the
-// package documentation describes. After a change of morercpthosts,
-// morercpthosts.cdb is rebuilt as qmail-newmrh would, under the same lock.
+// absent) and returns the new content; when that equals the old content,
+// or is empty for an absent file, nothing is written and changed is false
+// (an empty rcpthosts would reject every recipient, unlike an absent
+// one). The file is replaced as the package documentation describes.
+// After a change of morercpthosts, morercpthosts.cdb is rebuilt as
+// qmail-newmrh would, under the same lock.
 func Update(ctx context.Context, dir, name string, edit func(old []byte, exists bool) ([]byte, error)) (changed bool, err error) {
 	if err := checkName(name); err != nil {
 		return false, err
@@ -254,7 +256,7 @@ func Update(ctx context.Context, dir, name string, edit func(old []byte, exists 
 	if err != nil {
 		return false, err
 	}
-	if cur.exists && bytes.Equal(data, cur.data) {
+	if cur.exists && bytes.Equal(data, cur.data) || !cur.exists && len(data) == 0 {
 		return false, nil
 	}
 	if err := writeAtomic(path, data, cur); err != nil {

@@ -59,6 +59,10 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newBadmailfromCmd(a),
+		newBadrcpttoCmd(a),
+		newControlCmd(a),
+		newRcpthostsCmd(a),
 	} {
 		root.AddCommand(c)
 	}

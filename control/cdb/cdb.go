@@ -25,6 +25,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"syscall"
 )
 
 // headerSize is the size of the table of 256 (position, length) pairs.
@@ -68,8 +69,9 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 }
 
 // Open opens the cdb file at path. Close releases it.
+// It refuses anything but a regular file (a FIFO would block).
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +79,10 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w: not a regular file", path, ErrFormat)
 	}
 	rd, err := NewReader(f, fi.Size())
 	if err != nil {
@@ -107,14 +113,6 @@ func (rd *Reader) readAt(buf []byte, off uint64) error {
 		err = io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-func (rd *Reader) uint32At(off uint64) (uint32, error) {
-	var b [4]byte
-	if err := rd.readAt(b[:], off); err != nil {
-		return 0, err
-	}
-	return binary.LittleEndian.Uint32(b[:]), nil
 }
 
 // Get returns the data of the first record whose key is key, as qmail's
