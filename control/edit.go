@@ -226,8 +226,9 @@ type LineChange struct {
 // line is replaced, further lines (which qmail ignores) are kept. value
 // must already be validated ([Validate]).
 func SetLine(ctx context.Context, dir, name, value string) (LineChange, error) {
-	if err := checkWritable(name, value); err != nil {
-		return LineChange{}, err
+	// No comment check: control_readline has no comments.
+	if err := checkBytes(value, true); err != nil {
+		return LineChange{}, &ValueError{File: name, Value: value, Reason: err.Error()}
 	}
 	var ch LineChange
 	changed, err := Update(ctx, dir, name, func(old []byte, exists bool) ([]byte, error) {

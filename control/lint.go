@@ -87,9 +87,10 @@ func hostProblems(e string) []Problem {
 // analyzeList returns the entry lines of a list file with their problems,
 // duplicates (same key) included.
 func analyzeList(data []byte, problems func(string) []Problem, key func(string) string) []Line {
-	var out []Line
-	first := map[string]int{}
-	for i, text := range splitLines(data) {
+	lines := splitLines(data)
+	out := make([]Line, 0, len(lines))
+	first := make(map[string]int, len(lines))
+	for i, text := range lines {
 		if lineEntries(text) == nil {
 			continue
 		}

@@ -296,3 +296,48 @@ func TestValidate(t *testing.T) {
 		t.Errorf("unknown file accepted")
 	}
 }
+
+// FuzzValidate checks that whatever a validator accepts is read back by
+// qmail as exactly the value qq writes: one line, no trailing whitespace,
+// not a comment.
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{"86400", "Mail.Example.COM", ".example.com", "example.com:relay:25", ":smart", "a@b.example", "@b.example", "[192.0.2.1]", "user@example.com:box", "hello world"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, file := range Files {
+			if !file.Writable() {
+				continue
+			}
+			norm, _, err := Validate(file.Name, s)
+			if err != nil {
+				if _, ok := err.(*ValueError); !ok {
+					t.Fatalf("%s: %q: error %v is not a ValueError", file.Name, s, err)
+				}
+				continue
+			}
+			check := checkWritable
+			if file.Kind == KindLine || file.Kind == KindInt {
+				check = func(_, v string) error { return checkBytes(v, true) }
+			}
+			if err := check(file.Name, norm); err != nil {
+				t.Fatalf("%s: accepted %q as %q, which qq cannot write: %v", file.Name, s, norm, err)
+			}
+			data := joinLines([]string{norm})
+			switch file.Kind {
+			case KindLine:
+				if got := ParseLine(data); got != norm {
+					t.Fatalf("%s: wrote %q, qmail reads %q", file.Name, norm, got)
+				}
+			case KindInt:
+				if n, ok := ParseInt(ParseLine(data)); !ok || strconv.Itoa(n) != norm {
+					t.Fatalf("%s: wrote %q, qmail reads %d, %v", file.Name, norm, n, ok)
+				}
+			default:
+				if got := ParseList(data); len(got) != 1 || got[0].Value != norm {
+					t.Fatalf("%s: wrote %q, qmail reads %+v", file.Name, norm, got)
+				}
+			}
+		}
+	})
+}

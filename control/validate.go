@@ -33,6 +33,9 @@ func Validate(name, value string) (norm string, notes []string, err error) {
 		return "", nil, fmt.Errorf("%s: qq does not write this file", name)
 	}
 	norm, notes, err = f.validate(value)
+	if err == nil && (f.Kind == KindList || f.Kind == KindMap) && strings.HasPrefix(norm, "#") {
+		err = reason("starts with '#': qmail reads the line as a comment")
+	}
 	var r reason
 	if errors.As(err, &r) {
 		return "", nil, &ValueError{File: name, Value: value, Reason: string(r)}
