@@ -357,7 +357,7 @@ func newAddrListCheckCmd(a *app, spec addrListSpec) *cobra.Command {
 	opts := addrListCheckOptions{spec: spec}
 	return &cobra.Command{
 		Use:   "check ADDR... | -",
-		Short: fmt.Sprintf("say whether qmail-smtpd would reject an %s, and by which line", spec.what),
+		Short: fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", spec.what),
 		Long: fmt.Sprintf(`qq %[1]s check parses each ADDR as qmail-smtpd parses the argument
 of %[2]s: "MAIL %[3]s:<a@b>", "%[3]s:<a@b>", "<a@b>" and "a@b" are
 all accepted; angle brackets, a source route (<@relay:a@b>), double
