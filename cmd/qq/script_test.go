@@ -35,6 +35,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Pin what varies between machines.
 			env.Setenv("TZ", "UTC")
+			// Under -race every exec'd qq would otherwise sleep 1 s at exit.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Setenv("NO_COLOR", "")
 			return nil
 		},
@@ -49,5 +51,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
+	maps.Copy(cmds, controlScriptCmds())
 	return cmds
 }
