@@ -62,6 +62,7 @@ GLOBAL ENVIRONMENT
 		newListCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
+		newTopCmd(a),
 	} {
 		root.AddCommand(c)
 	}
