@@ -262,6 +262,9 @@ func (tv topView) name(n string) string {
 
 // title is the heading of the name column.
 func (tv topView) title() string {
+	if tv.key == report.KeySize {
+		return "SIZE RANGE"
+	}
 	return strings.ToUpper(tv.key.String())
 }
 
