@@ -59,7 +59,9 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newCheckCmd(a),
 		newListCmd(a),
+		newMetricsCmd(a),
 		newShapeCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),

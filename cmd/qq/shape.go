@@ -204,6 +204,8 @@ func bucketLabels(limits []time.Duration) []string {
 func compactAge(d time.Duration) string {
 	s := int64(d / time.Second)
 	switch {
+	case s == 0:
+		return "0s"
 	case s%86400 == 0:
 		return strconv.FormatInt(s/86400, 10) + "d"
 	case s%3600 == 0:
