@@ -288,7 +288,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
 
 	st := messages.state(float64(snap.Messages))
-	add(st, fmt.Sprintf("%d messages (%s)", snap.Messages, messages.limit(st, count)))
+	add(st, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.limit(st, count)))
 	st = todo.state(float64(snap.NotPreprocessed()))
 	add(st, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.limit(st, count)))
 	oldest := snap.OldestAge() / time.Second * time.Second
@@ -314,7 +314,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 				break
 			}
 			st := sender.state(float64(g.Messages))
-			add(st, fmt.Sprintf("%s has %d messages (%s)", senderName(senderKey, g.Name), g.Messages, sender.limit(st, count)))
+			add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.limit(st, count)))
 		}
 	}
 	switch {
@@ -343,7 +343,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		}
 	}
 	if len(text) == 0 {
-		text = append(text, fmt.Sprintf("%d messages, %d not preprocessed", snap.Messages, snap.NotPreprocessed()))
+		text = append(text, fmt.Sprintf("%s, %d not preprocessed", plural(snap.Messages, "message"), snap.NotPreprocessed()))
 		if !snap.Oldest.IsZero() {
 			text[0] += ", oldest " + humanAge(oldest)
 		}

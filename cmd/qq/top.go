@@ -404,7 +404,7 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 // writeRm prints the qq rm command that selects group g, or a comment with
 // the --format ids pipeline when no filter does.
 func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
-	note := fmt.Sprintf("%d messages, %d recipients pending, %s", g.Messages, g.Recipients, humanBytes(g.Bytes))
+	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
 	if args, ok := tv.rmFilter(g); ok {
 		fmt.Fprintf(out, "qq rm %s  # %s\n", shellJoin(args), note)
 		return
@@ -482,4 +482,12 @@ func sizeBucketNames() string {
 		names = append(names, b.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// plural writes a count and a noun, with an s unless the count is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
