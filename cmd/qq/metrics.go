@@ -58,6 +58,7 @@ Metrics:
                                        --sender-threshold messages, at most
                                        --max-senders of them (bounded
                                        cardinality); "<>" is the null sender
+                                       (per domain: no domain)
   qmail_send_supervised, qmail_send_up, qmail_send_paused,
   qmail_send_state_seconds             qmail-send under supervise (svok and
                                        svstat's view), when its service is
