@@ -23,11 +23,17 @@ if [ ! -f "$DIR/.made-$N" ]; then
 fi
 cd "$DIR/queue"
 
+timing=$(mktemp)
+trap 'rm -f "$timing"' EXIT
+
 # best RUNS: prints "seconds peak_rss_kb" of the fastest run.
 best() {
 	local best_s="" best_kb=0 out s kb
 	for _ in $(seq "$RUNS"); do
-		out=$( { /usr/bin/time -f '%e %M' bash -c "$1" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+		# -o: the command's own stderr goes to /dev/null, time's report
+		# to a file (a 2>/dev/null would swallow both).
+		/usr/bin/time -o "$timing" -f '%e %M' bash -c "$1" >/dev/null 2>/dev/null || true
+		out=$(tail -1 "$timing")
 		s=${out% *}; kb=${out#* }
 		if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
 		[ "$kb" -gt "$best_kb" ] && best_kb=$kb
