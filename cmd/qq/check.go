@@ -47,7 +47,7 @@ check_mk): print one status line with performance data and exit with the
 monitoring-plugin code. It replaces check_qmailq, which parses qmail-qstat,
 and check_daemontools_service.
 
-  QQ OK - 1234 messages, 12 not preprocessed, oldest 2d04h, 3 bouncing, qmail-send up 5d02h | messages=1234;5000;10000;0 todo=12;100;500;0 oldest=187200s;;;0 bouncing=3;;;0 bytes=4567890B;;;0
+  QQ OK - 1234 messages, 12 not preprocessed, oldest 2d04h, 3 bouncing, qmail-send up 5d02h | messages=1234;5000;10000;0 todo=12;100;500;0 oldest=187200s;;;0 bouncing=3;;;0 bytes=4567890B;;;0 qmail_send_up=1;;;0;1
 
 A threshold is exceeded when the value is above it. Thresholds that are
 not given are not checked; the figure is still reported.

@@ -39,5 +39,6 @@ func TestScripts(t *testing.T) {
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	maps.Copy(cmds, queueScriptCmds())
+	maps.Copy(cmds, topScriptCmds())
 	return cmds
 }
