@@ -43,10 +43,12 @@ fuzz:
 	done
 
 ## bench: Go benchmarks, then the command-level benchmark on a generated
-## BENCH_COUNT-message queue against the C-tool floor (see bench/run.sh)
+## BENCH_COUNT-message queue against the C-tool floor (testdata/bench.sh),
+## and qq top, shape, check and metrics beside qq list (testdata/bench-top.sh)
 bench: build
 	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench.sh
+	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench-top.sh
 
 ## demo: build qq, write a sample queue into DEMO_DIR, and look at it
 demo: build

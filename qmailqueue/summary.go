@@ -47,28 +47,40 @@ func (q *Queue) Summarize(ctx context.Context, filter *Filter, sized bool) (Summ
 	s := Summary{ByState: map[State]int{}, Sized: sized}
 	fields := FieldChannels
 	if sized {
-		fields |= FieldSize | FieldBirth
+		fields = SummaryFields
 	}
 	stats, err := q.Scan(ctx, ScanOptions{Fields: fields, Filter: filter}, func(m *Message) error {
-		s.Messages++
-		s.ByState[m.State]++
-		if m.LocalFile {
-			s.LocalPending++
-		}
-		if m.RemoteFile {
-			s.RemotePending++
-		}
-		if m.Bouncing {
-			s.Bouncing++
-		}
-		s.Bytes += m.Size
-		if !m.Birth.IsZero() && (s.Oldest.IsZero() || m.Birth.Before(s.Oldest)) {
-			s.Oldest, s.OldestID = m.Birth, m.ID
-		}
+		s.Add(m)
 		return nil
 	})
 	s.Vanished = stats.Vanished
 	return s, err
+}
+
+// SummaryFields are the fields [Summary.Add] needs a scan to read.
+const SummaryFields = FieldSize | FieldBirth | FieldChannels
+
+// Add counts one message, scanned with at least [SummaryFields], into the
+// summary. The zero Summary is ready to use.
+func (s *Summary) Add(m *Message) {
+	if s.ByState == nil {
+		s.ByState = map[State]int{}
+	}
+	s.Messages++
+	s.ByState[m.State]++
+	if m.LocalFile {
+		s.LocalPending++
+	}
+	if m.RemoteFile {
+		s.RemotePending++
+	}
+	if m.Bouncing {
+		s.Bouncing++
+	}
+	s.Bytes += m.Size
+	if !m.Birth.IsZero() && (s.Oldest.IsZero() || m.Birth.Before(s.Oldest)) {
+		s.Oldest, s.OldestID = m.Birth, m.ID
+	}
 }
 
 // QstatCounts returns the two numbers qmail-qstat prints: the regular files

@@ -10,36 +10,7 @@
 # and reports peak RSS. Targets (issue #2): list --format qread <= 0.7x floor,
 # stat <= qstat, list --format ids peak RSS < 40 MB.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-N=${BENCH_COUNT:-100000}
-DIR=${BENCH_DIR:-$PWD/bench-queue}
-RUNS=${BENCH_RUNS:-5}
-QQ=$PWD/bin/qq
-
-if [ ! -f "$DIR/.made-$N" ]; then
-	rm -rf "$DIR"
-	bin/qq-sample -count "$N" -seed 1 "$DIR"
-	touch "$DIR/.made-$N"
-fi
-cd "$DIR/queue"
-
-# best RUNS: prints "seconds peak_rss_kb" of the fastest run.
-best() {
-	local best_s="" best_kb=0 out s kb tf
-	tf=$(mktemp)
-	for _ in $(seq "$RUNS"); do
-		/usr/bin/time -o "$tf" -f '%e %M' bash -c "$1" >/dev/null 2>&1 || true
-		out=$(tail -1 "$tf")
-		s=${out% *}; kb=${out#* }
-		if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
-		if [ "$kb" -gt "$best_kb" ]; then best_kb=$kb; fi
-	done
-	rm -f "$tf"
-	echo "$best_s $best_kb"
-}
-
-# Warm the page cache.
-find . -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true
+source "$(dirname "$0")/bench-setup.sh"
 
 declare -A T R
 run() { local r; r=$(best "$2"); T[$1]=${r% *}; R[$1]=${r#* }; printf '%-28s %7.2f s %8d KB\n' "$1" "${T[$1]}" "${R[$1]}"; }

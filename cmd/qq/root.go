@@ -61,12 +61,16 @@ GLOBAL ENVIRONMENT
 		// One line per command; keep them sorted by name.
 		newBadmailfromCmd(a),
 		newBadrcpttoCmd(a),
+		newCheckCmd(a),
 		newControlCmd(a),
 		newListCmd(a),
+		newMetricsCmd(a),
 		newRcpthostsCmd(a),
+		newShapeCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
 		newSvcCmd(a),
+		newTopCmd(a),
 	} {
 		root.AddCommand(c)
 	}

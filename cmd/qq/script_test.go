@@ -52,5 +52,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
 	maps.Copy(cmds, controlScriptCmds())
+	maps.Copy(cmds, topScriptCmds())
 	return cmds
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -94,15 +93,6 @@ func daemontoolsStatus(t fataler, spec string, when time.Time) []byte {
 		want = parts[1][0]
 	}
 	return append(b, paused, want)
-}
-
-// runQQ runs qq in-process and returns its exit code and output.
-func runQQ(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	env := map[string]string{"TZ": "UTC", "NO_COLOR": "1"}
-	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
-	return code, stdout.String(), stderr.String()
 }
 
 // fakeSupervise makes dir/supervise with ok and control FIFOs and, if
