@@ -64,7 +64,7 @@ func TestLocalizeMatchesTai64nlocal(t *testing.T) {
 	path := daemontools(t, "tai64nlocal")
 	var in bytes.Buffer
 	lines := 200_000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		lines = 20_000
 	}
 	if err := tai64ntest.Write(&in, lines, 1, true); err != nil {

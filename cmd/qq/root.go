@@ -59,6 +59,9 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newLogCmd(a),
+		newTai64nCmd(a),
+		newTai64nlocalCmd(a),
 	} {
 		root.AddCommand(c)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
 	"testing"
 
@@ -36,5 +37,7 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom commands the scripts may use to build fixtures
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	maps.Copy(cmds, logScriptCmds())
+	return cmds
 }

@@ -26,7 +26,9 @@ import (
 func (l *Log) Follow(ctx context.Context, opt ReadOptions, interval time.Duration) iter.Seq2[Line, error] {
 	return func(yield func(Line, error) bool) {
 		if l.stream != nil {
-			readAll(ctx, newLineReader(l.stream), "", true, yield)
+			if readAll(ctx, newLineReader(l.stream), "", true, yield) && opt.OnCaughtUp != nil {
+				opt.OnCaughtUp()
+			}
 			return
 		}
 		tail := l.files[len(l.files)-1].Path
@@ -45,7 +47,7 @@ func (l *Log) Follow(ctx context.Context, opt ReadOptions, interval time.Duratio
 				}
 			}
 		}
-		t := &tailer{path: tail, interval: interval}
+		t := &tailer{path: tail, interval: interval, onCaughtUp: opt.OnCaughtUp}
 		defer t.close()
 		t.run(ctx, yield)
 	}
@@ -53,11 +55,12 @@ func (l *Log) Follow(ctx context.Context, opt ReadOptions, interval time.Duratio
 
 // tailer follows one file by name.
 type tailer struct {
-	path     string
-	interval time.Duration
-	f        *os.File
-	info     fs.FileInfo
-	lr       *lineReader
+	path       string
+	interval   time.Duration
+	onCaughtUp func() // called once, at the first wait
+	f          *os.File
+	info       fs.FileInfo
+	lr         *lineReader
 }
 
 func (t *tailer) run(ctx context.Context, yield func(Line, error) bool) {
@@ -65,6 +68,10 @@ func (t *tailer) run(ctx context.Context, yield func(Line, error) bool) {
 	defer timer.Stop()
 	<-timer.C
 	wait := func() bool {
+		if t.onCaughtUp != nil {
+			t.onCaughtUp()
+			t.onCaughtUp = nil
+		}
 		timer.Reset(t.interval)
 		select {
 		case <-ctx.Done():

@@ -147,6 +147,10 @@ type ReadOptions struct {
 	Since, Until time.Time
 	// CurrentOnly reads only the last file (current) of a directory.
 	CurrentOnly bool
+	// OnCaughtUp, if set, is called once by Follow when it has read all
+	// there is and starts waiting for new lines, from the goroutine that
+	// iterates. A command following a log flushes its output there.
+	OnCaughtUp func()
 }
 
 // selectFiles returns the files to read under opt.

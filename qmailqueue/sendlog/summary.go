@@ -82,13 +82,10 @@ const SummaryCapacity = 10000
 // order, including those before Since: it needs them to know the birth of
 // the messages delivered in the range.
 type Summarizer struct {
-	since, until time.Time
-	top          int
-
+	window   Range
+	top      int
 	tracker  Tracker
 	msgs     map[uint64]msgState
-	last     tai64n.Label
-	hasLast  bool
 	sum      Summary
 	failures topCounter
 	deferred topCounter
@@ -106,7 +103,7 @@ type msgState struct {
 // (inclusive; a zero time is no limit) and keeps the top most frequent
 // reasons, domains and senders.
 func NewSummarizer(since, until time.Time, top int) *Summarizer {
-	s := &Summarizer{since: since, until: until, top: top, msgs: map[uint64]msgState{}}
+	s := &Summarizer{window: Range{Since: since, Until: until}, top: top, msgs: map[uint64]msgState{}}
 	// Only the delivery-to-message mapping is needed, not histories.
 	s.tracker.Want = func(uint64) bool { return false }
 	for _, c := range []*topCounter{&s.failures, &s.deferred, &s.domains, &s.senders} {
@@ -114,22 +111,6 @@ func NewSummarizer(since, until time.Time, top int) *Summarizer {
 	}
 	s.delays.init(SummaryCapacity * 100)
 	return s
-}
-
-// inRange reports whether an event belongs to the range. A line without a
-// time stamp takes the time of the last line with one.
-func (s *Summarizer) inRange(e *Event) bool {
-	if e.HasStamp {
-		s.last, s.hasLast = e.Stamp, true
-	}
-	if s.since.IsZero() && s.until.IsZero() {
-		return true
-	}
-	if !s.hasLast {
-		return false
-	}
-	t := s.last.Time()
-	return (s.since.IsZero() || !t.Before(s.since)) && (s.until.IsZero() || !t.After(s.until))
 }
 
 // Add feeds one event.
@@ -141,7 +122,7 @@ func (s *Summarizer) Add(e *Event) {
 	case KindEndMsg:
 		defer delete(s.msgs, e.Msg)
 	}
-	if !s.inRange(e) {
+	if !s.window.Contains(e) {
 		return
 	}
 	sum := &s.sum
@@ -232,6 +213,32 @@ func (s *Summarizer) Summary() Summary {
 	}
 	sum.Delays = s.delays.delays()
 	return sum
+}
+
+// Range selects events by time: those logged from Since to Until,
+// inclusive; a zero time is no limit. A line without a time stamp takes
+// the time of the last line with one, so feed Contains every event in
+// order.
+type Range struct {
+	Since, Until time.Time
+
+	last    tai64n.Label
+	hasLast bool
+}
+
+// Contains reports whether e lies in the range.
+func (r *Range) Contains(e *Event) bool {
+	if e.HasStamp {
+		r.last, r.hasLast = e.Stamp, true
+	}
+	if r.Since.IsZero() && r.Until.IsZero() {
+		return true
+	}
+	if !r.hasLast {
+		return false
+	}
+	t := r.last.Time()
+	return (r.Since.IsZero() || !t.Before(r.Since)) && (r.Until.IsZero() || !t.After(r.Until))
 }
 
 // Summarize reads the whole log and summarizes the lines logged between

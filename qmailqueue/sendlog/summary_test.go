@@ -89,3 +89,27 @@ func TestReservoir(t *testing.T) {
 		t.Error("empty reservoir has delays")
 	}
 }
+
+func TestRange(t *testing.T) {
+	r := Range{Since: time.Unix(100, 0), Until: time.Unix(200, 0)}
+	var got []bool
+	for _, line := range []string{
+		"no stamp yet",
+		"@4000000000000064000000000 x", // malformed: no stamp
+		"@400000000000006e00000000 at 100",
+		"unstamped after 100",
+		"@40000000000000d200000001 just after 200",
+		"unstamped after that",
+	} {
+		e := Parse([]byte(line))
+		got = append(got, r.Contains(&e))
+	}
+	if diff := cmp.Diff([]bool{false, false, true, true, false, false}, got); diff != "" {
+		t.Errorf("Contains (-want +got):\n%s", diff)
+	}
+	open := Range{}
+	e := Parse([]byte("x"))
+	if !open.Contains(&e) {
+		t.Error("an open range rejects a line")
+	}
+}

@@ -20,7 +20,7 @@ const safeSec = 60_000_000_000_000_000
 // years, years past 2^31), nanosecond fields of 1e9 and more, labels longer
 // than 24 digits, labels ended by a tab, an upper-case letter, a binary byte
 // or the newline, lines without a label, empty lines, CRLF, NUL and high
-// bytes, and a few lines of several hundred kilobytes. If noFinalNewline is
+// bytes, and one line in 10000 of 64 to 320 kilobytes. If noFinalNewline is
 // set the last line has no newline (it always carries text after its label,
 // since tai64nlocal prints nothing for a bare label at the end of input).
 func Write(w io.Writer, lines int, seed uint64, noFinalNewline bool) error {
@@ -62,12 +62,12 @@ var texts = []string{
 }
 
 func appendLine(dst []byte, r *rand.Rand) []byte {
-	if r.IntN(2000) == 0 { // a very long line, with or without a label
+	if r.IntN(10000) == 0 { // a very long line, with or without a label
 		if r.IntN(2) == 0 {
 			dst = appendLabel(dst, r)
 			dst = append(dst, ' ')
 		}
-		n := 100<<10 + r.IntN(300<<10)
+		n := 64<<10 + r.IntN(256<<10)
 		for range n {
 			dst = append(dst, byte('a'+r.IntN(26)))
 		}
