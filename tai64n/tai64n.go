@@ -150,14 +150,20 @@ func parseFixed[T string | []byte](whole, digits T, withNano bool) (Label, error
 	return Label{Sec: int64(sec - Offset), Nano: uint32(nano)}, nil
 }
 
-func hexValue(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
+// hexTable maps a byte to its value as a lower-case hex digit, or 0xff.
+var hexTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
+	for i, c := range hexDigits {
+		t[c] = byte(i)
+	}
+	return t
+}()
+
+func hexValue(c byte) (byte, bool) {
+	v := hexTable[c]
+	return v, v != 0xff
 }
 
 func syntaxError(s string) error {

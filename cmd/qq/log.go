@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -130,7 +131,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	sel := newLogSelector(filter, since, until, out)
 
 	readOpt := sendlog.ReadOptions{Since: since, Until: until}
-	lines := log.Lines(ctx, readOpt)
+	var lines iter.Seq2[sendlog.Line, error]
 	if opts.follow {
 		if since.IsZero() {
 			// Like tail -f: the last lines of current, then new ones.
@@ -139,9 +140,12 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 		}
 		readOpt.OnCaughtUp = out.goLive
 		lines = log.Follow(ctx, readOpt, opts.interval)
+	} else {
+		lines = log.Lines(ctx, readOpt)
 	}
 	parser := &sendlog.Parser{Location: loc}
 	warned := false
+	var e sendlog.Event // one for all lines, so that it is not allocated per line
 	for line, lerr := range lines {
 		if lerr != nil {
 			err = lerr
@@ -151,7 +155,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 			a.warnf("%s: a line longer than %d bytes was cut short", cmp.Or(line.Path, log.Name()), sendlog.MaxLineLength)
 			warned = true
 		}
-		e := parser.Parse(line.Bytes)
+		e = parser.Parse(line.Bytes)
 		if err = sel.add(&e, line.Bytes); err != nil {
 			break
 		}

@@ -121,12 +121,15 @@ func (e *Event) Time() time.Time {
 }
 
 // Parser parses log lines. Its zero value is ready to use and reads
-// tai64nlocal-style times as UTC.
+// tai64nlocal-style times as UTC. A Parser must not be used by two
+// goroutines at once.
 type Parser struct {
 	// Location is the zone of lines stamped with readable local times
 	// ("2024-05-01 10:00:00.123456789 new msg 1", as tai64nlocal prints
 	// them). Nil means UTC.
 	Location *time.Location
+
+	interned map[string]string // status lines seen
 }
 
 // Parse parses one line, with or without its newline. It never fails:
@@ -141,9 +144,31 @@ func (p *Parser) Parse(line []byte) Event {
 	if stamp, n, ok := p.parseStamp(line); ok {
 		e.Stamp, e.HasStamp, rest = stamp, true, line[n:]
 	}
-	e.Line = string(rest)
+	e.Line = p.text(rest)
 	parseBody(&e, e.Line)
 	return e
+}
+
+// maxInterned bounds the status lines a Parser keeps.
+const maxInterned = 4096
+
+// text returns b as a string. Status lines, half of a busy log, repeat a
+// few texts; they are interned so that parsing them does not allocate.
+func (p *Parser) text(b []byte) string {
+	if !bytes.HasPrefix(b, []byte("status: ")) {
+		return string(b)
+	}
+	if s, ok := p.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if p.interned == nil {
+		p.interned = map[string]string{}
+	}
+	if len(p.interned) < maxInterned {
+		p.interned[s] = s
+	}
+	return s
 }
 
 // Parse parses one line with a zero [Parser].
@@ -339,6 +364,16 @@ func parseStarting(e *Event, s string) {
 	e.Kind, e.Delivery, e.Msg, e.Channel, e.Recipient = KindStartDelivery, d, id, channel, rest
 }
 
+// results are the delivery results as qmail-send logs them.
+var results = []struct {
+	prefix  string
+	outcome Outcome
+}{
+	{"success: ", OutcomeSuccess},
+	{"deferral: ", OutcomeDeferral},
+	{"failure: ", OutcomeFailure},
+}
+
 // parseDelivery parses "N: success|deferral|failure: TEXT" and
 // "N: report mangled, will defer".
 func parseDelivery(e *Event, s string) {
@@ -347,13 +382,13 @@ func parseDelivery(e *Event, s string) {
 		return
 	}
 	rest = rest[len(": "):]
-	for _, o := range []Outcome{OutcomeSuccess, OutcomeDeferral, OutcomeFailure} {
-		if text, ok := strings.CutPrefix(rest, o.String()+": "); ok {
-			e.Kind, e.Delivery, e.Outcome, e.Text = KindDelivery, d, o, text
+	for _, r := range results {
+		if text, ok := strings.CutPrefix(rest, r.prefix); ok {
+			e.Kind, e.Delivery, e.Outcome, e.Text = KindDelivery, d, r.outcome, text
 			return
 		}
-		if rest == o.String()+":" { // an empty report whose trailing space was trimmed
-			e.Kind, e.Delivery, e.Outcome = KindDelivery, d, o
+		if rest == r.prefix[:len(r.prefix)-1] { // an empty report whose trailing space was trimmed
+			e.Kind, e.Delivery, e.Outcome = KindDelivery, d, r.outcome
 			return
 		}
 	}

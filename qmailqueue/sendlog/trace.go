@@ -429,16 +429,18 @@ func trace(ctx context.Context, log *Log, p *Parser, sel func(*History) bool, wa
 	return out, nil
 }
 
-// eachEvent parses every line of the log and hands it to fn.
+// eachEvent parses every line of the log and hands it to fn, which must
+// not keep the pointer.
 func eachEvent(ctx context.Context, log *Log, p *Parser, fn func(e *Event)) error {
 	if p == nil {
 		p = &Parser{}
 	}
+	var e Event // one for all lines: fn must not keep the pointer
 	for line, err := range log.Lines(ctx, ReadOptions{}) {
 		if err != nil {
 			return err
 		}
-		e := p.Parse(line.Bytes)
+		e = p.Parse(line.Bytes)
 		fn(&e)
 	}
 	return nil

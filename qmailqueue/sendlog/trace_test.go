@@ -240,3 +240,34 @@ func TestTrackerSelect(t *testing.T) {
 		t.Errorf("done (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzTracker feeds arbitrary lines to a Tracker and a Summarizer: they
+// must not fail, and every kept history must be handed back once.
+func FuzzTracker(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join(sampleDir, "current"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte("new msg 1\nnew msg 1\nstarting delivery 2: msg 1 to local a\nstarting delivery 1: msg 1 to local b\ndelivery 1: success: x\nstatus: exiting\nend msg 1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		seen := map[*History]int{}
+		tr := &Tracker{KeepDeliveries: true, KeepEvents: true, Done: func(h *History) { seen[h]++ }}
+		sum := NewSummarizer(time.Time{}, time.Time{}, 3)
+		for _, line := range strings.Split(string(data), "\n") {
+			e := Parse([]byte(line))
+			tr.Add(&e)
+			sum.Add(&e)
+		}
+		tr.Close()
+		for h, n := range seen {
+			if n != 1 {
+				t.Fatalf("history of %d handed back %d times", h.ID, n)
+			}
+		}
+		s := sum.Summary()
+		if s.Successes+s.Failures+s.Deferrals > s.Lines {
+			t.Fatalf("more results than lines: %+v", s)
+		}
+	})
+}
