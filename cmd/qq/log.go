@@ -127,7 +127,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 		return err
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	out := &logPrinter{w: w, loc: loc, json: format == formatJSON}
+	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON}
 	sel := newLogSelector(filter, since, until, out)
 
 	readOpt := sendlog.ReadOptions{Since: since, Until: until}
@@ -394,14 +394,14 @@ func newLogSelector(f *logFilter, since, until time.Time, out *logPrinter) *logS
 // add takes one line and prints what can be printed.
 func (s *logSelector) add(e *sendlog.Event, raw []byte) error {
 	inRange := s.window.Contains(e)
-	h, d := s.tracker.Add(e)
 	f := s.f
 	if !f.any() {
 		if inRange {
-			return s.out.print(e, raw, d)
+			return s.out.print(e, raw, nil)
 		}
 		return nil
 	}
+	h, d := s.tracker.Add(e)
 	switch e.Kind {
 	case sendlog.KindNewMsg:
 		if h != nil && f.byInfo() {
@@ -500,7 +500,7 @@ func clone(b []byte) []byte { return append([]byte(nil), b...) }
 // logPrinter writes the lines qq log selected.
 type logPrinter struct {
 	w       *bufio.Writer
-	loc     *time.Location
+	stamp   tai64n.Formatter // readable times, as tai64nlocal prints them
 	json    bool
 	live    bool // following new lines: flush each one
 	printed int
@@ -576,7 +576,7 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 		}
 		p.buf = append(p.buf, sb.String()...)
 	} else {
-		p.buf = appendLogLine(p.buf, e, raw, p.loc)
+		p.buf = appendLogLine(p.buf, e, raw, p.stamp)
 		p.buf = append(p.buf, '\n')
 	}
 	if p.ringOn {
@@ -598,13 +598,13 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 	return nil
 }
 
-// appendLogLine appends a line with its time stamp made readable (as
-// tai64nlocal prints it), or the raw line if it has none.
-func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, loc *time.Location) []byte {
+// appendLogLine appends a line with its time stamp made readable by
+// stamp, or the raw line if it has none.
+func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter) []byte {
 	if !e.HasStamp {
 		return append(dst, raw...)
 	}
-	out, ok := e.Stamp.AppendLocal(dst, loc)
+	out, ok := stamp(dst, e.Stamp)
 	if !ok {
 		return append(dst, raw...)
 	}

@@ -124,8 +124,9 @@ func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location) {
 	}
 	fmt.Fprintf(w, "  %s\n", historyState(h, loc))
 	var line []byte
+	stamp := tai64n.LocalFormatter(loc)
 	for _, e := range h.Events {
-		line = appendLogLine(append(line[:0], "  "...), &e, []byte(e.Line), loc)
+		line = appendLogLine(append(line[:0], "  "...), &e, []byte(e.Line), stamp)
 		w.Write(append(line, '\n'))
 	}
 	last := h.LastAttempts()
