@@ -11,7 +11,7 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench demo clean
+.PHONY: all build test lint unit fuzz bench bench-logs demo clean
 
 all: build
 
@@ -49,6 +49,11 @@ bench: build
 	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench.sh
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench-top.sh
+
+## bench-logs: qq tai64nlocal against daemontools' tai64nlocal (time, peak
+## RSS) and qq log trace, on a generated 1 GiB qmail-send log (testdata/bench-logs.sh)
+bench-logs:
+	./testdata/bench-logs.sh
 
 ## demo: build qq, write a sample queue into DEMO_DIR, and look at it
 demo: build

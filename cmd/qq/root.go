@@ -64,12 +64,15 @@ GLOBAL ENVIRONMENT
 		newCheckCmd(a),
 		newControlCmd(a),
 		newListCmd(a),
+		newLogCmd(a),
 		newMetricsCmd(a),
 		newRcpthostsCmd(a),
 		newShapeCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
 		newSvcCmd(a),
+		newTai64nCmd(a),
+		newTai64nlocalCmd(a),
 		newTopCmd(a),
 	} {
 		root.AddCommand(c)

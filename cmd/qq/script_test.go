@@ -53,5 +53,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	maps.Copy(cmds, userScriptCmds())
 	maps.Copy(cmds, controlScriptCmds())
 	maps.Copy(cmds, topScriptCmds())
+	maps.Copy(cmds, logScriptCmds())
 	return cmds
 }
