@@ -35,6 +35,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Pin what varies between machines.
 			env.Setenv("TZ", "UTC")
+			// Under -race every exec'd qq would otherwise sleep 1 s at exit.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Setenv("NO_COLOR", "")
 			return nil
 		},
@@ -44,10 +46,14 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom commands the scripts may use to build fixtures
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"mksvc": scriptMksvc, // svc_test.go
+	}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
+	maps.Copy(cmds, controlScriptCmds())
+	maps.Copy(cmds, topScriptCmds())
+	maps.Copy(cmds, logScriptCmds())
 	maps.Copy(cmds, fsckScriptCmds())
-	cmds["mksvc"] = scriptMksvc // svc_test.go
 	return cmds
 }

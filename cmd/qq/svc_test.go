@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -94,15 +93,6 @@ func daemontoolsStatus(t fataler, spec string, when time.Time) []byte {
 		want = parts[1][0]
 	}
 	return append(b, paused, want)
-}
-
-// runQQ runs qq in-process and returns its exit code and output.
-func runQQ(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	env := map[string]string{"TZ": "UTC", "NO_COLOR": "1"}
-	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
-	return code, stdout.String(), stderr.String()
 }
 
 // fakeSupervise makes dir/supervise with ok and control FIFOs and, if
@@ -200,7 +190,7 @@ func TestSvcExitCodes(t *testing.T) {
 			"qq: service directory " + filepath.Join(root, "nope") + ": file does not exist\nqq: control " + stopped + ": supervise not running\n"},
 		{"alarm", []string{"svc", "alarm", up}, exitOK, ""},
 		{"down --wait times out", []string{"svc", "down", "--wait", "--timeout", "150ms", up}, exitTempFail,
-			"qq: " + up + ": not down after 150ms (up (pid 1234)): timed out\n"},
+			"qq: " + up + ": not down after 150ms (up (pid 1234), want up): timed out\n"},
 		{"up needs a service", []string{"svc", "up"}, exitUsage, ""},
 		{"exec: sendmutex held, nothing can stop it", []string{"--qmail-dir", lockedQmail, "svc", "exec", "--no-svc", "--", "touch", marker}, exitTempFail, ""},
 		{"exec: no sendmutex", []string{"--qmail-dir", root, "svc", "exec", "--no-svc", "--", "touch", marker}, exitError,
