@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/qqmail/qq/qmailqueue/queuetest"
+	"github.com/qqmail/qq/svc"
 )
 
 // TestFsckExitCodes checks the exit statuses qq fsck documents.
@@ -70,5 +72,61 @@ func TestFsckExitCodes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(held, "intd")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFsckRepairSupervised repairs a queue whose qmail-send (a stand-in
+// holding sendmutex) runs under a real supervise: qq stops it, repairs,
+// and brings it back.
+func TestFsckRepairSupervised(t *testing.T) {
+	for _, tool := range []string{"supervise", "flock"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not on PATH: %v", tool, err)
+		}
+	}
+	qmail := t.TempDir()
+	b, err := queuetest.New(filepath.Join(qmail, "queue"), queuetest.Options{Split: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	msg := queuetest.Message{Sender: "a@example.org", Recipients: []queuetest.Recipient{{Addr: "r@example.net", Remote: true}}}
+	id, err := b.AddBroken(queuetest.WrongSplit, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AddBroken(queuetest.TodoNoMess, msg); err != nil {
+		t.Fatal(err)
+	}
+	sendmutex := filepath.Join(qmail, "queue", "lock", "sendmutex")
+	dir := filepath.Join(qmail, "service", "qmail-send")
+	s := superviseStandIn(t, dir, sendmutex)
+	before, err := s.ReadStatus()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Checking works while it runs, and says so.
+	code, _, stderr := runQQ(t, context.Background(), "--qmail-dir", qmail, "fsck")
+	if code != exitFindings || !strings.Contains(stderr, "qmail-send running: yes") {
+		t.Fatalf("check: exit %d, stderr %q", code, stderr)
+	}
+	code, stdout, stderr := runQQ(t, context.Background(), "--qmail-dir", qmail, "fsck", "--repair", "--service", dir, "--timeout", "10s")
+	if code != 0 {
+		t.Fatalf("repair: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "done: rename info/") || !strings.Contains(stderr, "qmail-smtpd can still write") {
+		t.Errorf("repair output:\n%s\n%s", stdout, stderr)
+	}
+	if _, err := os.Stat(b.Path("info", id)); err != nil {
+		t.Errorf("the message was not moved: %v", err)
+	}
+	waitFor(t, func() bool { r, _ := svc.QmailSendRunning(sendmutex); return r })
+	after, err := s.ReadStatus()
+	if err != nil || !after.Up || after.Pid == before.Pid {
+		t.Errorf("after the repair: %+v, %v (before pid %d); want it up again with a new pid", after, err, before.Pid)
+	}
+	if code, _, stderr := runQQ(t, context.Background(), "--qmail-dir", qmail, "fsck"); code != 0 {
+		t.Errorf("after the repair: exit %d, %s", code, stderr)
 	}
 }
