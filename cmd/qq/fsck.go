@@ -229,12 +229,21 @@ func lookupID(role, name string) (int, error) {
 }
 
 // quarantineDir is where repairs save files: qq-quarantine next to the
-// queue, on the same file system in the usual layout.
-func (o *fsckOptions) quarantineDir(a *app) string {
-	if o.quarantine != "" {
-		return o.quarantine
+// queue, on the same file system in the usual layout. One inside the queue
+// directory is refused: its files would be strays in the queue.
+func (o *fsckOptions) quarantineDir(a *app) (string, error) {
+	if o.quarantine == "" {
+		return filepath.Join(filepath.Dir(filepath.Clean(a.queueDir)), "qq-quarantine"), nil
 	}
-	return filepath.Join(filepath.Dir(filepath.Clean(a.queueDir)), "qq-quarantine")
+	q, err1 := filepath.Abs(o.quarantine)
+	queue, err2 := filepath.Abs(a.queueDir)
+	if err := errors.Join(err1, err2); err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(queue, q); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return "", usageErrorf("--quarantine %s is inside the queue directory; choose one beside it", o.quarantine)
+	}
+	return o.quarantine, nil
 }
 
 // checkOptions builds the library options from the flags.
@@ -248,8 +257,11 @@ func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 
 // queueErr adds a hint to errors about the queue directory itself.
 func queueErr(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w (use --qmail-dir or --queue to point at the queue)", err)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w (qq fsck reads every queue file: run it as root)", err)
 	}
 	return err
 }
@@ -305,6 +317,10 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return w.summary(r, plan)
 	}
 
+	qdir, err := opts.quarantineDir(a)
+	if err != nil {
+		return err
+	}
 	m, err := opts.maint.build(a)
 	if err != nil {
 		return err
@@ -330,7 +346,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		}
 		plan := fsck.NewPlan(r, findings)
 		result, execErr = plan.Execute(ctx, fsck.ExecOptions{
-			QuarantineDir: opts.quarantineDir(a),
+			QuarantineDir: qdir,
 			Now:           a.clock(),
 			Log:           w.step,
 		})

@@ -53,6 +53,7 @@ func TestFsckExitCodes(t *testing.T) {
 		{"usage", []string{"--queue", clean, "fsck", "--resplit", "0"}, 2, "--resplit must be a positive number"},
 		{"bad format", []string{"--queue", clean, "fsck", "--format", "qread"}, 2, "--format qread is not offered"},
 		{"not a queue", []string{"--queue", notQueue, "fsck"}, 3, "not a qmail queue"},
+		{"quarantine in queue", []string{"--queue", broken, "fsck", "--repair", "--no-svc", "--quarantine", filepath.Join(broken, "q")}, 2, "inside the queue directory"},
 		{"lock held", []string{"--queue", held, "fsck", "--repair", "--no-svc"}, 111, "qmail-send is running and cannot be stopped"},
 		{"repaired", []string{"--queue", broken, "fsck", "--repair", "--no-svc"}, 0, ": 0 errors, 0 warnings"},
 		{"clean after", []string{"--queue", broken, "fsck"}, 0, ": 0 errors, 0 warnings"},

@@ -117,8 +117,12 @@ func newChecker(dir string, opts Options, fn func(*Finding) error) (*checker, er
 	}
 	found := false
 	for _, d := range []string{"mess", "info", "todo", "lock"} {
-		if _, err := os.Lstat(filepath.Join(dir, d)); err == nil {
+		_, err := os.Lstat(filepath.Join(dir, d))
+		switch {
+		case err == nil:
 			found = true
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("check queue: %w", err)
 		}
 	}
 	if !found {

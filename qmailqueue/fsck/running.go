@@ -44,11 +44,12 @@ var procLocks = "/proc/locks"
 // kernel's lock table (/proc/locks on Linux), where qmail-send's flock
 // shows for as long as it lives (spec §1.4). Where there is no such table
 // the answer is RunningUnknown; a missing sendmutex gives RunningUnknown
-// too (a qmail-send may hold the lock on an unlinked one).
+// too (a qmail-send may hold the lock on an unlinked one), and so does one
+// the caller may not look at.
 func ProbeQmailSend(dir string) (Running, error) {
 	var st unix.Stat_t
 	if err := unix.Lstat(dir+"/lock/sendmutex", &st); err != nil {
-		if errors.Is(err, unix.ENOENT) {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EACCES) {
 			return RunningUnknown, nil
 		}
 		return RunningUnknown, &fs.PathError{Op: "lstat", Path: dir + "/lock/sendmutex", Err: err}
