@@ -150,7 +150,7 @@ EXAMPLES
 	f.BoolVar(&opts.bigTodo, "big-todo", false, "with --create: split todo and intd too (the big-todo patch)")
 	f.IntVar(&opts.resplit, "resplit", 0, "move the queue to split `N` (qmail-send stopped)")
 	f.StringVar(&opts.quarantine, "quarantine", "", "save removed and rewritten files under `DIR` (default qq-quarantine next to the queue)")
-	f.StringArrayVar(&opts.owners, "owner", nil, "`ROLE=ID`: the uid of qmailq, qmails or qmailr, or the gid of qmail (repeatable)")
+	f.StringArrayVar(&opts.owners, "owner", nil, "an owner id as `ROLE=ID`, ROLE being qmailq, qmails, qmailr (uids) or qmail (gid); repeatable")
 	f.IntVar(&opts.workers, "workers", 0, "check `N` split subdirectories at once (default: the number of CPUs)")
 	opts.maint.addFlags(f)
 	return cmd
