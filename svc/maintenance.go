@@ -63,8 +63,9 @@ func IsTemporary(err error) bool {
 //  6. run the change;
 //  7. release the flock first (a qmail-send started while qq holds it would
 //     exit "already running"), then send "u" to exactly the services that
-//     were up, run StartCommand if StopCommand ran, and wait until those
-//     services are up.
+//     were up ("o" to one that ran once, then "p" to one that was paused),
+//     run StartCommand if StopCommand ran, and wait until those services
+//     are up.
 //
 // Step 7 also runs when the stop times out, the change fails or panics, or
 // ctx is cancelled (SIGINT, SIGTERM, SIGHUP in qq), with a fresh context so
@@ -160,7 +161,7 @@ func (m *Maintenance) Run(ctx context.Context, change func(context.Context) erro
 		c.mutex.release()
 		if p != nil || err != nil || ctx.Err() != nil || !m.KeepDown {
 			if rerr := c.restore(ctx); rerr != nil {
-				err = errors.Join(err, rerr)
+				err = joinErrors(err, rerr)
 			}
 		} else {
 			c.leaveDown()
@@ -196,7 +197,7 @@ func (c *cycle) stop(ctx context.Context) error {
 	}
 	stopCommand := sendRunning && len(c.m.StopCommand) > 0
 	if sendRunning && len(targets) == 0 && !stopCommand {
-		return fmt.Errorf("%w: %s is locked, and no configured service is up under a running supervisor and no stop command is given; qq changes nothing",
+		return fmt.Errorf("%w: %s is locked, no configured service is up under a running supervisor, and no stop command is given; nothing was changed",
 			ErrCannotStop, c.m.SendMutex)
 	}
 
@@ -240,8 +241,8 @@ func (c *cycle) stop(ctx context.Context) error {
 		return len(pending) == 0, nil
 	})
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("qmail-send did not stop within %s (%s); qq changes nothing: %w",
-			c.timeout, strings.Join(pending, "; "), ErrTimeout)
+		return fmt.Errorf("%w: qmail-send did not stop within %s (%s); nothing was changed",
+			ErrTimeout, c.timeout, strings.Join(pending, "; "))
 	}
 	if err != nil {
 		return err
@@ -291,9 +292,13 @@ func (c *cycle) restore(ctx context.Context) error {
 		if !s.stopped || !s.wasUp() {
 			continue
 		}
+		// Back to what it was: up, or run once (svc -o), paused if it was.
 		letters := "u"
+		if s.before.Want == WantOnce {
+			letters = "o"
+		}
 		if s.before.Paused {
-			letters = "up"
+			letters += "p"
 		}
 		c.progress("starting %s", s.svc.Dir)
 		if err := s.svc.Send(letters); err != nil {
@@ -317,9 +322,41 @@ func (c *cycle) restore(ctx context.Context) error {
 		c.progress("%s is up (pid %d)", s.svc.Dir, st.Pid)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", ErrRestore, errors.Join(errs...))
+		return fmt.Errorf("%w: %w", ErrRestore, joinErrors(errs...))
 	}
 	return nil
+}
+
+// joinedError is errors.Join on one line: the messages are separated by
+// "; ", since qq prints each error as a single "qq: …" line.
+type joinedError []error
+
+func (e joinedError) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e joinedError) Unwrap() []error { return e }
+
+// joinErrors joins the non-nil errors; nil if there are none, the error
+// itself if there is one.
+func joinErrors(errs ...error) error {
+	var out joinedError
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return out
 }
 
 // leaveDown reports what KeepDown leaves down.

@@ -44,6 +44,27 @@ func (q *fakeQmail) maintenance(r *recorder, services ...*Service) *Maintenance 
 	}
 }
 
+// runHoldingLock runs the cycle with a change that checks that qq holds
+// sendmutex (and runs extra, if any), and fails the test unless the cycle
+// succeeds and the change ran.
+func (q *fakeQmail) runHoldingLock(t *testing.T, m *Maintenance, extra func()) {
+	t.Helper()
+	ran := false
+	err := m.Run(context.Background(), func(ctx context.Context) error {
+		ran = true
+		if !holdsSendMutex(t, q.sendmutex) {
+			t.Error("during the change nobody holds sendmutex; qq should")
+		}
+		if extra != nil {
+			extra()
+		}
+		return nil
+	})
+	if err != nil || !ran {
+		t.Fatalf("Run: %v (change ran: %v)", err, ran)
+	}
+}
+
 func readStatus(t *testing.T, svc *Service) Status {
 	t.Helper()
 	st, err := svc.ReadStatus()
@@ -133,17 +154,7 @@ func TestMaintenanceLeavesDownServiceDown(t *testing.T) {
 	q.supervise(t)
 	locks := q.lockFiles(t)
 	var r recorder
-	ran := false
-	err := q.maintenance(&r, q.svc).Run(context.Background(), func(ctx context.Context) error {
-		ran = true
-		if !holdsSendMutex(t, q.sendmutex) {
-			t.Error("during the change nobody holds sendmutex; qq should")
-		}
-		return nil
-	})
-	if err != nil || !ran {
-		t.Fatalf("Run: %v (change ran: %v)", err, ran)
-	}
+	q.runHoldingLock(t, q.maintenance(&r, q.svc), nil)
 	// Give a wrongly sent "u" time to show.
 	time.Sleep(300 * time.Millisecond)
 	if st := readStatus(t, q.svc); st.Pid != 0 || st.Want != WantDown {
@@ -155,58 +166,64 @@ func TestMaintenanceLeavesDownServiceDown(t *testing.T) {
 	q.checkLockFilesUnchanged(t, locks)
 }
 
-func TestMaintenanceRestoresAfterChangeError(t *testing.T) {
+// TestMaintenanceRestores checks that the services come back whatever ends
+// the change: an error, a cancelled context (SIGINT, SIGTERM, SIGHUP in
+// qq), a panic.
+func TestMaintenanceRestores(t *testing.T) {
 	t.Parallel()
-	q := newFakeQmail(t, false)
-	q.supervise(t)
-	before := readStatus(t, q.svc)
 	errChange := errors.New("change failed")
-	var r recorder
-	err := q.maintenance(&r, q.svc).Run(context.Background(), func(ctx context.Context) error {
-		return errChange
-	})
-	if !errors.Is(err, errChange) {
-		t.Fatalf("Run: %v, want the change's error", err)
+	tests := []struct {
+		name   string
+		change func(ctx context.Context, cancel func()) error
+		check  func(t *testing.T, err error, panicked any)
+	}{
+		{"change error",
+			func(ctx context.Context, cancel func()) error { return errChange },
+			func(t *testing.T, err error, panicked any) {
+				if !errors.Is(err, errChange) {
+					t.Errorf("Run: %v, want the change's error", err)
+				}
+			}},
+		{"cancelled",
+			func(ctx context.Context, cancel func()) error {
+				cancel() // as SIGINT would, through signal.NotifyContext
+				<-ctx.Done()
+				return ctx.Err()
+			},
+			func(t *testing.T, err error, panicked any) {
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("Run: %v, want context.Canceled", err)
+				}
+			}},
+		{"panic",
+			func(ctx context.Context, cancel func()) error { panic("boom") },
+			func(t *testing.T, err error, panicked any) {
+				if panicked != "boom" {
+					t.Errorf("recovered %v, want the change's panic re-raised", panicked)
+				}
+			}},
 	}
-	q.checkRestored(t, before)
-}
-
-func TestMaintenanceRestoresWhenCancelled(t *testing.T) {
-	t.Parallel()
-	q := newFakeQmail(t, false)
-	q.supervise(t)
-	before := readStatus(t, q.svc)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var r recorder
-	err := q.maintenance(&r, q.svc).Run(ctx, func(ctx context.Context) error {
-		cancel() // as SIGINT would, through signal.NotifyContext
-		<-ctx.Done()
-		return ctx.Err()
-	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run: %v, want context.Canceled", err)
-	}
-	q.checkRestored(t, before)
-}
-
-func TestMaintenanceRestoresAfterPanic(t *testing.T) {
-	t.Parallel()
-	q := newFakeQmail(t, false)
-	q.supervise(t)
-	before := readStatus(t, q.svc)
-	var r recorder
-	func() {
-		defer func() {
-			if p := recover(); p != "boom" {
-				t.Errorf("recovered %v, want the change's panic re-raised", p)
-			}
-		}()
-		q.maintenance(&r, q.svc).Run(context.Background(), func(ctx context.Context) error {
-			panic("boom")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			q := newFakeQmail(t, false)
+			q.supervise(t)
+			before := readStatus(t, q.svc)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var r recorder
+			var err error
+			var panicked any
+			func() {
+				defer func() { panicked = recover() }()
+				err = q.maintenance(&r, q.svc).Run(ctx, func(ctx context.Context) error {
+					return tt.change(ctx, cancel)
+				})
+			}()
+			tt.check(t, err, panicked)
+			q.checkRestored(t, before)
 		})
-	}()
-	q.checkRestored(t, before)
+	}
 }
 
 func TestMaintenanceStopTimeout(t *testing.T) {
@@ -296,17 +313,7 @@ func TestMaintenanceWithoutServiceWhenQmailIsDown(t *testing.T) {
 	t.Parallel()
 	q := newFakeQmail(t, false)
 	var r recorder
-	ran := false
-	err := q.maintenance(&r).Run(context.Background(), func(ctx context.Context) error {
-		ran = true
-		if !holdsSendMutex(t, q.sendmutex) {
-			t.Error("during the change nobody holds sendmutex; qq should")
-		}
-		return nil
-	})
-	if err != nil || !ran {
-		t.Fatalf("Run: %v (change ran: %v)", err, ran)
-	}
+	q.runHoldingLock(t, q.maintenance(&r), nil)
 }
 
 func TestMaintenanceOwnLockBusy(t *testing.T) {
@@ -388,19 +395,9 @@ func TestMaintenanceStopAndStartCommands(t *testing.T) {
 	m := q.maintenance(&r)
 	m.StopCommand = []string{"sh", "-c", "kill -TERM $(cat " + pidfile + ")"}
 	m.StartCommand = []string{"sh", "-c", fmt.Sprintf("export QQ_TEST_PIDFILE=%s; cd %s && ./run </dev/null >/dev/null 2>&1 &", pidfile, q.svc.Dir)}
-	ran := false
-	err := m.Run(context.Background(), func(ctx context.Context) error {
-		ran = true
-		if !holdsSendMutex(t, q.sendmutex) {
-			t.Error("during the change nobody holds sendmutex; qq should")
-		}
-		return nil
-	})
-	if err != nil || !ran {
-		t.Fatalf("Run: %v (change ran: %v)", err, ran)
-	}
+	q.runHoldingLock(t, m, nil)
 	q.waitSendRunning(t, true)
-	err = poll(context.Background(), 5*time.Second, func() (bool, error) {
+	err := poll(context.Background(), 5*time.Second, func() (bool, error) {
 		return readPid(t, pidfile) != firstPid, nil
 	})
 	if err != nil {
@@ -447,4 +444,61 @@ func mustExecutable(t *testing.T) string {
 	exe, err := os.Executable()
 	must(t, err)
 	return exe
+}
+
+func TestMaintenanceReportsFailedRestore(t *testing.T) {
+	t.Parallel()
+	q := newFakeQmail(t, false)
+	q.supervise(t)
+	var r recorder
+	errChange := errors.New("change failed")
+	err := q.maintenance(&r, q.svc).Run(context.Background(), func(ctx context.Context) error {
+		// supervise exits once the service is down: nothing can start it.
+		must(t, q.svc.Send("x"))
+		must(t, poll(ctx, 5*time.Second, func() (bool, error) {
+			ok, err := q.svc.Running()
+			return !ok, err
+		}))
+		return errChange
+	})
+	if !errors.Is(err, errChange) || !errors.Is(err, ErrRestore) || !errors.Is(err, ErrNotRunning) || !IsTemporary(err) {
+		t.Fatalf("Run: %v, want the change's error joined with a temporary restore failure", err)
+	}
+	want := "change failed; could not restore services: control " + q.svc.Dir + ": supervise not running"
+	if err.Error() != want {
+		t.Errorf("error:\n got %s\nwant %s", err, want)
+	}
+}
+
+func TestMaintenanceRestoresPausedAndOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		letter string
+		check  func(Status) bool
+	}{
+		{"p", func(st Status) bool { return st.Up && st.Paused && st.Want == WantUp }},
+		{"o", func(st Status) bool { return st.Up && !st.Paused && st.Want == WantOnce }},
+	} {
+		t.Run(tc.letter, func(t *testing.T) {
+			t.Parallel()
+			q := newFakeQmail(t, false)
+			q.supervise(t)
+			must(t, q.svc.Send(tc.letter))
+			must(t, poll(context.Background(), 5*time.Second, func() (bool, error) {
+				st, err := q.svc.ReadStatus()
+				return tc.check(st), err
+			}))
+			var r recorder
+			q.runHoldingLock(t, q.maintenance(&r, q.svc), nil)
+			// supervise sleeps a second after starting ./run before it
+			// reads the next letter ("p").
+			err := poll(context.Background(), 5*time.Second, func() (bool, error) {
+				st, err := q.svc.ReadStatus()
+				return tc.check(st), err
+			})
+			if err != nil {
+				t.Errorf("after the cycle: %+v, want it as before svc -%s", readStatus(t, q.svc), tc.letter)
+			}
+		})
+	}
 }

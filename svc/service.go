@@ -282,6 +282,40 @@ func FindQmailSend(roots, names []string) *Service {
 	return nil
 }
 
+// FindServices returns the service directories under roots whose names
+// start with prefix (such as "qmail", for qmail-send, qmail-smtpd and
+// friends), root by root, each root's in name order. A directory reached
+// twice (a root that is a symbolic link to another) is listed once.
+func FindServices(roots []string, prefix string) []*Service {
+	var out []*Service
+	seen := map[string]bool{}
+	for _, root := range roots {
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), prefix) {
+				continue
+			}
+			dir := filepath.Join(root, e.Name())
+			fi, err := os.Stat(dir)
+			if err != nil || !fi.IsDir() {
+				continue
+			}
+			key := dir
+			if real, err := filepath.EvalSymlinks(dir); err == nil {
+				key = real
+			}
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, NewService(dir))
+			}
+		}
+	}
+	return out
+}
+
 // Lookup turns a service argument into a service directory. An argument with
 // a slash in it, ".", or ".." is a directory and is returned as given.
 // Otherwise it is a name, looked up in roots (usually [DefaultSearchDirs]);

@@ -160,6 +160,14 @@ func TestLookupAndFind(t *testing.T) {
 	if got := FindQmailSend([]string{first}, QmailSendNames()); got != nil {
 		t.Errorf("FindQmailSend = %v, want nothing", got)
 	}
+	var found []string
+	for _, s := range FindServices(append(roots, first), "qmail") {
+		found = append(found, s.Dir)
+	}
+	want := []string{filepath.Join(first, "qmail-smtpd"), filepath.Join(second, "qmail-send"), filepath.Join(second, "qmail-smtpd")}
+	if strings.Join(found, " ") != strings.Join(want, " ") {
+		t.Errorf("FindServices = %v, want %v", found, want)
+	}
 	if got := DefaultSearchDirs(); strings.Join(got, " ") != "/service /etc/service /var/service" {
 		t.Errorf("DefaultSearchDirs = %v", got)
 	}
@@ -202,17 +210,11 @@ func TestSuperviseDirElsewhere(t *testing.T) {
 	q.supervise(t)
 	svc := &Service{Dir: q.svc.Dir, SuperviseDir: elsewhere}
 	var r recorder
-	ran := false
-	err := q.maintenance(&r, svc).Run(context.Background(), func(ctx context.Context) error {
-		ran = true
+	q.runHoldingLock(t, q.maintenance(&r, svc), func() {
 		if st := readStatus(t, svc); !st.Down() {
 			t.Errorf("during the change: %+v, want down", st)
 		}
-		return nil
 	})
-	if err != nil || !ran {
-		t.Fatalf("Run: %v (change ran: %v)", err, ran)
-	}
 	if st := readStatus(t, svc); !st.Up {
 		t.Errorf("after the cycle: %+v, want up", st)
 	}

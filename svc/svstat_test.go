@@ -52,42 +52,38 @@ func TestSvstatMatchesRealSvstat(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	up := mk("up", "exec sleep 100000\n", false)
-	startSupervise(t, up)
-	_, err := up.WaitUp(ctx, 5*time.Second)
-	must(t, err)
-
-	normallyDownUp := mk("normally-down-up", "exec sleep 100000\n", true)
-	startSupervise(t, normallyDownUp)
-	must(t, normallyDownUp.Send("u"))
-	_, err = normallyDownUp.WaitUp(ctx, 5*time.Second)
-	must(t, err)
-
-	paused := mk("paused", "exec sleep 100000\n", false)
-	startSupervise(t, paused)
-	_, err = paused.WaitUp(ctx, 5*time.Second)
-	must(t, err)
+	// supervised starts a real supervise over a new service, sends it
+	// letters, and waits until the service is up or down as asked.
+	const sleeper = "exec sleep 100000\n"
+	supervised := func(name, run string, down bool, letters, wait string) *Service {
+		s := mk(name, run, down)
+		startSupervise(t, s)
+		if letters != "" {
+			must(t, s.Send(letters))
+		}
+		var err error
+		switch wait {
+		case "up":
+			_, err = s.WaitUp(ctx, 5*time.Second)
+		case "down":
+			_, err = s.WaitDown(ctx, 5*time.Second)
+		case "exited":
+			err = poll(ctx, 5*time.Second, func() (bool, error) {
+				ok, err := s.Running()
+				return !ok, err
+			})
+		}
+		must(t, err)
+		return s
+	}
+	up := supervised("up", sleeper, false, "", "up")
+	normallyDownUp := supervised("normally-down-up", sleeper, true, "u", "up")
+	paused := supervised("paused", sleeper, false, "", "up")
 	must(t, paused.Send("p"))
-
 	// TERM is trapped for a while: up, want down.
-	stopping := mk("stopping", "trap 'sleep 3; exit 0' TERM\nwhile :; do sleep 1; done\n", false)
-	startSupervise(t, stopping)
-	_, err = stopping.WaitUp(ctx, 5*time.Second)
-	must(t, err)
-
-	down := mk("down", "exec sleep 100000\n", false)
-	startSupervise(t, down)
-	must(t, down.Send("d"))
-	_, err = down.WaitDown(ctx, 5*time.Second)
-	must(t, err)
-
-	exited := mk("exited", "exec sleep 100000\n", false)
-	startSupervise(t, exited)
-	must(t, exited.Send("dx"))
-	must(t, poll(ctx, 5*time.Second, func() (bool, error) {
-		ok, err := exited.Running()
-		return !ok, err
-	}))
+	stopping := supervised("stopping", "trap 'sleep 3; exit 0' TERM\nwhile :; do sleep 1; done\n", false, "", "up")
+	down := supervised("down", sleeper, false, "d", "down")
+	exited := supervised("exited", sleeper, false, "dx", "exited")
 
 	must(t, stopping.Send("d"))
 	must(t, poll(ctx, 5*time.Second, func() (bool, error) {

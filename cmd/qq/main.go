@@ -11,9 +11,11 @@ import (
 )
 
 // main stays thin: every deferred function in run finishes before the single
-// os.Exit here (gofmt's gofmtMain pattern).
+// os.Exit here (gofmt's gofmtMain pattern). SIGINT, SIGTERM and SIGHUP cancel
+// the context, so that a command in the middle of changing the queue can
+// restore the services it stopped (svc.Maintenance) before qq exits.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)

@@ -62,6 +62,7 @@ GLOBAL ENVIRONMENT
 		newListCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
+		newSvcCmd(a),
 	} {
 		root.AddCommand(c)
 	}

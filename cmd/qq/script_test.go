@@ -36,5 +36,7 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom commands the scripts may use to build fixtures
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"mksvc": scriptMksvc, // svc_test.go
+	}
 }

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/qqmail/qq/svc"
+	"github.com/spf13/pflag"
+)
+
+// maintenanceHelp documents the flags of maintenanceFlags, for the Long text
+// of every command that changes queue files.
+const maintenanceHelp = `STOPPING QMAIL
+  Queue files are changed only while qmail-send is verified stopped: qq
+  sends "down" to its supervise (never pidof, ps or killall), waits until
+  supervise reports it down and a non-blocking flock on queue/lock/sendmutex
+  succeeds, holds that lock while it works, then starts again exactly the
+  services that were up and checks that they came up. On an error, Ctrl-C,
+  SIGTERM or SIGHUP the services are restored too. If qmail-send runs and
+  nothing configured can stop it, qq refuses and changes nothing (exit 111).
+
+  --service DIR      a service to stop and restart, e.g. /service/qmail-send;
+                     repeat it to stop the SMTP front end too, so that no new
+                     mail arrives meanwhile. DIR=SUPERVISEDIR names a supervise
+                     directory kept elsewhere; $SUPERVISEDIR is honoured as
+                     daemontools-encore does. Default: the first of
+                     qmail-send and qmail under /service, /etc/service and
+                     /var/service (none with --stop-command).
+  --stop-command CMD, --start-command CMD
+                     shell commands for a qmail run by systemd or an init
+                     script (e.g. 'systemctl stop qmail'); the stop command
+                     runs only if qmail-send runs, and is still verified by
+                     the sendmutex check.
+  --timeout D        how long to wait for qmail-send to stop, and for the
+                     services to come back (default 2m: qmail-send finishes
+                     the deliveries in progress before it exits).
+  --keep-down        leave the services down afterwards, so that a batch of
+                     runs shares one stop; end the batch with 'qq svc up DIR'.
+  --no-svc           stop and start nothing: the admin has stopped qmail;
+                     qq still refuses if lock/sendmutex is held.
+
+  qq's own lock, which keeps two qq runs from interleaving, is the file
+  .qq.lock next to the queue directory (<qmail-dir>/.qq.lock by default).`
+
+// maintenanceFlags are the flags of the stop → change → restart cycle, shared
+// by every command that changes queue files: addFlags on the command's flag
+// set, then build in its run function.
+type maintenanceFlags struct {
+	services     []string
+	stopCommand  string
+	startCommand string
+	timeout      time.Duration
+	keepDown     bool
+	noSvc        bool
+
+	searched bool // build looked for the default service and found none
+}
+
+// addFlags defines the cycle's flags on fs.
+func (f *maintenanceFlags) addFlags(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.services, "service", nil, "stop and restart service `DIR` around the change (repeatable; DIR=SUPERVISEDIR for a supervise directory elsewhere)")
+	fs.StringVar(&f.stopCommand, "stop-command", "", "shell `CMD` that stops a qmail not run by supervise (needs --start-command)")
+	fs.StringVar(&f.startCommand, "start-command", "", "shell `CMD` that starts it again")
+	fs.DurationVar(&f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
+	fs.BoolVar(&f.keepDown, "keep-down", false, "leave the services down afterwards (a batch of runs; end it with 'qq svc up')")
+	fs.BoolVar(&f.noSvc, "no-svc", false, "stop and start nothing; still refuse if qmail-send holds lock/sendmutex")
+}
+
+// build turns the flags into the cycle for the queue a works on.
+func (f *maintenanceFlags) build(a *app) (*svc.Maintenance, error) {
+	switch {
+	case f.noSvc && (len(f.services) > 0 || f.stopCommand != "" || f.startCommand != ""):
+		return nil, usageErrorf("--no-svc cannot be combined with --service, --stop-command or --start-command")
+	case (f.stopCommand == "") != (f.startCommand == ""):
+		return nil, usageErrorf("--stop-command and --start-command go together")
+	case f.timeout <= 0:
+		return nil, usageErrorf("--timeout must be positive, not %s", f.timeout)
+	}
+	m := &svc.Maintenance{
+		SendMutex: filepath.Join(a.queueDir, "lock", "sendmutex"),
+		OwnLock:   ownLockPath(a.queueDir),
+		Timeout:   f.timeout,
+		KeepDown:  f.keepDown,
+	}
+	if a.stderrTTY && !a.quiet {
+		m.Progress = func(s string) { fmt.Fprintf(a.stderr, "qq: %s\n", s) }
+	}
+	if f.stopCommand != "" {
+		m.StopCommand = []string{"/bin/sh", "-c", f.stopCommand}
+		m.StartCommand = []string{"/bin/sh", "-c", f.startCommand}
+	}
+	switch {
+	case f.noSvc:
+	case len(f.services) > 0:
+		for _, arg := range f.services {
+			s, err := a.service(arg)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkServiceDir(s); err != nil {
+				return nil, err
+			}
+			m.Services = append(m.Services, s)
+		}
+	case f.stopCommand == "":
+		if s := svc.FindQmailSend(svc.DefaultSearchDirs(), svc.QmailSendNames()); s != nil {
+			s, err := a.service(s.Dir)
+			if err != nil {
+				return nil, err
+			}
+			m.Services = []*svc.Service{s}
+		} else {
+			f.searched = true
+		}
+	}
+	return m, nil
+}
+
+// explain gives a cycle's error its exit code (111 for a temporary failure)
+// and, where qq could not stop qmail-send, says what it looked for.
+func (f *maintenanceFlags) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, svc.ErrCannotStop) && f.searched {
+		var names []string
+		for _, root := range svc.DefaultSearchDirs() {
+			for _, name := range svc.QmailSendNames() {
+				names = append(names, filepath.Join(root, name))
+			}
+		}
+		err = fmt.Errorf("%w (no service found at %s; give --service DIR, or --stop-command and --start-command)",
+			err, strings.Join(names, ", "))
+	}
+	return svcErr(err)
+}
+
+// svcErr maps the supervisor and lock protocol's temporary failures to exit
+// 111; other errors keep their usual code.
+func svcErr(err error) error {
+	if svc.IsTemporary(err) {
+		return withCode(exitTempFail, err)
+	}
+	return err
+}
+
+// ownLockPath is qq's own lock: .qq.lock next to the queue directory, so
+// <qmail-dir>/.qq.lock for the default queue.
+func ownLockPath(queueDir string) string {
+	return filepath.Join(filepath.Dir(filepath.Clean(queueDir)), ".qq.lock")
+}
+
+// service turns a service argument into a Service: DIR=SUPERVISEDIR for a
+// supervise directory kept elsewhere; a bare name is looked up in /service,
+// /etc/service and /var/service; $SUPERVISEDIR moves the supervise directory
+// as daemontools-encore does.
+func (a *app) service(arg string) (*svc.Service, error) {
+	dir, sup, _ := strings.Cut(arg, "=")
+	if dir == "" {
+		return nil, usageErrorf("service %q: no directory given", arg)
+	}
+	s := svc.NewService(svc.Lookup(dir, svc.DefaultSearchDirs()))
+	switch {
+	case sup != "":
+		s.SuperviseDir = sup
+	case a.getenv("SUPERVISEDIR") != "":
+		if d, err := svc.EncoreSuperviseDir(a.getenv("SUPERVISEDIR"), s.Dir); err == nil {
+			s.SuperviseDir = d
+		}
+	}
+	return s, nil
+}
+
+// checkServiceDir makes sure a service directory exists; the error names
+// the directory once ("service directory /service/x: file does not exist").
+func checkServiceDir(s *svc.Service) error {
+	fi, err := os.Stat(s.Dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+			if errors.Is(err, fs.ErrNotExist) {
+				err = fs.ErrNotExist
+			}
+		}
+		return fmt.Errorf("service directory %s: %w", s.Dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("service directory %s: not a directory", s.Dir)
+	}
+	return nil
+}

@@ -1,0 +1,463 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/qqmail/qq/svc"
+	"github.com/spf13/cobra"
+)
+
+const formatSvstat = "svstat" // daemontools svstat's lines, byte for byte
+
+// newSvcCmd builds "qq svc" and its subcommands.
+func newSvcCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "svc",
+		Short:   "drive the supervisor of qmail's services (daemontools, runit, s6)",
+		GroupID: groupService,
+		Long: `qq svc shows and changes the state of supervised services through their
+supervisor's own files (supervise/status, supervise/ok, supervise/control),
+like daemontools' svstat and svc, and never through pidof, ps or killall.
+It reads the status files of daemontools, daemontools-encore, runit and s6.
+
+A SERVICE is a directory, or a name looked up in /service, /etc/service and
+/var/service. DIR=SUPERVISEDIR names a supervise directory kept elsewhere;
+$SUPERVISEDIR is honoured as daemontools-encore does.
+
+Examples:
+  qq svc status                      # every qmail* service found
+  qq svc status --format svstat /service/qmail-send
+  qq svc alarm qmail-send            # retry deliveries now (svc -a)
+  qq svc down --wait qmail-smtpd qmail-send
+  qq svc exec -- ./my-queue-repair   # run a tool with qmail-send stopped`,
+	}
+	cmd.AddCommand(newSvcStatusCmd(a), newSvcExecCmd(a))
+	for _, c := range svcControls {
+		cmd.AddCommand(newSvcControlCmd(a, c))
+	}
+	return cmd
+}
+
+// reportAll prints every error as one "qq: …" line and ends the command with
+// the most serious exit code among them (111 over 3 over the rest).
+func (a *app) reportAll(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return svcErr(errs[0])
+	}
+	code := exitOK
+	for _, err := range errs {
+		fmt.Fprintf(a.stderr, "qq: %v\n", err)
+		c := exitCode(svcErr(err))
+		if c == exitTempFail || (code != exitTempFail && c > code) {
+			code = c
+		}
+	}
+	return &silentError{code: code}
+}
+
+// --- qq svc status -------------------------------------------------------
+
+type svcStatusOptions struct {
+	services []string
+}
+
+func newSvcStatusCmd(a *app) *cobra.Command {
+	opts := &svcStatusOptions{}
+	return &cobra.Command{
+		Use:   "status [SERVICE...]",
+		Short: "show whether services are up, like svstat",
+		Long: `qq svc status shows each service's state as its supervisor records it:
+up or down, pid, for how long, what the supervisor was told (want), whether
+the service is normally up (no "down" file) and whether it is paused.
+Without SERVICE it shows every qmail* service under /service, /etc/service
+and /var/service.
+
+Formats (--format): table (default on a terminal), plain (tab-separated,
+with a header), json (one object per line), svstat (daemontools svstat's
+lines, byte for byte: "DIR: up (pid N) S seconds, normally down"; a
+SERVICE given by name is shown as the directory it was found as).
+
+A service that does not exist, or whose status file is garbled, is an
+error (exit 3) after the others are shown; in svstat format its svstat line
+is still printed. A supervisor that is not running is a state, not an
+error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.services = args
+			return runSvcStatus(cmd.Context(), a, opts)
+		},
+	}
+}
+
+// serviceReport is what qq svc status found out about one service.
+type serviceReport struct {
+	svc        *svc.Service
+	supervised bool
+	status     svc.Status
+	err        error
+}
+
+// state is the one word shown for the service.
+func (r serviceReport) state() string {
+	switch {
+	case r.err != nil:
+		return "error"
+	case !r.supervised:
+		return "unsupervised"
+	case r.status.Up:
+		return "up"
+	case r.status.Pid != 0:
+		return "stopping"
+	}
+	return "down"
+}
+
+func probeService(s *svc.Service) serviceReport {
+	r := serviceReport{svc: s}
+	if r.err = checkServiceDir(s); r.err != nil {
+		return r
+	}
+	running, err := s.Running()
+	if errors.Is(err, fs.ErrNotExist) {
+		return r // never supervised
+	}
+	if err != nil {
+		r.err = err
+		return r
+	}
+	if !running {
+		return r
+	}
+	r.supervised = true
+	r.status, r.err = s.ReadStatus()
+	return r
+}
+
+func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, formatSvstat)
+	if err != nil {
+		return err
+	}
+	var services []*svc.Service
+	for _, arg := range opts.services {
+		s, err := a.service(arg)
+		if err != nil {
+			return err
+		}
+		services = append(services, s)
+	}
+	if len(opts.services) == 0 {
+		services = svc.FindServices(svc.DefaultSearchDirs(), "qmail")
+		for i, s := range services {
+			if services[i], err = a.service(s.Dir); err != nil {
+				return err
+			}
+		}
+		if len(services) == 0 {
+			return fmt.Errorf("no qmail service found under %s; name the service directories",
+				strings.Join(svc.DefaultSearchDirs(), ", "))
+		}
+	}
+
+	now := a.now()
+	var errs []error
+	reports := make([]serviceReport, len(services))
+	for i, s := range services {
+		reports[i] = probeService(s)
+		if reports[i].err != nil {
+			errs = append(errs, reports[i].err)
+		}
+	}
+
+	switch format {
+	case formatSvstat:
+		var b strings.Builder
+		for _, s := range services {
+			b.WriteString(svc.Svstat(s, now))
+			b.WriteByte('\n')
+		}
+		if _, err := a.stdout.Write([]byte(b.String())); err != nil {
+			return err
+		}
+	case formatJSON:
+		for _, r := range reports {
+			if err := writeJSON(a.stdout, statusView(r, now)); err != nil {
+				return err
+			}
+		}
+	case formatPlain:
+		var b strings.Builder
+		b.WriteString("service\tstate\tpid\tseconds\twant\tnormally\tpaused\tsupervisor\n")
+		for _, r := range reports {
+			v := statusView(r, now)
+			fmt.Fprintf(&b, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", v.Service, v.State, v.Pid, v.Seconds,
+				dash(v.Want), normally(v), yesNo(v.Paused), dash(v.Supervisor))
+		}
+		if _, err := a.stdout.Write([]byte(b.String())); err != nil {
+			return err
+		}
+	default:
+		t := a.newTable(a.stdout)
+		t.AppendHeader(table.Row{"SERVICE", "STATE", "PID", "FOR", "WANT", "NORMALLY", "NOTES", "SUPERVISOR"})
+		for _, r := range reports {
+			v := statusView(r, now)
+			pid, age := "", ""
+			if v.Pid != 0 {
+				pid = strconv.Itoa(v.Pid)
+			}
+			if v.Since != "" {
+				age = humanAge(time.Duration(v.Seconds) * time.Second)
+			}
+			t.AppendRow(table.Row{v.Service, v.State, pid, age, v.Want, normally(v), notes(r), v.Supervisor})
+		}
+		t.Render()
+	}
+	return a.reportAll(errs)
+}
+
+// svcStatusView is the JSON form of one service's state.
+type svcStatusView struct {
+	Service      string `json:"service"`
+	SuperviseDir string `json:"supervise_dir"`
+	State        string `json:"state"` // up, down, stopping, unsupervised, error
+	Supervised   bool   `json:"supervised"`
+	Pid          int    `json:"pid"`
+	Since        string `json:"since,omitempty"` // RFC 3339, UTC
+	Seconds      int64  `json:"seconds"`
+	Want         string `json:"want,omitempty"` // up, down, once
+	NormallyUp   bool   `json:"normally_up"`
+	Paused       bool   `json:"paused"`
+	Supervisor   string `json:"supervisor,omitempty"` // daemontools, daemontools-encore, runit, s6
+	Detail       string `json:"detail,omitempty"`     // the supervisor's own state word (encore, runit)
+	Error        string `json:"error,omitempty"`
+}
+
+func statusView(r serviceReport, now time.Time) svcStatusView {
+	v := svcStatusView{
+		Service:      r.svc.Dir,
+		SuperviseDir: r.svc.Supervise(),
+		State:        r.state(),
+		Supervised:   r.supervised,
+	}
+	if r.err != nil {
+		v.Error = r.err.Error()
+		return v
+	}
+	if !r.supervised {
+		return v
+	}
+	st := r.status
+	v.Pid, v.Paused, v.NormallyUp = st.Pid, st.Paused, st.NormallyUp
+	v.Since = st.Since.UTC().Format(time.RFC3339)
+	v.Seconds = max(int64(now.Sub(st.Since)/time.Second), 0)
+	v.Want = st.Want.String()
+	v.Supervisor = string(st.Flavor)
+	v.Detail = st.State
+	return v
+}
+
+func normally(v svcStatusView) string {
+	switch {
+	case !v.Supervised || v.Error != "":
+		return "-"
+	case v.NormallyUp:
+		return "up"
+	}
+	return "down"
+}
+
+// notes lists the flags worth a glance in the table.
+func notes(r serviceReport) string {
+	var n []string
+	st := r.status
+	if st.Paused {
+		n = append(n, "paused")
+	}
+	if st.GotTerm {
+		n = append(n, "got TERM")
+	}
+	if st.Finishing {
+		n = append(n, "finishing")
+	}
+	if st.State != "" && st.State != r.state() {
+		n = append(n, st.State)
+	}
+	return strings.Join(n, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// --- qq svc up|down|once|pause|cont|hup|alarm|interrupt|term|kill|exit ---
+
+// svcControl is one of svc's control letters as a subcommand.
+type svcControl struct {
+	name, letter, short string
+	canWait             bool
+}
+
+var svcControls = []svcControl{
+	{"up", "u", "start services and restart them when they exit (svc -u)", true},
+	{"down", "d", "stop services: TERM then CONT, no restart (svc -d)", true},
+	{"once", "o", "start services but do not restart them (svc -o)", false},
+	{"pause", "p", "send STOP (svc -p)", false},
+	{"cont", "c", "send CONT (svc -c)", false},
+	{"hup", "h", "send HUP: qmail-send rereads locals and virtualdomains (svc -h)", false},
+	{"alarm", "a", "send ALRM: qmail-send retries every queued message now (svc -a)", false},
+	{"interrupt", "i", "send INT (svc -i)", false},
+	{"term", "t", "send TERM; the supervisor restarts a service that wants up (svc -t)", false},
+	{"kill", "k", "send KILL (svc -k)", false},
+	{"exit", "x", "make the supervisor exit once the service is down (svc -x)", false},
+}
+
+type svcControlOptions struct {
+	control  svcControl
+	services []string
+	wait     bool
+	timeout  time.Duration
+}
+
+func newSvcControlCmd(a *app, c svcControl) *cobra.Command {
+	opts := &svcControlOptions{control: c}
+	cmd := &cobra.Command{
+		Use:   c.name + " SERVICE...",
+		Short: c.short,
+		Long: fmt.Sprintf(`qq svc %s writes %q to each service's supervise/control, as svc -%s does.
+It fails with exit 111 if the service's supervisor is not running.`, c.name, c.letter, c.letter),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.services = args
+			return runSvcControl(cmd.Context(), a, opts)
+		},
+	}
+	if c.canWait {
+		cmd.Long += fmt.Sprintf(`
+
+With --wait, qq then waits until every service is really %s (for down:
+no process at all, pid 0), at most --timeout.`, c.name)
+		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.name)
+		cmd.Flags().DurationVar(&opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
+	}
+	return cmd
+}
+
+func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
+	if opts.timeout < 0 || (opts.wait && opts.timeout == 0) {
+		return usageErrorf("--timeout must be positive, not %s", opts.timeout)
+	}
+	var errs []error
+	var sent []*svc.Service
+	for _, arg := range opts.services {
+		s, err := a.service(arg)
+		if err != nil {
+			return err
+		}
+		if err := checkServiceDir(s); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.Send(opts.control.letter); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sent = append(sent, s)
+	}
+	if opts.wait {
+		for _, s := range sent {
+			var err error
+			if opts.control.letter == "u" {
+				_, err = s.WaitUp(ctx, opts.timeout)
+			} else {
+				_, err = s.WaitDown(ctx, opts.timeout)
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return a.reportAll(errs)
+}
+
+// --- qq svc exec -----------------------------------------------------------
+
+type svcExecOptions struct {
+	maint maintenanceFlags
+	argv  []string
+}
+
+func newSvcExecCmd(a *app) *cobra.Command {
+	opts := &svcExecOptions{}
+	cmd := &cobra.Command{
+		Use:   "exec [flags] -- COMMAND [ARG...]",
+		Short: "run a command with qmail-send verified stopped",
+		Long: `qq svc exec runs COMMAND inside the same stop → change → restart cycle
+that qq's own queue-changing commands use: qmail-send is stopped and
+verified stopped, queue/lock/sendmutex is held (so that no qmail-send can
+start), COMMAND runs, and the services that were up are started again,
+even if COMMAND fails or qq is interrupted. qq exits with COMMAND's exit
+status.
+
+` + maintenanceHelp + `
+
+Examples:
+  qq svc exec -- ./queue_repair.py --repair /var/qmail/queue
+  qq svc exec --service qmail-send --service qmail-smtpd -- sh -c '...'
+  qq svc exec --keep-down -- true    # stop qmail-send and leave it down`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.argv = args
+			return runSvcExec(cmd.Context(), a, opts)
+		},
+	}
+	opts.maint.addFlags(cmd.Flags())
+	return cmd
+}
+
+func runSvcExec(ctx context.Context, a *app, opts *svcExecOptions) error {
+	m, err := opts.maint.build(a)
+	if err != nil {
+		return err
+	}
+	err = m.Run(ctx, func(ctx context.Context) error {
+		cmd := exec.CommandContext(ctx, opts.argv[0], opts.argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
+		// On cancellation, ask politely first: the command may be changing
+		// the queue.
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 30 * time.Second
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", opts.argv[0], ctx.Err())
+		}
+		if errors.As(err, &ee) && ee.Exited() {
+			// qq exits with the command's status; the services are
+			// restored as after any failed change, even with --keep-down.
+			return withCode(ee.ExitCode(), fmt.Errorf("%s exited with status %d", opts.argv[0], ee.ExitCode()))
+		}
+		return err
+	})
+	return opts.maint.explain(err)
+}
