@@ -60,6 +60,7 @@ GLOBAL ENVIRONMENT
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
 		newListCmd(a),
+		newRmCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
 		newSvcCmd(a),
