@@ -52,9 +52,10 @@ bench: build
 demo: build
 	rm -rf $(DEMO_DIR)
 	bin/qq-sample -count $(DEMO_COUNT) $(DEMO_DIR)
-	bin/qq --qmail-dir $(DEMO_DIR) stat
+	bin/qq --qmail-dir $(DEMO_DIR) stat --full
 	bin/qq --qmail-dir $(DEMO_DIR) list --limit 10 --sort age --headers
-	bin/qq --qmail-dir $(DEMO_DIR) show $$(bin/qq --qmail-dir $(DEMO_DIR) list --format ids --sort size --reverse --limit 1)
+	bin/qq --qmail-dir $(DEMO_DIR) stat --subject 'free pupil'
+	bin/qq --qmail-dir $(DEMO_DIR) show $$(bin/qq --qmail-dir $(DEMO_DIR) list --format ids --sort size --limit 1)
 
 clean:
 	rm -rf bin $(DEMO_DIR) bench-queue bench.txt

@@ -28,8 +28,8 @@ type Filter struct {
 	Senders    []string
 	Recipients []string
 	// SenderDomains and RecipientDomains match the part after the last @,
-	// case-insensitive; a domain also matches its subdomains when it starts
-	// with a dot (".example.com"), as rcpthosts entries do.
+	// case-insensitive; an entry starting with a dot (".example.com")
+	// matches that domain and all its subdomains.
 	SenderDomains    []string
 	RecipientDomains []string
 	// Match are regular expressions over the decoded header block
@@ -240,7 +240,8 @@ func anyEqualFold(list []string, s string) bool {
 }
 
 // domainMatches reports whether the domain of addr (after its last @) is one
-// of domains; an entry starting with "." matches any subdomain.
+// of domains; an entry starting with "." matches that domain and any
+// subdomain of it.
 func domainMatches(domains []string, addr string) bool {
 	i := strings.LastIndexByte(addr, '@')
 	if i < 0 {
@@ -248,7 +249,7 @@ func domainMatches(domains []string, addr string) bool {
 	}
 	dom := addr[i+1:]
 	for _, d := range domains {
-		if strings.EqualFold(d, dom) {
+		if strings.EqualFold(d, dom) || (strings.HasPrefix(d, ".") && strings.EqualFold(d[1:], dom)) {
 			return true
 		}
 		if strings.HasPrefix(d, ".") && len(dom) > len(d) && strings.EqualFold(dom[len(dom)-len(d):], d) {

@@ -47,6 +47,7 @@ func (q *Queue) Message(id uint64, need Fields) (*Message, error) {
 		}
 		*c.dst = ok
 	}
+	it.inMess = inMess
 	if !inMess && !it.inInfo && !it.inTodo {
 		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
 	}

@@ -80,7 +80,7 @@ func ParseInfo(b []byte) (sender string, err error) {
 	case len(b) == 0:
 		return "", fmt.Errorf("empty, no F record")
 	case i < 0:
-		return "", fmt.Errorf("F record is not NUL-terminated")
+		return "", fmt.Errorf("the F record is not NUL-terminated")
 	case b[0] != 'F':
 		return "", fmt.Errorf("first record is %q, not F", b[0])
 	}

@@ -260,7 +260,7 @@ func (q *Queue) FindInjected(pids map[int]bool, since time.Time) (map[int]uint64
 // forRecentFiles calls fn with an open descriptor of every file in dir with
 // a canonical ID name modified at or after since.
 func forRecentFiles(dir string, since time.Time, fn func(id uint64, fd int)) error {
-	names, err := readDirNames(dir)
+	ids, err := listIDs(dir)
 	if err != nil {
 		return err
 	}
@@ -269,11 +269,8 @@ func forRecentFiles(dir string, since time.Time, fn func(id uint64, fd int)) err
 		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(dfd)
-	for _, name := range names {
-		id, ok := parseID(name)
-		if !ok {
-			continue
-		}
+	for _, id := range ids {
+		name := strconv.FormatUint(id, 10)
 		var st unix.Stat_t
 		if unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || timespec(st.Mtim).Before(since) {
 			continue

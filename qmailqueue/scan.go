@@ -69,6 +69,7 @@ const batchSize = 128
 
 type scanItem struct {
 	id                 uint64
+	inMess             bool
 	inInfo, inTodo     bool
 	inIntd, inLocal    bool
 	inRemote, bouncing bool
@@ -141,13 +142,54 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 
 	go func() {
 		defer close(jobs)
+		// Split subdirectories are listed up to `workers` ahead, in
+		// parallel, while earlier ones are being read; each result is
+		// taken in split order.
+		type listing struct {
+			dirs  *splitDirs
+			items []scanItem
+			err   error
+		}
+		listed := make([]chan listing, q.Split)
+		launched := 0
+		launch := func() {
+			n := launched
+			listed[n] = make(chan listing, 1)
+			launched++
+			go func() {
+				dirs, items, err := q.listSplit(n, need, todo, intd, bounce, opts)
+				listed[n] <- listing{dirs, items, err}
+			}()
+		}
+		discard := func(from int) {
+			for k := from; k < launched; k++ {
+				if l := <-listed[k]; l.dirs != nil {
+					l.dirs.refs.Store(1)
+					l.dirs.release()
+				}
+			}
+		}
+		for launched < min(workers, q.Split) {
+			launch()
+		}
 		seq := 0
 		for n := 0; n < q.Split; n++ {
-			dirs, items, err := q.listSplit(n, need, todo, intd, bounce, opts)
-			if err != nil {
-				producerErr = err
+			l := <-listed[n]
+			if launched < q.Split {
+				launch()
+			}
+			if l.err != nil || ctx.Err() != nil {
+				if l.err != nil {
+					producerErr = l.err
+				}
+				if l.dirs != nil {
+					l.dirs.refs.Store(1)
+					l.dirs.release()
+				}
+				discard(n + 1)
 				return
 			}
+			dirs, items := l.dirs, l.items
 			seen.Add(int64(len(items)))
 			chunks := (len(items) + batchSize - 1) / batchSize
 			if chunks == 0 {
@@ -157,22 +199,24 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 			}
 			dirs.refs.Store(int32(chunks))
 			for i := 0; i < len(items); i += batchSize {
+				b := &batch{seq: seq, split: dirs, items: items[i:min(i+batchSize, len(items))]}
+				sent := false
 				select {
 				case tokens <- struct{}{}:
-				case <-ctx.Done():
-					for ; i < len(items); i += batchSize {
-						dirs.release()
+					select {
+					case jobs <- b:
+						sent = true
+						seq++
+					case <-ctx.Done():
+						<-tokens
 					}
-					return
+				case <-ctx.Done():
 				}
-				b := &batch{seq: seq, split: dirs, items: items[i:min(i+batchSize, len(items))]}
-				seq++
-				select {
-				case jobs <- b:
-				case <-ctx.Done():
+				if !sent {
 					for ; i < len(items); i += batchSize {
 						dirs.release()
 					}
+					discard(n + 1)
 					return
 				}
 			}
@@ -262,32 +306,15 @@ func (q *Queue) listIDSet(dir string) (map[uint64]struct{}, error) {
 		}
 	}
 	for _, d := range dirs {
-		names, err := readDirNames(d)
+		ids, err := listIDs(d)
 		if err != nil {
 			return nil, err
 		}
-		for _, name := range names {
-			if id, ok := parseID(name); ok {
-				set[id] = struct{}{}
-			}
+		for _, id := range ids {
+			set[id] = struct{}{}
 		}
 	}
 	return set, nil
-}
-
-// readDirNames lists a directory in its on-disk order (qmail's readsubdir
-// order), without stat calls.
-func readDirNames(dir string) ([]string, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("read queue directory: %w", err)
-	}
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil, fmt.Errorf("read queue directory %s: %w", dir, err)
-	}
-	return names, nil
 }
 
 // listSplit lists split subdirectory n: info/n first, then mess/n, so that a
@@ -295,13 +322,13 @@ func readDirNames(dir string) ([]string, error) {
 // an info without mess.
 func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]struct{}, opts ScanOptions) (*splitDirs, []scanItem, error) {
 	sub := strconv.Itoa(n)
-	infoNames, err := readDirNames(filepath.Join(q.Dir, "info", sub))
+	infoIDs, err := listIDs(filepath.Join(q.Dir, "info", sub))
 	if err != nil {
 		return nil, nil, err
 	}
-	var messNames []string
+	var messIDs []uint64
 	if !opts.InfoOnly {
-		if messNames, err = readDirNames(filepath.Join(q.Dir, "mess", sub)); err != nil {
+		if messIDs, err = listIDs(filepath.Join(q.Dir, "mess", sub)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -314,6 +341,10 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 			return nil, nil, err
 		}
 	}
+	messSet := make(map[uint64]struct{}, len(messIDs))
+	for _, id := range messIDs {
+		messSet[id] = struct{}{}
+	}
 	var items []scanItem
 	add := func(id uint64, inInfo bool) {
 		if opts.Filter != nil && !opts.Filter.preselect(id) {
@@ -324,25 +355,22 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 		_, inLocal := localSet[id]
 		_, inRemote := remoteSet[id]
 		_, bouncing := bounce[id]
-		items = append(items, scanItem{id: id, inInfo: inInfo, inTodo: inTodo, inIntd: inIntd,
-			inLocal: inLocal, inRemote: inRemote, bouncing: bouncing})
+		_, inMess := messSet[id]
+		items = append(items, scanItem{id: id, inInfo: inInfo, inMess: inMess || opts.InfoOnly, inTodo: inTodo,
+			inIntd: inIntd, inLocal: inLocal, inRemote: inRemote, bouncing: bouncing})
 	}
-	infoIDs := make(map[uint64]struct{}, len(infoNames))
-	for _, name := range infoNames {
-		// qmail-qread and qmail-send accept any all-digit name here; a
-		// non-canonical one (leading zero) is ignored, as qmail-send's
-		// fmtqfn regenerates the canonical name (spec §2).
-		if id, ok := parseID(name); ok {
-			infoIDs[id] = struct{}{}
-			add(id, true)
-		}
+	// qmail-qread and qmail-send accept any all-digit name in info/; a
+	// non-canonical one (leading zero) is ignored here, as qmail-send's
+	// fmtqfn regenerates the canonical name and does not find it (spec §2).
+	infoSet := make(map[uint64]struct{}, len(infoIDs))
+	for _, id := range infoIDs {
+		infoSet[id] = struct{}{}
+		add(id, true)
 	}
 	var rest []uint64
-	for _, name := range messNames {
-		if id, ok := parseID(name); ok {
-			if _, dup := infoIDs[id]; !dup {
-				rest = append(rest, id)
-			}
+	for _, id := range messIDs {
+		if _, dup := infoSet[id]; !dup {
+			rest = append(rest, id)
 		}
 	}
 	// Messages without info have no qmail-qread order to keep; sort them
@@ -359,15 +387,13 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 }
 
 func idSet(dir string) (map[uint64]struct{}, error) {
-	names, err := readDirNames(dir)
+	ids, err := listIDs(dir)
 	if err != nil {
 		return nil, err
 	}
-	set := make(map[uint64]struct{}, len(names))
-	for _, name := range names {
-		if id, ok := parseID(name); ok {
-			set[id] = struct{}{}
-		}
+	set := make(map[uint64]struct{}, len(ids))
+	for _, id := range ids {
+		set[id] = struct{}{}
 	}
 	return set, nil
 }
@@ -429,7 +455,10 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 	}
 	sub := strconv.Itoa(d.n)
 
-	if need&FieldSize != 0 || (m.State <= StateWriting && need&(FieldEnvelope|FieldBirth) != 0) {
+	// An info whose mess was not listed is checked with a stat even when
+	// the size is not asked for: it is rare, and it tells a message that
+	// just finished from the broken state "info without mess".
+	if need&FieldSize != 0 || (m.State <= StateWriting && need&(FieldEnvelope|FieldBirth) != 0) || (it.inInfo && !it.inMess) {
 		var st unix.Stat_t
 		err := unix.Fstatat(d.mess, name, &st, 0)
 		switch {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
@@ -132,9 +133,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra reports unknown subcommands before any hook runs.
+		err = &usageError{cmdPath: "qq", err: err}
 	}
 	code := exitCode(err)
 	var silent *silentError
@@ -142,7 +147,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "qq: %v\n", err)
 		var ue *usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", ue.cmdPath)
+			path := ue.cmdPath
+			if cmd != nil && path == "qq" {
+				path = cmd.CommandPath()
+			}
+			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", path)
 		}
 	}
 	return code

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"time"
 
@@ -41,9 +43,9 @@ const filterHelp = `FILTERS
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (\"\" for the null sender)")
 	fs.StringArrayVar(&ff.rcpts, "rcpt", nil, "a recipient `ADDR`")
-	fs.StringArrayVar(&ff.senderDomains, "sender-domain", nil, "sender `DOMAIN` (.example.com also matches subdomains)")
-	fs.StringArrayVar(&ff.rcptDomains, "rcpt-domain", nil, "a recipient's `DOMAIN` (.example.com also matches subdomains)")
-	fs.StringArrayVar(&ff.match, "match", nil, "`REGEX` over the decoded header block")
+	fs.StringArrayVar(&ff.senderDomains, "sender-domain", nil, "sender `DOMAIN` (.example.com: it and its subdomains)")
+	fs.StringArrayVar(&ff.rcptDomains, "rcpt-domain", nil, "a recipient's `DOMAIN` (.example.com: it and its subdomains)")
+	fs.StringArrayVar(&ff.match, "match", nil, "`REGEX` over the decoded header block, one \"Name: value\" per line (^ and $ anchor at lines)")
 	fs.StringArrayVar(&ff.headers, "header", nil, "`NAME=REGEX` over the decoded values of one header")
 	fs.StringVar(&ff.subject, "subject", "", "`REGEX` over the decoded Subject")
 	fs.StringVar(&ff.body, "body", "", "`REGEX` over the decoded text of the body (reads bodies: slow)")
@@ -79,17 +81,23 @@ func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qm
 		}
 	}
 	compile := func(flag, expr string) (*regexp.Regexp, error) {
+		full := expr
 		if !ff.caseSensitive {
-			expr = "(?i)" + expr
+			full = "(?i)" + expr
 		}
-		re, err := regexp.Compile(expr)
+		re, err := regexp.Compile(full)
 		if err != nil {
-			return nil, usageErrorf("--%s: bad regular expression: %v", flag, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			var se *syntax.Error
+			if errors.As(err, &se) {
+				return nil, usageErrorf("--%s: bad regular expression %q: %s", flag, expr, se.Code)
+			}
+			return nil, usageErrorf("--%s: bad regular expression %q: %v", flag, expr, err)
 		}
 		return re, nil
 	}
 	for _, m := range ff.match {
-		re, err := compile("match", m)
+		// The header block has one field per line: ^ and $ anchor at lines.
+		re, err := compile("match", "(?m)"+m)
 		if err != nil {
 			return nil, err
 		}

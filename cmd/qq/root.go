@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 )
 
@@ -85,17 +83,4 @@ func wrapArgErrors(cmd *cobra.Command) {
 	for _, sub := range cmd.Commands() {
 		wrapArgErrors(sub)
 	}
-}
-
-// asUsage marks err as a usage error of cmd (exit 2), unless it already is one.
-func asUsage(cmd *cobra.Command, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		ue.cmdPath = cmd.CommandPath()
-		return err
-	}
-	return &usageError{cmdPath: cmd.CommandPath(), err: err}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"os"
 	"testing"
 
@@ -24,6 +26,12 @@ func TestScripts(t *testing.T) {
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
 		Cmds:                scriptCmds(),
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			// Pin what varies between machines.
 			env.Setenv("TZ", "UTC")
@@ -36,7 +44,10 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom commands the scripts may use to build fixtures
 // git cannot store (inode-named queue files, FIFOs, modes).
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"mksvc": scriptMksvc, // svc_test.go
 	}
+	maps.Copy(cmds, queueScriptCmds())
+	maps.Copy(cmds, userScriptCmds())
+	return cmds
 }

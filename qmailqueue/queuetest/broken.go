@@ -152,15 +152,11 @@ func (b *Builder) AddBroken(kind Broken, m Message) (uint64, error) {
 func (b *Builder) addBroken(kind Broken, p *prepared) (uint64, error) {
 	switch kind {
 	case PidOrphan:
-		f, path, err := b.createPidFile(p)
+		fd, path, err := b.createPidFile(p)
 		if err != nil {
 			return 0, err
 		}
-		err = finishFile(f, nil, 0o644, b.owners != nil, b.qmailq(), -1)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := closeFD(fd, path, finishFD(fd, path, nil, 0o644, b.owners != nil, b.qmailq(), -1)); err != nil {
 			return 0, err
 		}
 		return 0, b.stamp(p.birth, path)

@@ -383,31 +383,7 @@ func (b *Builder) gid() int {
 // createFile creates rel with O_EXCL, writes content, and sets mode and,
 // when owners apply, the owner uid and group gid (-1 leaves either alone).
 func (b *Builder) createFile(rel string, content []byte, mode fs.FileMode, uid, gid int) error {
-	f, err := os.OpenFile(filepath.Join(b.dir, rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	err = finishFile(f, content, mode, b.owners != nil, uid, gid)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// finishFile writes content to f and sets its mode and owner.
-func finishFile(f *os.File, content []byte, mode fs.FileMode, chown bool, uid, gid int) error {
-	if len(content) > 0 {
-		if _, err := f.Write(content); err != nil {
-			return err
-		}
-	}
-	if err := f.Chmod(mode); err != nil {
-		return err
-	}
-	if chown && (uid != -1 || gid != -1) {
-		return f.Chown(uid, gid)
-	}
-	return nil
+	return createExcl(filepath.Join(b.dir, rel), content, mode, b.owners != nil, uid, gid)
 }
 
 // hold keeps the inode of the file at path open until Close, so its number

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -236,19 +235,19 @@ const maxPidTries = 9
 const maxCollisions = 100
 
 // createPidFile creates pid/<pid>.<time>.<seq> with O_EXCL, trying seq 1..9
-// as qmail-queue's pidfmt loop does (spec §3.1).
-func (b *Builder) createPidFile(p *prepared) (*os.File, string, error) {
+// as qmail-queue's pidfmt loop does (spec §3.1). It returns the descriptor.
+func (b *Builder) createPidFile(p *prepared) (int, string, error) {
 	for seq := 1; seq <= maxPidTries; seq++ {
 		path := filepath.Join(b.dir, "pid", fmt.Sprintf("%d.%d.%d", p.pid, p.birth.Unix(), seq))
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		fd, err := openExcl(path, 0o644)
 		if err == nil {
-			return f, path, nil
+			return fd, path, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return nil, "", fmt.Errorf("create pid file: %w", err)
+			return -1, "", fmt.Errorf("create pid file: %w", err)
 		}
 	}
-	return nil, "", fmt.Errorf("create pid file: pid/%d.%d.1-%d all exist", p.pid, p.birth.Unix(), maxPidTries)
+	return -1, "", fmt.Errorf("create pid file: pid/%d.%d.1-%d all exist", p.pid, p.birth.Unix(), maxPidTries)
 }
 
 // writeMess creates the pid file, takes its inode as the ID, links it to
@@ -256,48 +255,40 @@ func (b *Builder) createPidFile(p *prepared) (*os.File, string, error) {
 // a blank line and the body through the same descriptor (spec §2 steps 1-5).
 func (b *Builder) writeMess(p *prepared) (uint64, int64, error) {
 	for range maxCollisions {
-		f, pidPath, err := b.createPidFile(p)
+		fd, pidPath, err := b.createPidFile(p)
 		if err != nil {
 			return 0, 0, err
 		}
-		id, err := inode(f)
+		id, err := fdInode(fd, pidPath)
 		if err == nil && b.dirty.Load() && b.taken(id) {
 			// Stale files carry this number: keep the inode busy and
 			// take another one.
 			err = os.Remove(pidPath)
-			b.holdFile(f)
+			b.holdFD(fd, pidPath)
 			if err != nil {
 				return 0, 0, fmt.Errorf("unlink pid file: %w", err)
 			}
 			continue
 		}
 		if err == nil {
-			if b.owners != nil {
-				err = f.Chown(b.owners.Qmailq, -1)
-			}
-			if err == nil {
-				err = os.Link(pidPath, b.Path("mess", id))
-			}
-			if err == nil {
-				err = os.Remove(pidPath)
-			}
+			err = os.Link(pidPath, b.Path("mess", id))
 		}
 		if err == nil {
-			content := make([]byte, 0, len(p.Header)+len(p.Body)+128)
-			content = append(content, received(p)...)
-			content = append(content, p.Header...)
-			content = append(content, '\n')
-			content = append(content, p.Body...)
-			err = finishFile(f, content, 0o644, false, -1, -1)
-			if err == nil {
-				err = f.Close()
-			} else {
-				f.Close()
-			}
-			return id, int64(len(content)), err
+			err = os.Remove(pidPath)
 		}
-		f.Close()
-		return 0, 0, fmt.Errorf("queue message: %w", err)
+		if err != nil {
+			return 0, 0, fmt.Errorf("queue message: %w", closeFD(fd, pidPath, err))
+		}
+		content := make([]byte, 0, len(p.Header)+len(p.Body)+128)
+		content = append(content, received(p)...)
+		content = append(content, p.Header...)
+		content = append(content, '\n')
+		content = append(content, p.Body...)
+		err = finishFD(fd, b.Path("mess", id), content, 0o644, b.owners != nil, b.qmailq(), -1)
+		if err = closeFD(fd, pidPath, err); err != nil {
+			return 0, 0, fmt.Errorf("queue message: %w", err)
+		}
+		return id, int64(len(content)), nil
 	}
 	return 0, 0, fmt.Errorf("queue message: %d inodes in a row are taken by stale files", maxCollisions)
 }
@@ -311,19 +302,6 @@ func (b *Builder) taken(id uint64) bool {
 		}
 	}
 	return false
-}
-
-// inode returns the inode number of an open file.
-func inode(f *os.File) (uint64, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, errors.New("no inode number on this system")
-	}
-	return sys.Ino, nil
 }
 
 // envelope is the content of intd/ID and todo/ID (spec §3.3): u, p and F

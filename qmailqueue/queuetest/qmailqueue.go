@@ -82,10 +82,11 @@ func qmailQueue(queueDir string, message io.Reader, envelope io.Reader) int {
 		return 63
 	}
 	defer f.Close()
-	id, err := inode(f)
-	if err != nil {
+	var st unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil {
 		return 63
 	}
+	id := st.Ino
 	name := strconv.FormatUint(id, 10)
 	sub := strconv.FormatUint(id%uint64(split), 10)
 	r := &qmailQueueRun{messPath: filepath.Join(queueDir, "mess", sub, name)}

@@ -198,7 +198,8 @@ func (r *SampleReport) count(sm *sampleMsg) {
 // WriteSampleControl writes the control files that go with a sample queue
 // into controlDir, which is created if missing: me (SampleHost) and locals
 // (SampleHost and example.com, the domains of the local recipients).
-// queuelifetime is left absent, i.e. the default of 7 days.
+// queuelifetime is left absent, i.e. the default of 7 days. Files that
+// already exist are left alone.
 func WriteSampleControl(controlDir string) error {
 	if err := os.Mkdir(controlDir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("write sample control: %w", err)
@@ -209,10 +210,8 @@ func WriteSampleControl(controlDir string) error {
 	}
 	for _, f := range files {
 		path := filepath.Join(controlDir, f.name)
-		if err := os.WriteFile(path, []byte(f.content), 0o644); err != nil {
-			return fmt.Errorf("write sample control: %w", err)
-		}
-		if err := os.Chmod(path, 0o644); err != nil {
+		err := createExcl(path, []byte(f.content), 0o644, false, -1, -1)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("write sample control: %w", err)
 		}
 	}

@@ -296,6 +296,15 @@ func TestWriteSampleControl(t *testing.T) {
 		t.Errorf("locals = %q", got)
 	}
 	wantAbsent(t, filepath.Join(dir, "queuelifetime"))
+	if err := os.WriteFile(filepath.Join(dir, "me"), []byte("real.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSampleControl(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "me")); got != "real.example\n" {
+		t.Errorf("an existing me was replaced: %q", got)
+	}
 }
 
 func TestEncodings(t *testing.T) {
