@@ -570,3 +570,56 @@ func (z *Quarantine) rewriteRun(run string, changes map[uint64]*QuarantineEntry,
 	}
 	return syncDir(dir)
 }
+
+// Message returns the entry as a Message (with its pending recipients), so
+// that the queue's filters apply to quarantined messages too.
+func (e *QuarantineEntry) Message() *Message {
+	m := &Message{ID: e.ID, Birth: e.Birth, Size: e.Size, MessInode: e.MessInode, Sender: string(e.Sender), Bouncing: e.Bouncing}
+	for s := StateMessOnly; s <= StatePreprocessed; s++ {
+		if s.Code() == e.State {
+			m.State = s
+		}
+	}
+	for _, r := range e.Recipients {
+		c := ChannelUnknown
+		switch r.Channel {
+		case "local":
+			c, m.LocalFile = ChannelLocal, true
+		case "remote":
+			c, m.RemoteFile = ChannelRemote, true
+		}
+		m.Recipients = append(m.Recipients, Recipient{Address: string(r.Address), Channel: c})
+	}
+	return m
+}
+
+// Matches reports whether the entry passes filter f, as its message would
+// have in the queue; header and body criteria read the kept mess file in
+// quarantine dir.
+func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
+	m := e.Message()
+	path := e.MessPath(dir)
+	return f.match(m, func() {
+		if m.Header != nil {
+			return
+		}
+		m.Header = &Header{}
+		if path == "" {
+			return
+		}
+		file, err := openMessFile(path)
+		if err != nil {
+			m.problem(e.Name(), err.Error())
+			return
+		}
+		defer file.Close()
+		if h, err := ParseHeader(file); err == nil {
+			m.Header = h
+		}
+	}, func(int64) (io.ReadCloser, error) {
+		if path == "" {
+			return nil, io.EOF
+		}
+		return openMessFile(path)
+	})
+}

@@ -99,7 +99,9 @@ func (c *counter) top(n int) []countedValue {
 	for v, k := range c.counts {
 		all = append(all, countedValue{v, k})
 	}
-	slices.SortFunc(all, func(a, b countedValue) int { return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.value, b.value)) })
+	slices.SortFunc(all, func(a, b countedValue) int {
+		return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.value, b.value))
+	})
 	if len(all) > n {
 		all = all[:n]
 	}
@@ -114,9 +116,9 @@ type countedValue struct {
 // plan is what a changing command is about to do: the messages selected,
 // with the fingerprints that are checked again right before each change.
 type plan struct {
-	targets  []qmailqueue.Target
-	sizes    []int64
-	senders  []string
+	targets  []qmailqueue.Target // by ID
+	sizes    []int64             // of targets[i]
+	senders  []string            // of targets[i]
 	bytes    int64
 	states   map[qmailqueue.State]int
 	bouncing int
@@ -147,7 +149,24 @@ func makePlan(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filte
 		p.bySubj.add(subject)
 		return nil
 	})
+	p.sortByID()
 	return p, err
+}
+
+// sortByID puts the plan in ID order, so that it reads the same every time.
+func (p *plan) sortByID() {
+	order := make([]int, len(p.targets))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(p.targets[i].ID, p.targets[j].ID) })
+	targets := make([]qmailqueue.Target, len(order))
+	sizes := make([]int64, len(order))
+	senders := make([]string, len(order))
+	for k, i := range order {
+		targets[k], sizes[k], senders[k] = p.targets[i], p.sizes[i], p.senders[i]
+	}
+	p.targets, p.sizes, p.senders = targets, sizes, senders
 }
 
 // write prints the plan for people: what, how much, in which states, a
@@ -205,10 +224,10 @@ func (p *plan) writeTop(out *bufio.Writer, label string, c *counter, n int, clea
 // the answer from stdin when stdin is a terminal, else from /dev/tty when
 // stderr is one (qq rm --ids-from - with a pipe on stdin). Without a
 // terminal it refuses: cron jobs must say --yes.
-func (a *app) confirm(question string) (bool, error) {
+func (a *app) confirm(question, refusal string) (bool, error) {
 	in, closeIn := a.terminalInput()
 	if in == nil {
-		return false, usageErrorf("%s: no terminal to ask on; add --yes to go ahead without asking", question)
+		return false, usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
 	}
 	defer closeIn()
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)

@@ -185,7 +185,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		return nil
 	}
 	if !opts.plan.yes {
-		ok, err := a.confirm(fmt.Sprintf("Remove these %d messages?", len(p.targets)))
+		ok, err := a.confirm(fmt.Sprintf("Remove these %d messages?", len(p.targets)), fmt.Sprintf("remove %d messages", len(p.targets)))
 		if err != nil {
 			return err
 		}

@@ -57,7 +57,11 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newExpireCmd(a),
 		newListCmd(a),
+		newQuarantineCmd(a),
+		newRequeueCmd(a),
+		newRetryCmd(a),
 		newRmCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),

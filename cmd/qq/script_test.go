@@ -13,11 +13,13 @@ import (
 // TestMain lets testscript run this test binary as the qq command, so the
 // scripts exercise the real command tree, flags, streams and exit codes.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	cmds := map[string]func(){
 		"qq": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 		},
-	})
+	}
+	maps.Copy(cmds, standinCmds()) // script_mutate_test.go
+	testscript.Main(m, cmds)
 }
 
 // TestScripts runs every testdata/script/*.txtar end to end.
@@ -49,5 +51,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
+	maps.Copy(cmds, mutateScriptCmds())
 	return cmds
 }
