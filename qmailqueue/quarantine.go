@@ -235,9 +235,12 @@ type QuarantineRun struct {
 	buf      bytes.Buffer
 	count    int
 	dirty    bool
+	start    time.Time // the run's start, as the caller's clock gave it
+	started  time.Time // the same moment on the real clock
 }
 
 // NewRun starts a run directory named after now (UTC) and the process ID.
+// Each message's removal time is now plus the time elapsed since.
 // reason is recorded with every message (qq's command line); rewrite, when
 // not nil, maps local recipients back to their envelope addresses.
 func (z *Quarantine) NewRun(reason string, rewrite *Rewrite, now time.Time) (*QuarantineRun, error) {
@@ -253,7 +256,8 @@ func (z *Quarantine) NewRun(reason string, rewrite *Rewrite, now time.Time) (*Qu
 		}
 		name = base + "." + strconv.Itoa(i)
 	}
-	r := &QuarantineRun{z: z, name: name, dir: filepath.Join(z.Dir, name), reason: reason, rewrite: rewrite}
+	r := &QuarantineRun{z: z, name: name, dir: filepath.Join(z.Dir, name), reason: reason, rewrite: rewrite,
+		start: now, started: time.Now()}
 	f, err := os.OpenFile(filepath.Join(r.dir, ManifestName), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		os.Remove(r.dir)
@@ -282,7 +286,8 @@ func (r *QuarantineRun) Count() int { return r.count }
 // add keeps message m (read with FieldFingerprint|FieldRecipients): its mess
 // file, linked or copied into the run directory, and its manifest line,
 // buffered until sync.
-func (r *QuarantineRun) add(q *Queue, m *Message, subject string, now time.Time) (*QuarantineEntry, error) {
+func (r *QuarantineRun) add(q *Queue, m *Message, subject string) (*QuarantineEntry, error) {
+	now := r.start.Add(time.Since(r.started))
 	e := &QuarantineEntry{
 		Run: r.name, ID: m.ID, Queue: q.Dir, State: m.State.Code(), Birth: m.Birth.UTC(), Size: m.Size,
 		MessInode: m.MessInode, Sender: Address(m.Sender), Recipients: []QuarantinedRecipient{},

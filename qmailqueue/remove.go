@@ -124,8 +124,8 @@ type RemoveOptions struct {
 	// (mess file and envelope) before the first of its queue files is
 	// unlinked.
 	Quarantine *QuarantineRun
-	// Now is the clock for the S2/S3 age test and the quarantine records;
-	// zero means time.Now.
+	// Now is the clock for the S2/S3 age test (against the real atime of
+	// mess); zero means time.Now.
 	Now time.Time
 	// Batch is how many messages are handled between directory fsyncs;
 	// zero means DefaultBatch.
@@ -210,7 +210,7 @@ func (q *Queue) removeBatch(ctx context.Context, targets []Target, opts RemoveOp
 		}
 		r, m := q.recheck(t, now, true)
 		if r.Outcome == 0 && opts.Quarantine != nil {
-			e, err := opts.Quarantine.add(q, m, t.Subject, now)
+			e, err := opts.Quarantine.add(q, m, t.Subject)
 			if err != nil {
 				r.Outcome, r.Reason, r.Err = Failed, "could not quarantine", err
 			} else {

@@ -123,7 +123,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 		}
 	}
 	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
-	_, err = q.Expire(ctx, p.targets, a.now(), tracker.result)
+	_, err = q.Expire(ctx, p.targets, a.clock(), tracker.result)
 	tracker.bar.stop()
 	tracker.warnings()
 	tracker.finish()

@@ -214,7 +214,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		}
 		ropts := qmailqueue.RemoveOptions{Now: a.now()}
 		if z != nil {
-			run, err := z.NewRun(opts.cmdline, rewrite, a.now())
+			run, err := z.NewRun(opts.cmdline, rewrite, a.clock())
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -67,14 +68,23 @@ func standinQmailSend(sendmutex string) int {
 //	qstate QMAILDIR ID STATE
 //	    fails unless message ID is in STATE (S1 … S5) by the files that
 //	    exist for it; "! qstate" is not supported
+//	tcpto FILE IP:COUNT:UNIXTIME…
+//	    writes those records into the tcpto file (slots 1, 2, …) in place
+//	tcpto -empty FILE
+//	    fails unless FILE is 1024 NUL bytes
 func mutateScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	// Scripts run in parallel: snapshots are kept per work directory.
+	var mu sync.Mutex
 	snaps := map[string]map[string]unix.Stat_t{}
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"snaplocks": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: snaplocks QMAILDIR NAME")
 			}
-			snaps[args[1]] = lockStats(ts, ts.MkAbs(args[0]))
+			st := lockStats(ts, ts.MkAbs(args[0]))
+			mu.Lock()
+			snaps[ts.Getenv("WORK")+"\x00"+args[1]] = st
+			mu.Unlock()
 		},
 		"checklocks": func(ts *testscript.TestScript, neg bool, args []string) {
 			content := len(args) > 0 && args[0] == "-content"
@@ -84,7 +94,9 @@ func mutateScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, arg
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: checklocks [-content] QMAILDIR NAME")
 			}
-			before, ok := snaps[args[1]]
+			mu.Lock()
+			before, ok := snaps[ts.Getenv("WORK")+"\x00"+args[1]]
+			mu.Unlock()
 			if !ok {
 				ts.Fatalf("checklocks: no snapshot %q", args[1])
 			}
@@ -95,6 +107,32 @@ func mutateScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, arg
 					ts.Fatalf("lock/%s changed: inode %d→%d, mode %o→%o, size %d→%d, mtime %v→%v",
 						name, b.Ino, after.Ino, b.Mode, after.Mode, b.Size, after.Size, b.Mtim, after.Mtim)
 				}
+			}
+		},
+		"tcpto": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) < 2 {
+				ts.Fatalf("usage: tcpto FILE IP:COUNT:UNIXTIME… | tcpto -empty FILE")
+			}
+			if args[0] == "-empty" {
+				b, err := os.ReadFile(ts.MkAbs(args[1]))
+				ts.Check(err)
+				if len(b) != 1024 || strings.Trim(string(b), "\x00") != "" {
+					ts.Fatalf("%s is not 1024 NUL bytes (%d bytes, %q…)", args[1], len(b), b[:min(len(b), 32)])
+				}
+				return
+			}
+			f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_WRONLY, 0)
+			ts.Check(err)
+			defer f.Close()
+			for i, spec := range args[1:] {
+				var a, b, c, d, count byte
+				var when uint32
+				if _, err := fmt.Sscanf(spec, "%d.%d.%d.%d:%d:%d", &a, &b, &c, &d, &count, &when); err != nil {
+					ts.Fatalf("tcpto: bad record %q: %v", spec, err)
+				}
+				rec := []byte{a, b, c, d, count, 0, 0, 0, byte(when), byte(when >> 8), byte(when >> 16), byte(when >> 24), 0, 0, 0, 0}
+				_, err := f.WriteAt(rec, int64(16*(i+1)))
+				ts.Check(err)
 			}
 		},
 		"qstate": func(ts *testscript.TestScript, neg bool, args []string) {
