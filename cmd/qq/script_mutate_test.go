@@ -34,7 +34,8 @@ func standinCmds() map[string]func() {
 // standinQmailSend mimics qmail-send.c main: open_write("lock/sendmutex")
 // (O_WRONLY|O_NDELAY), then lock_exnb (flock LOCK_EX|LOCK_NB), held for
 // life; "alert: cannot start: qmail-send is already running" and exit 111
-// when the lock is taken. Its pid goes to ./pid for the tests.
+// when the lock is taken. Its pid goes to ./pid, and a line to ./alarms for
+// each SIGALRM, for the tests.
 func standinQmailSend(sendmutex string) int {
 	terms := make(chan os.Signal, 1)
 	signal.Notify(terms, syscall.SIGTERM)
@@ -48,7 +49,22 @@ func standinQmailSend(sendmutex string) int {
 		return 111
 	}
 	os.WriteFile("pid", fmt.Appendf(nil, "%d\n", os.Getpid()), 0o644)
-	<-terms
+	alarms := make(chan os.Signal, 1)
+	signal.Notify(alarms, syscall.SIGALRM)
+	for {
+		select {
+		case <-alarms:
+			// qmail-send reschedules every message (pqrun); the stand-in
+			// notes that it was told to.
+			if f, err := os.OpenFile("alarms", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+				f.WriteString("ALRM\n")
+				f.Close()
+			}
+			continue
+		case <-terms:
+		}
+		break
+	}
 	delay := time.Duration(0)
 	if b, err := os.ReadFile("term-delay"); err == nil {
 		delay, _ = time.ParseDuration(strings.TrimSpace(string(b)))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -15,7 +14,10 @@ import (
 func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"qq": func() {
-			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+			ctx, stop := signalContext()
+			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+			stop()
+			os.Exit(code)
 		},
 	}
 	maps.Copy(cmds, standinCmds()) // script_mutate_test.go
