@@ -34,11 +34,13 @@ func ExpireTime(now time.Time, lifetime time.Duration) time.Time {
 func (q *Queue) Expire(ctx context.Context, targets []Target, now time.Time, report func(Result)) (Stats, error) {
 	var stats Stats
 	birth := ExpireTime(now, q.Lifetime)
+	dirs := newDirCache(q)
+	defer dirs.close()
 	for _, t := range targets {
 		if err := ctx.Err(); err != nil {
 			return stats, err
 		}
-		r := q.expireOne(t, birth, now)
+		r := q.expireOne(dirs, t, birth, now)
 		stats.add(r)
 		if report != nil {
 			report(r)
@@ -47,8 +49,8 @@ func (q *Queue) Expire(ctx context.Context, targets []Target, now time.Time, rep
 	return stats, nil
 }
 
-func (q *Queue) expireOne(t Target, birth, now time.Time) Result {
-	r, m := q.recheck(t, now, false)
+func (q *Queue) expireOne(dirs *dirCache, t Target, birth, now time.Time) Result {
+	r, m := q.recheck(dirs, t, now, false)
 	if m == nil {
 		return r
 	}

@@ -202,13 +202,15 @@ func (q *Queue) removeBatch(ctx context.Context, targets []Target, opts RemoveOp
 	}
 	results := make([]Result, 0, len(targets))
 	var live []int // indexes into results of the messages to unlink
+	dirs := newDirCache(q)
+	defer dirs.close()
 	for _, t := range targets {
 		if ctx.Err() != nil {
 			// Nothing of this message was touched; the ones already
 			// quarantined are removed below.
 			break
 		}
-		r, m := q.recheck(t, now, true)
+		r, m := q.recheck(dirs, t, now, true)
 		if r.Outcome == 0 && opts.Quarantine != nil {
 			e, err := opts.Quarantine.add(q, m, t.Subject)
 			if err != nil {
@@ -285,9 +287,9 @@ func (q *Queue) removeBatch(ctx context.Context, targets []Target, opts RemoveOp
 // recheck reads a target again right before it is changed. It returns a
 // Result with Outcome 0 and the message when the change may go ahead, or a
 // Result saying why not. removing selects the S2/S3 age rule of removal.
-func (q *Queue) recheck(t Target, now time.Time, removing bool) (Result, *Message) {
+func (q *Queue) recheck(c *dirCache, t Target, now time.Time, removing bool) (Result, *Message) {
 	r := Result{Target: t}
-	m, err := q.Message(t.ID, FieldFingerprint|FieldRecipients)
+	m, err := c.message(t.ID, FieldFingerprint|FieldRecipients)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		r.Outcome, r.Reason = Vanished, "no longer in the queue"
@@ -318,6 +320,41 @@ func (q *Queue) recheck(t Target, now time.Time, removing bool) (Result, *Messag
 		}
 	}
 	return r, m
+}
+
+// dirCache keeps the split subdirectories a change has opened, so that
+// re-reading thousands of messages opens each directory once.
+type dirCache struct {
+	q      *Queue
+	splits map[int]*splitDirs
+	r      *reader
+}
+
+func newDirCache(q *Queue) *dirCache {
+	return &dirCache{q: q, splits: map[int]*splitDirs{}, r: &reader{q: q, buf: make([]byte, 8192)}}
+}
+
+// message reads message id with fields need through the cached directories.
+func (c *dirCache) message(id uint64, need Fields) (*Message, error) {
+	n := c.q.SplitOf(id)
+	d, ok := c.splits[n]
+	if !ok {
+		var err error
+		if d, err = c.q.openSplit(n, need); err != nil {
+			return nil, err
+		}
+		d.refs.Store(1)
+		c.splits[n] = d
+	}
+	return c.q.messageIn(d, c.r, id, need)
+}
+
+// close closes every cached directory.
+func (c *dirCache) close() {
+	for _, d := range c.splits {
+		d.release()
+	}
+	clear(c.splits)
 }
 
 // syncDirs fsyncs each directory, so that the unlinks in it are durable.
