@@ -11,7 +11,7 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-rm demo clean
+.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean
 
 all: build
 
@@ -43,16 +43,23 @@ fuzz:
 	done
 
 ## bench: Go benchmarks, then the command-level benchmark on a generated
-## BENCH_COUNT-message queue against the C-tool floor (see bench/run.sh)
+## BENCH_COUNT-message queue against the C-tool floor (testdata/bench.sh),
+## and qq top, shape, check and metrics beside qq list (testdata/bench-top.sh)
 bench: build
 	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench.sh
+	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench-top.sh
 	./testdata/bench-rm.sh
 
 ## bench-rm: qq rm on a generated 100k queue (20k flood), with and without
 ## quarantine, and on a 10k queue against the by-hand find/grep/rm method
 bench-rm: build
 	./testdata/bench-rm.sh
+
+## bench-logs: qq tai64nlocal against daemontools' tai64nlocal (time, peak
+## RSS) and qq log trace, on a generated 1 GiB qmail-send log (testdata/bench-logs.sh)
+bench-logs:
+	./testdata/bench-logs.sh
 
 ## demo: build qq, write a sample queue into DEMO_DIR, and look at it
 demo: build

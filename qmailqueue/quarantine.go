@@ -469,7 +469,11 @@ func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, e
 		}
 		b, err := os.ReadFile(filepath.Join(dir, run.Name(), ManifestName))
 		if errors.Is(err, fs.ErrNotExist) {
-			problems = append(problems, run.Name()+": no "+ManifestName)
+			// qq fsck keeps the files it repairs in runs of its own
+			// (fsck-<time>, with a MANIFEST); they are not messages.
+			if _, err := os.Lstat(filepath.Join(dir, run.Name(), "MANIFEST")); err != nil {
+				problems = append(problems, run.Name()+": no "+ManifestName)
+			}
 			continue
 		}
 		if err != nil {

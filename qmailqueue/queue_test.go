@@ -312,3 +312,40 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("QstatCounts = %d, %d, %v", mess, todo, err)
 	}
 }
+
+// The listing-only counts of qq stat agree with a full scan on every state,
+// including the broken ones.
+func TestCountStatesAgreesWithScan(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 5})
+	msg := queuetest.Message{Sender: "s@x.test", Recipients: []queuetest.Recipient{{Addr: "l@l.test"}, {Addr: "r@r.test", Remote: true}}}
+	for i := range 30 {
+		m := msg
+		if i%4 == 0 {
+			m.Bounce = "<x@y>:\nno.\n\n"
+		}
+		if i%5 == 0 {
+			m.State = queuetest.Queued
+		}
+		if _, err := b.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []queuetest.Broken{queuetest.MessOnly, queuetest.MessIntd, queuetest.InfoNoMess, queuetest.InfoAndTodo, queuetest.LocalNoInfo} {
+		if _, err := b.AddBroken(k, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := mustOpen(t, b.Dir())
+	fast, err := q.Summarize(context.Background(), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := q.Summarize(context.Background(), qmailqueue.NewFilter(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow.Sized, slow.Bytes, slow.Oldest, slow.OldestID = false, 0, time.Time{}, 0
+	if d := cmp.Diff(slow, fast); d != "" {
+		t.Errorf("listing counts differ from the scan (-scan +counts):\n%s", d)
+	}
+}

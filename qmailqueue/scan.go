@@ -352,8 +352,12 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 		}
 		_, inTodo := todo[id]
 		_, inIntd := intd[id]
+		// A local or remote file counts only beside an info file: qmail-send
+		// finds channel files through info/ (pqstart, spec §4.2), so one
+		// without info is never delivered.
 		_, inLocal := localSet[id]
 		_, inRemote := remoteSet[id]
+		inLocal, inRemote = inLocal && inInfo, inRemote && inInfo
 		_, bouncing := bounce[id]
 		_, inMess := messSet[id]
 		items = append(items, scanItem{id: id, inInfo: inInfo, inMess: inMess || opts.InfoOnly, inTodo: inTodo,

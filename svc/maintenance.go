@@ -231,7 +231,7 @@ func (c *cycle) stop(ctx context.Context) error {
 			if err != nil {
 				return false, err
 			}
-			if !st.Down() {
+			if !st.Down() || st.Want == WantUp {
 				pending = append(pending, fmt.Sprintf("%s is still %s", s.svc.Dir, describe(st)))
 			}
 		}

@@ -209,20 +209,24 @@ func poll(ctx context.Context, timeout time.Duration, check func() (bool, error)
 }
 
 // WaitDown waits until no process of the service runs ([Status.Down]: pid 0
-// and no finish script), checking the status file every few milliseconds.
-// It does not send anything: send "d" first. A status file that does not
-// exist yet (a supervisor just starting) counts as "not yet". After timeout
-// the error wraps
+// and no finish script) and the supervisor no longer wants it up, checking
+// the status file every few milliseconds. The second condition makes sure
+// the supervisor has read a "d" sent just before: a status with pid 0 and
+// want up is a service about to be restarted. WaitDown sends nothing: send
+// "d" first. A status file that does not exist yet (a supervisor just
+// starting) counts as "not yet". After timeout the error wraps
 // [ErrTimeout]; when ctx ends first, ctx's error. The last status read is
 // returned either way.
 func (s *Service) WaitDown(ctx context.Context, timeout time.Duration) (Status, error) {
-	return s.wait(ctx, timeout, "down", Status.Down)
+	return s.wait(ctx, timeout, "down", func(st Status) bool { return st.Down() && st.Want != WantUp })
 }
 
-// WaitUp waits until the service's ./run process runs ([Status.Up]), like
-// [Service.WaitDown].
+// WaitUp waits until the service's ./run process runs ([Status.Up]) and the
+// supervisor does not want it down, like [Service.WaitDown]: a status with a
+// pid and want down is a service on its way down, or one whose supervisor
+// has not read the "u" sent just before.
 func (s *Service) WaitUp(ctx context.Context, timeout time.Duration) (Status, error) {
-	return s.wait(ctx, timeout, "up", func(st Status) bool { return st.Up })
+	return s.wait(ctx, timeout, "up", func(st Status) bool { return st.Up && st.Want != WantDown })
 }
 
 func (s *Service) wait(ctx context.Context, timeout time.Duration, what string, ok func(Status) bool) (Status, error) {
@@ -244,15 +248,19 @@ func (s *Service) wait(ctx context.Context, timeout time.Duration, what string, 
 	return last, err
 }
 
-// describe sums up a status for error messages: "up (pid 123)", "down".
+// describe sums up a status for error messages: "up (pid 123), want
+// down", "down".
 func describe(st Status) string {
-	if st.Pid == 0 {
-		return "down"
+	var d string
+	switch {
+	case st.Pid == 0:
+		d = "down"
+	case !st.Up:
+		d = fmt.Sprintf("pid %d running, %s", st.Pid, st.State)
+	default:
+		d = fmt.Sprintf("up (pid %d)", st.Pid)
 	}
-	if !st.Up {
-		return fmt.Sprintf("pid %d running, %s", st.Pid, st.State)
-	}
-	return fmt.Sprintf("up (pid %d)", st.Pid)
+	return d + ", want " + st.Want.String()
 }
 
 // DefaultSearchDirs are the directories where supervisors look for services,

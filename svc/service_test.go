@@ -120,7 +120,7 @@ func TestWaitTimeout(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) || st.Pid != 321 {
 		t.Fatalf("WaitDown = %+v, %v; want a timeout with the last status", st, err)
 	}
-	if !strings.Contains(err.Error(), "not down after 120ms (up (pid 321))") {
+	if !strings.Contains(err.Error(), "not down after 120ms (up (pid 321), want down)") {
 		t.Errorf("error %q does not say what the service was doing", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -128,8 +128,18 @@ func TestWaitTimeout(t *testing.T) {
 	if _, err := svc.WaitDown(ctx, time.Minute); !errors.Is(err, context.Canceled) {
 		t.Errorf("WaitDown with a cancelled context: %v", err)
 	}
-	if st, err := svc.WaitUp(context.Background(), time.Minute); err != nil || st.Pid != 321 {
+	// Up, but on its way down (or its supervisor has not read a "u" yet).
+	if _, err := svc.WaitUp(context.Background(), 120*time.Millisecond); !errors.Is(err, ErrTimeout) {
+		t.Errorf("WaitUp of a service that wants down: %v, want a timeout", err)
+	}
+	up := fakeSupervised(t, filepath.Join(t.TempDir(), "up"), daemontoolsStatus(stamp, 322, 0, 'u'), false)
+	if st, err := up.WaitUp(context.Background(), time.Minute); err != nil || st.Pid != 322 {
 		t.Errorf("WaitUp of an up service = %+v, %v", st, err)
+	}
+	// Down, but about to be restarted.
+	restarting := fakeSupervised(t, filepath.Join(t.TempDir(), "restarting"), daemontoolsStatus(stamp, 0, 0, 'u'), false)
+	if _, err := restarting.WaitDown(context.Background(), 120*time.Millisecond); !errors.Is(err, ErrTimeout) {
+		t.Errorf("WaitDown of a service that wants up: %v, want a timeout", err)
 	}
 }
 

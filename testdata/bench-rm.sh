@@ -13,8 +13,8 @@
 #
 # qq rm deletes, so every run gets a freshly generated queue (names must be
 # inode numbers; a copy would not be a qmail queue). qmail-send is not
-# running (lock/sendmutex is free): --no-svc. Caches are warm: each queue is
-# read once before it is timed. Queues live in BENCH_RM_DIR (default
+# running (lock/sendmutex is free): --no-svc. Each queue is synced to disk
+# and read once (warm cache) before it is timed. Queues live in BENCH_RM_DIR (default
 # ./bench-rm), removed at the end unless BENCH_RM_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,13 @@ rm -rf "$DIR"
 mkdir -p "$DIR"
 [ "${BENCH_RM_KEEP:-}" = 1 ] || trap 'rm -rf "$DIR"' EXIT
 
-# sample NAME COUNT: a fresh sample queue in $DIR/NAME, read once.
+# sample NAME COUNT: a fresh sample queue in $DIR/NAME, written to disk
+# (qmail-queue and qmail-send fsync what they write; the generator does
+# not, and unlinking files whose data is still being written back is slow)
+# and read once.
 sample() {
 	"$SAMPLE" -count "$2" -seed 1 "$DIR/$1" >/dev/null 2>&1
+	sync
 	find "$DIR/$1/queue" -type f -print0 | xargs -0 cat >/dev/null
 }
 

@@ -145,6 +145,9 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		}
 	}
 	if err != nil && !errors.Is(err, errLimitReached) {
+		if format == "qread" {
+			return qreadFatal(out, q, err)
+		}
 		return err
 	}
 	if err := finish(); err != nil {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
+	"golang.org/x/sys/unix"
 )
 
 // qreadWriter writes messages exactly as qmail-qread prints them (spec
@@ -73,4 +77,19 @@ func (q *qreadWriter) write(m *qmailqueue.Message) {
 // warn prints qmail-qread's warning, to standard output as it does.
 func (q *qreadWriter) warn(id uint64, msg string) {
 	fmt.Fprintf(q.w, "warning: trouble with #%d: %s\n", id, msg)
+}
+
+// qreadFatal ends a qread listing the way qmail-qread ends on a directory
+// it cannot read: "fatal: unable to opendir info/N: <error>" on standard
+// output after the messages already printed, and exit 111. The error is
+// also reported on stderr as usual.
+func qreadFatal(out *bufio.Writer, q *qmailqueue.Queue, err error) error {
+	var pe *os.PathError
+	var errno unix.Errno
+	if errors.As(err, &pe) && errors.As(pe.Err, &errno) {
+		if rel, rerr := filepath.Rel(q.Dir, pe.Path); rerr == nil && strings.HasPrefix(rel, "info"+string(filepath.Separator)) {
+			fmt.Fprintf(out, "fatal: unable to opendir %s: %s\n", rel, qmailqueue.ErrorString(errno))
+		}
+	}
+	return withCode(exitTempFail, err)
 }

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
+	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/qmailqueue"
 )
 
@@ -22,7 +21,7 @@ func (a *app) openQueue() (*qmailqueue.Queue, error) {
 		}
 		return nil, err
 	}
-	lifetime, err := readQueueLifetime(filepath.Join(a.controlDir, "queuelifetime"))
+	lifetime, err := readQueueLifetime(a.controlDir)
 	if err != nil {
 		return nil, err
 	}
@@ -30,23 +29,19 @@ func (a *app) openQueue() (*qmailqueue.Queue, error) {
 	return q, nil
 }
 
-// readQueueLifetime reads control/queuelifetime as qmail-send does with
+// readQueueLifetime reads control/queuelifetime as qmail-send does, with
 // control_readint: the leading digits of the first line, else the default
 // (spec §5.2, §7.1).
-func readQueueLifetime(path string) (time.Duration, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return qmailqueue.DefaultLifetime, nil
-	}
+func readQueueLifetime(controlDir string) (time.Duration, error) {
+	data, exists, err := control.ReadFile(controlDir, "queuelifetime")
 	if err != nil {
 		return 0, fmt.Errorf("read queuelifetime: %w", err)
 	}
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
+	if !exists {
+		return qmailqueue.DefaultLifetime, nil
 	}
-	n, err := strconv.ParseUint(string(b[:i]), 10, 32)
-	if i == 0 || err != nil {
+	n, ok := control.ParseInt(control.ParseLine(data))
+	if !ok || n < 0 {
 		return qmailqueue.DefaultLifetime, nil
 	}
 	return time.Duration(n) * time.Second, nil

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 )
 
@@ -57,15 +59,27 @@ GLOBAL ENVIRONMENT
 	)
 	for _, c := range []*cobra.Command{
 		// One line per command; keep them sorted by name.
+		newBadmailfromCmd(a),
+		newBadrcpttoCmd(a),
+		newCheckCmd(a),
+		newControlCmd(a),
 		newExpireCmd(a),
+		newFsckCmd(a),
 		newListCmd(a),
+		newLogCmd(a),
+		newMetricsCmd(a),
 		newQuarantineCmd(a),
+		newRcpthostsCmd(a),
 		newRequeueCmd(a),
 		newRetryCmd(a),
 		newRmCmd(a),
+		newShapeCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
 		newSvcCmd(a),
+		newTai64nCmd(a),
+		newTai64nlocalCmd(a),
+		newTopCmd(a),
 	} {
 		root.AddCommand(c)
 	}
@@ -87,4 +101,17 @@ func wrapArgErrors(cmd *cobra.Command) {
 	for _, sub := range cmd.Commands() {
 		wrapArgErrors(sub)
 	}
+}
+
+// asUsage marks err as a usage error of cmd (exit 2), unless it already is one.
+func asUsage(cmd *cobra.Command, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		ue.cmdPath = cmd.CommandPath()
+		return err
+	}
+	return &usageError{cmdPath: cmd.CommandPath(), err: err}
 }

@@ -39,6 +39,8 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Pin what varies between machines.
 			env.Setenv("TZ", "UTC")
+			// Under -race every exec'd qq would otherwise sleep 1 s at exit.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Setenv("NO_COLOR", "")
 			return nil
 		},
@@ -53,6 +55,10 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	}
 	maps.Copy(cmds, queueScriptCmds())
 	maps.Copy(cmds, userScriptCmds())
+	maps.Copy(cmds, controlScriptCmds())
+	maps.Copy(cmds, topScriptCmds())
+	maps.Copy(cmds, logScriptCmds())
+	maps.Copy(cmds, fsckScriptCmds())
 	maps.Copy(cmds, mutateScriptCmds())
 	return cmds
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +13,14 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
 )
 
 type showOptions struct {
 	raw  bool
 	body bool
+	log  string // --log: qmail-send's log, for the last delivery attempts
 	ids  []string
 }
 
@@ -33,13 +36,18 @@ expiry time; the bounce report waiting in bounce/ID; the decoded headers.
 
   --raw    write the message file verbatim (qmail-queue's Received line first)
   --body   also print the decoded text parts of the body
+  --log DIR  add the last delivery attempt of each recipient from
+           qmail-send's log (a multilog directory or a file; default
+           $QQ_LOG_DIR when set): why the message is still queued
 
 Formats: text (default) and json (the schema of qq list --format json, with
-headers, plus "bounce_report" and "all_headers").
+headers, plus "bounce_report", "all_headers" and, with --log,
+"last_attempts").
 
 EXAMPLES
   qq show 9995400
   qq show --body 9995400
+  qq show --log /var/log/qmail 9995400
   qq show --raw 9995400 > message.eml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,6 +57,7 @@ EXAMPLES
 	}
 	cmd.Flags().BoolVar(&opts.raw, "raw", false, "write the message file verbatim")
 	cmd.Flags().BoolVar(&opts.body, "body", false, "also print the decoded text of the body")
+	cmd.Flags().StringVar(&opts.log, "log", "", "qmail-send's log `DIR` or file: add the last delivery attempts")
 	return cmd
 }
 
@@ -58,6 +67,17 @@ type showJSON struct {
 	BounceReport []bounceJSON      `json:"bounce_report"`
 	AllHeaders   []headerFieldJSON `json:"all_headers"`
 	Body         *string           `json:"body,omitempty"`
+	LastAttempts *[]attemptJSON    `json:"last_attempts,omitempty"`
+}
+
+// attemptJSON is the last delivery attempt to one recipient, from the log.
+type attemptJSON struct {
+	Channel   string `json:"channel"`
+	Recipient string `json:"recipient"`
+	Started   string `json:"started"`
+	Outcome   string `json:"outcome"` // success, deferral, failure, or "" while running
+	Text      string `json:"text"`
+	Lost      bool   `json:"lost"`
 }
 
 type bounceJSON struct {
@@ -118,6 +138,12 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if err != nil {
 			return err
 		}
+		var attempts *[]attemptJSON
+		if logSource := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); logSource != "" {
+			if attempts, err = lastAttempts(ctx, a, logSource, m); err != nil {
+				return err
+			}
+		}
 		var body *string
 		if opts.body {
 			text, err := readBody(q, id)
@@ -127,7 +153,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			body = &text
 		}
 		if format == formatJSON {
-			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body}
+			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -142,7 +168,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, q, m, bounce, body, now)
+		writeShowText(out, q, m, bounce, body, attempts, now)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -197,7 +223,7 @@ func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
 	return qmailqueue.BodyText(f, 1<<62)
 }
 
-func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, now time.Time) {
+func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
 	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
@@ -231,6 +257,26 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Channel, status, printable(r.Address))
 	}
 	tw.Flush()
+	if attempts != nil {
+		if len(*attempts) == 0 {
+			out.WriteString("Last delivery attempts: none in the log\n")
+		} else {
+			out.WriteString("Last delivery attempts (qmail-send's log):\n")
+		}
+		for _, d := range *attempts {
+			outcome := d.Outcome
+			switch {
+			case d.Lost:
+				outcome = "lost (qmail-send stopped before it logged a result)"
+			case outcome == "":
+				outcome = "in progress"
+			}
+			fmt.Fprintf(out, "  %s %s %s: %s\n", d.Started, d.Channel, printable(d.Recipient), outcome)
+			if d.Text != "" {
+				out.WriteString("    " + printableText(d.Text) + "\n")
+			}
+		}
+	}
 	if len(bounce) > 0 {
 		out.WriteString("Bounce report (bounce/" + fmt.Sprint(m.ID) + "):\n")
 		for _, b := range bounce {
@@ -285,4 +331,30 @@ func relative(d time.Duration) string {
 		return humanAge(-d) + " ago"
 	}
 	return "in " + humanAge(d)
+}
+
+// lastAttempts finds the message's history in qmail-send's log (IDs are
+// reused: the history whose info line matches the birth is taken) and
+// returns the last attempt to each recipient. A message the log does not
+// mention has no attempts; that is not an error.
+func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) (*[]attemptJSON, error) {
+	log, err := a.openLog(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	loc := a.location(false)
+	attempts := []attemptJSON{}
+	h, err := sendlog.Lookup(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
+	if errors.Is(err, sendlog.ErrNotFound) {
+		return &attempts, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range h.LastAttempts() {
+		started, _ := d.Started.AppendLocal(nil, loc)
+		attempts = append(attempts, attemptJSON{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
+			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
+	}
+	return &attempts, nil
 }

@@ -353,10 +353,14 @@ It fails with exit 111 if the service's supervisor is not running.`, c.name, c.l
 		},
 	}
 	if c.canWait {
+		really := "its ./run runs and supervise wants it up"
+		if c.letter == "d" {
+			really = "no process of it runs (pid 0) and supervise wants it down"
+		}
 		cmd.Long += fmt.Sprintf(`
 
-With --wait, qq then waits until every service is really %s (for down:
-no process at all, pid 0), at most --timeout.`, c.name)
+With --wait, qq then waits, at most --timeout, until for every service
+%s.`, really)
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.name)
 		cmd.Flags().DurationVar(&opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -94,15 +93,6 @@ func daemontoolsStatus(t fataler, spec string, when time.Time) []byte {
 		want = parts[1][0]
 	}
 	return append(b, paused, want)
-}
-
-// runQQ runs qq in-process and returns its exit code and output.
-func runQQ(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	env := map[string]string{"TZ": "UTC", "NO_COLOR": "1"}
-	code := run(ctx, args, strings.NewReader(""), &stdout, &stderr, func(k string) string { return env[k] })
-	return code, stdout.String(), stderr.String()
 }
 
 // fakeSupervise makes dir/supervise with ok and control FIFOs and, if
@@ -200,7 +190,7 @@ func TestSvcExitCodes(t *testing.T) {
 			"qq: service directory " + filepath.Join(root, "nope") + ": file does not exist\nqq: control " + stopped + ": supervise not running\n"},
 		{"alarm", []string{"svc", "alarm", up}, exitOK, ""},
 		{"down --wait times out", []string{"svc", "down", "--wait", "--timeout", "150ms", up}, exitTempFail,
-			"qq: " + up + ": not down after 150ms (up (pid 1234)): timed out\n"},
+			"qq: " + up + ": not down after 150ms (up (pid 1234), want up): timed out\n"},
 		{"up needs a service", []string{"svc", "up"}, exitUsage, ""},
 		{"exec: sendmutex held, nothing can stop it", []string{"--qmail-dir", lockedQmail, "svc", "exec", "--no-svc", "--", "touch", marker}, exitTempFail, ""},
 		{"exec: no sendmutex", []string{"--qmail-dir", root, "svc", "exec", "--no-svc", "--", "touch", marker}, exitError,
@@ -326,26 +316,7 @@ func TestSvcExecCycle(t *testing.T) {
 	}
 	qmail, sendmutex := fakeQueue(t)
 	dir := filepath.Join(qmail, "service", "qmail-send")
-	mustDo(t, os.MkdirAll(dir, 0o755))
-	// A shell stand-in for qmail-send: hold sendmutex on fd 9 (children do
-	// not inherit it), exit after a short delay on TERM.
-	run := fmt.Sprintf("#!/bin/sh\nexec 9>>%s\nflock -n 9 || exit 111\ntrap 'sleep 0.2; exit 0' TERM\nwhile :; do sleep 1 9>&- & wait $!; done\n", sendmutex)
-	mustDo(t, os.WriteFile(filepath.Join(dir, "run"), []byte(run), 0o755))
-	sup := exec.Command("supervise", dir)
-	mustDo(t, sup.Start())
-	exited := make(chan struct{})
-	go func() { sup.Wait(); close(exited) }()
-	s := svc.NewService(dir)
-	t.Cleanup(func() {
-		s.Send("dxk")
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			sup.Process.Kill()
-			<-exited
-		}
-	})
-	waitFor(t, func() bool { r, _ := svc.QmailSendRunning(sendmutex); return r })
+	s := superviseStandIn(t, dir, sendmutex)
 	before, err := s.ReadStatus()
 	mustDo(t, err)
 
@@ -381,6 +352,33 @@ func TestSvcExecCycle(t *testing.T) {
 	if st, err := s.ReadStatus(); err != nil || !st.Up || st.Want != svc.WantUp {
 		t.Errorf("after the interrupted run: %+v, %v; want the service up again", st, err)
 	}
+}
+
+// superviseStandIn runs, under a real supervise in service directory dir,
+// a shell stand-in for qmail-send that holds sendmutex on fd 9 (children do
+// not inherit it) and exits after a short delay on TERM. It returns once the
+// lock is held; the supervise is stopped when the test ends.
+func superviseStandIn(t *testing.T, dir, sendmutex string) *svc.Service {
+	t.Helper()
+	mustDo(t, os.MkdirAll(dir, 0o755))
+	run := fmt.Sprintf("#!/bin/sh\nexec 9>>%s\nflock -n 9 || exit 111\ntrap 'sleep 0.2; exit 0' TERM\nwhile :; do sleep 1 9>&- & wait $!; done\n", sendmutex)
+	mustDo(t, os.WriteFile(filepath.Join(dir, "run"), []byte(run), 0o755))
+	sup := exec.Command("supervise", dir)
+	mustDo(t, sup.Start())
+	exited := make(chan struct{})
+	go func() { sup.Wait(); close(exited) }()
+	s := svc.NewService(dir)
+	t.Cleanup(func() {
+		s.Send("dxk")
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			sup.Process.Kill()
+			<-exited
+		}
+	})
+	waitFor(t, func() bool { r, _ := svc.QmailSendRunning(sendmutex); return r })
+	return s
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -88,6 +88,12 @@ var queueDirs = []dirSpec{
 // New creates an empty queue at queueDir, the queue/ directory itself, whose
 // parent must exist. queueDir must not exist or be an empty directory.
 func New(queueDir string, opts Options) (*Builder, error) {
+	// Paths are built from the queue directory and the working directory
+	// never matters: make it absolute first.
+	queueDir, err := filepath.Abs(queueDir)
+	if err != nil {
+		return nil, fmt.Errorf("create queue: %w", err)
+	}
 	b := newBuilder(queueDir, opts)
 	if b.split < 1 {
 		return nil, fmt.Errorf("create queue %s: split %d is not positive", queueDir, b.split)
@@ -129,6 +135,10 @@ func New(queueDir string, opts Options) (*Builder, error) {
 // made by [New]. The split and big-todo layout are read from the directories;
 // a non-zero opts.Split or a true opts.BigTodo must agree with them.
 func Open(queueDir string, opts Options) (*Builder, error) {
+	queueDir, err := filepath.Abs(queueDir)
+	if err != nil {
+		return nil, fmt.Errorf("open queue: %w", err)
+	}
 	split, err := countSplit(filepath.Join(queueDir, "mess"))
 	if err != nil {
 		return nil, fmt.Errorf("open queue %s: %w", queueDir, err)

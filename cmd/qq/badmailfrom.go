@@ -1,0 +1,456 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/qqmail/qq/control"
+	"github.com/spf13/cobra"
+)
+
+// addrListSpec describes badmailfrom or badrcptto, which share their
+// commands: both are matched by qmail-smtpd as whole addresses or @domain.
+type addrListSpec struct {
+	name   string // the control file
+	verb   string // the SMTP parameter the address comes from: FROM or TO
+	what   string // "envelope sender" or "recipient"
+	reply  string // qmail-smtpd's answer when it matches
+	origin string // a paragraph on where the feature comes from
+}
+
+var badmailfromSpec = addrListSpec{
+	name:  "badmailfrom",
+	verb:  "FROM",
+	what:  "envelope sender",
+	reply: "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+	origin: `control/badmailfrom is stock qmail: qmail-smtpd reads it at the start
+of every SMTP connection, so a change takes effect on the next
+connection, no restart needed. A matching sender gets "250 ok" for MAIL
+and then "553 sorry, your envelope sender is in my badmailfrom list
+(#5.7.1)" for every RCPT.`,
+}
+
+var badrcpttoSpec = addrListSpec{
+	name:  "badrcptto",
+	verb:  "TO",
+	what:  "recipient",
+	reply: "553 sorry, mail to that recipient is not accepted (#5.7.1)",
+	origin: `control/badrcptto is NOT stock qmail: it comes from the widespread
+badrcptto patch (in netqmail-based distributions, qmail-toaster,
+indimail, and notqmail's rcptcheck branch). Without the patch
+qmail-smtpd ignores the file. With it, qmail-smtpd reads the file at the
+start of every SMTP connection, so a change takes effect on the next
+connection, no restart needed, and answers a matching RCPT with "553
+sorry, mail to that recipient is not accepted (#5.7.1)".`,
+}
+
+func newBadmailfromCmd(a *app) *cobra.Command { return newAddrListCmd(a, badmailfromSpec) }
+
+func newBadrcpttoCmd(a *app) *cobra.Command { return newAddrListCmd(a, badrcpttoSpec) }
+
+func newAddrListCmd(a *app, spec addrListSpec) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     spec.name,
+		Short:   fmt.Sprintf("list, add, remove and check %ss qmail-smtpd rejects (control/%s)", spec.what, spec.name),
+		GroupID: groupControl,
+		Long: fmt.Sprintf(`qq %[1]s manages control/%[1]s, the %[2]ss qmail-smtpd rejects.
+
+%[3]s
+
+qmail-smtpd matches an entry without regard to case against the whole
+address (user@domain) or against its part from the last "@" on
+(@domain), and nothing else: no wildcards, no subdomains (@example.com
+does not cover @mail.example.com), no local part alone. qq therefore
+lower-cases entries, refuses what can never match, and flags existing
+lines that never match.
+
+  qq %[1]s list
+  qq %[1]s add spammer@example.com @spam.example
+  qq %[1]s add - < addresses.txt
+  qq %[1]s rm spammer@example.com
+  qq %[1]s check 'MAIL %[4]s:<Spammer@Example.COM>' && echo rejected
+
+With the qregex patch the file holds regular expressions instead;
+qq detects such lines, never lower-cases their escape sequences (\S is
+not \s), and warns.`, spec.name, spec.what, spec.origin, spec.verb),
+	}
+	cmd.AddCommand(newAddrListListCmd(a, spec), newAddrListAddCmd(a, spec), newAddrListRmCmd(a, spec), newAddrListCheckCmd(a, spec))
+	return cmd
+}
+
+// warnRegexLines warns when the file holds lines that look like qregex
+// regular expressions, and says how many.
+func warnRegexLines(a *app, spec addrListSpec, lines []control.Line) {
+	n, first := 0, 0
+	for _, l := range lines {
+		if l.Regex {
+			if n == 0 {
+				first = l.Number
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		a.warnf("%s has %d line(s) that look like regular expressions (first: line %d): the qregex patch? qq keeps them as written, and its checks follow stock qmail-smtpd, which matches them literally", spec.name, n, first)
+	}
+}
+
+// readAddrLines reads and analyses the list file; exists is false when it
+// is absent.
+func readAddrLines(a *app, spec addrListSpec) (lines []control.Line, exists bool, err error) {
+	data, exists, err := control.ReadFile(a.controlDir, spec.name)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", spec.name, err)
+	}
+	return control.AnalyzeAddrList(data), exists, nil
+}
+
+// ---- list ---------------------------------------------------------------
+
+type addrListListOptions struct {
+	spec addrListSpec
+}
+
+func newAddrListListCmd(a *app, spec addrListSpec) *cobra.Command {
+	opts := addrListListOptions{spec: spec}
+	return &cobra.Command{
+		Use:   "list",
+		Short: fmt.Sprintf("list the entries of %s and flag lines that never match", spec.name),
+		Long: fmt.Sprintf(`qq %[1]s list prints each entry of control/%[1]s with its line number
+and what is wrong with it: lines qmail-smtpd can never match (leading
+whitespace, a trailing CR from a Windows editor, a bare local part, a
+wildcard, @.domain), and duplicates. Comments and blank lines are not
+listed.
+
+Formats: table (default on a terminal), plain (LINE, ENTRY, PROBLEMS
+tab-separated, with a header), json (one object per line, with
+"never_matches" and the problem codes).`, spec.name),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAddrListList(cmd.Context(), a, opts)
+		},
+	}
+}
+
+type listLineJSON struct {
+	Line         int           `json:"line"`
+	Entry        string        `json:"entry"`
+	Text         string        `json:"text"`
+	Regex        bool          `json:"regex"`
+	NeverMatches bool          `json:"never_matches"`
+	Problems     []problemJSON `json:"problems"`
+}
+
+type problemJSON struct {
+	Code  string `json:"code"`
+	Text  string `json:"text"`
+	Never bool   `json:"never_matches"`
+}
+
+func newListLineJSON(l control.Line) listLineJSON {
+	v := listLineJSON{Line: l.Number, Entry: l.Entry, Text: l.Text, Regex: l.Regex, NeverMatches: l.NeverMatches(), Problems: []problemJSON{}}
+	for _, p := range l.Problems {
+		v.Problems = append(v.Problems, problemJSON{Code: p.Code, Text: p.Text, Never: p.Never})
+	}
+	return v
+}
+
+// problemsText joins a line's problems for a table cell.
+func problemsText(l control.Line) string {
+	var ps []string
+	for _, p := range l.Problems {
+		ps = append(ps, p.Text)
+	}
+	return strings.Join(ps, "; ")
+}
+
+func runAddrListList(_ context.Context, a *app, opts addrListListOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	lines, exists, err := readAddrLines(a, opts.spec)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		f, _ := control.Lookup(opts.spec.name)
+		noteControl(a, "control/%s does not exist: %s", opts.spec.name, f.Absent)
+	}
+	warnRegexLines(a, opts.spec, lines)
+	return writeLines(a, format, nil, lines)
+}
+
+// writeLines prints analysed list lines; with files set (one name per
+// line), a FILE column (or field) comes first.
+func writeLines(a *app, format string, files []string, lines []control.Line) error {
+	if format == formatJSON {
+		for i, l := range lines {
+			v := newListLineJSON(l)
+			var err error
+			if files != nil {
+				err = writeJSON(a.stdout, struct {
+					File string `json:"file"`
+					listLineJSON
+				}{files[i], v})
+			} else {
+				err = writeJSON(a.stdout, v)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	header := table.Row{"LINE", "ENTRY", "PROBLEMS"}
+	if files != nil {
+		header = append(table.Row{"FILE"}, header...)
+	}
+	var rows []table.Row
+	for i, l := range lines {
+		r := table.Row{l.Number, visible(l.Entry), problemsText(l)}
+		if files != nil {
+			r = append(table.Row{files[i]}, r...)
+		}
+		rows = append(rows, r)
+	}
+	return writeRows(a, format, header, rows)
+}
+
+// ---- add ----------------------------------------------------------------
+
+type addrListAddOptions struct {
+	spec  addrListSpec
+	args  []string
+	regex bool
+}
+
+func newAddrListAddCmd(a *app, spec addrListSpec) *cobra.Command {
+	opts := addrListAddOptions{spec: spec}
+	cmd := &cobra.Command{
+		Use:   "add ADDR... | -",
+		Short: fmt.Sprintf("add entries to %s (lower-cased, de-duplicated, validated)", spec.name),
+		Long: fmt.Sprintf(`qq %[1]s add appends each ADDR (or each line of stdin for "-") to
+control/%[1]s unless it is already there, ignoring case. Entries are
+lower-cased and must be user@domain or @domain; rejected, with nothing
+changed, are: empty values, whitespace inside, CR and other control
+bytes, wildcards and regular expressions, a bare local part, an empty
+domain. An @domain entry does not cover subdomains: qq says so.
+
+A line holding the same address in a form qmail never matches (leading
+whitespace, trailing CR) is rewritten in place. Comments, blank lines
+and the order of the other lines are kept; the file is replaced
+atomically with its owner and mode. The change takes effect on the next
+SMTP connection: no restart is needed.
+
+--regex adds entries for the qregex patch (regular expressions, matched
+case-insensitively): they must compile, and only letters outside escape
+sequences are lower-cased.
+
+Output: one line per entry (added, fixed, present) and a summary with
+what the change needs; --format json gives one object.
+
+`+controlExitHelp, spec.name),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runAddrListAdd(cmd, a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.regex, "regex", false, "entries are qregex regular expressions, not addresses")
+	return cmd
+}
+
+func runAddrListAdd(cmd *cobra.Command, a *app, opts addrListAddOptions) error {
+	chg, err := startChange(cmd, a, opts.args)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	spec := opts.spec
+	in := chg.in
+	check := func(v string) (string, []string, error) { return control.ValidateAddrEntry(spec.name, v, opts.regex) }
+	hint := func(err error) string {
+		if !opts.regex && strings.Contains(err.Error(), "regular expressions") {
+			return "if qmail-smtpd has the qregex patch, add it with --regex"
+		}
+		return ""
+	}
+	vs, err := validateValues(a, cmd, in, check, hint)
+	if err != nil {
+		return err
+	}
+	lines, _, err := readAddrLines(a, spec)
+	if err != nil {
+		return err
+	}
+	warnRegexLines(a, spec, lines)
+	printNotes(a, vs)
+	ch, err := control.AddToList(ctx, a.controlDir, spec.name, values(vs))
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	f, _ := control.Lookup(spec.name)
+	return writeListChange(a, format, f, ch)
+}
+
+// ---- rm -----------------------------------------------------------------
+
+type addrListRmOptions struct {
+	spec addrListSpec
+	args []string
+}
+
+func newAddrListRmCmd(a *app, spec addrListSpec) *cobra.Command {
+	opts := addrListRmOptions{spec: spec}
+	return &cobra.Command{
+		Use:     "rm ADDR... | -",
+		Aliases: []string{"remove"},
+		Short:   fmt.Sprintf("remove entries from %s (ignoring case)", spec.name),
+		Long: fmt.Sprintf(`qq %[1]s rm removes every line of control/%[1]s whose entry is one of
+the ADDRs (or the lines of stdin for "-"), ignoring case, surrounding
+whitespace and a trailing CR. Other lines, comments included, are kept.
+Takes effect on the next SMTP connection: no restart is needed.
+
+`+controlExitHelp, spec.name),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runAddrListRm(cmd, a, opts)
+		},
+	}
+}
+
+func runAddrListRm(cmd *cobra.Command, a *app, opts addrListRmOptions) error {
+	chg, err := startChange(cmd, a, opts.args)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	in := chg.in
+	ch, err := control.RemoveFromList(ctx, a.controlDir, opts.spec.name, rawValues(in))
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	f, _ := control.Lookup(opts.spec.name)
+	if err := writeListChange(a, format, f, ch); err != nil {
+		return err
+	}
+	if len(ch.Removed) == 0 {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// ---- check --------------------------------------------------------------
+
+type addrListCheckOptions struct {
+	spec addrListSpec
+	args []string
+}
+
+func newAddrListCheckCmd(a *app, spec addrListSpec) *cobra.Command {
+	opts := addrListCheckOptions{spec: spec}
+	return &cobra.Command{
+		Use:   "check ADDR... | -",
+		Short: fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", spec.what),
+		Long: fmt.Sprintf(`qq %[1]s check parses each ADDR as qmail-smtpd parses the argument
+of %[2]s: "MAIL %[3]s:<a@b>", "%[3]s:<a@b>", "<a@b>" and "a@b" are
+all accepted; angle brackets, a source route (<@relay:a@b>), double
+quotes and backslash escapes are handled as qmail does, and
+box@[an address of this host] becomes box@localiphost. It then says
+whether control/%[1]s rejects the address, and by which line.
+
+Results: rejected (a line matched: %[4]s), accepted, or
+syntax-error (longer than 899 bytes: "555 syntax error").
+
+Formats: table (default on a terminal), plain (tab-separated with a
+header), json (one object per line).
+
+EXIT STATUS
+  0    every ADDR would be rejected (a line matched each), so that
+       'qq %[1]s check ADDR && echo blocked' reads naturally
+  1    at least one ADDR would be accepted (or is a syntax error)
+  2    usage error
+  3    control/%[1]s could not be read`, spec.name, map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[spec.verb], spec.verb, spec.reply),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runAddrListCheck(cmd.Context(), a, opts)
+		},
+	}
+}
+
+type checkJSON struct {
+	Input   string `json:"input"`
+	Address string `json:"address"`
+	Result  string `json:"result"`
+	Line    int    `json:"line"`
+	Entry   string `json:"entry"`
+	Reply   string `json:"reply"`
+}
+
+func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	spec := opts.spec
+	in, err := readValues(a, opts.args)
+	if err != nil {
+		return err
+	}
+	data, exists, err := control.ReadFile(a.controlDir, spec.name)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", spec.name, err)
+	}
+	if !exists {
+		f, _ := control.Lookup(spec.name)
+		noteControl(a, "control/%s does not exist: %s", spec.name, f.Absent)
+	}
+	warnRegexLines(a, spec, control.AnalyzeAddrList(data))
+	lip, err := localIP(a.controlDir)
+	if err != nil {
+		return err
+	}
+	list := control.NewAddrList(control.ParseList(data))
+	var rows []table.Row
+	allRejected := true
+	for _, v := range in {
+		addr, ok := control.ParseAddr(control.CommandArg(v.value, spec.verb), lip)
+		res := checkJSON{Input: v.value, Address: addr, Result: "accepted", Reply: "250 ok"}
+		switch e, match := list.Match(addr); {
+		case !ok:
+			res.Result, res.Reply = "syntax-error", "555 syntax error (#5.5.4)"
+		case match:
+			res.Result, res.Line, res.Entry, res.Reply = "rejected", e.Line, e.Key, spec.reply
+		}
+		if res.Result != "rejected" {
+			allRejected = false
+		}
+		if format == formatJSON {
+			if err := writeJSON(a.stdout, res); err != nil {
+				return err
+			}
+			continue
+		}
+		line := ""
+		if res.Line > 0 {
+			line = fmt.Sprint(res.Line)
+		}
+		rows = append(rows, table.Row{visible(res.Input), "<" + visible(res.Address) + ">", res.Result, line, visible(res.Entry)})
+	}
+	if format != formatJSON {
+		if err := writeRows(a, format, table.Row{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, rows); err != nil {
+			return err
+		}
+	}
+	if !allRejected {
+		return errNothingMatched
+	}
+	return nil
+}

@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of qq check, which follows the monitoring-plugin convention of
+// Nagios, Icinga, Naemon and Sensu instead of qq's own.
+const (
+	checkOK       = 0
+	checkWarning  = 1
+	checkCritical = 2
+	checkUnknown  = 3
+)
+
+var checkStateNames = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+
+type checkOptions struct {
+	filter    filterFlags
+	service   sendStateFlags
+	senderKey string
+	// Thresholds as given, "" when unset.
+	warn, crit                 string
+	warnTodo, critTodo         string
+	warnAge, critAge           string
+	warnBouncing, critBouncing string
+	warnSender, critSender     string
+	args                       []string
+}
+
+func newCheckCmd(a *app) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:     "check [--warn N] [--crit N] [thresholds] [filters]",
+		GroupID: groupQueue,
+		Short:   "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
+		Long: `Check the queue for a monitoring system (Nagios, Icinga, Naemon, Sensu,
+check_mk): print one status line with performance data and exit with the
+monitoring-plugin code. It replaces check_qmailq, which parses qmail-qstat,
+and check_daemontools_service.
+
+  QQ OK - 1234 messages, 12 not preprocessed, oldest 2d04h, 3 bouncing, qmail-send up 5d02h | messages=1234;5000;10000;0 todo=12;100;500;0 oldest=187200s;;;0 bouncing=3;;;0 bytes=4567890B;;;0 qmail_send_up=1;;;0;1
+
+A threshold is exceeded when the value is above it. Thresholds that are
+not given are not checked; the figure is still reported.
+  -w, --warn N / -c, --crit N   messages in the queue
+  --warn-todo / --crit-todo N   messages not yet preprocessed (todo/);
+                                a growing todo means qmail-send is stuck
+  --warn-age / --crit-age AGE   age of the oldest message (90s, 30m, 2h, 3d)
+  --warn-bouncing / --crit-bouncing N
+                                messages with a bounce waiting (bounce/)
+  --warn-sender / --crit-sender N
+                                messages from any one sender: a flood
+                                detector (reads every envelope); with
+                                --sender-key sender-domain, per domain
+qmail-send is CRITICAL when supervise says it is down or supervise itself
+is not running, WARNING when it is paused. The service is --service DIR, or
+else the first of qmail-send or qmail in /service, /etc/service and
+/var/service; when there is none, it is not checked and a second output
+line says so. --no-service skips it. supervise is asked the way svok and
+svstat ask: no lock is taken and nothing is written.
+
+The filters restrict what is counted, e.g. --remote for the remote queue.
+
+` + filterHelp + `
+
+EXIT STATUS
+  qq check exits as monitoring plugins do, not as the other qq commands:
+  0    OK
+  1    WARNING: a warning threshold is exceeded, or qmail-send is paused
+  2    CRITICAL: a critical threshold is exceeded, or qmail-send is down
+  3    UNKNOWN: bad command line, or the queue or supervise status could
+       not be read ("QQ UNKNOWN - reason" on stdout, "qq: reason" on stderr)
+
+EXAMPLES
+  qq check -w 5000 -c 10000 --warn-todo 100 --crit-todo 500
+  qq check --warn-age 3d --crit-age 6d --remote
+  qq check --warn-sender 500 --crit-sender 2000 --sender-key sender-domain
+  qq check --service /etc/service/qmail-send -w 5000 -c 10000`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return checkExit(a, runCheck(cmd.Context(), a, opts))
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return checkExit(a, err) })
+	f := cmd.Flags()
+	opts.filter.addFlags(f)
+	opts.service.addFlags(f)
+	f.StringVarP(&opts.warn, "warn", "w", "", "warn above `N` messages")
+	f.StringVarP(&opts.crit, "crit", "c", "", "critical above `N` messages")
+	f.StringVar(&opts.warnTodo, "warn-todo", "", "warn above `N` messages not yet preprocessed")
+	f.StringVar(&opts.critTodo, "crit-todo", "", "critical above `N` messages not yet preprocessed")
+	f.StringVar(&opts.warnAge, "warn-age", "", "warn when the oldest message is older than `AGE`")
+	f.StringVar(&opts.critAge, "crit-age", "", "critical when the oldest message is older than `AGE`")
+	f.StringVar(&opts.warnBouncing, "warn-bouncing", "", "warn above `N` bouncing messages")
+	f.StringVar(&opts.critBouncing, "crit-bouncing", "", "critical above `N` bouncing messages")
+	f.StringVar(&opts.warnSender, "warn-sender", "", "warn above `N` messages from one sender")
+	f.StringVar(&opts.critSender, "crit-sender", "", "critical above `N` messages from one sender")
+	f.StringVar(&opts.senderKey, "sender-key", "sender", "what --warn-sender counts per: `KEY` sender or sender-domain")
+	return cmd
+}
+
+// checkResult ends qq check with a plugin exit code; the status line is
+// already printed.
+type checkResult struct{ code int }
+
+func (r *checkResult) Error() string { return checkStateNames[r.code] }
+
+// checkExit turns runCheck's outcome into qq check's exit: a result's code
+// as it is, and any error into UNKNOWN, with the plugin's status line on
+// stdout (monitoring systems read only that) and qq's error on stderr.
+func checkExit(a *app, err error) error {
+	var res *checkResult
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &res):
+		if res.code == checkOK {
+			return nil
+		}
+		return &silentError{code: res.code}
+	}
+	fmt.Fprintf(a.stdout, "QQ UNKNOWN - %s\n", oneLine(err.Error()))
+	return withCode(checkUnknown, err)
+}
+
+// oneLine keeps a message on the status line.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
+
+// threshold is a warning and a critical limit on one figure; a limit is
+// exceeded when the value is above it.
+type threshold struct {
+	warn, crit       float64
+	hasWarn, hasCrit bool
+}
+
+// state returns OK, WARNING or CRITICAL for v.
+func (t threshold) state(v float64) int {
+	switch {
+	case t.hasCrit && v > t.crit:
+		return checkCritical
+	case t.hasWarn && v > t.warn:
+		return checkWarning
+	}
+	return checkOK
+}
+
+// perf writes the ";warn;crit" part of a performance value.
+func (t threshold) perf() string {
+	var b strings.Builder
+	b.WriteByte(';')
+	if t.hasWarn {
+		b.WriteString(strconv.FormatFloat(t.warn, 'f', -1, 64))
+	}
+	b.WriteByte(';')
+	if t.hasCrit {
+		b.WriteString(strconv.FormatFloat(t.crit, 'f', -1, 64))
+	}
+	return b.String()
+}
+
+// limit describes the limit v exceeds, for the status line.
+func (t threshold) limit(state int, format func(float64) string) string {
+	if state == checkCritical {
+		return "critical above " + format(t.crit)
+	}
+	return "warning above " + format(t.warn)
+}
+
+// parseThreshold reads a pair of count flags.
+func parseThreshold(name, warn, crit string) (threshold, error) {
+	return parsePair(name, warn, crit, func(s string) (float64, error) {
+		n, err := strconv.ParseUint(s, 10, 63)
+		if err != nil {
+			return 0, fmt.Errorf("want a number of messages, not %q", s)
+		}
+		return float64(n), nil
+	})
+}
+
+// parseAgeThreshold reads a pair of age flags, in seconds.
+func parseAgeThreshold(warn, crit string) (threshold, error) {
+	return parsePair("age", warn, crit, func(s string) (float64, error) {
+		d, err := parseAge(s)
+		return float64(d / time.Second), err
+	})
+}
+
+func parsePair(name, warn, crit string, parse func(string) (float64, error)) (threshold, error) {
+	var t threshold
+	var err error
+	flag := func(kind string) string {
+		if name == "" {
+			return "--" + kind
+		}
+		return "--" + kind + "-" + name
+	}
+	if warn != "" {
+		if t.warn, err = parse(warn); err != nil {
+			return t, usageErrorf("%s: %v", flag("warn"), err)
+		}
+		t.hasWarn = true
+	}
+	if crit != "" {
+		if t.crit, err = parse(crit); err != nil {
+			return t, usageErrorf("%s: %v", flag("crit"), err)
+		}
+		t.hasCrit = true
+	}
+	if t.hasWarn && t.hasCrit && t.warn > t.crit {
+		return t, usageErrorf("%s %s is above %s %s", flag("warn"), warn, flag("crit"), crit)
+	}
+	return t, nil
+}
+
+// checkFinding is one figure out of bounds.
+type checkFinding struct {
+	state int
+	text  string
+}
+
+func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
+	if len(opts.args) > 0 {
+		return usageErrorf("qq check takes no arguments, got %q", opts.args)
+	}
+	if _, err := a.formatFor("nagios", "nagios"); err != nil {
+		return err
+	}
+	messages, err := parseThreshold("", opts.warn, opts.crit)
+	if err != nil {
+		return err
+	}
+	todo, err := parseThreshold("todo", opts.warnTodo, opts.critTodo)
+	if err != nil {
+		return err
+	}
+	age, err := parseAgeThreshold(opts.warnAge, opts.critAge)
+	if err != nil {
+		return err
+	}
+	bouncing, err := parseThreshold("bouncing", opts.warnBouncing, opts.critBouncing)
+	if err != nil {
+		return err
+	}
+	sender, err := parseThreshold("sender", opts.warnSender, opts.critSender)
+	if err != nil {
+		return err
+	}
+	senderKey, err := report.ParseKey(opts.senderKey)
+	if err != nil || (senderKey != report.KeySender && senderKey != report.KeySenderDomain) {
+		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+	}
+	now := a.clock()
+	filter, err := opts.filter.build(now, nil, a.stdin)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	snapOpts := report.SnapshotOptions{Now: now, Filter: filter}
+	floodCheck := sender.hasWarn || sender.hasCrit
+	if floodCheck {
+		snapOpts.Senders = senderKey
+	}
+	snap, err := report.TakeSnapshot(ctx, q, snapOpts)
+	if err != nil {
+		return err
+	}
+	send := opts.service.read()
+
+	var findings []checkFinding
+	add := func(state int, text string) {
+		if state != checkOK {
+			findings = append(findings, checkFinding{state, text})
+		}
+	}
+	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
+	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
+
+	st := messages.state(float64(snap.Messages))
+	add(st, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.limit(st, count)))
+	st = todo.state(float64(snap.NotPreprocessed()))
+	add(st, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.limit(st, count)))
+	oldest := snap.OldestAge() / time.Second * time.Second
+	st = age.state(oldest.Seconds())
+	add(st, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.limit(st, seconds)))
+	st = bouncing.state(float64(snap.Bouncing))
+	add(st, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.limit(st, count)))
+	var top report.Group
+	if floodCheck {
+		// Report every sender above the warning (or critical) limit, the
+		// largest first, a few at most.
+		min := sender.crit
+		if sender.hasWarn {
+			min = sender.warn
+		}
+		flood := snap.TopSenders(int(min)+1, 0)
+		if tops := snap.TopSenders(1, 1); len(tops) > 0 {
+			top = tops[0]
+		}
+		for i, g := range flood {
+			if i == 3 {
+				findings[len(findings)-1].text += fmt.Sprintf(" and %d more", len(flood)-3)
+				break
+			}
+			st := sender.state(float64(g.Messages))
+			add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.limit(st, count)))
+		}
+	}
+	switch {
+	case send.Checked && send.Err != nil:
+		add(checkUnknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
+	case send.Checked && (!send.Supervised || !send.Status.Up):
+		add(checkCritical, "qmail-send "+send.Describe(now))
+	case send.Checked && send.Status.Paused:
+		add(checkWarning, "qmail-send "+send.Describe(now))
+	}
+
+	// The worst finding decides: CRITICAL, then WARNING, then UNKNOWN.
+	rank := map[int]int{checkOK: 0, checkUnknown: 1, checkWarning: 2, checkCritical: 3}
+	state := checkOK
+	for _, f := range findings {
+		if rank[f.state] > rank[state] {
+			state = f.state
+		}
+	}
+	var text []string
+	for _, want := range []int{checkCritical, checkWarning, checkUnknown} {
+		for _, f := range findings {
+			if f.state == want {
+				text = append(text, f.text)
+			}
+		}
+	}
+	if len(text) == 0 {
+		text = append(text, fmt.Sprintf("%s, %d not preprocessed", plural(snap.Messages, "message"), snap.NotPreprocessed()))
+		if !snap.Oldest.IsZero() {
+			text[0] += ", oldest " + humanAge(oldest)
+		}
+		text[0] += fmt.Sprintf(", %d bouncing", snap.Bouncing)
+		if floodCheck && top.Messages > 0 {
+			text = append(text, fmt.Sprintf("top sender %s %d", senderName(senderKey, top.Name), top.Messages))
+		}
+		if send.Checked {
+			text = append(text, "qmail-send "+send.Describe(now))
+		}
+	}
+
+	perf := []string{
+		fmt.Sprintf("messages=%d%s;0", snap.Messages, messages.perf()),
+		fmt.Sprintf("todo=%d%s;0", snap.NotPreprocessed(), todo.perf()),
+		fmt.Sprintf("oldest=%ds%s;0", int64(oldest/time.Second), age.perf()),
+		fmt.Sprintf("bouncing=%d%s;0", snap.Bouncing, bouncing.perf()),
+	}
+	if floodCheck {
+		perf = append(perf, fmt.Sprintf("top_sender=%d%s;0", top.Messages, sender.perf()))
+	}
+	perf = append(perf, fmt.Sprintf("bytes=%dB;;;0", snap.Bytes))
+	if send.Checked && send.Err == nil {
+		up := 0
+		if send.Up() {
+			up = 1
+		}
+		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
+	}
+	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", checkStateNames[state], strings.Join(text, ", "), strings.Join(perf, " "))
+	if !send.Checked && !opts.service.noService {
+		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
+	}
+	return &checkResult{code: state}
+}
+
+// senderName shows a sender or sender domain on the status line.
+func senderName(key report.Key, name string) string {
+	if name == "" {
+		if key == report.KeySender {
+			return "<>"
+		}
+		return "(no domain)"
+	}
+	return printable(name)
+}

@@ -1,0 +1,649 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/qqmail/qq/control"
+	"github.com/qqmail/qq/control/cdb"
+	"github.com/spf13/cobra"
+)
+
+const controlExitHelp = `EXIT STATUS
+  0    done (also when there was nothing to change)
+  1    nothing matched: an entry to remove is not there, a file to get
+       is absent and has no default
+  2    usage error, or a value qmail would misread (rejected, nothing
+       changed)
+  3    a control file could not be read or written
+  111  another qq held the lock for 30s, or the file was changed by
+       another program meanwhile: nothing changed, try again`
+
+func newControlCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "control",
+		Short:   "read and change qmail control files with qmail's own semantics",
+		GroupID: groupControl,
+		Long: `qq control reads and changes the files in the control directory
+(--control-dir, default <qmail-dir>/control) the way qmail reads them,
+and says what each change needs to take effect: nothing (qmail-smtpd,
+qmail-remote and qmail-inject read their files anew every time), a HUP
+of qmail-send (locals, virtualdomains), or a restart of qmail-send
+(every other file qmail-send reads).
+
+Changes are atomic (a temporary file, fsync, rename, fsync of the
+directory), keep the file's owner, group and mode, keep comments, blank
+lines and the order of the other lines, and are serialised between qq
+processes by a flock(2) of the control directory, so two cron jobs both
+land. Symlinks and other non-regular files are refused.
+
+  qq control list                      the files qq knows, and who reads them
+  qq control show                      every file's effective value
+  qq control get queuelifetime
+  qq control set queuelifetime 259200
+  qq control set smtproutes example.com:relay.example.net:2525
+  qq control unset smtproutes example.com
+  qq control unset databytes           back to qmail's default
+
+` + controlExitHelp,
+	}
+	cmd.AddCommand(newControlListCmd(a), newControlShowCmd(a), newControlGetCmd(a), newControlSetCmd(a), newControlUnsetCmd(a))
+	return cmd
+}
+
+// ---- qq control list ----------------------------------------------------
+
+type controlListOptions struct{}
+
+func newControlListCmd(a *app) *cobra.Command {
+	var opts controlListOptions
+	return &cobra.Command{
+		Use:   "list",
+		Short: "list the control files qq knows: kind, default, reader, what a change needs",
+		Long: `qq control list prints the registry of control files qq knows: how
+qmail reads each (line, int, list, map, cdb), its default when absent,
+which program reads it and when, and what a change needs to take effect:
+nothing, a HUP of qmail-send, or a restart of qmail-send.
+
+Formats: table (default on a terminal), plain (tab-separated with a
+header), json (one object per line).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runControlList(cmd.Context(), a, opts)
+		},
+	}
+}
+
+type controlFileJSON struct {
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Summary    string `json:"summary"`
+	Default    string `json:"default"`
+	DefaultMe  bool   `json:"default_me"`
+	Absent     string `json:"absent"`
+	ReadBy     string `json:"read_by"`
+	When       string `json:"when"`
+	Effect     string `json:"effect"`
+	EffectText string `json:"effect_text"`
+	Patch      string `json:"patch"`
+}
+
+// defaultText describes a file's default for the listing.
+func defaultText(f control.File) string {
+	switch {
+	case f.DefaultMe && f.Default != "":
+		return "me, else " + f.Default
+	case f.DefaultMe:
+		return "me"
+	case f.Default != "":
+		return f.Default
+	}
+	return "(absent: " + f.Absent + ")"
+}
+
+// needsText is the short form of a file's effect.
+func needsText(e control.Effect) string {
+	switch e {
+	case control.EffectHUP:
+		return "HUP"
+	case control.EffectRestart:
+		return "restart"
+	}
+	return "nothing"
+}
+
+func runControlList(_ context.Context, a *app, _ controlListOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	header := table.Row{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	var rows []table.Row
+	for _, f := range control.Files {
+		if format == formatJSON {
+			if err := writeJSON(a.stdout, controlFileJSON{
+				Name: f.Name, Kind: f.Kind.String(), Summary: f.Summary, Default: f.Default, DefaultMe: f.DefaultMe,
+				Absent: f.Absent, ReadBy: f.ReadBy, When: f.When, Effect: f.Effect.String(), EffectText: f.EffectText(), Patch: f.Patch,
+			}); err != nil {
+				return err
+			}
+			continue
+		}
+		name := f.Name
+		if f.Patch != "" {
+			name += " (not stock)"
+		}
+		rows = append(rows, table.Row{name, f.Kind.String(), defaultText(f), f.ReadBy, f.When, needsText(f.Effect)})
+	}
+	return writeRows(a, format, header, rows)
+}
+
+// ---- qq control show ----------------------------------------------------
+
+type controlShowOptions struct{}
+
+func newControlShowCmd(a *app) *cobra.Command {
+	var opts controlShowOptions
+	return &cobra.Command{
+		Use:   "show",
+		Short: "show every control file's effective value, like qmail-showctl",
+		Long: `qq control show lists every control file qq knows with the value qmail
+will use and where it comes from: the file, control/me, qmail's
+built-in default, or nothing (then what absence means). List and map
+files show their number of entries (all of them in JSON). Files in the
+control directory that qq does not know are listed as unknown, as
+qmail-showctl does ("I have no idea what this file does").
+
+Formats: table (default on a terminal), plain (tab-separated with a
+header), json (one object per line, with every entry).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runControlShow(cmd.Context(), a, opts)
+		},
+	}
+}
+
+type settingJSON struct {
+	Name    string          `json:"name"`
+	Known   bool            `json:"known"`
+	Exists  bool            `json:"exists"`
+	Source  string          `json:"source"`
+	Value   string          `json:"value"`
+	Entries []lineEntryJSON `json:"entries"`
+	Keys    int             `json:"keys"`
+	Notes   []string        `json:"notes"`
+}
+
+func newSettingJSON(s control.Setting) settingJSON {
+	return settingJSON{Name: s.File.Name, Known: true, Exists: s.Exists, Source: s.Source, Value: s.Value,
+		Entries: lineEntriesJSON(s.Entries), Keys: s.Keys, Notes: append([]string{}, s.Notes...)}
+}
+
+// valueText is a setting's value in one cell.
+func valueText(s control.Setting) string {
+	switch s.File.Kind {
+	case control.KindList, control.KindMap:
+		if s.Source == control.SourceNone {
+			return "(" + s.File.Absent + ")"
+		}
+		if s.Source == control.SourceMe {
+			return visible(s.Entries[0].Value)
+		}
+		if len(s.Entries) == 1 {
+			return "1 entry: " + visible(s.Entries[0].Value)
+		}
+		return fmt.Sprintf("%d entries", len(s.Entries))
+	case control.KindCDB:
+		if !s.Exists {
+			return "(" + s.File.Absent + ")"
+		}
+		return fmt.Sprintf("%d keys", s.Keys)
+	}
+	if s.Source == control.SourceNone {
+		return "(" + s.File.Absent + ")"
+	}
+	return visible(s.Value)
+}
+
+func runControlShow(_ context.Context, a *app, _ controlShowOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	settings, unknown, err := control.ReadAll(a.controlDir)
+	if err != nil {
+		return err
+	}
+	if format == formatJSON {
+		for _, s := range settings {
+			if err := writeJSON(a.stdout, newSettingJSON(s)); err != nil {
+				return err
+			}
+		}
+		for _, name := range unknown {
+			if err := writeJSON(a.stdout, settingJSON{Name: name, Exists: true, Source: control.SourceFile, Entries: []lineEntryJSON{},
+				Notes: []string{"not a control file qq knows"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var rows []table.Row
+	for _, s := range settings {
+		source := s.Source
+		if source == control.SourceNone {
+			source = "-"
+		}
+		rows = append(rows, table.Row{s.File.Name, source, valueText(s), strings.Join(s.Notes, "; ")})
+	}
+	for _, name := range unknown {
+		rows = append(rows, table.Row{visible(name), "unknown", "", "not a control file qq knows"})
+	}
+	return writeRows(a, format, table.Row{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
+}
+
+// ---- qq control get -----------------------------------------------------
+
+type controlGetOptions struct {
+	name string
+}
+
+func newControlGetCmd(a *app) *cobra.Command {
+	var opts controlGetOptions
+	return &cobra.Command{
+		Use:   "get NAME",
+		Short: "print the value qmail uses for a control file",
+		Long: `qq control get NAME prints the effective value of a control file: the
+file's value as qmail reads it, or the default qmail uses when it is
+absent (control/me for the files that fall back to it). List and map
+files print one entry per line; morercpthosts.cdb prints its keys.
+Where the value comes from, and anything surprising (an empty file that
+overrides the default, a number with a leading space), goes to stderr.
+
+  qq control get queuelifetime
+  qq control get locals
+  qq --format json control get smtproutes
+
+Exit status 1 when the file is absent and qmail has no default for it.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.name = args[0]
+			return runControlGet(cmd, a, opts)
+		},
+	}
+}
+
+func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	f, err := lookupFile(cmd, opts.name)
+	if err != nil {
+		return err
+	}
+	s, err := control.Read(a.controlDir, f.Name)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	if f.Kind == control.KindCDB && s.Exists {
+		if keys, err = cdbKeys(filepath.Join(a.controlDir, f.Name)); err != nil {
+			return err
+		}
+	}
+	if format == formatJSON {
+		v := newSettingJSON(s)
+		for _, k := range keys {
+			v.Entries = append(v.Entries, lineEntryJSON{Entry: k})
+		}
+		if err := writeJSON(a.stdout, v); err != nil {
+			return err
+		}
+	} else {
+		switch {
+		case f.Kind == control.KindCDB:
+			for _, k := range keys {
+				fmt.Fprintln(a.stdout, k)
+			}
+		case f.Kind == control.KindList || f.Kind == control.KindMap:
+			for _, e := range s.Entries {
+				fmt.Fprintln(a.stdout, e.Value)
+			}
+		case s.Source != control.SourceNone:
+			fmt.Fprintln(a.stdout, s.Value)
+		}
+	}
+	for _, n := range s.Notes {
+		a.warnf("%s: %s", f.Name, n)
+	}
+	switch s.Source {
+	case control.SourceNone:
+		noteControl(a, "%s is absent: %s", f.Name, f.Absent)
+		return errNothingMatched
+	case control.SourceDefault:
+		noteControl(a, "%s is absent: qmail's default", f.Name)
+	case control.SourceMe:
+		noteControl(a, "%s is absent: the value of control/me", f.Name)
+	}
+	return nil
+}
+
+// cdbKeys returns the keys of a cdb file in file order.
+func cdbKeys(path string) ([]string, error) {
+	rd, err := cdb.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	var keys []string
+	for r, err := range rd.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		keys = append(keys, string(r.Key))
+	}
+	return keys, nil
+}
+
+// ---- qq control set -----------------------------------------------------
+
+type controlSetOptions struct {
+	name   string
+	values []string
+	force  bool
+}
+
+func newControlSetCmd(a *app) *cobra.Command {
+	var opts controlSetOptions
+	cmd := &cobra.Command{
+		Use:   "set NAME VALUE...",
+		Short: "set a control file's value, or add entries to a list or map file",
+		Long: `qq control set NAME VALUE sets a one-line or number file (its first
+line; further lines, which qmail ignores, are kept). For a list file it
+adds each VALUE unless already there (ignoring case); for a map file
+(smtproutes, virtualdomains) it sets each key:value, replacing the line
+qmail uses for that key. "-" reads values from stdin, one per line.
+
+Values are validated before anything is written: numbers are digits
+from column 1 up to 2147483647, host names are lower-cased, smtproutes
+entries are domain:relay[:port] (empty domain: default route; empty
+relay: use MX), virtualdomains entries are domain:prepend or
+user@domain:prepend, qmqpservers entries are IPv4 addresses,
+badmailfrom/badrcptto entries are user@domain or @domain.
+
+Creating rcpthosts where there was none needs --force: without
+rcpthosts qmail-smtpd accepts every recipient, with it only the listed
+domains (so list all of them, including locals). Likewise creating
+locals without the name in control/me, which an absent locals stands
+for.
+
+  qq control set concurrencyremote 60
+  qq control set smtproutes :smarthost.example.net
+  qq control set locals example.org example.net
+
+` + controlExitHelp,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.name, opts.values = args[0], args[1:]
+			return runControlSet(cmd, a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.force, "force", false, "allow creating rcpthosts or locals without control/me")
+	return cmd
+}
+
+// lineChangeJSON is the JSON view of a change of a one-line file.
+type lineChangeJSON struct {
+	File       string `json:"file"`
+	Old        string `json:"old"`
+	OldSource  string `json:"old_source"`
+	New        string `json:"new"`
+	NewSource  string `json:"new_source"`
+	Changed    bool   `json:"changed"`
+	Effect     string `json:"effect"`
+	EffectText string `json:"effect_text"`
+}
+
+func runControlSet(cmd *cobra.Command, a *app, opts controlSetOptions) error {
+	chg, err := startChange(cmd, a, opts.values)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	f, err := writableFile(cmd, opts.name)
+	if err != nil {
+		return err
+	}
+	in := chg.in
+	vs, err := validateValues(a, cmd, in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) }, nil)
+	if err != nil {
+		return err
+	}
+	printNotes(a, vs)
+	switch f.Kind {
+	case control.KindLine, control.KindInt:
+		if len(vs) != 1 {
+			return asUsage(cmd, fmt.Errorf("%s holds one value, %d given", f.Name, len(vs)))
+		}
+		return setLine(ctx, cmd, a, format, f, vs[0].value)
+	case control.KindMap:
+		return setMapEntries(ctx, cmd, a, format, f, vs)
+	}
+	switch f.Name {
+	case "rcpthosts":
+		err = guardCreateRcptHosts(a, opts.force)
+	case "locals":
+		err = guardCreateLocals(a, values(vs), opts.force)
+	}
+	if err != nil {
+		return asUsage(cmd, err)
+	}
+	ch, err := control.AddToList(ctx, a.controlDir, f.Name, values(vs))
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	return writeListChange(a, format, f, ch)
+}
+
+func setLine(ctx context.Context, cmd *cobra.Command, a *app, format string, f control.File, value string) error {
+	before, err := control.Read(a.controlDir, f.Name)
+	if err != nil {
+		return err
+	}
+	ch, err := control.SetLine(ctx, a.controlDir, f.Name, value)
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	return writeLineChange(a, format, f, before, ch.Changed)
+}
+
+// writeLineChange reports a change of a one-line file, from the setting
+// before it to the file's value now.
+func writeLineChange(a *app, format string, f control.File, before control.Setting, changed bool) error {
+	after, err := control.Read(a.controlDir, f.Name)
+	if err != nil {
+		return err
+	}
+	if format == formatJSON {
+		return writeJSON(a.stdout, lineChangeJSON{File: f.Name, Old: before.Value, OldSource: before.Source, New: after.Value,
+			NewSource: after.Source, Changed: changed, Effect: f.Effect.String(), EffectText: f.EffectText()})
+	}
+	describe := func(s control.Setting) string {
+		switch s.Source {
+		case control.SourceNone:
+			return "(absent: " + f.Absent + ")"
+		case control.SourceDefault:
+			return visible(s.Value) + " (qmail's default)"
+		case control.SourceMe:
+			return visible(s.Value) + " (from control/me)"
+		}
+		return visible(s.Value)
+	}
+	if !changed {
+		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, describe(after))
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, describe(before), describe(after), f.EffectText())
+	return nil
+}
+
+// mapChangeJSON is the JSON view of a change of a map file.
+type mapChangeJSON struct {
+	File       string   `json:"file"`
+	Set        []mapSet `json:"set"`
+	Changed    bool     `json:"changed"`
+	Effect     string   `json:"effect"`
+	EffectText string   `json:"effect_text"`
+}
+
+type mapSet struct {
+	Entry      string `json:"entry"`
+	Old        string `json:"old"`
+	Line       int    `json:"line"`
+	Duplicates []int  `json:"duplicates"`
+	Changed    bool   `json:"changed"`
+}
+
+func setMapEntries(ctx context.Context, cmd *cobra.Command, a *app, format string, f control.File, vs []validated) error {
+	view := mapChangeJSON{File: f.Name, Set: []mapSet{}, Effect: f.Effect.String(), EffectText: f.EffectText()}
+	for _, v := range vs {
+		ch, err := control.SetMapEntry(ctx, a.controlDir, f.Name, v.value)
+		if err != nil {
+			return controlError(cmd, err)
+		}
+		view.Changed = view.Changed || ch.Changed
+		view.Set = append(view.Set, mapSet{Entry: ch.Entry, Old: ch.Old, Line: ch.Line, Duplicates: append([]int{}, ch.Duplicates...), Changed: ch.Changed})
+		if format == formatJSON {
+			continue
+		}
+		switch {
+		case !ch.Changed:
+			fmt.Fprintf(a.stdout, "present      %s (line %d)\n", visible(ch.Entry), ch.Line)
+		case ch.Old != "":
+			fmt.Fprintf(a.stdout, "replaced     %s -> %s (line %d)\n", visible(ch.Old), visible(ch.Entry), ch.Line)
+		default:
+			fmt.Fprintf(a.stdout, "added        %s (line %d)\n", visible(ch.Entry), ch.Line)
+		}
+		for _, d := range ch.Duplicates {
+			a.warnf("%s line %d has the same key; qmail uses only the last one (line %d)", f.Name, d, ch.Line)
+		}
+	}
+	if format == formatJSON {
+		return writeJSON(a.stdout, view)
+	}
+	if view.Changed {
+		fmt.Fprintf(a.stdout, "%s: %s\n", f.Name, f.EffectText())
+	} else {
+		fmt.Fprintf(a.stdout, "%s: unchanged\n", f.Name)
+	}
+	return nil
+}
+
+// guardCreateLocals refuses to create locals without force when that
+// drops control/me from the local domains: an absent locals means "me".
+func guardCreateLocals(a *app, entries []string, force bool) error {
+	s, err := control.Read(a.controlDir, "locals")
+	if err != nil || s.Source != control.SourceMe || force {
+		return err
+	}
+	me := s.Entries[0].Value
+	for _, e := range entries {
+		if strings.EqualFold(e, me) {
+			return nil
+		}
+	}
+	return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", me, me)
+}
+
+// ---- qq control unset ---------------------------------------------------
+
+type controlUnsetOptions struct {
+	name   string
+	values []string
+	force  bool
+}
+
+func newControlUnsetCmd(a *app) *cobra.Command {
+	var opts controlUnsetOptions
+	cmd := &cobra.Command{
+		Use:   "unset NAME [VALUE...]",
+		Short: "remove a control file (back to qmail's default), or entries of a list or map file",
+		Long: `qq control unset NAME removes a one-line or number file, so that qmail
+uses its default again (already absent is not an error). For a list
+file, unset NAME VALUE... removes those entries (ignoring case); for a
+map file, unset NAME KEY... removes the lines of those keys. Removing
+control/me needs --force: qmail-send and qmail-smtpd do not start
+without it.
+
+  qq control unset queuelifetime
+  qq control unset smtproutes example.com
+  qq control unset locals old.example.org
+
+` + controlExitHelp,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.name, opts.values = args[0], args[1:]
+			return runControlUnset(cmd, a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.force, "force", false, "allow removing control/me")
+	return cmd
+}
+
+func runControlUnset(cmd *cobra.Command, a *app, opts controlUnsetOptions) error {
+	chg, err := startChange(cmd, a, opts.values)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	f, err := writableFile(cmd, opts.name)
+	if err != nil {
+		return err
+	}
+	switch f.Kind {
+	case control.KindLine, control.KindInt:
+		if len(opts.values) > 0 {
+			return asUsage(cmd, fmt.Errorf("%s holds one value: unset it without a VALUE", f.Name))
+		}
+		if f.Name == "me" && !opts.force {
+			return asUsage(cmd, errors.New("without control/me qmail-send and qmail-smtpd cannot start; pass --force to remove it anyway"))
+		}
+		before, err := control.Read(a.controlDir, f.Name)
+		if err != nil {
+			return err
+		}
+		existed, err := control.Remove(ctx, a.controlDir, f.Name)
+		if err != nil {
+			return controlError(cmd, err)
+		}
+		return writeLineChange(a, format, f, before, existed)
+	}
+	if len(opts.values) == 0 {
+		return asUsage(cmd, fmt.Errorf("%s is a %s file: give the entries to remove (qq control unset %s VALUE...)", f.Name, f.Kind, f.Name))
+	}
+	in := chg.in
+	var ch control.ListChange
+	if f.Kind == control.KindMap {
+		ch, err = control.RemoveMapKeys(ctx, a.controlDir, f.Name, rawValues(in))
+	} else {
+		ch, err = control.RemoveFromList(ctx, a.controlDir, f.Name, rawValues(in))
+	}
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	if err := writeListChange(a, format, f, ch); err != nil {
+		return err
+	}
+	warnEmptyRcptHosts(a, f.Name)
+	if len(ch.Removed) == 0 {
+		return errNothingMatched
+	}
+	return nil
+}

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/qqmail/qq/control"
+	"github.com/spf13/cobra"
+)
+
+// What the control-file commands (qq control, qq badmailfrom, qq
+// badrcptto, qq rcpthosts) share.
+
+// lockWait is how long a command that changes a control file waits for
+// another qq holding the control directory's lock.
+const lockWait = 30 * time.Second
+
+// controlError maps the control package's errors to qq's exit codes: a
+// rejected value is a usage error, a held lock or a concurrent change a
+// temporary failure.
+func controlError(cmd *cobra.Command, err error) error {
+	var ve *control.ValueError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return asUsage(cmd, err)
+	case errors.Is(err, control.ErrLocked), errors.Is(err, control.ErrChanged):
+		return withCode(exitTempFail, err)
+	}
+	return err
+}
+
+// noteControl prints an informational line to stderr unless --quiet.
+func noteControl(a *app, format string, args ...any) {
+	if a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "qq: note: "+format+"\n", args...)
+}
+
+// inputValue is a value from the command line or from a line of stdin,
+// with where it came from for messages.
+type inputValue struct {
+	value string
+	where string // "" for an argument, "stdin line N" for stdin
+}
+
+// readValues expands the arguments: "-" stands for the lines of stdin,
+// without surrounding whitespace; blank lines and lines starting with "#"
+// are skipped.
+func readValues(a *app, args []string) ([]inputValue, error) {
+	var out []inputValue
+	for _, arg := range args {
+		if arg != "-" {
+			out = append(out, inputValue{value: arg})
+			continue
+		}
+		sc := bufio.NewScanner(a.stdin)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			v := strings.TrimSpace(sc.Text())
+			if v == "" || v[0] == '#' {
+				continue
+			}
+			out = append(out, inputValue{value: v, where: fmt.Sprintf("stdin line %d", n)})
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("read stdin: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// validated is a value that passed validation, normalised.
+type validated struct {
+	in    inputValue
+	value string
+	notes []string
+}
+
+// validateValues checks every value with check; all rejections are
+// reported (one line each), and then the command fails with a usage
+// error, before anything is changed.
+func validateValues(a *app, cmd *cobra.Command, in []inputValue, check func(string) (string, []string, error), hint func(error) string) ([]validated, error) {
+	var out []validated
+	var bad []error
+	for _, v := range in {
+		norm, notes, err := check(v.value)
+		if err != nil {
+			if v.where != "" {
+				err = fmt.Errorf("%s: %w", v.where, err)
+			}
+			if hint != nil {
+				if h := hint(err); h != "" {
+					err = fmt.Errorf("%w (%s)", err, h)
+				}
+			}
+			bad = append(bad, err)
+			continue
+		}
+		out = append(out, validated{in: v, value: norm, notes: notes})
+	}
+	switch len(bad) {
+	case 0:
+		return out, nil
+	case 1:
+		return nil, controlError(cmd, bad[0])
+	}
+	for _, err := range bad {
+		fmt.Fprintf(a.stderr, "qq: %v\n", err)
+	}
+	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(bad))
+	return nil, &silentError{code: exitUsage}
+}
+
+// printNotes prints each distinct validation note once.
+func printNotes(a *app, vs []validated) {
+	seen := map[string]bool{}
+	for _, v := range vs {
+		for _, n := range v.notes {
+			if !seen[n] {
+				seen[n] = true
+				noteControl(a, "%s", n)
+			}
+		}
+	}
+}
+
+// visible makes control bytes, a trailing CR and NULs visible in output,
+// Go-escape style, without quoting plain text.
+func visible(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// lineEntryJSON is a list entry with its line.
+type lineEntryJSON struct {
+	Line  int    `json:"line"`
+	Entry string `json:"entry"`
+}
+
+func lineEntriesJSON(es []control.ListEntry) []lineEntryJSON {
+	out := []lineEntryJSON{}
+	for _, e := range es {
+		out = append(out, lineEntryJSON{Line: e.Line, Entry: e.Value})
+	}
+	return out
+}
+
+// listChangeJSON is the JSON view of a change of a list file.
+type listChangeJSON struct {
+	File       string          `json:"file"`
+	Added      []string        `json:"added"`
+	Present    []lineEntryJSON `json:"present"`
+	Fixed      []lineEntryJSON `json:"fixed"`
+	Removed    []lineEntryJSON `json:"removed"`
+	Missing    []string        `json:"missing"`
+	Changed    bool            `json:"changed"`
+	Effect     string          `json:"effect"`
+	EffectText string          `json:"effect_text"`
+}
+
+func newListChangeJSON(f control.File, ch control.ListChange) listChangeJSON {
+	return listChangeJSON{
+		File:       f.Name,
+		Added:      append([]string{}, ch.Added...),
+		Present:    lineEntriesJSON(ch.Present),
+		Fixed:      lineEntriesJSON(ch.Fixed),
+		Removed:    lineEntriesJSON(ch.Removed),
+		Missing:    append([]string{}, ch.Missing...),
+		Changed:    ch.Changed,
+		Effect:     f.Effect.String(),
+		EffectText: f.EffectText(),
+	}
+}
+
+// printListChange prints a change of a list file for people: one line per
+// entry, then a summary with what the change needs to take effect.
+func printListChange(w io.Writer, f control.File, ch control.ListChange) {
+	for _, e := range ch.Added {
+		fmt.Fprintf(w, "added        %s\n", visible(e))
+	}
+	for _, e := range ch.Fixed {
+		fmt.Fprintf(w, "fixed        %s (line %d, which qmail could not match as written)\n", visible(e.Value), e.Line)
+	}
+	for _, e := range ch.Present {
+		fmt.Fprintf(w, "present      %s (line %d)\n", visible(e.Value), e.Line)
+	}
+	for _, e := range ch.Removed {
+		fmt.Fprintf(w, "removed      %s (line %d)\n", visible(e.Value), e.Line)
+	}
+	for _, e := range ch.Missing {
+		fmt.Fprintf(w, "not found    %s\n", visible(e))
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{len(ch.Added), "added"}, {len(ch.Fixed), "fixed"}, {len(ch.Present), "already present"}, {len(ch.Removed), "removed"}, {len(ch.Missing), "not found"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if ch.Changed {
+		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, strings.Join(parts, ", "), f.EffectText())
+	} else {
+		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, strings.Join(parts, ", "))
+	}
+}
+
+// writeListChange prints a list change in the chosen format.
+func writeListChange(a *app, format string, f control.File, ch control.ListChange) error {
+	if format == formatJSON {
+		return writeJSON(a.stdout, newListChangeJSON(f, ch))
+	}
+	printListChange(a.stdout, f, ch)
+	return nil
+}
+
+// change is what every command that changes control files starts from:
+// the output format (plain lines for people and scripts, or JSON), the
+// values given (with "-" read from stdin), and a context that bounds the
+// wait for the control directory's lock.
+type change struct {
+	format string
+	in     []inputValue
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// startChange checks --format, reads the values and starts the lock
+// timeout; the caller defers ch.cancel().
+func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return nil, err
+	}
+	in, err := readValues(a, args)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), lockWait)
+	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
+}
+
+// localIP builds what addrparse needs for box@[ip]: control/localiphost
+// (or me) and this host's IPv4 addresses plus 0.0.0.0, as ipme.c lists
+// them. Without either file it returns nil: qmail-smtpd then leaves
+// literals alone.
+func localIP(dir string) (*control.LocalIP, error) {
+	s, err := control.Read(dir, "localiphost")
+	if err != nil {
+		return nil, err
+	}
+	if s.Source == control.SourceNone {
+		return nil, nil
+	}
+	mine := map[[4]byte]bool{{0, 0, 0, 0}: true}
+	ifaces, _ := net.Interfaces()
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, ad := range addrs {
+			if ipn, ok := ad.(*net.IPNet); ok {
+				if v4 := ipn.IP.To4(); v4 != nil {
+					mine[[4]byte(v4)] = true
+				}
+			}
+		}
+	}
+	return &control.LocalIP{Host: s.Value, IsMe: func(ip [4]byte) bool { return mine[ip] }}, nil
+}
+
+// lookupFile resolves a control file name given on the command line.
+func lookupFile(cmd *cobra.Command, name string) (control.File, error) {
+	f, ok := control.Lookup(name)
+	if !ok {
+		return f, asUsage(cmd, fmt.Errorf("%s is not a control file qq knows ('qq control list' shows them)", name))
+	}
+	return f, nil
+}
+
+// writableFile resolves a control file qq may write.
+func writableFile(cmd *cobra.Command, name string) (control.File, error) {
+	f, err := lookupFile(cmd, name)
+	if err == nil && !f.Writable() {
+		err = asUsage(cmd, fmt.Errorf("%s is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'", f.Name))
+	}
+	return f, err
+}
+
+// writeRows renders rows as a table or as tab-separated lines with a
+// header; no rows print nothing.
+func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if format == formatTable {
+		t := a.newTable(a.stdout)
+		t.AppendHeader(header)
+		t.AppendRows(rows)
+		t.Render()
+		return nil
+	}
+	w := bufio.NewWriter(a.stdout)
+	for _, r := range append([]table.Row{header}, rows...) {
+		for i, c := range r {
+			if i > 0 {
+				w.WriteByte('\t')
+			}
+			fmt.Fprint(w, c)
+		}
+		w.WriteByte('\n')
+	}
+	return w.Flush()
+}
+
+// values returns the normalised values.
+func values(vs []validated) []string {
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.value)
+	}
+	return out
+}
+
+// rawValues returns the values as given.
+func rawValues(in []inputValue) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, v.value)
+	}
+	return out
+}
+
+// warnEmptyRcptHosts warns when rcpthosts exists without entries: then
+// qmail-smtpd accepts no recipient at all from clients without
+// RELAYCLIENT.
+func warnEmptyRcptHosts(a *app, name string) {
+	if name != "rcpthosts" {
+		return
+	}
+	s, err := control.Read(a.controlDir, "rcpthosts")
+	if err == nil && s.Exists && len(s.Entries) == 0 {
+		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
+	}
+}
+
+// guardCreateRcptHosts refuses to create rcpthosts without force: its
+// absence means "accept every recipient", its presence "only these".
+func guardCreateRcptHosts(a *app, force bool) error {
+	_, exists, err := control.ReadFile(a.controlDir, "rcpthosts")
+	if err != nil || exists || force {
+		return err
+	}
+	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
+}

@@ -1,0 +1,688 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue/fsck"
+	"github.com/spf13/cobra"
+)
+
+type fsckOptions struct {
+	maint      maintenanceFlags
+	repair     bool
+	dryRun     bool
+	create     string
+	split      int
+	bigTodo    bool
+	resplit    int
+	quarantine string
+	owners     []string
+	workers    int
+}
+
+// Exit statuses of qq fsck besides the common ones.
+const exitFindings = 1 // warnings or errors found (or left after --repair)
+
+func newFsckCmd(a *app) *cobra.Command {
+	opts := &fsckOptions{}
+	cmd := &cobra.Command{
+		Use:     "fsck [--repair [--dry-run]] | --create DIR | --resplit N",
+		GroupID: groupQueue,
+		Short:   "check a queue and repair it (after a crash or a restore from backup)",
+		Long: `qq fsck checks the queue the way qmail-send sees it, and more: it walks the
+raw directories, so it also sees files qmail ignores.
+
+Checked:
+  layout    every directory and split subdirectory of qmail's install
+            (hier.c), the split count the same in mess, info, local and
+            remote (and todo, intd with big-todo), a split that is not
+            prime, owners and modes; lock/tcpto (a regular file of 1024
+            bytes), lock/sendmutex and lock/trigger (a FIFO): type, owner,
+            mode, inspected with lstat only, never opened
+  messages  every message's set of files is a legal state S1-S5 of
+            qmail's INTERNALS; mess is named after its inode; every file
+            in subdirectory ID % split under a canonical name; records
+            parse (u p F T in todo, F in info, T D in local and remote,
+            bounce paragraphs); owners and modes of qmail's files
+  orphans   by qmail-send's own rule: mess (± intd) without info or
+            todo, and pid/ files, are garbage once their atime is 36 hours
+            old; younger ones may belong to a qmail-queue running now. The
+            states qmail never cleans up (todo without mess, local, remote
+            or bounce without info, info without mess, intd alone) are
+            reported with what qmail-send does about them.
+
+qq fsck only reads, and may run while qmail runs: findings that may be
+passing states (a message being written or preprocessed) are marked
+"transient". Each finding has a severity: error (mail qmail-send cannot
+see or deliver, or a layout that stops it), warning (garbage, modes too
+wide, a non-prime split) or info (nothing to repair).
+
+Formats: table (the default on a terminal), plain (tab-separated:
+severity, code, ID, files, problem, what qmail-send does, repair,
+"transient"), json (JSON Lines: one object per finding, step and a final
+summary, each with a "type"). A summary goes to stderr.
+
+REPAIR
+  --repair stops qmail-send (see below), checks again, and then:
+  - renames every file of a message whose mess name is not its inode
+    (a restore from backup) to the inode's number, in the right split
+    subdirectories; moves files from wrong subdirectories and fixes
+    names with leading zeros; it never replaces a file: a rename whose
+    new name is taken by another file is refused and reported;
+  - creates missing directories and lock files exactly as qmail's install
+    does (an existing lock file is never touched), and fixes owners and
+    modes of directories and message files;
+  - removes garbage by qmail-send's own 36-hour rule, and the states qmail
+    never cleans up, after saving every file to the quarantine directory
+    (--quarantine; files are hard-linked there, so nothing is copied):
+    nothing deliverable is lost, and a message whose sender is gone can be
+    re-injected from there;
+  - rewrites local, remote and todo files without records qmail-send
+    chokes on, and an info file that lost its F (the originals are saved).
+  Every step is printed as it is done; --dry-run prints the plan instead
+  and changes nothing (the plan is computed again after qmail-send has
+  stopped). Injectors such as qmail-smtpd can still write to todo/ and
+  intd/ while qmail-send is stopped: that is safe (fsck leaves young
+  messages alone), but --service /service/qmail-smtpd stops them too.
+
+CREATE AND RESPLIT
+  --create DIR makes a new empty queue at DIR as qmail's install does
+  (--split N, default 23; --big-todo for the big-todo patch), owned by
+  qmailq, qmails, qmailr and group qmail when they exist (and qq runs as
+  root). --resplit N moves an existing queue to split N with qmail-send
+  stopped, as qmail-upq does (todo and intd too with big-todo); rebuild
+  qmail with conf-split N before starting it again.
+
+OWNERS
+  Owners are checked against the users qmailq, qmails, qmailr and the group
+  qmail; where they do not exist on this machine, the owners of queue/,
+  info/ and lock/tcpto are taken as reference. --owner ROLE=ID (ROLE one of
+  qmailq, qmails, qmailr, qmail; ID a number or a name) overrides them.
+
+` + maintenanceHelp + `
+
+EXIT STATUS (qq fsck)
+  0    clean: no warning and no error (after --repair: none left)
+  1    warnings or errors found (after --repair: some left, e.g. refused)
+  2    usage error
+  3    error: the queue could not be read, or a repair step failed
+  111  temporary failure: qmail-send could not be stopped, a lock is held
+
+EXAMPLES
+  qq fsck
+  qq fsck --format json | jq 'select(.severity == "error")'
+  qq fsck --repair --dry-run
+  qq fsck --repair --service qmail-send --service qmail-smtpd
+  qq fsck --repair --no-svc          # qmail already stopped by hand
+  qq fsck --create /var/qmail/queue --split 23
+  qq fsck --resplit 31 --service qmail-send --keep-down`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			switch {
+			case opts.create != "":
+				return runFsckCreate(a, opts)
+			case opts.resplit > 0:
+				return runFsckResplit(cmd.Context(), a, opts)
+			}
+			return runFsck(cmd.Context(), a, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.repair, "repair", false, "repair what can be repaired, with qmail-send stopped")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "with --repair or --resplit: print the plan, change nothing")
+	f.StringVar(&opts.create, "create", "", "make a new empty queue at `DIR` as qmail's install does")
+	f.IntVar(&opts.split, "split", 0, "with --create: the split `N` (default 23); otherwise the queue's split when its directories cannot tell")
+	f.BoolVar(&opts.bigTodo, "big-todo", false, "with --create: split todo and intd too (the big-todo patch)")
+	f.IntVar(&opts.resplit, "resplit", 0, "move the queue to split `N` (qmail-send stopped)")
+	f.StringVar(&opts.quarantine, "quarantine", "", "save removed and rewritten files under `DIR` (default qq-quarantine next to the queue)")
+	f.StringArrayVar(&opts.owners, "owner", nil, "an owner id as `ROLE=ID`, ROLE being qmailq, qmails, qmailr (uids) or qmail (gid); repeatable")
+	f.IntVar(&opts.workers, "workers", 0, "check `N` split subdirectories at once (default: the number of CPUs)")
+	opts.maint.addFlags(f)
+	return cmd
+}
+
+// validate rejects flag combinations that make no sense.
+func (o *fsckOptions) validate(cmd *cobra.Command) error {
+	modes := 0
+	for _, set := range []bool{o.repair, o.create != "", cmd.Flags().Changed("resplit")} {
+		if set {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		return usageErrorf("--repair, --create and --resplit exclude each other")
+	case cmd.Flags().Changed("resplit") && o.resplit < 1:
+		return usageErrorf("--resplit must be a positive number, not %d", o.resplit)
+	case o.split < 0:
+		return usageErrorf("--split must be a positive number, not %d", o.split)
+	case o.dryRun && !o.repair && !cmd.Flags().Changed("resplit"):
+		return usageErrorf("--dry-run goes with --repair or --resplit")
+	case o.bigTodo && o.create == "":
+		return usageErrorf("--big-todo goes with --create")
+	case o.workers < 0:
+		return usageErrorf("--workers must not be negative")
+	}
+	return nil
+}
+
+// ownerOverrides parses --owner ROLE=ID.
+func (o *fsckOptions) ownerOverrides() (*fsck.Owners, error) {
+	ov := fsck.UnknownOwners
+	for _, arg := range o.owners {
+		role, id, ok := strings.Cut(arg, "=")
+		if !ok || id == "" {
+			return nil, usageErrorf("--owner %q: want ROLE=ID, e.g. qmailq=1001", arg)
+		}
+		n, err := strconv.Atoi(id)
+		if err != nil || n < 0 {
+			n, err = lookupID(role, id)
+			if err != nil {
+				return nil, usageErrorf("--owner %s: %v", arg, err)
+			}
+		}
+		switch role {
+		case "qmailq":
+			ov.Qmailq = n
+		case "qmails":
+			ov.Qmails = n
+		case "qmailr":
+			ov.Qmailr = n
+		case "qmail":
+			ov.Qmail = n
+		default:
+			return nil, usageErrorf("--owner %s: the role is one of qmailq, qmails, qmailr (users) and qmail (the group)", arg)
+		}
+	}
+	return &ov, nil
+}
+
+// lookupID resolves a user name, or for the role qmail a group name.
+func lookupID(role, name string) (int, error) {
+	if role == "qmail" {
+		g, err := user.LookupGroup(name)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(g.Gid)
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(u.Uid)
+}
+
+// quarantineDir is where repairs save files: qq-quarantine next to the
+// queue, on the same file system in the usual layout. One inside the queue
+// directory is refused: its files would be strays in the queue.
+func (o *fsckOptions) quarantineDir(a *app) (string, error) {
+	if o.quarantine == "" {
+		return filepath.Join(filepath.Dir(filepath.Clean(a.queueDir)), "qq-quarantine"), nil
+	}
+	q, err1 := filepath.Abs(o.quarantine)
+	queue, err2 := filepath.Abs(a.queueDir)
+	if err := errors.Join(err1, err2); err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(queue, q); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return "", usageErrorf("--quarantine %s is inside the queue directory; choose one beside it", o.quarantine)
+	}
+	return o.quarantine, nil
+}
+
+// checkOptions builds the library options from the flags.
+func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
+	ov, err := o.ownerOverrides()
+	if err != nil {
+		return fsck.Options{}, err
+	}
+	return fsck.Options{Split: o.split, Owners: ov, Now: a.clock(), Workers: o.workers}, nil
+}
+
+// queueErr adds a hint to errors about the queue directory itself.
+func queueErr(err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w (use --qmail-dir or --queue to point at the queue)", err)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w (qq fsck reads every queue file: run it as root)", err)
+	}
+	return err
+}
+
+func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	copts, err := opts.checkOptions(a)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer out.Flush()
+	w := newFindingWriter(a, format, out)
+
+	if !opts.repair {
+		running, err := fsck.ProbeQmailSend(a.queueDir)
+		if err != nil {
+			return queueErr(err)
+		}
+		copts.QmailSend = running
+		r, err := fsck.Check(ctx, a.queueDir, copts, func(f *fsck.Finding) error {
+			w.finding(f)
+			return nil
+		})
+		if err != nil {
+			return queueErr(err)
+		}
+		w.flush()
+		return w.summary(r, nil)
+	}
+
+	if opts.dryRun {
+		// The plan as things stand; it is made again once qmail-send has
+		// stopped.
+		running, err := fsck.ProbeQmailSend(a.queueDir)
+		if err != nil {
+			return queueErr(err)
+		}
+		copts.QmailSend = running
+		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
+		if err != nil {
+			return queueErr(err)
+		}
+		plan := fsck.NewPlan(r, findings)
+		for _, f := range findings {
+			w.finding(f)
+		}
+		w.flush()
+		w.plan(plan)
+		return w.summary(r, plan)
+	}
+
+	qdir, err := opts.quarantineDir(a)
+	if err != nil {
+		return err
+	}
+	m, err := opts.maint.build(a)
+	if err != nil {
+		return err
+	}
+	owners, _ := fsck.ResolveOwners(a.queueDir, copts.Owners)
+	if err := a.prepareSendMutex(m.SendMutex, len(m.Services) > 0, &owners); err != nil {
+		return err
+	}
+	if !opts.maint.noSvc && len(opts.maint.services) < 2 {
+		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
+	}
+	copts.QmailSend = fsck.RunningNo
+	var (
+		after     *fsck.Report
+		remaining []*fsck.Finding
+		result    *fsck.Result
+		execErr   error
+	)
+	err = m.Run(ctx, func(ctx context.Context) error {
+		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
+		if err != nil {
+			return queueErr(err)
+		}
+		plan := fsck.NewPlan(r, findings)
+		result, execErr = plan.Execute(ctx, fsck.ExecOptions{
+			QuarantineDir: qdir,
+			Now:           a.clock(),
+			Log:           w.step,
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		after, remaining, err = fsck.CheckAll(ctx, a.queueDir, copts)
+		return queueErr(err)
+	})
+	if err != nil {
+		return opts.maint.explain(err)
+	}
+	for _, f := range remaining {
+		w.finding(f)
+	}
+	w.flush()
+	if result != nil && result.Quarantine != "" && !a.quiet {
+		fmt.Fprintf(a.stderr, "qq: fsck: saved files are in %s\n", result.Quarantine)
+	}
+	if execErr != nil {
+		if err := w.summary(after, nil); err != nil && !errors.Is(err, errFindings) {
+			return err
+		}
+		return fmt.Errorf("fsck --repair: %d steps failed: %w", result.Failed, execErr)
+	}
+	return w.summary(after, nil)
+}
+
+// prepareSendMutex recreates a missing lock/sendmutex before the cycle,
+// which needs one, but only when qq can verify through a supervisor that
+// qmail-send is stopped (it may hold its lock on an unlinked file).
+func (a *app) prepareSendMutex(path string, supervised bool, owners *fsck.Owners) error {
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if !supervised {
+		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", path)
+	}
+	if err := fsck.CreateSendMutex(a.queueDir, *owners); err != nil {
+		return err
+	}
+	a.warnf("created the missing %s as qmail's install does (qmails:qmail 0600)", path)
+	return nil
+}
+
+// errFindings ends qq fsck with exit status 1: something to look at.
+var errFindings = &silentError{code: exitFindings}
+
+func runFsckCreate(a *app, opts *fsckOptions) error {
+	split := opts.split
+	if split == 0 {
+		split = 23
+	}
+	ov, err := opts.ownerOverrides()
+	if err != nil {
+		return err
+	}
+	owners := ov.Or(fsck.LookupOwners())
+	if os.Geteuid() != 0 {
+		if owners != fsck.UnknownOwners {
+			a.warnf("not running as root: the new queue belongs to the current user, not to qmail's users")
+		}
+		owners = fsck.UnknownOwners
+	} else if owners.Qmailq < 0 || owners.Qmails < 0 || owners.Qmailr < 0 || owners.Qmail < 0 {
+		a.warnf("qmail's users or group do not all exist here (use --owner): those parts belong to root")
+	}
+	if !fsck.IsPrime(split) {
+		a.warnf("the split %d is not a prime number", split)
+	}
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	err = fsck.Create(opts.create, fsck.CreateOptions{Split: split, BigTodo: opts.bigTodo, Owners: owners,
+		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
+	if err != nil {
+		return err
+	}
+	return out.Flush()
+}
+
+func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	if opts.dryRun {
+		plan, err := fsck.PlanResplit(a.queueDir, opts.resplit)
+		if err != nil {
+			return queueErr(err)
+		}
+		for _, u := range plan.Units {
+			for _, act := range u.Actions {
+				fmt.Fprintln(out, "plan: "+act.String())
+			}
+		}
+		return out.Flush()
+	}
+	if !fsck.IsPrime(opts.resplit) {
+		a.warnf("the split %d is not a prime number", opts.resplit)
+	}
+	m, err := opts.maint.build(a)
+	if err != nil {
+		return err
+	}
+	var result *fsck.Result
+	var execErr error
+	err = m.Run(ctx, func(ctx context.Context) error {
+		plan, err := fsck.PlanResplit(a.queueDir, opts.resplit)
+		if err != nil {
+			return queueErr(err)
+		}
+		result, execErr = plan.Execute(ctx, fsck.ExecOptions{Now: a.clock(),
+			Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
+		return ctx.Err()
+	})
+	if err != nil {
+		return opts.maint.explain(err)
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if execErr != nil {
+		return fmt.Errorf("fsck --resplit: %d steps failed: %w", result.Failed, execErr)
+	}
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
+	}
+	return nil
+}
+
+// findingJSON is the JSON view of a finding (one line each, "type":
+// "finding"). Add fields, never rename or remove them.
+type findingJSON struct {
+	Type      string       `json:"type"`
+	Severity  string       `json:"severity"`
+	Code      string       `json:"code"`
+	ID        *uint64      `json:"id"`
+	Files     []string     `json:"files"`
+	Problem   string       `json:"problem"`
+	Qmail     string       `json:"qmail"`
+	Repair    string       `json:"repair"`
+	Transient bool         `json:"transient"`
+	Actions   []actionJSON `json:"actions"`
+}
+
+// actionJSON is one repair step; stepJSON wraps it when planned or done.
+type actionJSON struct {
+	Op     string `json:"op"`
+	Path   string `json:"path"`
+	Target string `json:"target,omitempty"`
+	Text   string `json:"text"`
+}
+
+type stepJSON struct {
+	Type   string     `json:"type"`
+	Status string     `json:"status"` // planned, refused, done, skipped, failed
+	Action actionJSON `json:"action"`
+	Error  string     `json:"error,omitempty"`
+	Note   string     `json:"note,omitempty"`
+}
+
+type summaryJSON struct {
+	Type      string   `json:"type"`
+	Queue     string   `json:"queue"`
+	Split     int      `json:"split"`
+	BigTodo   bool     `json:"big_todo"`
+	QmailSend string   `json:"qmail_send_running"`
+	Messages  int      `json:"messages"`
+	Errors    int      `json:"errors"`
+	Warnings  int      `json:"warnings"`
+	Infos     int      `json:"infos"`
+	Changed   int      `json:"changed_while_checked"`
+	Clean     bool     `json:"clean"`
+	Notes     []string `json:"notes"`
+}
+
+func newActionJSON(act fsck.Action) actionJSON {
+	return actionJSON{Op: string(act.Op), Path: act.Path, Target: act.Target, Text: act.String()}
+}
+
+// findingWriter prints findings, steps and the summary in one format.
+type findingWriter struct {
+	a      *app
+	format string
+	out    *bufio.Writer
+	t      table.Writer
+	rows   int
+}
+
+func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
+	w := &findingWriter{a: a, format: format, out: out}
+	if format == formatTable {
+		w.t = a.newTable(out)
+		w.t.AppendHeader(table.Row{"SEVERITY", "CODE", "ID", "FILES", "PROBLEM", "QMAIL-SEND", "REPAIR"})
+		w.t.SetColumnConfigs([]table.ColumnConfig{
+			{Name: "FILES", WidthMax: 30, WidthMaxEnforcer: text.WrapSoft},
+			{Name: "PROBLEM", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
+			{Name: "QMAIL-SEND", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
+			{Name: "REPAIR", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
+		})
+	}
+	return w
+}
+
+func (w *findingWriter) finding(f *fsck.Finding) {
+	id := "-"
+	if f.HasID {
+		id = strconv.FormatUint(f.ID, 10)
+	}
+	problem := f.Problem
+	if f.Transient {
+		problem += " (may be transient)"
+	}
+	switch w.format {
+	case formatJSON:
+		v := findingJSON{Type: "finding", Severity: f.Severity.String(), Code: string(f.Code), Files: f.Files,
+			Problem: f.Problem, Qmail: f.Qmail, Repair: f.Repair, Transient: f.Transient, Actions: []actionJSON{}}
+		if f.HasID {
+			v.ID = &f.ID
+		}
+		if v.Files == nil {
+			v.Files = []string{}
+		}
+		for _, act := range f.Actions {
+			v.Actions = append(v.Actions, newActionJSON(act))
+		}
+		writeJSON(w.out, v)
+	case formatPlain:
+		transient := ""
+		if f.Transient {
+			transient = "transient"
+		}
+		fmt.Fprintf(w.out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Code, id, printable(strings.Join(f.Files, ",")),
+			printable(f.Problem), f.Qmail, printable(f.Repair), transient)
+	default:
+		w.t.AppendRow(table.Row{f.Severity.String(), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair)})
+		w.rows++
+	}
+}
+
+// flush renders the table, if any rows.
+func (w *findingWriter) flush() {
+	if w.t != nil && w.rows > 0 {
+		w.t.Render()
+		w.rows = 0
+		w.t.ResetRows()
+	}
+}
+
+// plan prints a repair plan (--dry-run).
+func (w *findingWriter) plan(p *fsck.Plan) {
+	for _, u := range p.Units {
+		status := "planned"
+		switch {
+		case u.Superseded:
+			status = "superseded"
+		case u.Refused != "":
+			status = "refused"
+		}
+		for _, act := range u.Actions {
+			if w.format == formatJSON {
+				s := stepJSON{Type: "step", Status: status, Action: newActionJSON(act)}
+				if u.Refused != "" {
+					s.Note = u.Refused
+				}
+				writeJSON(w.out, s)
+				continue
+			}
+			line := "plan: " + act.String()
+			if status != "planned" {
+				line = status + ": " + act.String()
+			}
+			fmt.Fprintln(w.out, printable(line))
+		}
+		if u.Refused != "" && w.format != formatJSON {
+			fmt.Fprintln(w.out, printable("  because "+u.Refused))
+		}
+	}
+}
+
+// step prints one step of a running repair as it is done.
+func (w *findingWriter) step(s fsck.Step) {
+	if w.format == formatJSON {
+		v := stepJSON{Type: "step", Status: "done", Action: newActionJSON(s.Action), Note: s.Note}
+		switch {
+		case s.Err != nil:
+			v.Status, v.Error = "failed", s.Err.Error()
+		case s.Note != "":
+			v.Status = "skipped"
+		}
+		writeJSON(w.out, v)
+	} else {
+		fmt.Fprintln(w.out, printable(s.String()))
+	}
+	w.out.Flush()
+}
+
+// summary prints the summary (stderr, or a JSON line) and returns the exit
+// status error: nil when clean, errFindings otherwise.
+func (w *findingWriter) summary(r *fsck.Report, p *fsck.Plan) error {
+	if w.format == formatJSON {
+		notes := r.Notes
+		if notes == nil {
+			notes = []string{}
+		}
+		writeJSON(w.out, summaryJSON{Type: "summary", Queue: r.Dir, Split: r.Split, BigTodo: r.BigTodo,
+			QmailSend: r.QmailSend.String(), Messages: r.Messages, Errors: r.Counts[fsck.SeverityError],
+			Warnings: r.Counts[fsck.SeverityWarning], Infos: r.Counts[fsck.SeverityInfo], Changed: r.Changed,
+			Clean: r.Clean(), Notes: notes})
+	}
+	if err := w.out.Flush(); err != nil {
+		return err
+	}
+	if !w.a.quiet {
+		writeSummary(w.a.stderr, r, p)
+	}
+	if !r.Clean() {
+		return errFindings
+	}
+	return nil
+}
+
+// writeSummary prints the human summary: one line, the plan's counts and
+// where owner ids came from.
+func writeSummary(w io.Writer, r *fsck.Report, p *fsck.Plan) {
+	bigTodo := ""
+	if r.BigTodo {
+		bigTodo = ", big-todo"
+	}
+	fmt.Fprintf(w, "qq: fsck: %d messages (split %d%s, qmail-send running: %s): %d errors, %d warnings, %d notes\n",
+		r.Messages, r.Split, bigTodo, r.QmailSend, r.Counts[fsck.SeverityError], r.Counts[fsck.SeverityWarning], r.Counts[fsck.SeverityInfo])
+	if r.Changed > 0 {
+		fmt.Fprintf(w, "qq: fsck: %d messages changed while they were checked (qmail at work) and are not reported\n", r.Changed)
+	}
+	if p != nil {
+		runs, refused, superseded := p.Counts()
+		fmt.Fprintf(w, "qq: fsck: the plan repairs %d findings, refuses %d, and needs nothing for %d\n", runs, refused, superseded)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "qq: fsck: note: %s\n", n)
+	}
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/renameio/v2"
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/spf13/cobra"
+)
+
+type metricsOptions struct {
+	service   sendStateFlags
+	output    string
+	listen    string
+	senderKey string
+	senderMin int
+	senderMax int
+	noSenders bool
+	workers   int
+	args      []string
+}
+
+func newMetricsCmd(a *app) *cobra.Command {
+	opts := &metricsOptions{}
+	cmd := &cobra.Command{
+		Use:     "metrics [--output FILE | --listen ADDR]",
+		GroupID: groupQueue,
+		Short:   "queue metrics in the Prometheus text format, to a file or over HTTP",
+		Long: `Print the state of the queue in the Prometheus text exposition format
+(version 0.0.4): for node_exporter's textfile collector from cron with
+--output, which replaces the file atomically, or served over HTTP at
+/metrics with --listen for Prometheus to scrape (every scrape reads the
+queue anew; scrapes do not overlap).
+
+Metrics:
+  qmail_queue_messages{state}          messages by state: queued
+                                       (preprocessed), todo (not yet),
+                                       writing, mess-only, broken
+  qmail_queue_messages_pending{channel}
+                                       messages with recipients pending on
+                                       the local or remote channel
+  qmail_queue_bouncing_messages        messages with a bounce waiting
+  qmail_queue_size_bytes               sum of the message sizes
+  qmail_queue_oldest_message_age_seconds
+  qmail_queue_message_age_seconds      histogram of message ages (1m to 7d)
+  qmail_queue_senders                  distinct senders
+  qmail_queue_sender_messages{sender}  the senders with at least
+                                       --sender-threshold messages, at most
+                                       --max-senders of them (bounded
+                                       cardinality); "<>" is the null sender
+                                       (per domain: no domain)
+  qmail_send_supervised, qmail_send_up, qmail_send_paused,
+  qmail_send_state_seconds             qmail-send under supervise (svok and
+                                       svstat's view), when its service is
+                                       found (see --service)
+  qmail_queue_scan_duration_seconds    how long reading the queue took
+The per-sender series need every envelope read; --no-senders leaves them
+out and reads no message file at all. With --sender-key sender-domain they
+are qmail_queue_sender_domain_messages{domain} instead.
+
+EXAMPLES
+  qq metrics
+  qq metrics --output /var/lib/prometheus/node-exporter/qmail.prom
+  qq metrics --listen 127.0.0.1:9791
+  qq metrics --sender-threshold 50 --max-senders 20`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runMetrics(cmd.Context(), a, opts)
+		},
+	}
+	f := cmd.Flags()
+	opts.service.addFlags(f)
+	f.StringVarP(&opts.output, "output", "o", "", "write to `FILE`, replaced atomically, instead of stdout")
+	f.StringVar(&opts.listen, "listen", "", "serve /metrics over HTTP on `ADDR` (host:port) until interrupted")
+	f.StringVar(&opts.senderKey, "sender-key", "sender", "per-sender series by `KEY`: sender or sender-domain")
+	f.IntVar(&opts.senderMin, "sender-threshold", 100, "export senders with at least `N` messages")
+	f.IntVar(&opts.senderMax, "max-senders", 10, "export at most `N` senders")
+	f.BoolVar(&opts.noSenders, "no-senders", false, "no per-sender series (reads no envelope)")
+	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
+	return cmd
+}
+
+func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
+	if len(opts.args) > 0 {
+		return usageErrorf("qq metrics takes no arguments, got %q", opts.args)
+	}
+	if _, err := a.formatFor("prometheus", "prometheus"); err != nil {
+		return err
+	}
+	if opts.output != "" && opts.listen != "" {
+		return usageErrorf("--output and --listen exclude each other")
+	}
+	if opts.senderMin < 1 || opts.senderMax < 0 {
+		return usageErrorf("--sender-threshold must be 1 or more and --max-senders not negative")
+	}
+	key, err := report.ParseKey(opts.senderKey)
+	if err != nil || (key != report.KeySender && key != report.KeySenderDomain) {
+		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+	}
+	if opts.noSenders || opts.senderMax == 0 {
+		key = 0
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	m := &metricsSource{a: a, q: q, opts: opts, senders: key}
+	switch {
+	case opts.listen != "":
+		return m.serve(ctx, opts.listen)
+	case opts.output != "":
+		var buf bytes.Buffer
+		if err := m.write(ctx, &buf); err != nil {
+			return err
+		}
+		// The textfile collector may read at any moment: the file is
+		// replaced whole, never seen half written.
+		if err := renameio.WriteFile(opts.output, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write metrics: %w", err)
+		}
+		return nil
+	}
+	return m.write(ctx, a.stdout)
+}
+
+// metricsSource reads the queue and writes its metrics, once per call.
+type metricsSource struct {
+	a       *app
+	q       *qmailqueue.Queue
+	opts    *metricsOptions
+	senders report.Key // 0: no per-sender series
+	mu      sync.Mutex // one scan at a time
+}
+
+// write takes a snapshot and writes the exposition to w.
+func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.a.clock()
+	snap, err := report.TakeSnapshot(ctx, m.q, report.SnapshotOptions{Now: now, Senders: m.senders, Workers: m.opts.workers})
+	if err != nil {
+		return err
+	}
+	send := m.opts.service.read()
+	bw := bufio.NewWriter(w)
+	p := &promWriter{w: bw}
+
+	p.family("qmail_queue_messages", "gauge", "Messages in the qmail queue by state: queued (preprocessed, S5), todo (not yet preprocessed, S4), writing (S3), mess-only (S2), broken (info without mess).")
+	for _, st := range allStates {
+		p.sample("qmail_queue_messages", float64(snap.ByState[st]), "state", st.String())
+	}
+	p.family("qmail_queue_messages_pending", "gauge", "Messages with recipients pending on a delivery channel.")
+	p.sample("qmail_queue_messages_pending", float64(snap.LocalPending), "channel", "local")
+	p.sample("qmail_queue_messages_pending", float64(snap.RemotePending), "channel", "remote")
+	p.gauge("qmail_queue_bouncing_messages", "Messages with a bounce report waiting (bounce/ID).", float64(snap.Bouncing))
+	p.gauge("qmail_queue_size_bytes", "Sum of the sizes of the messages in the queue.", float64(snap.Bytes))
+	p.gauge("qmail_queue_oldest_message_age_seconds", "Age of the oldest message (since qmail-send preprocessed it), 0 when the queue is empty.", snap.OldestAge().Truncate(time.Second).Seconds())
+	bounds := make([]float64, len(snap.AgeBuckets))
+	for i, b := range snap.AgeBuckets {
+		bounds[i] = b.Seconds()
+	}
+	p.histogram("qmail_queue_message_age_seconds", "Ages of the messages in the queue.", bounds, snap.AgeCounts, snap.AgeSum.Seconds())
+	if m.senders != 0 {
+		name, label, what := "qmail_queue_sender_messages", "sender", "sender"
+		if m.senders == report.KeySenderDomain {
+			name, label, what = "qmail_queue_sender_domain_messages", "domain", "sender domain"
+		}
+		p.gauge("qmail_queue_senders", "Distinct envelope "+what+"s in the queue.", float64(snap.Senders.Len()))
+		p.family(name, "gauge", fmt.Sprintf("Messages per envelope %s, for the %ss with at least %d messages (at most %d of them).", what, what, m.opts.senderMin, m.opts.senderMax))
+		for _, g := range snap.TopSenders(m.opts.senderMin, m.opts.senderMax) {
+			v := g.Name
+			if v == "" {
+				v = "<>"
+			}
+			p.sample(name, float64(g.Messages), label, v)
+		}
+	}
+	if send.Checked && send.Err == nil {
+		up, paused, supervised := 0.0, 0.0, 0.0
+		if send.Supervised {
+			supervised = 1
+		}
+		if send.Up() {
+			up = 1
+		}
+		if send.Supervised && send.Status.Paused {
+			paused = 1
+		}
+		p.gauge("qmail_send_supervised", "Whether supervise runs for qmail-send's service (svok).", supervised)
+		p.gauge("qmail_send_up", "Whether qmail-send runs under supervise.", up)
+		p.gauge("qmail_send_paused", "Whether qmail-send is paused (svc -p).", paused)
+		if send.Supervised {
+			p.gauge("qmail_send_state_seconds", "Seconds since qmail-send last went up or down.", max(now.Sub(send.Status.Since), 0).Truncate(time.Second).Seconds())
+		}
+	} else if send.Checked {
+		m.a.warnf("qmail-send: %v", send.Err)
+	}
+	p.gauge("qmail_queue_scan_duration_seconds", "How long reading the queue took.", snap.Duration.Seconds())
+	if snap.Vanished > 0 {
+		m.a.warnf("%d messages left the queue while it was read", snap.Vanished)
+	}
+	return bw.Flush()
+}
+
+// serve answers GET /metrics on addr until ctx ends, then shuts the server
+// down and returns nil.
+func (m *metricsSource) serve(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := m.write(r.Context(), &buf); err != nil {
+			m.a.warnf("scrape: %v", err)
+			http.Error(w, "qq: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", promContentType)
+		w.Write(buf.Bytes())
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "qq metrics: see /metrics")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if !m.a.quiet {
+		fmt.Fprintf(m.a.stderr, "qq: serving metrics on http://%s/metrics\n", ln.Addr())
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("--listen: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	<-done
+	return nil
+}

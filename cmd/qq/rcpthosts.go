@@ -1,0 +1,463 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/qqmail/qq/control"
+	"github.com/spf13/cobra"
+)
+
+// rcptHostsMax is the size beyond which qmail's documentation suggests
+// morercpthosts ("rcpthosts ... should not be more than 50 lines").
+const rcptHostsMax = 50
+
+func newRcpthostsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "rcpthosts",
+		Short:   "list, add, remove and check the domains qmail-smtpd accepts mail for",
+		GroupID: groupControl,
+		Long: `qq rcpthosts manages control/rcpthosts and control/morercpthosts, the
+domains qmail-smtpd accepts mail for from clients without RELAYCLIENT.
+
+qmail-smtpd takes the domain after the last "@", lower-cased, and looks
+it up, then each ".suffix" of it, first in rcpthosts (ignoring case),
+then exactly in morercpthosts.cdb. An entry "example.com" matches only
+example.com; ".example.com" matches every subdomain of it. Without
+rcpthosts every recipient is accepted (an open relay unless something
+else restricts it), and morercpthosts.cdb is not consulted.
+
+morercpthosts is for long lists: qmail-smtpd reads only its compiled
+form, morercpthosts.cdb. Every change qq makes to morercpthosts rebuilds
+the cdb exactly as qmail-newmrh does (lower-cased keys, "#" and blank
+lines skipped, written to morercpthosts.tmp, fsync, rename). Changes
+take effect on the next SMTP connection: no restart is needed.
+
+  qq rcpthosts list
+  qq rcpthosts add example.org .example.org
+  qq rcpthosts add --more customer1.example customer2.example
+  qq rcpthosts rm old.example
+  qq rcpthosts check user@mail.example.org && echo accepted
+  qq rcpthosts rebuild`,
+	}
+	cmd.AddCommand(newRcpthostsListCmd(a), newRcpthostsAddCmd(a), newRcpthostsRmCmd(a), newRcpthostsCheckCmd(a), newRcpthostsRebuildCmd(a))
+	return cmd
+}
+
+// warnMoreState warns when morercpthosts.cdb does not match
+// morercpthosts.
+func warnMoreState(a *app) error {
+	st, err := control.MoreRcptHostsState(a.controlDir)
+	if err != nil {
+		return err
+	}
+	if st != "" {
+		a.warnf("%s: run 'qq rcpthosts rebuild'", st)
+	}
+	return nil
+}
+
+// ---- list ---------------------------------------------------------------
+
+type rcpthostsListOptions struct{}
+
+func newRcpthostsListCmd(a *app) *cobra.Command {
+	var opts rcpthostsListOptions
+	return &cobra.Command{
+		Use:   "list",
+		Short: "list rcpthosts and morercpthosts entries and flag lines that never match",
+		Long: `qq rcpthosts list prints the entries of rcpthosts and morercpthosts
+with their file and line, and flags lines qmail-smtpd never matches
+(leading whitespace, a trailing CR, a wildcard, an address) and
+duplicates. It warns when morercpthosts.cdb is missing or does not hold
+what morercpthosts lists.
+
+Formats: table (default on a terminal), plain (tab-separated with a
+header), json (one object per line).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRcpthostsList(cmd, a, opts)
+		},
+	}
+}
+
+func runRcpthostsList(_ *cobra.Command, a *app, _ rcpthostsListOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	var all []control.Line
+	var names []string
+	files := map[string]bool{}
+	for _, name := range []string{"rcpthosts", "morercpthosts"} {
+		data, exists, err := control.ReadFile(a.controlDir, name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		files[name] = exists
+		lines := control.AnalyzeHostList(data)
+		all = append(all, lines...)
+		for range lines {
+			names = append(names, name)
+		}
+	}
+	switch {
+	case !files["rcpthosts"]:
+		a.warnf("control/rcpthosts does not exist: qmail-smtpd accepts mail for every domain (an open relay unless RELAYCLIENT is restricted)")
+		if files["morercpthosts"] {
+			a.warnf("without rcpthosts, morercpthosts has no effect")
+		}
+	case !slices.ContainsFunc(all, func(l control.Line) bool { return !l.NeverMatches() }):
+		a.warnf("rcpthosts and morercpthosts list no usable domain: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
+	}
+	if err := warnMoreState(a); err != nil {
+		return err
+	}
+	return writeLines(a, format, names, all)
+}
+
+// ---- add ----------------------------------------------------------------
+
+type rcpthostsAddOptions struct {
+	args  []string
+	more  bool
+	force bool
+}
+
+func newRcpthostsAddCmd(a *app) *cobra.Command {
+	var opts rcpthostsAddOptions
+	cmd := &cobra.Command{
+		Use:   "add DOMAIN... | -",
+		Short: "add domains to rcpthosts (or --more: morercpthosts, rebuilding the cdb)",
+		Long: `qq rcpthosts add appends each DOMAIN (or each line of stdin for "-") to
+control/rcpthosts, or with --more to control/morercpthosts followed by a
+rebuild of morercpthosts.cdb. A domain already in either file is left
+alone. Domains are lower-cased and must be host names, optionally with a
+leading dot (".example.com": every subdomain); wildcards and addresses
+are rejected.
+
+Creating rcpthosts where there was none needs --force: without it
+qmail-smtpd accepts every recipient, with it only the listed domains.
+
+` + controlExitHelp,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runRcpthostsAdd(cmd, a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.more, "more", false, "add to morercpthosts (for long lists) and rebuild morercpthosts.cdb")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "allow creating rcpthosts (which stops accepting mail for every unlisted domain)")
+	return cmd
+}
+
+func runRcpthostsAdd(cmd *cobra.Command, a *app, opts rcpthostsAddOptions) error {
+	chg, err := startChange(cmd, a, opts.args)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	target, other := "rcpthosts", "morercpthosts"
+	if opts.more {
+		target, other = other, target
+	}
+	in := chg.in
+	vs, err := validateValues(a, cmd, in, func(v string) (string, []string, error) { return control.Validate(target, v) }, nil)
+	if err != nil {
+		return err
+	}
+	if err := guardCreateRcptHosts(a, opts.force); err != nil {
+		return asUsage(cmd, err)
+	}
+	// A domain listed in the other file is already accepted.
+	data, _, err := control.ReadFile(a.controlDir, other)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", other, err)
+	}
+	there := map[string]control.ListEntry{}
+	for _, e := range control.ParseList(data) {
+		there[strings.ToLower(e.Value)] = e
+	}
+	var todo []string
+	var elsewhere []control.ListEntry
+	for _, v := range vs {
+		if e, ok := there[v.value]; ok {
+			elsewhere = append(elsewhere, e)
+			continue
+		}
+		todo = append(todo, v.value)
+	}
+	var ch control.ListChange
+	if len(todo) > 0 {
+		if ch, err = control.AddToList(ctx, a.controlDir, target, todo); err != nil {
+			return controlError(cmd, err)
+		}
+	}
+	f, _ := control.Lookup(target)
+	if format == formatJSON {
+		v := newListChangeJSON(f, ch)
+		for _, e := range elsewhere {
+			v.Present = append(v.Present, lineEntryJSON{Line: e.Line, Entry: e.Value})
+		}
+		return writeJSON(a.stdout, struct {
+			listChangeJSON
+			PresentIn string `json:"present_elsewhere_in"`
+		}{v, other})
+	}
+	for _, e := range elsewhere {
+		fmt.Fprintf(a.stdout, "present      %s (%s line %d)\n", visible(e.Value), other, e.Line)
+	}
+	printListChange(a.stdout, f, ch)
+	if !opts.more {
+		if s, err := control.Read(a.controlDir, "rcpthosts"); err == nil && len(s.Entries) > rcptHostsMax {
+			noteControl(a, "rcpthosts has %d entries; qmail's documentation suggests morercpthosts beyond %d (qq rcpthosts add --more)", len(s.Entries), rcptHostsMax)
+		}
+	}
+	return nil
+}
+
+// ---- rm -----------------------------------------------------------------
+
+type rcpthostsRmOptions struct {
+	args []string
+}
+
+func newRcpthostsRmCmd(a *app) *cobra.Command {
+	var opts rcpthostsRmOptions
+	return &cobra.Command{
+		Use:     "rm DOMAIN... | -",
+		Aliases: []string{"remove"},
+		Short:   "remove domains from rcpthosts and morercpthosts",
+		Long: `qq rcpthosts rm removes every line of rcpthosts and of morercpthosts
+whose entry is one of the DOMAINs (or the lines of stdin for "-"),
+ignoring case; morercpthosts.cdb is rebuilt when morercpthosts changed.
+Emptying rcpthosts makes qmail-smtpd reject every recipient: qq warns.
+
+` + controlExitHelp,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runRcpthostsRm(cmd, a, opts)
+		},
+	}
+}
+
+func runRcpthostsRm(cmd *cobra.Command, a *app, opts rcpthostsRmOptions) error {
+	chg, err := startChange(cmd, a, opts.args)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	in := chg.in
+	removed := 0
+	var views []any
+	missing := map[string]int{}
+	for _, name := range []string{"rcpthosts", "morercpthosts"} {
+		ch, err := control.RemoveFromList(ctx, a.controlDir, name, rawValues(in))
+		if err != nil {
+			return controlError(cmd, err)
+		}
+		removed += len(ch.Removed)
+		for _, m := range ch.Missing {
+			missing[m]++
+		}
+		ch.Missing = nil
+		f, _ := control.Lookup(name)
+		if format == formatJSON {
+			views = append(views, newListChangeJSON(f, ch))
+			continue
+		}
+		if len(ch.Removed) > 0 {
+			printListChange(a.stdout, f, ch)
+		}
+	}
+	var notFound []string
+	for _, v := range in {
+		if missing[v.value] == 2 && !slices.Contains(notFound, v.value) {
+			notFound = append(notFound, v.value)
+		}
+	}
+	if format == formatJSON {
+		if err := writeJSON(a.stdout, struct {
+			Changes  []any    `json:"changes"`
+			NotFound []string `json:"not_found"`
+		}{views, append([]string{}, notFound...)}); err != nil {
+			return err
+		}
+	} else {
+		for _, m := range notFound {
+			fmt.Fprintf(a.stdout, "not found    %s\n", visible(m))
+		}
+	}
+	warnEmptyRcptHosts(a, "rcpthosts")
+	if removed == 0 {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// ---- check --------------------------------------------------------------
+
+type rcpthostsCheckOptions struct {
+	args []string
+}
+
+func newRcpthostsCheckCmd(a *app) *cobra.Command {
+	var opts rcpthostsCheckOptions
+	return &cobra.Command{
+		Use:   "check DOMAIN|ADDR... | -",
+		Short: "say whether qmail-smtpd accepts mail for a domain or address, and why",
+		Long: `qq rcpthosts check decides, as qmail-smtpd's rcpthosts() does for a
+client without RELAYCLIENT, whether mail for each DOMAIN (or recipient
+address, parsed like the argument of RCPT TO) is accepted, and by which
+entry: an rcpthosts line or a morercpthosts.cdb key.
+
+Formats: table (default on a terminal), plain (tab-separated with a
+header), json (one object per line).
+
+EXIT STATUS
+  0    every DOMAIN is accepted
+  1    at least one would be rejected ("553 sorry, that domain isn't in
+       my list of allowed rcpthosts (#5.7.1)")
+  2    usage error
+  3    a control file could not be read`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runRcpthostsCheck(cmd, a, opts)
+		},
+	}
+}
+
+type rcptCheckJSON struct {
+	Input    string `json:"input"`
+	Domain   string `json:"domain"`
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason"`
+	Key      string `json:"key"`
+	Line     int    `json:"line"`
+}
+
+func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	in, err := readValues(a, opts.args)
+	if err != nil {
+		return err
+	}
+	rh, err := control.OpenRcptHosts(a.controlDir)
+	if err != nil {
+		return err
+	}
+	defer rh.Close()
+	if !rh.Exists {
+		noteControl(a, "control/rcpthosts does not exist: qmail-smtpd accepts mail for every domain")
+	}
+	if err := warnMoreState(a); err != nil {
+		return err
+	}
+	lip, err := localIP(a.controlDir)
+	if err != nil {
+		return err
+	}
+	var rows []table.Row
+	all := true
+	for _, v := range in {
+		addr := "@" + v.value
+		if strings.ContainsAny(v.value, "@<") {
+			addr, _ = control.ParseAddr(control.CommandArg(v.value, "TO"), lip)
+		}
+		res, err := rh.Check(addr)
+		if err != nil {
+			return err
+		}
+		all = all && res.Accepted
+		if format == formatJSON {
+			if err := writeJSON(a.stdout, rcptCheckJSON{Input: v.value, Domain: res.Domain, Accepted: res.Accepted, Reason: res.Reason, Key: res.Key, Line: res.Line}); err != nil {
+				return err
+			}
+			continue
+		}
+		result, by := "rejected", ""
+		if res.Accepted {
+			result = "accepted"
+		}
+		switch res.Reason {
+		case control.RcptListed:
+			by = fmt.Sprintf("rcpthosts line %d: %s", res.Line, res.Key)
+		case control.RcptMoreListed:
+			by = "morercpthosts.cdb: " + res.Key
+		case control.RcptNoRcptHosts:
+			by = "no rcpthosts: every domain is accepted"
+		case control.RcptNoAt:
+			by = "no @domain: always accepted"
+		case control.RcptNotListed:
+			by = "not listed"
+		}
+		rows = append(rows, table.Row{visible(v.value), visible(res.Domain), result, by})
+	}
+	if format != formatJSON {
+		if err := writeRows(a, format, table.Row{"INPUT", "DOMAIN", "RESULT", "BY"}, rows); err != nil {
+			return err
+		}
+	}
+	if !all {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// ---- rebuild ------------------------------------------------------------
+
+type rcpthostsRebuildOptions struct{}
+
+func newRcpthostsRebuildCmd(a *app) *cobra.Command {
+	var opts rcpthostsRebuildOptions
+	return &cobra.Command{
+		Use:   "rebuild",
+		Short: "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does",
+		Long: `qq rcpthosts rebuild compiles control/morercpthosts into
+control/morercpthosts.cdb exactly as qmail-newmrh does: each line
+lower-cased, trailing spaces and tabs stripped, "#" and blank lines
+skipped, written to morercpthosts.tmp, fsync, renamed over
+morercpthosts.cdb (keeping its owner and mode), under qq's lock. Needed
+only after morercpthosts was edited by hand: qq's own changes rebuild
+it. Takes effect on the next SMTP connection.
+
+` + controlExitHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRcpthostsRebuild(cmd, a, opts)
+		},
+	}
+}
+
+func runRcpthostsRebuild(cmd *cobra.Command, a *app, _ rcpthostsRebuildOptions) error {
+	chg, err := startChange(cmd, a, nil)
+	if err != nil {
+		return err
+	}
+	defer chg.cancel()
+	format, ctx := chg.format, chg.ctx
+	n, err := control.BuildMoreRcptHosts(ctx, a.controlDir)
+	if err != nil {
+		return controlError(cmd, err)
+	}
+	f, _ := control.Lookup("morercpthosts.cdb")
+	if format == formatJSON {
+		return writeJSON(a.stdout, struct {
+			File       string `json:"file"`
+			Keys       int    `json:"keys"`
+			Effect     string `json:"effect"`
+			EffectText string `json:"effect_text"`
+		}{f.Name, n, f.Effect.String(), f.EffectText()})
+	}
+	fmt.Fprintf(a.stdout, "morercpthosts.cdb: rebuilt with %d key(s); %s\n", n, f.EffectText())
+	return nil
+}

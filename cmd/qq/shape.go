@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/spf13/cobra"
+)
+
+type shapeOptions struct {
+	filter        filterFlags
+	by            string
+	first         string
+	buckets       int
+	linear        bool
+	top           int
+	parents       bool
+	minSubdomains int
+	workers       int
+	args          []string
+}
+
+func newShapeCmd(a *app) *cobra.Command {
+	opts := &shapeOptions{}
+	cmd := &cobra.Command{
+		Use:     "shape [ID…] [filters]",
+		GroupID: groupQueue,
+		Short:   "show the queue by domain and age, as Postfix's qshape",
+		Long: `Tabulate the queue by domain against age buckets, as Postfix's qshape
+does: which destinations hold mail back, and since when.
+
+By default rows are recipient domains and count pending recipients (a
+message to three recipients at one domain counts three); with --by
+sender-domain rows are sender domains and count messages. T is a row's
+total; the TOTAL row sums every domain. Rows come largest first.
+
+The age of a message is the time since qmail-send preprocessed it (its
+birth). Bucket columns are labelled with their upper age limit: the first
+holds messages up to -t old (default 5m), each next one is twice as wide
+(or, with --linear, as wide as the first), and the last, "LIMIT+", holds
+everything older. -b sets the number of buckets, the open one included.
+
+--parents adds rows for parent domains: ".example.com" sums every
+subdomain of example.com (not example.com itself, as rcpthosts reads the
+leading dot), shown when it has at least --min-subdomains of them; top-level
+domains get none.
+
+Formats: table (the default on a terminal), plain (a header line, then
+tab-separated lines: domain, T, one count per bucket; the default when
+piped), json.
+
+` + filterHelp + `
+
+EXAMPLES
+  qq shape
+  qq shape --by sender-domain --top 10
+  qq shape -t 1h -b 8 --remote
+  qq shape --linear -t 1d -b 8
+  qq shape --parents --min-subdomains 3`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runShape(cmd.Context(), a, opts)
+		},
+	}
+	opts.filter.addFlags(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&opts.by, "by", "rcpt-domain", "rows are `KEY`: rcpt-domain or sender-domain")
+	f.StringVarP(&opts.first, "bucket-time", "t", "5m", "upper age limit of the first bucket (`AGE`: 90s, 5m, 1h, 1d)")
+	f.IntVarP(&opts.buckets, "buckets", "b", 10, "number of age buckets, `N` ≥ 2, the last one open-ended")
+	f.BoolVarP(&opts.linear, "linear", "l", false, "buckets of equal width instead of doubling")
+	f.IntVarP(&opts.top, "top", "n", 0, "show the largest `N` domains only (0: all)")
+	f.BoolVarP(&opts.parents, "parents", "p", false, "add parent-domain rows (.example.com)")
+	f.IntVarP(&opts.minSubdomains, "min-subdomains", "m", 5, "with --parents, show a parent with at least `N` subdomains")
+	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
+	return cmd
+}
+
+func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	key, err := report.ParseKey(opts.by)
+	if err != nil || (key != report.KeyRecipientDomain && key != report.KeySenderDomain) {
+		return usageErrorf("--by %q: choose rcpt-domain or sender-domain", opts.by)
+	}
+	first, err := parseAge(opts.first)
+	if err != nil || first <= 0 {
+		return usageErrorf("-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not %q", opts.first)
+	}
+	if opts.buckets < 2 || opts.buckets > 100 {
+		return usageErrorf("-b/--buckets must be between 2 and 100")
+	}
+	if opts.top < 0 || opts.minSubdomains < 0 {
+		return usageErrorf("--top and --min-subdomains must not be negative")
+	}
+	now := a.clock()
+	filter, err := opts.filter.build(now, opts.args, a.stdin)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	shape, err := report.NewShape(report.ShapeOptions{Key: key, First: first, Buckets: opts.buckets, Linear: opts.linear, Now: now})
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: shape.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
+		shape.Add(m)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if stats.Vanished > 0 {
+		a.warnf("%d messages left the queue while it was read", stats.Vanished)
+	}
+	rows := shape.Rows(report.RowOptions{Top: opts.top, Parents: opts.parents, MinSubdomains: opts.minSubdomains})
+	total := shape.Total()
+	labels := bucketLabels(shape.Limits())
+
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer out.Flush()
+	switch format {
+	case formatJSON:
+		err = writeJSON(out, newShapeJSON(key, shape.Limits(), total, rows))
+	case formatPlain:
+		fmt.Fprintf(out, "DOMAIN\tT\t%s\n", strings.Join(labels, "\t"))
+		for _, r := range append([]report.ShapeRow{total}, rows...) {
+			fmt.Fprintf(out, "%s\t%d", printable(shapeDomain(r)), r.Total)
+			for _, n := range r.Counts {
+				fmt.Fprintf(out, "\t%d", n)
+			}
+			out.WriteByte('\n')
+		}
+	default:
+		t := a.newTable(out)
+		t.Style().Format.Header = text.FormatDefault // bucket labels are lower-case: 5m, 1h
+		header := table.Row{"DOMAIN", "T"}
+		for _, l := range labels {
+			header = append(header, l)
+		}
+		t.AppendHeader(header)
+		cfg := []table.ColumnConfig{{Number: 1, WidthMax: 40, WidthMaxEnforcer: text.Trim}}
+		for i := 2; i <= len(header); i++ {
+			cfg = append(cfg, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+		}
+		t.SetColumnConfigs(cfg)
+		for i, r := range append([]report.ShapeRow{total}, rows...) {
+			row := table.Row{printable(shapeDomain(r)), r.Total}
+			for _, n := range r.Counts {
+				row = append(row, n)
+			}
+			t.AppendRow(row)
+			if i == 0 {
+				t.AppendSeparator()
+			}
+		}
+		t.Render()
+	}
+	if err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if total.Total == 0 && !filter.IsZero() {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// shapeDomain names a row; "" is the row of addresses without a domain
+// (and, for sender domains, the null sender).
+func shapeDomain(r report.ShapeRow) string {
+	if r.Domain == "" {
+		return "(none)"
+	}
+	return r.Domain
+}
+
+// bucketLabels labels each bucket with its upper limit, the last one with
+// the last limit and "+", as qshape does.
+func bucketLabels(limits []time.Duration) []string {
+	labels := make([]string, 0, len(limits)+1)
+	for _, l := range limits {
+		labels = append(labels, compactAge(l))
+	}
+	return append(labels, compactAge(limits[len(limits)-1])+"+")
+}
+
+// compactAge writes a duration in the largest unit that divides it: 5m,
+// 80m, 2h, 3d, 90s.
+func compactAge(d time.Duration) string {
+	s := int64(d / time.Second)
+	switch {
+	case s == 0:
+		return "0s"
+	case s%86400 == 0:
+		return strconv.FormatInt(s/86400, 10) + "d"
+	case s%3600 == 0:
+		return strconv.FormatInt(s/3600, 10) + "h"
+	case s%60 == 0:
+		return strconv.FormatInt(s/60, 10) + "m"
+	}
+	return strconv.FormatInt(s, 10) + "s"
+}
+
+// shapeJSON is the JSON schema of qq shape.
+type shapeJSON struct {
+	By      string         `json:"by"`
+	Buckets []shapeBucket  `json:"buckets"`
+	Total   shapeRowJSON   `json:"total"`
+	Rows    []shapeRowJSON `json:"rows"`
+}
+
+// shapeBucket is one age bucket: messages up to MaxAge seconds old (and
+// older than the previous bucket's); null for the last, open bucket.
+type shapeBucket struct {
+	Label  string `json:"label"`
+	MaxAge *int64 `json:"max_age_seconds"`
+}
+
+type shapeRowJSON struct {
+	Domain string `json:"domain"`
+	Parent bool   `json:"parent"`
+	Total  int    `json:"total"`
+	Counts []int  `json:"counts"`
+}
+
+func newShapeJSON(key report.Key, limits []time.Duration, total report.ShapeRow, rows []report.ShapeRow) shapeJSON {
+	v := shapeJSON{By: key.String(), Rows: []shapeRowJSON{}}
+	labels := bucketLabels(limits)
+	for i, l := range labels {
+		b := shapeBucket{Label: l}
+		if i < len(limits) {
+			s := int64(limits[i] / time.Second)
+			b.MaxAge = &s
+		}
+		v.Buckets = append(v.Buckets, b)
+	}
+	v.Total = shapeRowJSON{Domain: total.Domain, Total: total.Total, Counts: total.Counts}
+	for _, r := range rows {
+		v.Rows = append(v.Rows, shapeRowJSON{Domain: r.Domain, Parent: r.Parent, Total: r.Total, Counts: r.Counts})
+	}
+	return v
+}

@@ -1,0 +1,493 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+type topOptions struct {
+	filter filterFlags
+	by     string
+	hop    int
+	sort   string
+	limit  int
+	group  string
+	// groupSet is true when --group was given, "" (the "none" group)
+	// included.
+	groupSet bool
+	workers  int
+	args     []string
+	// rmArgs are the global and filter flags of this command line, given
+	// again to every qq rm command printed (--format rm).
+	rmArgs []string
+}
+
+func newTopCmd(a *app) *cobra.Command {
+	opts := &topOptions{}
+	cmd := &cobra.Command{
+		Use:     "top [ID…] [--by KEY] [filters]",
+		GroupID: groupQueue,
+		Short:   "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
+		Long: `Group the messages of the queue (or those the filters select) and show,
+for each group, the messages, their pending recipients, bytes, and the
+oldest and newest message: qmqtool -i, exiqsumm and "sort | uniq -c" in
+one pass.
+
+--by KEY groups by:
+  sender          envelope sender (<> is the null sender of bounces)
+  sender-domain   the sender's domain
+  rcpt            envelope recipient; a message counts in the group of
+                  each of its recipients, delivered ones included (what
+                  --rcpt selects); RCPTS counts the pending ones
+  rcpt-domain     the recipients' domains, the same way
+  subject         the decoded Subject (reads headers)
+  ip, helo        the sending IP address or HELO name of the nearest
+                  Received hop that records one (reads headers); --hop N
+                  picks the Nth hop instead; qmail-queue's own
+                  "(qmail N invoked …)" lines are skipped
+  size            size buckets 0-1K, 1K-4K, 4K-16K, …, 64M+
+Addresses, domains and HELO names are grouped case-insensitively, as qmail
+and qq's filters compare them. Headers are read only for subject, ip and
+helo.
+
+Formats:
+  table   a table with a TOTAL footer (the default on a terminal)
+  plain   one tab-separated line per group: messages, pending
+          recipients, bytes, oldest and newest birth (RFC 3339), name
+          (the default when piped)
+  json    one JSON object: groups and total (schema in README.md)
+  ids     the IDs of the messages of one group (--group), one per line,
+          for qq rm --ids-from -
+  rm      one "qq rm …" command line per group: the exact filter that
+          selects the group (with this command's own filters); groups no
+          filter selects exactly (ip, helo, "none" groups) get a comment
+          with the --format ids pipeline instead
+
+` + filterHelp + `
+
+EXAMPLES
+  qq top
+  qq top --by sender-domain --limit 10
+  qq top --by subject --older 1d
+  qq top --by ip --hop 2 --format plain
+  qq top --by sender --limit 3 --format rm
+  qq top --by helo --group win-4j5k2m8q --format ids | qq rm --ids-from -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			opts.groupSet = cmd.Flags().Changed("group")
+			opts.rmArgs = commandLineFilterArgs(cmd, args)
+			return runTop(cmd.Context(), a, opts)
+		},
+	}
+	opts.filter.addFlags(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&opts.by, "by", "sender", "group by `KEY`: sender, sender-domain, rcpt, rcpt-domain, subject, ip, helo, size")
+	f.IntVar(&opts.hop, "hop", 1, "with --by ip or helo, use the `N`th Received hop (1 = the nearest)")
+	f.StringVar(&opts.sort, "sort", "count", "sort groups by `ORDER`: count, bytes, name, age (oldest first)")
+	f.IntVar(&opts.limit, "limit", 0, "show at most `N` groups (0: all)")
+	f.StringVar(&opts.group, "group", "", "show only the group `NAME` (as printed; <> for the null sender, \"\" for none)")
+	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
+	return cmd
+}
+
+func runTop(ctx context.Context, a *app, opts *topOptions) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "ids", "rm")
+	if err != nil {
+		return err
+	}
+	key, err := report.ParseKey(opts.by)
+	if err != nil {
+		return usageErrorf("--by: %v", err)
+	}
+	order, err := report.ParseOrder(opts.sort)
+	if err != nil {
+		return usageErrorf("--sort: %v", err)
+	}
+	if opts.limit < 0 {
+		return usageErrorf("--limit must not be negative")
+	}
+	if opts.hop < 1 {
+		return usageErrorf("--hop must be 1 or more")
+	}
+	groupSet := opts.groupSet
+	if format == "ids" && !groupSet {
+		return usageErrorf("--format ids lists the messages of one group: add --group NAME")
+	}
+	group := key.Normalize(opts.group)
+	if key == report.KeySize && groupSet {
+		if _, ok := report.SizeBucketNamed(group); !ok {
+			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
+		}
+	}
+	now := a.clock()
+	filter, err := opts.filter.build(now, opts.args, a.stdin)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(a.stdout, 64<<10)
+	defer out.Flush()
+
+	if format == "ids" {
+		return topIDs(ctx, a, q, out, filter, key, opts.hop, group, opts.workers)
+	}
+	g := report.NewGrouper(key, opts.hop)
+	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
+		g.Add(m)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if stats.Vanished > 0 {
+		a.warnf("%d messages left the queue while it was read", stats.Vanished)
+	}
+	groups := g.Groups(order, opts.limit)
+	total := g.Total()
+	if groupSet {
+		groups = nil
+		if grp, ok := g.Group(group); ok {
+			groups = []report.Group{grp}
+		}
+	}
+	tv := topView{a: a, key: key, hop: opts.hop, now: now, rmArgs: opts.rmArgs, filter: filter}
+	switch format {
+	case formatJSON:
+		err = writeJSON(out, tv.json(groups, total, g.Len()))
+	case formatPlain:
+		for _, grp := range groups {
+			fmt.Fprintf(out, "%d\t%d\t%d\t%s\t%s\t%s\n", grp.Messages, grp.Recipients, grp.Bytes,
+				timeOrDash(grp.Oldest), timeOrDash(grp.Newest), tv.name(grp.Name))
+		}
+	case "rm":
+		for _, grp := range groups {
+			tv.writeRm(out, grp)
+		}
+	default:
+		if len(groups) > 0 {
+			tv.table(out, groups, total, g.Len())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if len(groups) == 0 && (!filter.IsZero() || groupSet) {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// topIDs streams the IDs of the messages of one group: no grouping is
+// kept, so memory does not grow with the queue.
+func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
+	namer := report.NewNamer(key, hop)
+	printed := 0
+	buf := make([]byte, 0, 24)
+	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: key.Fields(), Filter: filter, Workers: workers}, func(m *qmailqueue.Message) error {
+		if slices.Contains(namer.Names(m), group) {
+			buf = strconv.AppendUint(buf[:0], m.ID, 10)
+			buf = append(buf, '\n')
+			out.Write(buf)
+			printed++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if stats.Vanished > 0 {
+		a.warnf("%d messages left the queue while it was read", stats.Vanished)
+	}
+	if printed == 0 {
+		return errNothingMatched
+	}
+	return nil
+}
+
+// topView renders groups for one grouping.
+type topView struct {
+	a      *app
+	key    report.Key
+	hop    int
+	now    time.Time
+	rmArgs []string
+	filter *qmailqueue.Filter
+}
+
+// name shows a group name for people: "<>" for the null sender, a word in
+// parentheses for the other "none" groups, control characters replaced.
+func (tv topView) name(n string) string {
+	if n == "" {
+		switch tv.key {
+		case report.KeySender:
+			return "<>"
+		case report.KeySenderDomain:
+			return "(none: <> or no @)"
+		case report.KeyRecipient, report.KeyRecipientDomain:
+			return "(no domain)"
+		case report.KeySubject:
+			return "(no subject)"
+		case report.KeyIP, report.KeyHelo:
+			return "(no hop " + strconv.Itoa(tv.hop) + ")"
+		}
+	}
+	if tv.key == report.KeySubject {
+		return printableText(n)
+	}
+	return printable(n)
+}
+
+// title is the heading of the name column.
+func (tv topView) title() string {
+	if tv.key == report.KeySize {
+		return "SIZE RANGE"
+	}
+	return strings.ToUpper(tv.key.String())
+}
+
+func (tv topView) table(out io.Writer, groups []report.Group, total report.Group, count int) {
+	t := tv.a.newTable(out)
+	t.AppendHeader(table.Row{tv.title(), "MESSAGES", "RCPTS", "SIZE", "OLDEST", "NEWEST"})
+	t.SetColumnConfigs([]table.ColumnConfig{
+		{Number: 1, WidthMax: 60, WidthMaxEnforcer: text.Trim},
+		{Number: 2, Align: text.AlignRight, AlignFooter: text.AlignRight},
+		{Number: 3, Align: text.AlignRight, AlignFooter: text.AlignRight},
+		{Number: 4, Align: text.AlignRight, AlignFooter: text.AlignRight},
+		{Number: 5, Align: text.AlignRight, AlignFooter: text.AlignRight},
+		{Number: 6, Align: text.AlignRight, AlignFooter: text.AlignRight},
+	})
+	for _, g := range groups {
+		t.AppendRow(table.Row{tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest)})
+	}
+	label := fmt.Sprintf("TOTAL (%d groups)", count)
+	if len(groups) < count {
+		label = fmt.Sprintf("TOTAL (%d of %d groups shown)", len(groups), count)
+	}
+	t.AppendFooter(table.Row{label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest)})
+	t.Render()
+}
+
+func (tv topView) age(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return humanAge(tv.now.Sub(t))
+}
+
+func timeOrDash(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return rfc3339(t)
+}
+
+// topJSON is the JSON schema of qq top.
+type topJSON struct {
+	By     string         `json:"by"`
+	Hop    *int           `json:"hop,omitempty"`
+	Groups []topGroupJSON `json:"groups"`
+	Count  int            `json:"group_count"`
+	Total  topGroupJSON   `json:"total"`
+}
+
+type topGroupJSON struct {
+	Name       *string `json:"name,omitempty"`
+	Messages   int     `json:"messages"`
+	Recipients int     `json:"recipients_pending"`
+	Bytes      int64   `json:"bytes"`
+	Oldest     *string `json:"oldest"`
+	Newest     *string `json:"newest"`
+	OldestAge  *int64  `json:"oldest_age_seconds"`
+	// RmArgs are the qq rm arguments that select exactly this group, null
+	// when no filter does.
+	RmArgs *[]string `json:"rm_args,omitempty"`
+}
+
+func (tv topView) json(groups []report.Group, total report.Group, count int) topJSON {
+	v := topJSON{By: tv.key.String(), Groups: []topGroupJSON{}, Count: count, Total: tv.groupJSON(total)}
+	if tv.key == report.KeyIP || tv.key == report.KeyHelo {
+		v.Hop = &tv.hop
+	}
+	for _, g := range groups {
+		gj := tv.groupJSON(g)
+		name := g.Name
+		gj.Name = &name
+		args, ok := tv.rmFilter(g)
+		if !ok {
+			args = nil
+		}
+		gj.RmArgs = &args
+		v.Groups = append(v.Groups, gj)
+	}
+	return v
+}
+
+func (tv topView) groupJSON(g report.Group) topGroupJSON {
+	v := topGroupJSON{Messages: g.Messages, Recipients: g.Recipients, Bytes: g.Bytes}
+	if !g.Oldest.IsZero() {
+		o, n, age := rfc3339(g.Oldest), rfc3339(g.Newest), int64(tv.now.Sub(g.Oldest)/time.Second)
+		v.Oldest, v.Newest, v.OldestAge = &o, &n, &age
+	}
+	return v
+}
+
+// rmFilter returns the qq rm arguments that select exactly the messages of
+// group g (this command's own filters included), or false when no filter
+// does: IP and HELO hops, "none" groups, and any selection made with --not.
+func (tv topView) rmFilter(g report.Group) ([]string, bool) {
+	if tv.filter.Not {
+		return nil, false
+	}
+	var own []string
+	switch tv.key {
+	case report.KeySender:
+		own = []string{"--sender", g.Name}
+	case report.KeySenderDomain, report.KeyRecipientDomain:
+		if g.Name == "" || strings.HasPrefix(g.Name, ".") {
+			return nil, false
+		}
+		flag := "--sender-domain"
+		if tv.key == report.KeyRecipientDomain {
+			flag = "--rcpt-domain"
+		}
+		own = []string{flag, g.Name}
+	case report.KeyRecipient:
+		if g.Name == "" {
+			return nil, false
+		}
+		own = []string{"--rcpt", g.Name}
+	case report.KeySubject:
+		if g.Name == "" {
+			return nil, false
+		}
+		// (?-i) undoes the (?i) qq adds without --case, so that only
+		// this very subject matches, and other regexes keep their case
+		// rule.
+		own = []string{"--subject", "(?-i)^" + regexp.QuoteMeta(g.Name) + "$"}
+	case report.KeySize:
+		b, _ := report.SizeBucketNamed(g.Name)
+		if b.Min > 0 {
+			own = append(own, "--larger", strconv.FormatInt(b.Min-1, 10))
+		}
+		if b.Max > 0 {
+			own = append(own, "--smaller", strconv.FormatInt(b.Max, 10))
+		}
+	default:
+		return nil, false
+	}
+	return append(slices.Clone(tv.rmArgs), own...), true
+}
+
+// writeRm prints the qq rm command that selects group g, or a comment with
+// the --format ids pipeline when no filter does.
+func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
+	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
+	if args, ok := tv.rmFilter(g); ok {
+		fmt.Fprintf(out, "qq rm %s  # %s\n", shellJoin(args), note)
+		return
+	}
+	ids := append(slices.Clone(tv.rmArgs), "--by", tv.key.String())
+	if tv.key == report.KeyIP || tv.key == report.KeyHelo {
+		ids = append(ids, "--hop", strconv.Itoa(tv.hop))
+	}
+	ids = append(ids, "--group", g.Name, "--format", "ids")
+	fmt.Fprintf(out, "# %s: %s; no filter selects exactly this group:\n#   qq top %s | qq rm --ids-from -\n",
+		tv.name(g.Name), note, shellJoin(ids))
+}
+
+// commandLineFilterArgs returns the global queue-location flags and the
+// filter flags and ID arguments of this command line, as arguments to give
+// another qq command (qq rm) so that it selects the same messages.
+func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
+	var probe filterFlags
+	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
+	probe.addFlags(fs)
+	keep := map[string]bool{"qmail-dir": true, "queue": true, "control-dir": true}
+	fs.VisitAll(func(f *pflag.Flag) { keep[f.Name] = true })
+	var out []string
+	for _, name := range []string{"qmail-dir", "queue", "control-dir"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			out = append(out, "--"+name, f.Value.String())
+		}
+	}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if !keep[f.Name] || f.Name == "qmail-dir" || f.Name == "queue" || f.Name == "control-dir" {
+			return
+		}
+		switch v := f.Value.(type) {
+		case pflag.SliceValue:
+			for _, s := range v.GetSlice() {
+				out = append(out, "--"+f.Name, s)
+			}
+		default:
+			if f.Value.Type() == "bool" {
+				if f.Value.String() == "true" {
+					out = append(out, "--"+f.Name)
+				}
+				return
+			}
+			out = append(out, "--"+f.Name, f.Value.String())
+		}
+	})
+	return append(out, args...)
+}
+
+// shellJoin quotes each argument for a POSIX shell where needed and joins
+// them with spaces.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, s := range args {
+		q[i] = shellQuote(s)
+	}
+	return strings.Join(q, " ")
+}
+
+// shellQuote returns s as one shell word: unchanged when it holds only
+// characters no shell treats specially, in single quotes otherwise.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func sizeBucketNames() string {
+	var names []string
+	for _, b := range report.SizeBuckets() {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// plural writes a count and a noun, with an s unless the count is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

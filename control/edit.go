@@ -1,0 +1,252 @@
+package control
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// entryKey is how qq compares list entries: surrounding whitespace and a
+// trailing CR dropped (so that a broken line is found), ASCII letters
+// lower-cased except after a backslash (qregex escapes keep their case).
+func entryKey(s string) string {
+	return LowerOutsideEscapes(strings.Trim(s, " \t\r"))
+}
+
+// cleanLine reports whether a list line holds its entry the way qmail can
+// match it: no leading whitespace, no CR at the end.
+func cleanLine(line string) bool {
+	e := stripTrailing(line)
+	return e == strings.Trim(e, " \t\r")
+}
+
+// checkWritable refuses an entry or value that would break the file's
+// line structure or be read differently by qmail than it was given.
+func checkWritable(file, s string) error {
+	if err := checkBytes(s, true); err != nil {
+		return &ValueError{File: file, Value: s, Reason: err.Error()}
+	}
+	if s[0] == '#' {
+		return &ValueError{File: file, Value: s, Reason: "starts with '#': qmail reads the line as a comment"}
+	}
+	return nil
+}
+
+// ListChange reports what an edit of a list file did, entry by entry.
+type ListChange struct {
+	Added   []string    // entries appended
+	Present []ListEntry // entries already there, with their line
+	Fixed   []ListEntry // broken lines (leading whitespace, CR) rewritten to the clean entry
+	Removed []ListEntry // lines removed
+	Missing []string    // entries to remove that were not there
+	Changed bool        // the file was written
+}
+
+// AddToList appends entries to the named list file unless an equal entry
+// (ignoring ASCII case) is already there. A line holding the entry in a
+// form qmail never matches (leading whitespace, a trailing CR) is rewritten
+// in place instead. Entries must already be validated and normalised
+// ([Validate], [ValidateAddrEntry]); the rest of the file is kept byte for
+// byte.
+func AddToList(ctx context.Context, dir, name string, entries []string) (ListChange, error) {
+	for _, e := range entries {
+		if err := checkWritable(name, e); err != nil {
+			return ListChange{}, err
+		}
+	}
+	var ch ListChange
+	changed, err := Update(ctx, dir, name, func(old []byte, _ bool) ([]byte, error) {
+		ch = ListChange{}
+		lines := splitLines(old)
+		clean := map[string]int{}  // key → index of a clean line
+		broken := map[string]int{} // key → index of a broken line
+		for i, l := range lines {
+			if lineEntries(l) == nil {
+				continue
+			}
+			k := entryKey(l)
+			if cleanLine(l) {
+				if _, ok := clean[k]; !ok {
+					clean[k] = i
+				}
+			} else if _, ok := broken[k]; !ok {
+				broken[k] = i
+			}
+		}
+		for _, e := range entries {
+			k := entryKey(e)
+			if i, ok := clean[k]; ok {
+				ch.Present = append(ch.Present, ListEntry{Line: i + 1, Value: stripTrailing(lines[i])})
+				continue
+			}
+			if i, ok := broken[k]; ok {
+				lines[i] = e
+				ch.Fixed = append(ch.Fixed, ListEntry{Line: i + 1, Value: e})
+				delete(broken, k)
+				clean[k] = i
+				continue
+			}
+			lines = append(lines, e)
+			clean[k] = len(lines) - 1
+			ch.Added = append(ch.Added, e)
+		}
+		if len(ch.Added)+len(ch.Fixed) == 0 {
+			return old, nil
+		}
+		return joinLines(lines), nil
+	})
+	ch.Changed = changed
+	return ch, err
+}
+
+// RemoveFromList removes every line of the named list file whose entry
+// equals one of entries, ignoring ASCII case, surrounding whitespace and a
+// trailing CR. Comments and other lines are kept.
+func RemoveFromList(ctx context.Context, dir, name string, entries []string) (ListChange, error) {
+	return removeLines(ctx, dir, name, entries, entryKey)
+}
+
+// removeLines removes the lines whose key (as computed by key from the
+// line) equals the key of one of wanted.
+func removeLines(ctx context.Context, dir, name string, wanted []string, key func(string) string) (ListChange, error) {
+	var ch ListChange
+	changed, err := Update(ctx, dir, name, func(old []byte, exists bool) ([]byte, error) {
+		ch = ListChange{}
+		want := map[string]bool{}
+		for _, w := range wanted {
+			want[key(w)] = false
+		}
+		var kept []string
+		for i, l := range splitLines(old) {
+			if lineEntries(l) != nil {
+				k := key(l)
+				if _, ok := want[k]; ok {
+					want[k] = true
+					ch.Removed = append(ch.Removed, ListEntry{Line: i + 1, Value: stripTrailing(l)})
+					continue
+				}
+			}
+			kept = append(kept, l)
+		}
+		seen := map[string]bool{}
+		for _, w := range wanted {
+			if k := key(w); !want[k] && !seen[k] {
+				ch.Missing = append(ch.Missing, w)
+				seen[k] = true
+			}
+		}
+		if len(ch.Removed) == 0 {
+			return old, nil
+		}
+		return joinLines(kept), nil
+	})
+	ch.Changed = changed
+	return ch, err
+}
+
+// mapKey is the constmap key of a map line, for comparisons.
+func mapKey(line string) string {
+	k, _, _ := strings.Cut(strings.Trim(stripTrailing(line), " \t\r"), ":")
+	return asciiLower(k)
+}
+
+// MapChange reports what [SetMapEntry] did.
+type MapChange struct {
+	Entry      string // the entry written
+	Old        string // the entry it replaced, "" when it was added
+	Line       int    // the line it is on
+	Duplicates []int  // other lines with the same key; constmap ignores them
+	Changed    bool
+}
+
+// SetMapEntry sets key:value in a colon map file (smtproutes,
+// virtualdomains): the line that constmap uses for the key (the last one)
+// is replaced, or the entry is appended. entry must already be validated
+// ([Validate]).
+func SetMapEntry(ctx context.Context, dir, name, entry string) (MapChange, error) {
+	if err := checkWritable(name, entry); err != nil {
+		return MapChange{}, err
+	}
+	if !strings.Contains(entry, ":") {
+		return MapChange{}, &ValueError{File: name, Value: entry, Reason: "missing ':'"}
+	}
+	key := mapKey(entry)
+	var ch MapChange
+	changed, err := Update(ctx, dir, name, func(old []byte, _ bool) ([]byte, error) {
+		ch = MapChange{Entry: entry}
+		lines := splitLines(old)
+		last := -1
+		var same []int
+		for i, l := range lines {
+			if lineEntries(l) == nil || !strings.Contains(l, ":") || mapKey(l) != key {
+				continue
+			}
+			if last >= 0 {
+				same = append(same, last+1)
+			}
+			last = i
+		}
+		ch.Duplicates = same
+		if last >= 0 {
+			ch.Old, ch.Line = stripTrailing(lines[last]), last+1
+			if ch.Old == entry {
+				return old, nil
+			}
+			lines[last] = entry
+		} else {
+			lines = append(lines, entry)
+			ch.Line = len(lines)
+		}
+		return joinLines(lines), nil
+	})
+	ch.Changed = changed
+	return ch, err
+}
+
+// RemoveMapKeys removes every line of a colon map file whose key is one of
+// keys (ASCII case-insensitive). A key may be given as key:value; only the
+// part before ":" counts.
+func RemoveMapKeys(ctx context.Context, dir, name string, keys []string) (ListChange, error) {
+	return removeLines(ctx, dir, name, keys, func(s string) string {
+		if !strings.Contains(s, ":") {
+			s += ":"
+		}
+		return mapKey(s)
+	})
+}
+
+// LineChange reports what [SetLine] did.
+type LineChange struct {
+	Old     string // the value before ("" when the file was absent)
+	Existed bool
+	Changed bool
+}
+
+// SetLine sets the value of a one-line file (or a number file): its first
+// line is replaced, further lines (which qmail ignores) are kept. value
+// must already be validated ([Validate]).
+func SetLine(ctx context.Context, dir, name, value string) (LineChange, error) {
+	// No comment check: control_readline has no comments.
+	if err := checkBytes(value, true); err != nil {
+		return LineChange{}, &ValueError{File: name, Value: value, Reason: err.Error()}
+	}
+	var ch LineChange
+	changed, err := Update(ctx, dir, name, func(old []byte, exists bool) ([]byte, error) {
+		ch = LineChange{Existed: exists, Old: ParseLine(old)}
+		lines := splitLines(old)
+		if len(lines) > 0 && lines[0] == value {
+			return old, nil
+		}
+		if len(lines) == 0 {
+			lines = []string{value}
+		} else {
+			lines[0] = value
+		}
+		return joinLines(lines), nil
+	})
+	ch.Changed = changed
+	if err != nil {
+		return ch, fmt.Errorf("set %s: %w", name, err)
+	}
+	return ch, nil
+}

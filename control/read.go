@@ -1,0 +1,214 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/qqmail/qq/control/cdb"
+)
+
+// Where an effective value comes from.
+const (
+	SourceFile    = "file"    // the control file
+	SourceDefault = "default" // qmail's built-in default
+	SourceMe      = "me"      // control/me, the default of flagme files
+	SourceNone    = "none"    // absent, no default: see File.Absent
+)
+
+// Setting is the effective value of a control file: what the qmail program
+// reading it will use.
+type Setting struct {
+	File   File
+	Exists bool   // the file exists
+	Source string // SourceFile, SourceDefault, SourceMe or SourceNone
+	// Value is the value of a line or number file. For a number it is the
+	// decimal number qmail uses.
+	Value string
+	// Entries are the entries of a list or map file (for locals without a
+	// file, control/me).
+	Entries []ListEntry
+	// Keys is the number of records of a cdb file.
+	Keys int
+	// Notes tell what is surprising about the file, e.g. an empty file that
+	// overrides a default, or a number that does not start with a digit.
+	Notes []string
+}
+
+// ReadFile reads the named file of the control directory as qmail opens
+// it (following symlinks). exists is false when it is absent; any other
+// failure is an error, as control.c's -1.
+// A FIFO, device or directory is an error rather than a read that could
+// block forever.
+func ReadFile(dir, name string) (data []byte, exists bool, err error) {
+	path := filepath.Join(dir, name)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s is a %s: %w", path, typeName(fi.Mode()), ErrNotRegular)
+	}
+	data, err = io.ReadAll(f)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, true, nil
+}
+
+// Read returns the effective value of the named control file, applying
+// qmail's defaults (control/me for flagme files, then the built-in
+// default). The name must be in [Files].
+func Read(dir, name string) (Setting, error) {
+	f, ok := Lookup(name)
+	if !ok {
+		return Setting{}, fmt.Errorf("%s: not a control file qq knows", name)
+	}
+	meData, meOK, err := ReadFile(dir, "me")
+	if err != nil {
+		return Setting{}, fmt.Errorf("read me: %w", err)
+	}
+	return readSetting(dir, f, ParseLine(meData), meOK)
+}
+
+// ReadAll returns the effective value of every file in [Files], and the
+// names of the other files in dir (which qmail-showctl reports as "I have
+// no idea what this file does").
+func ReadAll(dir string) (settings []Setting, unknown []string, err error) {
+	meData, meOK, err := ReadFile(dir, "me")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read me: %w", err)
+	}
+	me := ParseLine(meData)
+	for _, f := range Files {
+		s, err := readSetting(dir, f, me, meOK)
+		if err != nil {
+			return nil, nil, err
+		}
+		settings = append(settings, s)
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, de := range des {
+		if _, known := Lookup(de.Name()); !known {
+			unknown = append(unknown, de.Name())
+		}
+	}
+	return settings, unknown, nil
+}
+
+func readSetting(dir string, f File, me string, meOK bool) (Setting, error) {
+	s := Setting{File: f, Source: SourceFile}
+	if f.Kind == KindCDB {
+		return readCDBSetting(dir, f)
+	}
+	data, exists, err := ReadFile(dir, f.Name)
+	if err != nil {
+		return s, fmt.Errorf("read %s: %w", f.Name, err)
+	}
+	s.Exists = exists
+	switch f.Kind {
+	case KindLine:
+		if exists {
+			s.Value = ParseLine(data)
+			if s.Value == "" && (f.Default != "" || f.DefaultMe) {
+				s.Notes = append(s.Notes, "empty file: qmail uses the empty value, not the default")
+			}
+			return s, nil
+		}
+		s.Value, s.Source = absentDefault(f, me, meOK)
+	case KindInt:
+		if exists {
+			line := ParseLine(data)
+			if n, ok := ParseInt(line); ok {
+				s.Value = strconv.Itoa(n)
+				if n < 0 {
+					s.Notes = append(s.Notes, fmt.Sprintf("%q does not fit a C int: qmail reads %d", line, n))
+				}
+				return s, nil
+			}
+			s.Notes = append(s.Notes, fmt.Sprintf("%q does not start with a digit: qmail uses the default", line))
+		}
+		s.Value, s.Source = f.Default, SourceDefault
+	case KindList, KindMap:
+		if exists {
+			s.Entries = ParseList(data)
+			if f.Kind == KindMap {
+				for _, e := range s.Entries {
+					if !strings.Contains(e.Value, ":") {
+						s.Notes = append(s.Notes, fmt.Sprintf("line %d has no ':': qmail ignores it", e.Line))
+					}
+				}
+			}
+			return s, nil
+		}
+		s.Source = SourceNone
+		if f.DefaultMe && meOK {
+			s.Entries, s.Source = []ListEntry{{Value: me}}, SourceMe
+		}
+	}
+	return s, nil
+}
+
+// absentDefault is control_rldef's fallback: control/me for flagme files
+// when it exists, else the built-in default.
+func absentDefault(f File, me string, meOK bool) (string, string) {
+	switch {
+	case f.DefaultMe && meOK:
+		return me, SourceMe
+	case f.Default != "":
+		return f.Default, SourceDefault
+	}
+	return "", SourceNone
+}
+
+func readCDBSetting(dir string, f File) (Setting, error) {
+	s := Setting{File: f, Source: SourceFile}
+	rd, err := cdb.Open(filepath.Join(dir, f.Name))
+	if errors.Is(err, fs.ErrNotExist) {
+		s.Source = SourceNone
+		return s, nil
+	}
+	s.Exists = true
+	if errors.Is(err, cdb.ErrFormat) {
+		s.Notes = append(s.Notes, err.Error())
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("read %s: %w", f.Name, err)
+	}
+	defer rd.Close()
+	for _, err := range rd.All() {
+		if err != nil {
+			s.Notes = append(s.Notes, err.Error())
+			break
+		}
+		s.Keys++
+	}
+	if f.Name == "morercpthosts.cdb" {
+		st, err := MoreRcptHostsState(dir)
+		if err != nil {
+			return s, err
+		}
+		if st != "" {
+			s.Notes = append(s.Notes, st)
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,186 @@
+package fsck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"golang.org/x/sys/unix"
+)
+
+// CheckAll is [Check] collecting the findings.
+func CheckAll(ctx context.Context, dir string, opts Options) (*Report, []*Finding, error) {
+	var all []*Finding
+	r, err := Check(ctx, dir, opts, func(f *Finding) error {
+		all = append(all, f)
+		return nil
+	})
+	return r, all, err
+}
+
+// CreateOptions configures [Create].
+type CreateOptions struct {
+	// Split is conf-split, the number of split subdirectories (spec §1.2).
+	Split int
+	// BigTodo splits todo and intd too (spec §1.3).
+	BigTodo bool
+	// Owners are given to every directory and lock file as hier.c does;
+	// -1 leaves an id as the process creates it.
+	Owners Owners
+	// Log, if set, is told about every step.
+	Log func(Step)
+}
+
+// Create makes a new empty queue at dir exactly as qmail's install does
+// (hier.c hier_queue, spec §1.1, §1.4): queue/ qmailq 0750; pid and intd
+// qmailq 0700; todo qmailq 0750; bounce qmails 0700; mess qmailq 0750 and
+// info, local, remote qmails 0700, each with split subdirectories of the
+// same owner and mode (dsplit; todo and intd too with big-todo); lock
+// qmailq 0750 with tcpto (1024 NUL bytes, qmailr 0644), sendmutex (empty,
+// qmails 0600) and trigger (a FIFO, qmails 0622); group qmail everywhere.
+// dir must not exist, or be an empty directory; its parent must exist.
+func Create(dir string, opts CreateOptions) error {
+	if opts.Split < 1 {
+		return fmt.Errorf("create queue %s: split %d is not positive", dir, opts.Split)
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("create queue %s: the directory is not empty", dir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("create queue: %w", err)
+	}
+	if parent := filepath.Dir(filepath.Clean(dir)); !isDir(parent) {
+		return fmt.Errorf("create queue %s: the parent directory %s does not exist", dir, parent)
+	}
+	l := layout{dir: dir, split: opts.Split, bigTodo: opts.BigTodo}
+	o := opts.Owners
+	actions := []Action{{Op: OpMkdir, Path: ".", UID: o.Qmailq, GID: o.Qmail, Mode: queueDirMode}}
+	for _, d := range queueDirs {
+		uid := o.uid(d.owner)
+		actions = append(actions, Action{Op: OpMkdir, Path: d.name, UID: uid, GID: o.Qmail, Mode: d.mode})
+		if d.split || (d.todoish && opts.BigTodo) {
+			for n := range opts.Split {
+				actions = append(actions, Action{Op: OpMkdir, Path: d.name + "/" + strconv.Itoa(n), UID: uid, GID: o.Qmail, Mode: d.mode})
+			}
+		}
+	}
+	for _, ls := range lockFiles {
+		op := OpMutex
+		switch {
+		case ls.fifo:
+			op = OpMkfifo
+		case ls.size == tcptoSize:
+			op = OpTcpto
+		}
+		actions = append(actions, Action{Op: op, Path: "lock/" + ls.name, UID: o.uid(ls.owner), GID: o.Qmail, Mode: ls.mode})
+	}
+	x := newExecutor(&l, ExecOptions{Log: opts.Log})
+	defer x.close()
+	if err := x.runUnit(&Unit{}, actions); err != nil {
+		return fmt.Errorf("create queue %s: %w", dir, err)
+	}
+	return nil
+}
+
+// PlanResplit plans moving the queue in dir to another split, as
+// qmail-upq does after conf-split changed (spec §1.2): every message file
+// of mess, info, local and remote (and of todo and intd with big-todo)
+// goes to subdirectory ID % split; new subdirectories get the owner and
+// mode of subdirectory 0, and those beyond the new split are removed once
+// empty. Names that are not numbers are left where they are. The queue
+// must be sound (qmailqueue.Open accepts it) and qmail-send stopped; qmail
+// itself must be rebuilt with the new conf-split.
+func PlanResplit(dir string, split int) (*Plan, error) {
+	if split < 1 {
+		return nil, fmt.Errorf("resplit: split %d is not positive", split)
+	}
+	q, err := qmailqueue.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("resplit: %w", err)
+	}
+	p := &Plan{Dir: dir, l: layout{dir: dir, split: split, bigTodo: q.BigTodo}}
+	old := layout{dir: dir, split: q.Split, bigTodo: q.BigTodo}
+	unit := func(code Code, problem string, actions ...Action) {
+		f := &Finding{Code: code, Files: []string{actions[0].Path}, Problem: problem, Actions: actions}
+		p.Units = append(p.Units, &Unit{Finding: f, Actions: actions})
+	}
+	var rmdirs []Action
+	for k := range numKinds {
+		if !old.isSplit(k) {
+			continue
+		}
+		var st unix.Stat_t
+		zero := k.String() + "/0"
+		if err := unix.Lstat(old.abs(zero), &st); err != nil {
+			return nil, fmt.Errorf("resplit: %w", &os.PathError{Op: "lstat", Path: old.abs(zero), Err: err})
+		}
+		for n := q.Split; n < split; n++ {
+			rel := k.String() + "/" + strconv.Itoa(n)
+			unit(CodeMissingDir, "new split subdirectory", Action{Op: OpMkdir, Path: rel, UID: int(st.Uid), GID: int(st.Gid), Mode: fs.FileMode(st.Mode & 0o7777)})
+		}
+		for n := split; n < q.Split; n++ {
+			rmdirs = append(rmdirs, Action{Op: OpRmdir, Path: k.String() + "/" + strconv.Itoa(n)})
+		}
+	}
+	for k := range numKinds {
+		if !old.isSplit(k) {
+			continue
+		}
+		for n := range q.Split {
+			rel := k.String() + "/" + strconv.Itoa(n)
+			names, err := readDirNames(old.abs(rel))
+			if err != nil {
+				return nil, fmt.Errorf("resplit: %w", err)
+			}
+			for _, name := range names {
+				v, _, ok := parseName(name)
+				if !ok {
+					continue
+				}
+				to := int(v % uint64(split))
+				if to == n {
+					continue
+				}
+				unit(CodeWrongSplit, "move to the new split subdirectory",
+					Action{Op: OpRename, Path: rel + "/" + name, Target: k.String() + "/" + strconv.Itoa(to) + "/" + name})
+			}
+		}
+	}
+	for _, a := range rmdirs {
+		unit(CodeExtraSplitDir, "split subdirectory beyond the new split", a)
+	}
+	return p, nil
+}
+
+// CreateSendMutex creates a missing lock/sendmutex as hier.c does: an empty
+// regular file, qmails:qmail 0600 (spec §1.4). It never replaces an
+// existing file. Only a caller that has verified qmail-send stopped by
+// other means (its supervisor) may call it: a qmail-send may still hold
+// its lock on an unlinked sendmutex.
+func CreateSendMutex(dir string, o Owners) error {
+	path := filepath.Join(dir, "lock", "sendmutex")
+	if err := createExcl(path, nil, 0o600, o.Qmails, o.Qmail); err != nil {
+		return fmt.Errorf("create lock/sendmutex: %w", err)
+	}
+	return nil
+}
+
+// lookupOwners is LookupOwners; tests replace it to be independent of the
+// machine's user database.
+var lookupOwners = LookupOwners
+
+// ResolveOwners returns the ids a check of dir uses: o's known ids, then
+// qmail's users and group looked up on this system, then the owners of the
+// queue's own directories; with notes saying which came from the queue.
+func ResolveOwners(dir string, o *Owners) (Owners, []string) {
+	r := lookupOwners()
+	if o != nil {
+		r = o.Or(r)
+	}
+	notes := r.fillFromQueue(dir)
+	return r, notes
+}

@@ -1,0 +1,548 @@
+package fsck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ExecOptions configures [Plan.Execute].
+type ExecOptions struct {
+	// QuarantineDir is where files are saved before they are removed or
+	// rewritten: a run directory fsck-<time> is made in it, holding
+	// <ID>/<kind> (and pid/<name>) and a MANIFEST of where each came from,
+	// under the directory's .lock (the lock qq rm's quarantine takes).
+	// It should be on the queue's file system, so that saving is a hard
+	// link that keeps the inode, owner, mode and times; elsewhere files
+	// are copied with their mode, owner and times.
+	QuarantineDir string
+	// Now names the run directory; zero means time.Now().
+	Now time.Time
+	// Log, if set, is told about every step as it is done.
+	Log func(Step)
+}
+
+// Step is one action carried out (or not) by a repair.
+type Step struct {
+	Unit   *Unit
+	Action Action
+	// Err is why the step failed; the rest of its unit is skipped.
+	Err error
+	// Note says why a step was not needed (e.g. a directory not empty).
+	Note string
+}
+
+// String describes the step for a log.
+func (s Step) String() string {
+	switch {
+	case s.Err != nil:
+		return "failed: " + s.Action.String() + ": " + s.Err.Error()
+	case s.Note != "":
+		return "skipped: " + s.Action.String() + ": " + s.Note
+	}
+	return "done: " + s.Action.String()
+}
+
+// Result sums up an executed plan.
+type Result struct {
+	Done       int    // steps done
+	Failed     int    // units stopped by a failed step
+	Refused    int    // units that did not run (refused in the plan)
+	Quarantine string // the run's quarantine directory, "" if nothing was saved
+}
+
+// executor runs one plan.
+type executor struct {
+	opts   ExecOptions
+	l      *layout
+	res    *Result
+	qdir   string // run directory, made on first save
+	manif  *os.File
+	qlock  *os.File           // the quarantine directory's .lock, held while saving
+	staged map[*Unit][]Action // second hops of staged renames
+	temps  []string           // pid/ files holding staging inodes
+}
+
+// Execute carries out the plan on the queue in dir, which must not be in
+// use by qmail-send (the caller holds the maintenance cycle). Every step
+// is logged; a step that fails stops its unit, and the others go on.
+// A file whose inode changed since the check is left alone. The error
+// joins the failures; the Result counts them.
+func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
+	x := newExecutor(&p.l, opts)
+	defer x.close()
+	var errs []error
+	// Staged renames step aside before any rename runs.
+	for _, u := range p.Units {
+		if u.Runs() && u.stage {
+			if err := x.stage(u); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, u := range p.Units {
+		if err := ctx.Err(); err != nil {
+			return x.res, errors.Join(append(errs, err)...)
+		}
+		if !u.Runs() {
+			if u.Refused != "" {
+				x.res.Refused++
+			}
+			continue
+		}
+		actions := u.Actions
+		if u.stage {
+			second, ok := x.staged[u]
+			if !ok {
+				continue // the first hop failed
+			}
+			actions = second
+		}
+		if err := x.runUnit(u, actions); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return x.res, errors.Join(errs...)
+}
+
+func newExecutor(l *layout, opts ExecOptions) *executor {
+	x := &executor{opts: opts, l: l, res: &Result{}, staged: map[*Unit][]Action{}}
+	if x.opts.Now.IsZero() {
+		x.opts.Now = time.Now()
+	}
+	return x
+}
+
+// runUnit runs actions in order, stopping at the first failure.
+func (x *executor) runUnit(u *Unit, actions []Action) error {
+	for _, a := range actions {
+		note, err := x.do(a)
+		if x.opts.Log != nil {
+			x.opts.Log(Step{Unit: u, Action: a, Err: err, Note: note})
+		}
+		if err != nil {
+			x.res.Failed++
+			return fmt.Errorf("%s: %w", a, err)
+		}
+		if note == "" {
+			x.res.Done++
+		}
+	}
+	return nil
+}
+
+// stage moves the message of a renaming caught in a cycle to a number of
+// its own: the inode of a file made in pid/ as qmail-queue makes one, kept
+// until the end so that no new message can get it. The second hop, to the
+// real target, is kept for the unit's turn.
+func (x *executor) stage(u *Unit) error {
+	var tmp string
+	var stageID uint64
+	for seq := 1; seq <= 9 && tmp == ""; seq++ {
+		path := filepath.Join(x.l.dir, "pid", fmt.Sprintf("qq-fsck.%d.%d", os.Getpid(), seq))
+		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("stage a rename: %w", &os.PathError{Op: "create", Path: path, Err: err})
+		}
+		var st unix.Stat_t
+		err = unix.Fstat(fd, &st)
+		unix.Close(fd)
+		if err != nil {
+			return err
+		}
+		x.temps = append(x.temps, path)
+		if !x.taken(st.Ino) {
+			tmp, stageID = path, st.Ino
+		}
+	}
+	if tmp == "" {
+		return errors.New("stage a rename: no free number found")
+	}
+	var first, second []Action
+	for _, a := range u.Actions {
+		if a.Op == OpLink || a.Op == OpRename {
+			kind := strings.SplitN(a.Target, "/", 2)[0]
+			via := x.l.rel(kindByName(kind), stageID)
+			first = append(first, Action{Op: a.Op, Path: a.Path, Target: via, Ino: a.Ino})
+			second = append(second, Action{Op: a.Op, Path: via, Target: a.Target, Ino: a.Ino, targetIno: a.targetIno})
+		} else {
+			first = append(first, a)
+		}
+	}
+	// The second hop removes what it linked, mess last.
+	for _, k := range removeOrder {
+		for _, a := range first {
+			if a.Op == OpLink && kindByName(strings.SplitN(a.Target, "/", 2)[0]) == k {
+				second = append(second, Action{Op: OpRemove, Path: a.Target, Ino: a.Ino})
+			}
+		}
+	}
+	if err := x.runUnit(u, first); err != nil {
+		return err
+	}
+	x.staged[u] = second
+	return nil
+}
+
+// taken reports whether any message file carries number id.
+func (x *executor) taken(id uint64) bool {
+	for k := range numKinds {
+		var st unix.Stat_t
+		if unix.Lstat(x.l.abs(x.l.rel(k, id)), &st) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func kindByName(name string) Kind {
+	for k := range numKinds {
+		if k.String() == name {
+			return k
+		}
+	}
+	return KindMess
+}
+
+func (x *executor) close() {
+	for _, t := range x.temps {
+		os.Remove(t)
+	}
+	if x.manif != nil {
+		x.manif.Close()
+	}
+	if x.qlock != nil {
+		x.qlock.Close()
+	}
+}
+
+// errChanged means that a file is no longer the one the check saw.
+var errChanged = errors.New("the file changed since it was checked; left alone")
+
+// check verifies that path is still inode ino.
+func (x *executor) check(path string, ino uint64) error {
+	if ino == 0 {
+		return nil
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return err
+	}
+	if st.Ino != ino {
+		return errChanged
+	}
+	return nil
+}
+
+// do carries out one action. A note instead of an error means the action
+// was not needed.
+func (x *executor) do(a Action) (note string, err error) {
+	path := x.l.abs(a.Path)
+	switch a.Op {
+	case OpMkdir:
+		if err := os.Mkdir(path, a.Mode); err != nil && !(errors.Is(err, fs.ErrExist) && isDir(path)) {
+			return "", err
+		}
+		if err := os.Chmod(path, a.Mode); err != nil {
+			return "", err
+		}
+		return "", lchown(path, a.UID, a.GID)
+	case OpChown:
+		return "", lchown(path, a.UID, a.GID)
+	case OpChmod:
+		var st unix.Stat_t
+		if err := unix.Lstat(path, &st); err != nil {
+			return "", err
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			return "", errors.New("is a symbolic link")
+		}
+		return "", os.Chmod(path, a.Mode)
+	case OpTcpto, OpMutex:
+		content := []byte(nil)
+		if a.Op == OpTcpto {
+			content = make([]byte, tcptoSize)
+		}
+		return "", createExcl(path, content, a.Mode, a.UID, a.GID)
+	case OpMkfifo:
+		if err := unix.Mkfifo(path, uint32(a.Mode)); err != nil {
+			return "", &os.PathError{Op: "mkfifo", Path: path, Err: err}
+		}
+		if err := os.Chmod(path, a.Mode); err != nil {
+			return "", err
+		}
+		return "", lchown(path, a.UID, a.GID)
+	case OpSave, OpCopy:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		return "", x.save(a, a.Op == OpCopy)
+	case OpRemove:
+		if err := x.check(path, a.Ino); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return "already gone", nil
+			}
+			return "", err
+		}
+		return "", os.Remove(path)
+	case OpLink:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		dst := x.l.abs(a.Target)
+		if err := os.Link(path, dst); err != nil {
+			if errors.Is(err, fs.ErrExist) && x.check(dst, a.Ino) == nil {
+				return "the new name links the file already", nil
+			}
+			return "", err
+		}
+		return "", nil
+	case OpRename:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		dst := x.l.abs(a.Target)
+		if err := renameNoReplace(path, dst); err != nil {
+			if errors.Is(err, unix.EEXIST) && x.check(dst, a.Ino) == nil {
+				// Interrupted: the new name is there; drop the old.
+				return "", os.Remove(path)
+			}
+			return "", &os.LinkError{Op: "rename", Old: path, New: dst, Err: err}
+		}
+		return "", nil
+	case OpRewrite:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		return "", rewriteFile(path, a.Content, a.Ino)
+	case OpRmdir:
+		err := unix.Rmdir(path)
+		switch {
+		case errors.Is(err, unix.ENOTEMPTY) || errors.Is(err, unix.EEXIST):
+			return "not empty", nil
+		case errors.Is(err, unix.ENOENT):
+			return "already gone", nil
+		case err != nil:
+			return "", &os.PathError{Op: "rmdir", Path: path, Err: err}
+		}
+		return "", nil
+	}
+	return "", fmt.Errorf("unknown action %q", a.Op)
+}
+
+// lchown sets owner and group unless both are unknown (-1).
+func lchown(path string, uid, gid int) error {
+	if uid < 0 && gid < 0 {
+		return nil
+	}
+	return os.Lchown(path, uid, gid)
+}
+
+// createExcl creates path, which must not exist, with content, mode and
+// owner, as hier.c's z() does for the lock files.
+func createExcl(path string, content []byte, mode fs.FileMode, uid, gid int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if len(content) > 0 {
+		_, err = f.Write(content)
+	}
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if err == nil && (uid >= 0 || gid >= 0) {
+		err = f.Chown(uid, gid)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// linkUnlink moves src to dst without ever replacing dst.
+func linkUnlink(src, dst string) error {
+	if err := unix.Link(src, dst); err != nil {
+		return err
+	}
+	return unix.Unlink(src)
+}
+
+// rewriteFile replaces the content of path (inode ino) through a new file
+// in the same directory, with the old one's owner, mode, atime and mtime
+// (the mtime of info is the message's birth, that of local and remote its
+// next retry: spec §3.4, §5.1).
+func rewriteFile(path string, content []byte, ino uint64) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), ".qq-fsck."+filepath.Base(path))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(content)
+	if err == nil {
+		err = f.Chown(int(st.Uid), int(st.Gid))
+	}
+	if err == nil {
+		err = f.Chmod(fs.FileMode(st.Mode & 0o7777))
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chtimes(tmp, timespec(st.Atim), timespec(st.Mtim))
+	}
+	if err == nil {
+		var now unix.Stat_t
+		if err = unix.Lstat(path, &now); err == nil && now.Ino != ino {
+			err = errChanged
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// save puts a file into the run's quarantine directory: a hard link (the
+// same inode, owner, mode and times) or, across file systems or when
+// asked, a copy with mode, owner and times.
+func (x *executor) save(a Action, copyIt bool) error {
+	if x.opts.QuarantineDir == "" {
+		return errors.New("no quarantine directory given")
+	}
+	if x.qdir == "" {
+		if err := os.MkdirAll(x.opts.QuarantineDir, 0o700); err != nil {
+			return err
+		}
+		// The lock qq rm and qq quarantine take on the directory.
+		lock, err := os.OpenFile(filepath.Join(x.opts.QuarantineDir, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			lock.Close()
+			return fmt.Errorf("quarantine %s is in use by another qq run: %w", x.opts.QuarantineDir, err)
+		}
+		x.qlock = lock
+		qdir := filepath.Join(x.opts.QuarantineDir, "fsck-"+x.opts.Now.UTC().Format("20060102T150405Z"))
+		if err := os.MkdirAll(qdir, 0o700); err != nil {
+			return err
+		}
+		m, err := os.OpenFile(filepath.Join(qdir, "MANIFEST"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		x.qdir, x.manif, x.res.Quarantine = qdir, m, qdir
+	}
+	sub, base := idString(a.ID), strings.SplitN(a.Path, "/", 2)[0]
+	if base == "pid" {
+		sub, base = "pid", filepath.Base(a.Path)
+	}
+	if err := os.MkdirAll(filepath.Join(x.qdir, sub), 0o700); err != nil {
+		return err
+	}
+	src := x.l.abs(a.Path)
+	var dst string
+	for n := 0; ; n++ {
+		name := base
+		if n > 0 {
+			name += "." + strconv.Itoa(n)
+		}
+		dst = filepath.Join(x.qdir, sub, name)
+		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	var err error
+	if !copyIt {
+		err = os.Link(src, dst)
+	}
+	if copyIt || errors.Is(err, unix.EXDEV) {
+		err = copyFile(src, dst)
+	}
+	if err != nil {
+		return err
+	}
+	rel, _ := filepath.Rel(x.qdir, dst)
+	if _, err := fmt.Fprintf(x.manif, "%s\t%s\n", rel, a.Path); err != nil {
+		return err
+	}
+	// The saved name and its manifest line are durable before the queue
+	// file is unlinked.
+	if err := x.manif.Sync(); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+// syncDir fsyncs a directory, making the names in it durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// copyFile copies src to a new file dst with src's mode, owner and times.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(in.Fd()), &st); err != nil {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Chmod(fs.FileMode(st.Mode & 0o7777))
+	}
+	if err == nil && os.Geteuid() == 0 {
+		err = out.Chown(int(st.Uid), int(st.Gid))
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chtimes(dst, timespec(st.Atim), timespec(st.Mtim))
+	}
+	return err
+}

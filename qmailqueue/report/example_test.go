@@ -1,0 +1,65 @@
+package report_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/queuetest"
+	"github.com/qqmail/qq/qmailqueue/report"
+)
+
+func ExampleParseReceived() {
+	for _, v := range []string{
+		"(qmail 4242 invoked from network); 22 Nov 2026 09:00:12 -0000",
+		"from unknown (HELO WIN-4J5K2M8Q) (203.0.113.66)\n  by mail.example.com with SMTP; 22 Nov 2026 09:00:11 -0000",
+		"from mail.example.net (mail.example.net [192.0.2.1]) by mx.example.com (Postfix) with ESMTPS id 4X; Sun, 22 Nov 2026 09:00:00 +0000",
+	} {
+		hop, ok := report.ParseReceived(v)
+		fmt.Printf("%v %q %q\n", ok, hop.Helo, hop.IP)
+	}
+	// Output:
+	// false "" ""
+	// true "WIN-4J5K2M8Q" "203.0.113.66"
+	// true "mail.example.net" "192.0.2.1"
+}
+
+func ExampleGrouper() {
+	dir, err := os.MkdirTemp("", "report-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	b, err := queuetest.New(filepath.Join(dir, "queue"), queuetest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Close()
+	for _, sender := range []string{"promo@cheap-meds.example", "Promo@Cheap-Meds.example", "alice@example.com"} {
+		rcpt := []queuetest.Recipient{{Addr: "victim@example.net", Remote: true}}
+		if _, err := b.Add(queuetest.Message{Sender: sender, Recipients: rcpt}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	q, err := qmailqueue.Open(b.Dir())
+	if err != nil {
+		log.Fatal(err)
+	}
+	g := report.NewGrouper(report.KeySenderDomain, 0)
+	_, err = q.Scan(context.Background(), qmailqueue.ScanOptions{Fields: g.Fields()}, func(m *qmailqueue.Message) error {
+		g.Add(m)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, grp := range g.Groups(report.ByCount, 0) {
+		fmt.Println(grp.Name, grp.Messages, grp.Recipients)
+	}
+	// Output:
+	// cheap-meds.example 2 2
+	// example.com 1 1
+}

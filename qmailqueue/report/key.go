@@ -1,0 +1,217 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+// Key is what messages are grouped by.
+type Key int
+
+// The groupings. Names are those of qq's filter flags where one exists.
+const (
+	// KeySender groups by envelope sender ("" is the null sender of
+	// bounces).
+	KeySender Key = iota + 1
+	// KeySenderDomain groups by the envelope sender's domain, the part
+	// after the last @ ("" for the null sender and addresses without @).
+	KeySenderDomain
+	// KeyRecipient groups by envelope recipient: a message belongs to the
+	// group of each of its recipients, delivered ones included, which is
+	// what qq's --rcpt filter matches.
+	KeyRecipient
+	// KeyRecipientDomain groups by the domains of the recipients, the same
+	// way.
+	KeyRecipientDomain
+	// KeySubject groups by the decoded Subject ("" when there is none).
+	KeySubject
+	// KeyIP groups by the sending IP address of a Received hop.
+	KeyIP
+	// KeyHelo groups by the HELO name of a Received hop.
+	KeyHelo
+	// KeySize groups by message size, in buckets that grow fourfold
+	// ([SizeBuckets]).
+	KeySize
+)
+
+var keyNames = []struct {
+	key   Key
+	names []string
+}{
+	{KeySender, []string{"sender", "from"}},
+	{KeySenderDomain, []string{"sender-domain"}},
+	{KeyRecipient, []string{"rcpt", "recipient"}},
+	{KeyRecipientDomain, []string{"rcpt-domain", "recipient-domain", "domain"}},
+	{KeySubject, []string{"subject"}},
+	{KeyIP, []string{"ip"}},
+	{KeyHelo, []string{"helo"}},
+	{KeySize, []string{"size"}},
+}
+
+// Keys returns every grouping, in declaration order.
+func Keys() []Key {
+	keys := make([]Key, len(keyNames))
+	for i, k := range keyNames {
+		keys[i] = k.key
+	}
+	return keys
+}
+
+// ParseKey returns the grouping named s: one of the names [Key.String]
+// returns, or an alias (from, recipient, recipient-domain, domain).
+func ParseKey(s string) (Key, error) {
+	for _, k := range keyNames {
+		for _, n := range k.names {
+			if strings.EqualFold(s, n) {
+				return k.key, nil
+			}
+		}
+	}
+	var names []string
+	for _, k := range keyNames {
+		names = append(names, k.names[0])
+	}
+	return 0, fmt.Errorf("unknown grouping %q: choose %s", s, strings.Join(names, ", "))
+}
+
+// String returns the grouping's name: sender, sender-domain, rcpt,
+// rcpt-domain, subject, ip, helo or size.
+func (k Key) String() string {
+	for _, n := range keyNames {
+		if n.key == k {
+			return n.names[0]
+		}
+	}
+	return fmt.Sprintf("Key(%d)", int(k))
+}
+
+// Fields returns what a scan must read for the grouping alone.
+func (k Key) Fields() qmailqueue.Fields {
+	switch k {
+	case KeySender, KeySenderDomain:
+		return qmailqueue.FieldEnvelope
+	case KeyRecipient, KeyRecipientDomain:
+		return qmailqueue.FieldRecipients
+	case KeySubject, KeyIP, KeyHelo:
+		return qmailqueue.FieldHeader
+	case KeySize:
+		return qmailqueue.FieldSize
+	}
+	return 0
+}
+
+// PerRecipient reports whether a message can belong to several groups, one
+// per recipient (the recipient groupings).
+func (k Key) PerRecipient() bool { return k == KeyRecipient || k == KeyRecipientDomain }
+
+// Normalize returns the group name a user-given value stands for: addresses,
+// domains and HELO names lower-cased, "<>" for the null sender, an IP
+// address in canonical form; subjects and size buckets are kept as given.
+func (k Key) Normalize(v string) string {
+	switch k {
+	case KeySender:
+		if v == "<>" {
+			return ""
+		}
+		return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">"))
+	case KeySenderDomain, KeyRecipient, KeyRecipientDomain, KeyHelo:
+		return strings.ToLower(v)
+	case KeyIP:
+		if a, ok := parseIP(v); ok {
+			return a
+		}
+	}
+	return v
+}
+
+// Domain returns the lower-cased part of addr after its last @, or "" when
+// it has none, as qq's domain filters read it.
+func Domain(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[i+1:])
+}
+
+// Namer computes the group names of messages for one grouping. It keeps a
+// little scratch space, so one Namer serves one goroutine.
+type Namer struct {
+	key     Key
+	hop     int
+	scratch []string
+}
+
+// NewNamer returns a Namer for key; hop (1 = the nearest) picks the
+// Received hop for KeyIP and KeyHelo, and is ignored otherwise.
+func NewNamer(key Key, hop int) *Namer {
+	if hop < 1 {
+		hop = 1
+	}
+	return &Namer{key: key, hop: hop}
+}
+
+// Key returns the grouping.
+func (n *Namer) Key() Key { return n.key }
+
+// Names returns the groups m belongs to: one name, or for the recipient
+// groupings one per distinct recipient or recipient domain (none when the
+// message has no recipient, as in states S2 and S3). The slice is reused by
+// the next call.
+func (n *Namer) Names(m *qmailqueue.Message) []string {
+	n.scratch = n.scratch[:0]
+	switch n.key {
+	case KeySender:
+		n.scratch = append(n.scratch, strings.ToLower(m.Sender))
+	case KeySenderDomain:
+		n.scratch = append(n.scratch, Domain(m.Sender))
+	case KeyRecipient, KeyRecipientDomain:
+		for _, r := range m.Recipients {
+			name := Domain(r.Address)
+			if n.key == KeyRecipient {
+				name = strings.ToLower(r.Address)
+			}
+			if !slices.Contains(n.scratch, name) {
+				n.scratch = append(n.scratch, name)
+			}
+		}
+	case KeySubject:
+		s := ""
+		if m.Header != nil {
+			s = m.Header.Subject()
+		}
+		n.scratch = append(n.scratch, s)
+	case KeyIP, KeyHelo:
+		hop, _ := NthHop(m.Header, n.hop)
+		if n.key == KeyIP {
+			n.scratch = append(n.scratch, hop.IP)
+		} else {
+			n.scratch = append(n.scratch, strings.ToLower(hop.Helo))
+		}
+	case KeySize:
+		n.scratch = append(n.scratch, SizeBucketOf(m.Size).Name)
+	}
+	return n.scratch
+}
+
+// pendingIn counts m's pending recipients that belong to group name under
+// a recipient grouping.
+func (n *Namer) pendingIn(m *qmailqueue.Message, name string) int {
+	c := 0
+	for _, r := range m.Recipients {
+		if r.Done {
+			continue
+		}
+		got := Domain(r.Address)
+		if n.key == KeyRecipient {
+			got = strings.ToLower(r.Address)
+		}
+		if got == name {
+			c++
+		}
+	}
+	return c
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package tai64n_test
+
+const raceEnabled = false
