@@ -156,3 +156,18 @@ func TestReceivedPID(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReceivedPID(f *testing.F) {
+	f.Add([]byte("Received: (qmail 18709 invoked by uid 65534); 22 Nov 2026 09:00:12 -0000\n"))
+	f.Add([]byte("Received: (qmail  invoked "))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pid, ok := receivedPID(b)
+		if ok && !bytes.HasPrefix(b, []byte("Received: (qmail "+strconv.Itoa(pid))) && pid >= 0 {
+			// Leading zeros and signs parse to the same number; only
+			// check that what was parsed is a number.
+			if _, err := strconv.Atoi(strings.Fields(string(b[len("Received: (qmail "):]))[0]); err != nil {
+				t.Errorf("%q gave pid %d", b, pid)
+			}
+		}
+	})
+}

@@ -55,21 +55,24 @@ type entryRef struct {
 }
 
 func parseEntryRef(arg string) (entryRef, error) {
+	bad := usageErrorf("bad quarantine entry %q: want RUN/ID, RUN or ID", arg)
 	run, idText, hasID := strings.Cut(arg, "/")
 	if !hasID {
 		if id, err := qmailqueue.ParseID(arg); err == nil {
+			if id == 0 {
+				return entryRef{}, bad
+			}
 			return entryRef{id: id}, nil
 		}
-		idText = ""
 	}
-	if strings.ContainsAny(run, "/") || run == "." || run == ".." {
-		return entryRef{}, usageErrorf("bad quarantine entry %q: want RUN/ID, RUN or ID", arg)
+	if run == "" || run == "." || run == ".." || strings.ContainsRune(idText, '/') {
+		return entryRef{}, bad
 	}
 	ref := entryRef{run: run}
-	if idText != "" {
+	if hasID {
 		id, err := qmailqueue.ParseID(idText)
-		if err != nil {
-			return entryRef{}, usageErrorf("bad quarantine entry %q: %v", arg, err)
+		if err != nil || id == 0 {
+			return entryRef{}, bad
 		}
 		ref.id = id
 	}
