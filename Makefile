@@ -11,7 +11,7 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-logs demo clean
+.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean
 
 all: build
 
@@ -49,6 +49,12 @@ bench: build
 	go test -run='^$$' -bench=. -benchmem ./... | tee bench.txt
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench.sh
 	BENCH_COUNT=$(BENCH_COUNT) BENCH_DIR=$(BENCH_DIR) ./testdata/bench-top.sh
+	./testdata/bench-rm.sh
+
+## bench-rm: qq rm on a generated 100k queue (20k flood), with and without
+## quarantine, and on a 10k queue against the by-hand find/grep/rm method
+bench-rm: build
+	./testdata/bench-rm.sh
 
 ## bench-logs: qq tai64nlocal against daemontools' tai64nlocal (time, peak
 ## RSS) and qq log trace, on a generated 1 GiB qmail-send log (testdata/bench-logs.sh)
@@ -65,4 +71,4 @@ demo: build
 	bin/qq --qmail-dir $(DEMO_DIR) show $$(bin/qq --qmail-dir $(DEMO_DIR) list --format ids --sort size --limit 1)
 
 clean:
-	rm -rf bin $(DEMO_DIR) bench-queue bench.txt
+	rm -rf bin $(DEMO_DIR) bench-queue bench-rm bench.txt

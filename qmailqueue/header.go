@@ -121,7 +121,7 @@ func (h *Header) Text() string {
 
 // ReadHeader reads the header block of message id from its mess file.
 func (q *Queue) ReadHeader(id uint64) (*Header, error) {
-	f, err := os.Open(q.Path("mess", id))
+	f, err := openMessFile(q.Path("mess", id))
 	if err != nil {
 		return nil, err
 	}
@@ -132,5 +132,5 @@ func (q *Queue) ReadHeader(id uint64) (*Header, error) {
 // OpenMessage opens the mess file of message id for reading, for callers
 // that print the raw message or read its body.
 func (q *Queue) OpenMessage(id uint64) (*os.File, error) {
-	return os.Open(q.Path("mess", id))
+	return openMessFile(q.Path("mess", id))
 }

@@ -1,12 +1,12 @@
 package qmailqueue
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // ParseID parses a message ID as users type it: decimal digits, optionally
@@ -24,40 +24,55 @@ func ParseID(s string) (uint64, error) {
 // the queue. It returns an error wrapping ErrNotFound when none of mess,
 // info or todo exists for id.
 func (q *Queue) Message(id uint64, need Fields) (*Message, error) {
-	exists := func(kind string) (bool, error) {
-		_, err := os.Lstat(q.Path(kind, id))
-		if errors.Is(err, fs.ErrNotExist) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	var it scanItem
-	it.id = id
-	var inMess bool
-	for _, c := range []struct {
-		kind string
-		dst  *bool
-	}{
-		{"mess", &inMess}, {"info", &it.inInfo}, {"todo", &it.inTodo}, {"intd", &it.inIntd},
-		{"local", &it.inLocal}, {"remote", &it.inRemote}, {"bounce", &it.bouncing},
-	} {
-		ok, err := exists(c.kind)
-		if err != nil {
-			return nil, fmt.Errorf("message %d: %w", id, err)
-		}
-		*c.dst = ok
-	}
-	it.inMess = inMess
-	if !inMess && !it.inInfo && !it.inTodo {
-		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
-	}
 	d, err := q.openSplit(q.SplitOf(id), need)
 	if err != nil {
 		return nil, err
 	}
 	d.refs.Store(1)
 	defer d.release()
-	r := &reader{q: q, buf: make([]byte, 8192)}
+	return q.messageIn(d, &reader{q: q, buf: make([]byte, 8192)}, id, need)
+}
+
+// messageIn is Message with the split subdirectory of id already open, so
+// that a caller looking at many messages (Remove) opens each directory once.
+// The files are looked up relative to d's descriptors; intd and bounce by
+// path.
+func (q *Queue) messageIn(d *splitDirs, r *reader, id uint64, need Fields) (*Message, error) {
+	name := strconv.FormatUint(id, 10)
+	exists := func(dirfd int, kind string) (bool, error) {
+		var st unix.Stat_t
+		var err error
+		if dirfd >= 0 {
+			err = unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		} else {
+			err = unix.Lstat(q.Path(kind, id), &st)
+		}
+		if err == unix.ENOENT {
+			return false, nil
+		}
+		if err != nil {
+			return false, &os.PathError{Op: "lstat", Path: q.Path(kind, id), Err: err}
+		}
+		return true, nil
+	}
+	it := scanItem{id: id}
+	for _, c := range []struct {
+		dirfd int
+		kind  string
+		dst   *bool
+	}{
+		{d.mess, "mess", &it.inMess}, {d.info, "info", &it.inInfo}, {d.todo, "todo", &it.inTodo}, {-1, "intd", &it.inIntd},
+		{d.local, "local", &it.inLocal}, {d.remote, "remote", &it.inRemote}, {-1, "bounce", &it.bouncing},
+	} {
+		ok, err := exists(c.dirfd, c.kind)
+		if err != nil {
+			return nil, fmt.Errorf("message %d: %w", id, err)
+		}
+		*c.dst = ok
+	}
+	if !it.inMess && !it.inInfo && !it.inTodo {
+		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
 	m, gone, err := r.read(d, it, need, nil)
 	if err != nil {
 		return nil, err

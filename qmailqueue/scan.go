@@ -628,7 +628,7 @@ func (r *reader) readHeader(m *Message, d *splitDirs, name string) {
 }
 
 func (r *reader) openMess(d *splitDirs, name string) (*fdReader, error) {
-	fd, err := unix.Openat(d.mess, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := openMessNoAtime(d.mess, name)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,11 @@ type app struct {
 	colorMode  string // --color auto|always|never
 	quiet      bool   // --quiet
 	color      bool   // resolved colour decision
+
+	// beforeChange, when set (tests only), runs inside the stop → change →
+	// restart cycle right before qq rm changes the queue, to stand for
+	// what may happen between the plan and the change.
+	beforeChange func()
 }
 
 // defaultQmailDir is the qmail home when neither --qmail-dir nor QQ_QMAIL_DIR

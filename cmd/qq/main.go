@@ -15,8 +15,14 @@ import (
 // the context, so that a command in the middle of changing the queue can
 // restore the services it stopped (svc.Maintenance) before qq exits.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext is cancelled by SIGINT, SIGTERM or SIGHUP. The test binary
+// run as qq (script_test.go) uses it too, so that tests can interrupt qq.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 }

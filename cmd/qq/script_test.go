@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"os"
@@ -13,11 +12,16 @@ import (
 // TestMain lets testscript run this test binary as the qq command, so the
 // scripts exercise the real command tree, flags, streams and exit codes.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	cmds := map[string]func(){
 		"qq": func() {
-			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+			ctx, stop := signalContext()
+			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+			stop()
+			os.Exit(code)
 		},
-	})
+	}
+	maps.Copy(cmds, standinCmds()) // script_mutate_test.go
+	testscript.Main(m, cmds)
 }
 
 // TestScripts runs every testdata/script/*.txtar end to end.
@@ -55,5 +59,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	maps.Copy(cmds, topScriptCmds())
 	maps.Copy(cmds, logScriptCmds())
 	maps.Copy(cmds, fsckScriptCmds())
+	maps.Copy(cmds, mutateScriptCmds())
 	return cmds
 }

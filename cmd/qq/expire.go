@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/svc"
+	"github.com/spf13/cobra"
+)
+
+type expireOptions struct {
+	plan    planFlags
+	service string
+	noAlarm bool
+	args    []string
+}
+
+func newExpireCmd(a *app) *cobra.Command {
+	opts := &expireOptions{}
+	cmd := &cobra.Command{
+		Use:     "expire [ID… | ALL] [filters]",
+		GroupID: groupQueue,
+		Short:   "make qmail-send give up on messages now, bouncing them to their senders",
+		Long: `Expire messages: qmail-send tries each pending recipient once more, turns
+every deferral into a failure and sends the sender one bounce, then removes
+the message itself. qq sets the mtime of info/N/ID (the message's birth) to
+just before now − queuelifetime, the one change to a queue that is safe
+while qmail-send runs, and then sends qmail-send ALRM through its
+supervisor (svc -a) so that it starts the last pass at once. qmail-send is
+not stopped.
+
+Expiring BOUNCES to the sender. For spam, whose senders are forged, use
+qq rm instead: it removes without a bounce.
+
+Messages not yet preprocessed (only in todo/) are refused: qmail-send gives
+them a new birth when it does. The plan, the confirmation (--yes without a
+terminal), --dry-run and the output formats are those of qq rm.
+
+--service DIR names the qmail-send service to alarm (default: qmail-send
+or qmail under /service, /etc/service and /var/service); --no-alarm sends
+nothing, and the messages then bounce at their next scheduled retry.
+
+` + filterHelp + `
+
+EXAMPLES
+  qq expire --rcpt-domain dead-domain.example --dry-run
+  qq expire --older 5d --remote --yes
+  qq expire 9995400
+
+EXIT STATUS
+  0 expired, 1 nothing matched or not confirmed, 2 usage error or no
+  terminal to confirm on, 3 a message could not be expired, 111 qmail-send
+  runs but could not be sent ALRM (the messages are expired all the same
+  and bounce at their next retry).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			return runExpire(cmd.Context(), a, opts)
+		},
+	}
+	opts.plan.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&opts.service, "service", "", "the qmail-send service `DIR` to send ALRM to")
+	cmd.Flags().BoolVar(&opts.noAlarm, "no-alarm", false, "do not send qmail-send ALRM")
+	return cmd
+}
+
+func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	filter, err := opts.plan.selection(a, "expire", opts.args)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	p, err := makePlan(ctx, q, filter)
+	if err != nil {
+		return err
+	}
+	if len(p.targets) == 0 {
+		if !a.quiet {
+			fmt.Fprintln(a.stderr, "qq expire: no message matched; nothing expired")
+		}
+		return errNothingMatched
+	}
+	var human io.Writer = a.stdout
+	if format == formatJSON {
+		human = a.stderr
+	}
+	if !a.quiet {
+		p.write(human, "to expire", opts.plan.sample)
+		a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
+			"to drop spam without bounces (its senders are forged), use qq rm", len(p.bySender.counts)+p.bySender.other)
+	}
+	report := (*changeJSON)(nil)
+	if format == formatJSON {
+		report = newChangeJSON("expire", p, opts.plan.dryRun)
+	}
+	if opts.plan.dryRun {
+		if report != nil {
+			return writeJSON(a.stdout, report)
+		}
+		if !a.quiet {
+			fmt.Fprintln(a.stdout, "dry run: nothing expired")
+		}
+		return nil
+	}
+	if !opts.plan.yes {
+		n := len(p.targets)
+		ok, err := a.confirm(fmt.Sprintf("Expire these %d messages and bounce them to their senders?", n), fmt.Sprintf("expire %d messages", n))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDeclined
+		}
+	}
+	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
+	_, err = q.Expire(ctx, p.targets, a.clock(), tracker.result)
+	tracker.bar.stop()
+	tracker.warnings()
+	tracker.finish()
+	summary := "qq expire: " + tracker.summary("expired")
+	var alarmErr error
+	if err == nil && tracker.stats.Done > 0 && !opts.noAlarm {
+		var note string
+		note, _, alarmErr = a.alarmQmailSend(opts.service, q)
+		if alarmErr == nil {
+			summary += "; " + note
+		}
+	}
+	if report != nil {
+		if werr := writeJSON(a.stdout, report); werr != nil {
+			return werr
+		}
+		if !a.quiet {
+			fmt.Fprintln(a.stderr, summary)
+		}
+	} else {
+		fmt.Fprintln(a.stdout, summary)
+	}
+	if err != nil {
+		return err
+	}
+	if alarmErr != nil {
+		return withCode(exitTempFail, alarmErr)
+	}
+	return tracker.failed()
+}
+
+// errNoAlarm means that qmail-send runs but qq found no running supervisor
+// of it to send ALRM through.
+var errNoAlarm = errors.New("qmail-send runs, but no supervised qmail-send service was found to send ALRM to")
+
+// alarmQmailSend sends qmail-send ALRM through its supervisor (svc -a), so
+// that it retries every message now (spec §6.1). service is --service, or
+// empty for the usual places. It returns a note for the summary line. If
+// qmail-send is not running there is nobody to alarm, which is not an error;
+// if it runs but no supervisor of it was found, the error says what to do.
+// running tells whether qmail-send runs.
+func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, running bool, err error) {
+	var s *svc.Service
+	if service != "" {
+		var err error
+		if s, err = a.service(service); err != nil {
+			return "", false, err
+		}
+		if err := checkServiceDir(s); err != nil {
+			return "", false, err
+		}
+	} else if found := svc.FindQmailSend(svc.DefaultSearchDirs(), svc.QmailSendNames()); found != nil {
+		var err error
+		if s, err = a.service(found.Dir); err != nil {
+			return "", false, err
+		}
+	}
+	if s != nil {
+		if running, _ := s.Running(); running {
+			if st, err := s.ReadStatus(); err == nil && st.Up {
+				if err := s.Send("a"); err != nil {
+					return "", false, err
+				}
+				return "sent ALRM to " + s.Dir, true, nil
+			}
+		}
+	}
+	running, err = svc.QmailSendRunning(filepath.Join(q.Dir, "lock", "sendmutex"))
+	if err != nil {
+		return "", false, err
+	}
+	if !running {
+		return "qmail-send is not running: nothing alarmed", false, nil
+	}
+	where := "give --service DIR"
+	if s != nil {
+		where = s.Dir + " is not up under a running supervisor"
+	}
+	return "", true, fmt.Errorf("%w (%s); send it yourself, e.g. svc -a /service/qmail-send", errNoAlarm, where)
+}

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/spf13/cobra"
+)
+
+type requeueOptions struct {
+	entries    entryFlags
+	all        bool
+	again      bool
+	yes        bool
+	dryRun     bool
+	qmailQueue string
+	file       string
+	from       string
+	fromGiven  bool
+	to         []string
+	args       []string
+	filtered   bool // a filter flag was given
+}
+
+func newRequeueCmd(a *app) *cobra.Command {
+	opts := &requeueOptions{}
+	cmd := &cobra.Command{
+		Use:     "requeue [ENTRY…] [--all] [filters] | --file FILE --from ADDR --to ADDR…",
+		GroupID: groupQueue,
+		Short:   "put quarantined messages, or a message file, back into the queue",
+		Long: `Put messages back into the queue through qmail-queue, with their original
+sender and the recipients that were still pending: quarantined messages
+(ENTRY arguments, filters applied to the kept messages, or --all), or a
+message file with an envelope given on the command line (--file, --from,
+--to), what other mail servers call the pending folder. qmail-queue gives
+each message a new ID (qq never makes inode-named files itself); qq prints
+it, found by the pid qmail-queue writes in the message's todo file and
+Received line.
+
+qmail-queue is --qmail-queue PATH, else $QMAILQUEUE, else
+<qmail-dir>/bin/qmail-queue. qmail-send may keep running.
+
+A requeued entry stays in the quarantine, marked with its new ID; it is not
+requeued again without --again. An entry whose message is still in the
+queue (qq stopped between keeping the copy and removing it) is refused.
+Local recipients get back the address they had before qmail-send added its
+virtual-domain prepend (control/virtualdomains).
+
+On a terminal qq asks first; without one it needs --yes. --dry-run lists
+what would be requeued.
+
+` + filterHelp + `
+
+EXAMPLES
+  qq requeue 20261122T120000Z-4242/9995400
+  qq requeue --all --sender alice@example.com --yes
+  qq requeue --file held.eml --from alice@example.com --to bob@example.org
+
+EXIT STATUS
+  0 requeued, 1 nothing matched or not confirmed, 2 usage error, 3
+  qmail-queue refused a message for good, 111 qmail-queue failed for a
+  reason that may pass (queue directory, disk full).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			opts.fromGiven = cmd.Flags().Changed("from")
+			opts.filtered = selectionGiven(cmd, nil, "all", "again", "yes", "dry-run", "qmail-queue",
+				"quarantine", "body-limit", "case", "file", "from", "to")
+			return runRequeue(cmd.Context(), a, opts)
+		},
+	}
+	opts.entries.addFlags(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&opts.all, "all", false, "every quarantined message not yet requeued")
+	f.BoolVar(&opts.again, "again", false, "also requeue entries requeued before")
+	f.BoolVarP(&opts.yes, "yes", "y", false, "do it without asking")
+	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "list what would be requeued")
+	f.StringVar(&opts.qmailQueue, "qmail-queue", "", "the qmail-queue `PROGRAM` (default $QMAILQUEUE or <qmail-dir>/bin/qmail-queue)")
+	f.StringVar(&opts.file, "file", "", "queue the message in `FILE` (with --from and --to)")
+	f.StringVar(&opts.from, "from", "", "envelope sender `ADDR` for --file (\"\" for the null sender)")
+	f.StringArrayVar(&opts.to, "to", nil, "envelope recipient `ADDR` for --file (repeatable)")
+	return cmd
+}
+
+// injector returns the qmail-queue to run: --qmail-queue, $QMAILQUEUE (as
+// every qmail program that queues mail honours it), or the qmail home's.
+func (a *app) injector(flag string) *qmailqueue.Injector {
+	path := flag
+	if path == "" {
+		path = a.getenv("QMAILQUEUE")
+	}
+	if path == "" {
+		path = filepath.Join(a.qmailDir, "bin", "qmail-queue")
+	}
+	return &qmailqueue.Injector{Path: path}
+}
+
+// requeueJSON is one line of qq requeue --format json.
+type requeueJSON struct {
+	Entry   string  `json:"entry"`
+	ID      uint64  `json:"id"`
+	NewID   *uint64 `json:"new_id"`
+	PID     int     `json:"pid"`
+	Outcome string  `json:"outcome"` // requeued, refused, failed, planned
+	Error   string  `json:"error,omitempty"`
+}
+
+func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	if opts.file != "" || opts.fromGiven || len(opts.to) > 0 {
+		if len(opts.args) > 0 || opts.all || opts.filtered {
+			return usageErrorf("--file, --from and --to queue one message; they cannot be combined with entries, --all or filters")
+		}
+		return requeueFile(a, opts, format)
+	}
+	if len(opts.args) == 0 && !opts.all && !opts.filtered {
+		return usageErrorf("qq requeue needs ENTRY arguments, filters or --all (or --file, --from and --to)")
+	}
+	dir, entries, err := opts.entries.load(a, opts.args)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(a.stdout)
+	defer out.Flush()
+	emit := func(v requeueJSON) {
+		if format == formatJSON {
+			writeJSON(out, v)
+			return
+		}
+		switch v.Outcome {
+		case "requeued":
+			if v.NewID != nil {
+				fmt.Fprintf(out, "%s\trequeued as %d\n", v.Entry, *v.NewID)
+			} else {
+				fmt.Fprintf(out, "%s\trequeued (new ID not found: qmail-queue pid %d)\n", v.Entry, v.PID)
+			}
+		case "planned":
+			fmt.Fprintf(out, "%s\twould be requeued\n", v.Entry)
+		default:
+			a.warnf("%s not requeued: %s", v.Entry, v.Error)
+		}
+	}
+	var todo []qmailqueue.QuarantineEntry
+	refused := 0
+	for _, e := range entries {
+		reason := ""
+		switch {
+		case e.RequeuedAt != nil && !opts.again:
+			continue
+		case e.Mess == "":
+			reason = "no message file was kept (its mess was missing from the queue)"
+		case len(e.Recipients) == 0:
+			reason = "no recipient was pending"
+		case e.InQueue(q):
+			reason = "the message is still in the queue; purge this entry instead"
+		}
+		if reason != "" {
+			refused++
+			emit(requeueJSON{Entry: e.Name(), ID: e.ID, Outcome: "refused", Error: reason})
+			continue
+		}
+		todo = append(todo, e)
+	}
+	if len(todo) == 0 {
+		out.Flush()
+		if !a.quiet {
+			fmt.Fprintf(a.stderr, "qq requeue: nothing to requeue in %s\n", dir)
+		}
+		return errNothingMatched
+	}
+	if opts.dryRun {
+		for _, e := range todo {
+			emit(requeueJSON{Entry: e.Name(), ID: e.ID, Outcome: "planned"})
+		}
+		return nil
+	}
+	if !opts.yes {
+		out.Flush()
+		ok, err := a.confirm(fmt.Sprintf("Requeue %d messages?", len(todo)), fmt.Sprintf("requeue %d messages", len(todo)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDeclined
+		}
+	}
+	z, err := qmailqueue.OpenQuarantine(dir)
+	if err != nil {
+		if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
+			return withCode(exitTempFail, err)
+		}
+		return err
+	}
+	defer z.Close()
+	inj := a.injector(opts.qmailQueue)
+	var done, failed int
+	var lastErr error
+	temporary := false
+	// Entries are requeued and marked in batches: a crash between
+	// qmail-queue's success and the mark could requeue a batch twice.
+	const batch = 500
+	for start := 0; start < len(todo) && ctx.Err() == nil; start += batch {
+		chunk := todo[start:min(start+batch, len(todo))]
+		since := time.Now()
+		pids := map[int]bool{}
+		pidOf := make([]int, len(chunk))
+		var marked []qmailqueue.QuarantineEntry
+		for i := range chunk {
+			e := &chunk[i]
+			if ctx.Err() != nil {
+				chunk = chunk[:i]
+				break
+			}
+			pid, err := injectEntry(inj, e, dir)
+			if err != nil {
+				failed++
+				lastErr = err
+				var ie *qmailqueue.InjectError
+				if !errors.As(err, &ie) || ie.Temporary() {
+					temporary = true
+				}
+				emit(requeueJSON{Entry: e.Name(), ID: e.ID, PID: pid, Outcome: "failed", Error: err.Error()})
+				continue
+			}
+			pids[pid] = true
+			pidOf[i] = pid
+		}
+		found, ferr := q.FindInjected(pids, since)
+		if ferr != nil {
+			a.warnf("looking for the new IDs: %v", ferr)
+		}
+		at := time.Now().UTC()
+		for i := range chunk {
+			if pidOf[i] == 0 {
+				continue
+			}
+			e := chunk[i]
+			v := requeueJSON{Entry: e.Name(), ID: e.ID, PID: pidOf[i], Outcome: "requeued"}
+			if id, ok := found[pidOf[i]]; ok {
+				v.NewID = &id
+				e.RequeuedAs = id
+			}
+			e.RequeuedAt = &at
+			marked = append(marked, e)
+			done++
+			emit(v)
+		}
+		if err := z.Update(marked); err != nil {
+			return fmt.Errorf("requeued %d messages, but could not mark them in the quarantine: %w", len(marked), err)
+		}
+	}
+	summary := fmt.Sprintf("qq requeue: requeued %d of %d messages", done, len(todo))
+	if failed > 0 {
+		summary += fmt.Sprintf("; %d failed", failed)
+	}
+	if refused > 0 {
+		summary += fmt.Sprintf("; %d refused", refused)
+	}
+	if format == formatJSON {
+		if !a.quiet {
+			fmt.Fprintln(a.stderr, summary)
+		}
+	} else {
+		fmt.Fprintln(out, summary)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case failed > 0 && temporary:
+		return withCode(exitTempFail, fmt.Errorf("%d messages not requeued: %w", failed, lastErr))
+	case failed > 0:
+		return fmt.Errorf("%d messages not requeued: %w", failed, lastErr)
+	}
+	return nil
+}
+
+// injectEntry feeds a quarantined message to qmail-queue.
+func injectEntry(inj *qmailqueue.Injector, e *qmailqueue.QuarantineEntry, dir string) (int, error) {
+	f, err := os.Open(e.MessPath(dir))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sender, rcpts := e.Envelope()
+	return inj.Inject(f, sender, rcpts)
+}
+
+// requeueFile queues one message file with the envelope of --from and --to.
+func requeueFile(a *app, opts *requeueOptions, format string) error {
+	switch {
+	case opts.file == "":
+		return usageErrorf("--from and --to need --file, the message to queue")
+	case !opts.fromGiven:
+		return usageErrorf("--file needs --from, the envelope sender (--from '' for the null sender)")
+	case len(opts.to) == 0:
+		return usageErrorf("--file needs at least one --to recipient")
+	}
+	if _, err := qmailqueue.EncodeEnvelope(opts.from, opts.to); err != nil {
+		return usageErrorf("%v", err)
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(opts.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	since := time.Now()
+	pid, err := a.injector(opts.qmailQueue).Inject(f, opts.from, opts.to)
+	if err != nil {
+		var ie *qmailqueue.InjectError
+		if !errors.As(err, &ie) || ie.Temporary() {
+			return withCode(exitTempFail, err)
+		}
+		return err
+	}
+	found, err := q.FindInjected(map[int]bool{pid: true}, since)
+	if err != nil {
+		a.warnf("looking for the new ID: %v", err)
+	}
+	v := requeueJSON{Entry: opts.file, PID: pid, Outcome: "requeued"}
+	if id, ok := found[pid]; ok {
+		v.NewID = &id
+	}
+	if format == formatJSON {
+		return writeJSON(a.stdout, v)
+	}
+	if v.NewID != nil {
+		fmt.Fprintf(a.stdout, "%s\tqueued as %s\n", opts.file, strconv.FormatUint(*v.NewID, 10))
+	} else {
+		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, pid)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/spf13/cobra"
+)
+
+type retryOptions struct {
+	tcpok   bool
+	service string
+}
+
+func newRetryCmd(a *app) *cobra.Command {
+	opts := &retryOptions{}
+	cmd := &cobra.Command{
+		Use:     "retry",
+		GroupID: groupQueue,
+		Short:   "make qmail-send retry every queued message now (ALRM)",
+		Long: `Make qmail-send retry every queued message now: qq sends it ALRM through
+its supervisor (svc -a), without stopping anything. qmail-send then starts
+a delivery pass for every message that has none running.
+
+qmail-remote still skips remote hosts that timed out recently (lock/tcpto).
+--tcpok first clears that table exactly as qmail-tcpok does: the file is
+opened without truncation, locked, and overwritten in place with 1024 NUL
+bytes; it is never replaced. qq lists the hosts it forgets.
+
+--service DIR names the qmail-send service (default: qmail-send or qmail
+under /service, /etc/service and /var/service).
+
+EXAMPLES
+  qq retry
+  qq retry --tcpok
+
+EXIT STATUS
+  0 qmail-send was alarmed, 3 lock/tcpto could not be cleared, 111
+  qmail-send is not running, or runs where qq cannot alarm it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRetry(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.tcpok, "tcpok", false, "also clear lock/tcpto as qmail-tcpok does")
+	cmd.Flags().StringVar(&opts.service, "service", "", "the qmail-send service `DIR` to send ALRM to")
+	return cmd
+}
+
+func runRetry(ctx context.Context, a *app, opts *retryOptions) error {
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	if opts.tcpok {
+		path := filepath.Join(q.Dir, "lock", "tcpto")
+		before, err := qmailqueue.ReadTCPTO(path)
+		if err != nil {
+			return err
+		}
+		if err := qmailqueue.ClearTCPTO(ctx, path); err != nil {
+			return err
+		}
+		if !a.quiet {
+			now := a.clock()
+			for _, t := range before {
+				fmt.Fprintf(a.stdout, "cleared %s: %d recent timeouts, the last %s ago\n", t.IP, t.Count, humanAge(now.Sub(t.Last)))
+			}
+			fmt.Fprintf(a.stdout, "qq retry: cleared %s (%d remote hosts were being skipped)\n", path, len(before))
+		}
+	}
+	note, running, err := a.alarmQmailSend(opts.service, q)
+	if err != nil {
+		return withCode(exitTempFail, err)
+	}
+	if !running {
+		return withCode(exitTempFail, errors.New("qmail-send is not running; nothing to retry (start it with qq svc up)"))
+	}
+	if !a.quiet {
+		fmt.Fprintf(a.stdout, "qq retry: %s\n", note)
+	}
+	return nil
+}

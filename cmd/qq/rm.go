@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/spf13/cobra"
+)
+
+type rmOptions struct {
+	plan         planFlags
+	maint        maintenanceFlags
+	quarantine   string
+	noQuarantine bool
+	args         []string
+	cmdline      string
+}
+
+func newRmCmd(a *app) *cobra.Command {
+	opts := &rmOptions{}
+	cmd := &cobra.Command{
+		Use:     "rm [ID… | ALL] [filters]",
+		GroupID: groupQueue,
+		Short:   "remove messages from the queue, keeping a copy in the quarantine",
+		Long: `Remove messages from the queue: those given by ID (arguments, or
+--ids-from FILE, - for stdin), or those the filters select. Removing every
+message needs the word ALL instead.
+
+qq first shows the plan: how many messages, how many bytes, in which states,
+the most frequent senders and subjects, and a sample of IDs. On a terminal it
+then asks; without one (cron) it needs --yes. --dry-run shows the plan only.
+
+The change itself runs with qmail-send verified stopped (see STOPPING QMAIL).
+Right before a message is touched qq reads it again and leaves it alone if
+its ID now names another message (IDs are inode numbers, reused as soon as a
+message leaves the queue) or if it changed; messages qmail-queue may still be
+writing (no todo, no info, younger than 36 h) are left alone too. Files are
+unlinked in the order that keeps every message in a state qmail-send copes
+with, even after a crash: intd, todo, local, remote, bounce, info, and mess
+last. lock/ is never touched.
+
+QUARANTINE
+  By default every removed message is kept, before its first file is
+  unlinked, in a run directory of the quarantine (--quarantine DIR, default
+  qq-quarantine next to the queue directory, mode 0700): its mess file (a
+  hard link on the same file system, so a flood costs no copying) and a
+  manifest line with its sender, pending recipients, birth, size, subject
+  and this command line. qq quarantine list shows it, qq requeue puts
+  messages back, qq quarantine purge --older-than 7d empties it.
+  --no-quarantine removes without a copy.
+
+OUTPUT
+  plain  the plan, then one summary line (the default); with --quiet only
+         the summary line
+  json   one JSON object: counts and every message with its outcome
+         (planned, done, changed, vanished, refused, failed)
+
+` + filterHelp + `
+
+` + maintenanceHelp + `
+
+EXAMPLES
+  qq rm --match '^Subject: Free Pupil' --dry-run
+  qq rm --sender-domain cheap-meds.example --yes
+  qq list --older 6d --format ids | qq rm --ids-from - --yes
+  qq rm 9995400 9995417
+  qq rm ALL --no-quarantine --yes
+
+EXIT STATUS
+  0 removed (messages left alone are reported), 1 nothing matched or not
+  confirmed, 2 usage error or no terminal to confirm on, 3 a message could
+  not be removed, 111 qmail-send could not be stopped or a lock is held,
+  130 interrupted (the services are restored first).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.args = args
+			opts.cmdline = commandLine(cmd, args)
+			return runRm(cmd.Context(), a, opts)
+		},
+	}
+	opts.plan.addFlags(cmd.Flags())
+	opts.maint.addFlags(cmd.Flags())
+	addQuarantineFlag(cmd, &opts.quarantine)
+	cmd.Flags().BoolVar(&opts.noQuarantine, "no-quarantine", false, "remove without keeping a copy")
+	return cmd
+}
+
+// addQuarantineFlag defines --quarantine DIR.
+func addQuarantineFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "quarantine", "", "quarantine `DIR` (default: qq-quarantine next to the queue directory)")
+}
+
+// quarantineDir resolves --quarantine: qq-quarantine next to the queue
+// directory (<qmail-dir>/qq-quarantine for the default queue), on the
+// queue's file system as a rule, so that removed messages are hard links.
+// A quarantine inside the queue directory is refused.
+func (a *app) quarantineDir(flag string) (string, error) {
+	queue, err := filepath.Abs(a.queueDir)
+	if err != nil {
+		return "", err
+	}
+	dir := flag
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(queue), "qq-quarantine")
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if rel, err := filepath.Rel(queue, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return "", usageErrorf("--quarantine %s is inside the queue directory %s; qmail must not see it", dir, queue)
+	}
+	return dir, nil
+}
+
+func runRm(ctx context.Context, a *app, opts *rmOptions) error {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	filter, err := opts.plan.selection(a, "rm", opts.args)
+	if err != nil {
+		return err
+	}
+	if opts.noQuarantine && opts.quarantine != "" {
+		return usageErrorf("--no-quarantine and --quarantine exclude each other")
+	}
+	qdir, err := a.quarantineDir(opts.quarantine)
+	if err != nil {
+		return err
+	}
+	maint, err := opts.maint.build(a)
+	if err != nil {
+		return err
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	var rewrite *qmailqueue.Rewrite
+	if !opts.noQuarantine {
+		if rewrite, err = qmailqueue.ReadRewrite(a.controlDir); err != nil {
+			return err
+		}
+	}
+
+	p, err := makePlan(ctx, q, filter)
+	if err != nil {
+		return err
+	}
+	if len(p.targets) == 0 {
+		if !a.quiet {
+			fmt.Fprintln(a.stderr, "qq rm: no message matched; nothing removed")
+		}
+		return errNothingMatched
+	}
+	var human io.Writer = a.stdout
+	if format == formatJSON {
+		human = a.stderr
+	}
+	if !a.quiet {
+		what := "to remove"
+		if opts.noQuarantine {
+			what += " (no quarantine)"
+		} else {
+			what += " (kept in " + qdir + ")"
+		}
+		p.write(human, what, opts.plan.sample)
+	}
+	report := (*changeJSON)(nil)
+	if format == formatJSON {
+		report = newChangeJSON("rm", p, opts.plan.dryRun)
+	}
+	if opts.plan.dryRun {
+		if report != nil {
+			return writeJSON(a.stdout, report)
+		}
+		if !a.quiet {
+			fmt.Fprintln(a.stdout, "dry run: nothing removed")
+		}
+		return nil
+	}
+	if !opts.plan.yes {
+		ok, err := a.confirm(fmt.Sprintf("Remove these %d messages?", len(p.targets)), fmt.Sprintf("remove %d messages", len(p.targets)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDeclined
+		}
+	}
+
+	var z *qmailqueue.Quarantine
+	if !opts.noQuarantine {
+		if z, err = qmailqueue.OpenQuarantine(qdir); err != nil {
+			if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
+				return withCode(exitTempFail, err)
+			}
+			return err
+		}
+		defer z.Close()
+	}
+	tracker := newChangeTracker(a, "removed", p, report, &progressBar{})
+	started := false
+	var runDir string
+	err = maint.Run(ctx, func(ctx context.Context) (err error) {
+		started = true
+		if a.beforeChange != nil {
+			a.beforeChange()
+		}
+		ropts := qmailqueue.RemoveOptions{Now: a.now()}
+		if z != nil {
+			run, err := z.NewRun(opts.cmdline, rewrite, a.clock())
+			if err != nil {
+				return err
+			}
+			runDir = run.Dir()
+			ropts.Quarantine = run
+			defer func() { err = errors.Join(err, run.Close()) }()
+		}
+		tracker.bar = a.newProgressBar("removing", len(p.targets), format == formatPlain)
+		defer tracker.bar.stop()
+		_, err = q.Remove(ctx, p.targets, ropts, tracker.result)
+		return err
+	})
+	if started {
+		tracker.warnings()
+		tracker.finish()
+		summary := "qq rm: " + tracker.summary("removed")
+		if runDir != "" && tracker.stats.Done > 0 {
+			summary += "; kept in " + runDir
+			if report != nil {
+				report.Quarantine = &runDir
+			}
+		}
+		if report != nil {
+			if werr := writeJSON(a.stdout, report); werr != nil {
+				return werr
+			}
+			if !a.quiet {
+				fmt.Fprintln(a.stderr, summary)
+			}
+		} else {
+			fmt.Fprintln(a.stdout, summary)
+		}
+	}
+	if err != nil {
+		return opts.maint.explain(err)
+	}
+	return tracker.failed()
+}

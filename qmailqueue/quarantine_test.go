@@ -1,0 +1,165 @@
+package qmailqueue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestAddressJSON(t *testing.T) {
+	for _, a := range []Address{"", "a@b.example", "ünïcode@example.de", "bad\xff\xfe@x", "<>\"\\"} {
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Address
+		if err := json.Unmarshal(b, &back); err != nil || back != a {
+			t.Errorf("%q → %s → %q, %v", a, b, back, err)
+		}
+	}
+	b, _ := json.Marshal(Address("x\xff"))
+	if string(b) != `{"base64":"eP8="}` {
+		t.Errorf("invalid UTF-8 encoded as %s", b)
+	}
+	var a Address
+	for _, bad := range []string{`42`, `{"base64":"!!"}`, `{}`} {
+		if err := json.Unmarshal([]byte(bad), &a); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+func TestParseManifest(t *testing.T) {
+	in := `{"id":1,"sender":"a@b","recipients":[{"address":"c@d","channel":"remote"}],"mess":"1"}
+not json
+{"id":0}
+
+{"id":2,"sender":{"base64":"eP8="},"mess":"2"}
+{"id":3,"sen`
+	entries, problems := ParseManifest("run", []byte(in))
+	if len(entries) != 2 || entries[0].ID != 1 || entries[1].Sender != "x\xff" || entries[1].Run != "run" {
+		t.Errorf("entries %+v", entries)
+	}
+	if entries[1].Recipients == nil {
+		t.Errorf("nil recipients, want []")
+	}
+	want := []string{"run line 2: invalid character 'o' in literal null (expecting 'u')", "run line 3: no message ID", "run line 6: incomplete last line ignored"}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzParseManifest(f *testing.F) {
+	f.Add([]byte(`{"id":1,"sender":"a@b","recipients":[{"address":"c@d","channel":"remote"}],"mess":"1"}` + "\n"))
+	f.Add([]byte(`{"id":2,"sender":{"base64":"eP8="}}` + "\n{\"id\":3"))
+	f.Add([]byte("\n\n{}\n[]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		entries, _ := ParseManifest("r", b)
+		for _, e := range entries {
+			if e.ID == 0 || e.Run != "r" || e.Recipients == nil {
+				t.Errorf("bad entry %+v", e)
+			}
+			line, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, problems := ParseManifest("r", append(line, '\n'))
+			if len(again) != 1 || len(problems) != 0 || again[0].ID != e.ID || again[0].Sender != e.Sender {
+				t.Errorf("round trip of %s: %+v %v", line, again, problems)
+			}
+		}
+	})
+}
+
+// quarantined removes n spam messages into a fresh quarantine and returns
+// it with its entries.
+func quarantined(t *testing.T, n int) (*fixture, *Quarantine, []QuarantineEntry) {
+	t.Helper()
+	f := newFixture(t)
+	var ids []uint64
+	for range n {
+		ids = append(ids, f.addSpam(t))
+	}
+	z, run := newRun(t)
+	if _, err := f.q.Remove(context.Background(), f.plan(t, ids...), RemoveOptions{Quarantine: run}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, problems, err := LoadQuarantine(z.Dir)
+	if err != nil || len(problems) > 0 || len(entries) != n {
+		t.Fatalf("%d entries, %v, %v", len(entries), problems, err)
+	}
+	return f, z, entries
+}
+
+func TestQuarantineLock(t *testing.T) {
+	_, z, _ := quarantined(t, 1)
+	if _, err := OpenQuarantine(z.Dir); !errors.Is(err, ErrQuarantineBusy) {
+		t.Errorf("second open: %v, want ErrQuarantineBusy", err)
+	}
+	st, err := os.Stat(z.Dir)
+	if err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("quarantine mode %v, want 0700", st.Mode())
+	}
+}
+
+func TestQuarantinePurgeAndUpdate(t *testing.T) {
+	_, z, entries := quarantined(t, 3)
+	at := now.Add(time.Minute).UTC()
+	entries[0].RequeuedAs, entries[0].RequeuedAt = 77, &at
+	if err := z.Update(entries[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Purge(entries[1:2]); err != nil {
+		t.Fatal(err)
+	}
+	left, problems, err := LoadQuarantine(z.Dir)
+	if err != nil || len(problems) > 0 || len(left) != 2 {
+		t.Fatalf("%d entries left, %v, %v", len(left), problems, err)
+	}
+	if left[0].ID != entries[0].ID || left[0].RequeuedAs != 77 || !left[0].RequeuedAt.Equal(at) || left[1].ID != entries[2].ID {
+		t.Errorf("left %+v", left)
+	}
+	if _, err := os.Stat(entries[1].MessPath(z.Dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("purged mess file still there: %v", err)
+	}
+	// Purging the rest removes the run directory.
+	if err := z.Purge(left); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(z.Dir, entries[0].Run)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("empty run directory still there: %v", err)
+	}
+	if err := z.Purge([]QuarantineEntry{{Run: "../x", ID: 1}}); err == nil || !strings.Contains(err.Error(), "bad run name") {
+		t.Errorf("bad run name: %v", err)
+	}
+}
+
+// TestQuarantineInQueue stands for a crash between the quarantine copy and
+// the first unlink: the entry says its message is still in the queue.
+func TestQuarantineInQueue(t *testing.T) {
+	f := newFixture(t)
+	id := f.addSpam(t)
+	z, run := newRun(t)
+	func() {
+		defer func() { recover() }()
+		f.q.Remove(context.Background(), f.plan(t, id), RemoveOptions{Quarantine: run, BeforeUnlink: func([]uint64) { panic("crash") }}, nil)
+	}()
+	run.Close()
+	if !f.intact(id) {
+		t.Fatalf("message touched before the crash point")
+	}
+	entries, _, _ := LoadQuarantine(z.Dir)
+	if len(entries) != 1 || !entries[0].InQueue(f.q) {
+		t.Errorf("entry of a message still in the queue: %+v", entries)
+	}
+}
