@@ -51,8 +51,9 @@ type ScanOptions struct {
 	// Workers is the number of goroutines reading message files; 0 means
 	// GOMAXPROCS. Output order does not depend on it.
 	Workers int
-	// States, when not empty, limits the scan to these states. qmail-qread
-	// lists only messages with an info file.
+	// InfoOnly limits the scan to messages with an info file, in info/'s
+	// directory order, and reads info, local and remote even when a todo
+	// file exists too: what qmail-qread lists.
 	InfoOnly bool
 }
 

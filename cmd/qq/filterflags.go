@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -182,7 +183,7 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 	}
 	var r io.Reader = stdin
 	if ff.idsFrom != "-" {
-		f, err := openFile(ff.idsFrom)
+		f, err := os.Open(ff.idsFrom)
 		if err != nil {
 			return nil, usageErrorf("--ids-from: %v", err)
 		}

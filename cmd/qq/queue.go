@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/qqmail/qq/control"
@@ -47,11 +46,8 @@ func readQueueLifetime(controlDir string) (time.Duration, error) {
 	return time.Duration(n) * time.Second, nil
 }
 
-// openFile opens a file named on the command line.
-func openFile(name string) (*os.File, error) { return os.Open(name) }
-
-// nowFunc returns the clock: QQ_NOW (RFC 3339) pins it for reproducible
-// test output, otherwise the real time.
+// clock returns the time qq reasons with: QQ_NOW (RFC 3339) pins it for
+// reproducible test output, otherwise the real time.
 func (a *app) clock() time.Time {
 	if v := a.getenv("QQ_NOW"); v != "" {
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
