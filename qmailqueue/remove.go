@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -243,30 +244,17 @@ func (q *Queue) removeBatch(ctx context.Context, targets []Target, opts RemoveOp
 		}
 		opts.BeforeUnlink(ids)
 	}
+	// Messages of one split subdirectory are unlinked by one goroutine,
+	// in order; the subdirectories in parallel. Freeing an inode costs a
+	// few hundred microseconds of metadata I/O on a large queue, and
+	// unlinks in different directories do not wait for each other.
+	bySplit := make([][]int, q.Split)
+	for _, i := range live {
+		n := q.SplitOf(results[i].Target.ID)
+		bySplit[n] = append(bySplit[n], i)
+	}
 	for _, kinds := range removeStages {
-		dirs := map[string]bool{}
-		for _, i := range live {
-			r := &results[i]
-			if r.Outcome == Failed {
-				continue
-			}
-			for _, kind := range kinds {
-				path := q.Path(kind, r.Target.ID)
-				err := unix.Unlink(path)
-				if err == nil {
-					dirs[filepath.Dir(path)] = true
-					continue
-				}
-				if err == unix.ENOENT {
-					continue
-				}
-				// Stop here for this message: the later stages would
-				// leave it in an illegal state (spec §10 rule 14).
-				r.Outcome, r.Reason = Failed, "could not unlink "+kind
-				r.Err = fmt.Errorf("remove %d: %w", r.Target.ID, &os.PathError{Op: "unlink", Path: path, Err: err})
-				break
-			}
-		}
+		dirs := q.unlinkStage(results, bySplit, kinds)
 		if err := syncDirs(dirs); err != nil {
 			for _, i := range live {
 				if results[i].Outcome == 0 {
@@ -282,6 +270,67 @@ func (q *Queue) removeBatch(ctx context.Context, targets []Target, opts RemoveOp
 		}
 	}
 	return results, nil
+}
+
+// unlinkWorkers bounds how many goroutines unlink files at a time.
+const unlinkWorkers = 8
+
+// unlinkStage unlinks the files of kinds (in that order) of the messages
+// results[i] for i in bySplit, one goroutine per split subdirectory at a
+// time, and returns the directories it changed. A message whose unlink
+// fails is marked Failed and left out of the later stages.
+func (q *Queue) unlinkStage(results []Result, bySplit [][]int, kinds []string) map[string]bool {
+	var mu sync.Mutex
+	dirs := map[string]bool{}
+	work := make(chan []int)
+	var wg sync.WaitGroup
+	for range min(unlinkWorkers, len(bySplit)) {
+		wg.Go(func() {
+			changed := map[string]bool{}
+			for idx := range work {
+				for _, i := range idx {
+					q.unlinkKinds(&results[i], kinds, changed)
+				}
+			}
+			mu.Lock()
+			for d := range changed {
+				dirs[d] = true
+			}
+			mu.Unlock()
+		})
+	}
+	for _, idx := range bySplit {
+		if len(idx) > 0 {
+			work <- idx
+		}
+	}
+	close(work)
+	wg.Wait()
+	return dirs
+}
+
+// unlinkKinds unlinks one message's files of kinds, in order, noting the
+// directories changed. ENOENT counts as success, as in qmail-clean.
+func (q *Queue) unlinkKinds(r *Result, kinds []string, changed map[string]bool) {
+	if r.Outcome == Failed {
+		return
+	}
+	for _, kind := range kinds {
+		path := q.Path(kind, r.Target.ID)
+		err := unix.Unlink(path)
+		if err == nil {
+			changed[filepath.Dir(path)] = true
+			continue
+		}
+		if err == unix.ENOENT {
+			continue
+		}
+		// Stop here for this message: the later stages would leave it in
+		// an illegal state (spec §10 rule 14).
+		r.Outcome, r.Reason = Failed, "could not unlink "+kind
+		r.Err = fmt.Errorf("remove %d: %w", r.Target.ID, &os.PathError{Op: "unlink", Path: path, Err: err})
+		return
+	}
 }
 
 // recheck reads a target again right before it is changed. It returns a

@@ -38,6 +38,7 @@ sample() {
 	"$SAMPLE" -count "$2" -seed 1 "$DIR/$1" >/dev/null 2>&1
 	sync
 	find "$DIR/$1/queue" -type f -print0 | xargs -0 cat >/dev/null
+	sync # the atime updates of that read
 }
 
 # timed LABEL CMD...: runs CMD under /usr/bin/time; prints and keeps

@@ -111,7 +111,7 @@ func (a *app) quarantineDir(flag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if rel, err := filepath.Rel(queue, dir); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, err := filepath.Rel(queue, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
 		return "", usageErrorf("--quarantine %s is inside the queue directory %s; qmail must not see it", dir, queue)
 	}
 	return dir, nil

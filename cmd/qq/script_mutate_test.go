@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -84,6 +85,9 @@ func standinQmailSend(sendmutex string) int {
 //	qstate QMAILDIR ID STATE
 //	    fails unless message ID is in STATE (S1 … S5) by the files that
 //	    exist for it; "! qstate" is not supported
+//	sortids VAR ID…
+//	    sets $VAR to the IDs in numeric order, separated by spaces (the
+//	    order of qq rm's plan)
 //	tcpto FILE IP:COUNT:UNIXTIME…
 //	    writes those records into the tcpto file (slots 1, 2, …) in place
 //	tcpto -empty FILE
@@ -124,6 +128,22 @@ func mutateScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, arg
 						name, b.Ino, after.Ino, b.Mode, after.Mode, b.Size, after.Size, b.Mtim, after.Mtim)
 				}
 			}
+		},
+		"sortids": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) < 2 {
+				ts.Fatalf("usage: sortids VAR ID…")
+			}
+			ids := make([]uint64, len(args)-1)
+			for i, a := range args[1:] {
+				_, err := fmt.Sscan(a, &ids[i])
+				ts.Check(err)
+			}
+			slices.Sort(ids)
+			words := make([]string, len(ids))
+			for i, id := range ids {
+				words[i] = fmt.Sprint(id)
+			}
+			ts.Setenv(args[0], strings.Join(words, " "))
 		},
 		"tcpto": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) < 2 {
