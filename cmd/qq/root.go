@@ -31,7 +31,10 @@ back afterwards.
 
 GLOBAL ENVIRONMENT
   QQ_QMAIL_DIR   the qmail home when --qmail-dir is not given (default /var/qmail)
+  QQ_LOG_DIR     qmail-send's log for qq log and qq show (default /var/log/qmail)
+  QMAILQUEUE     the qmail-queue program qq requeue runs, as qmail honours it
   NO_COLOR       any non-empty value turns colour off
+  QQ_NOW         an RFC 3339 time to use as now (for reproducible output)
 
 ` + exitStatusHelp,
 		Version:       version,
