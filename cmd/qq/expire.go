@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -84,43 +83,18 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 	if err != nil {
 		return err
 	}
-	if len(p.targets) == 0 {
-		if !a.quiet {
-			fmt.Fprintln(a.stderr, "qq expire: no message matched; nothing expired")
-		}
-		return errNothingMatched
-	}
-	var human io.Writer = a.stdout
-	if format == formatJSON {
-		human = a.stderr
-	}
-	if !a.quiet {
-		p.write(human, "to expire", opts.plan.sample)
-		a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
-			"to drop spam without bounces (its senders are forged), use qq rm", len(p.bySender.counts)+p.bySender.other)
-	}
-	report := (*changeJSON)(nil)
-	if format == formatJSON {
-		report = newChangeJSON("expire", p, opts.plan.dryRun)
-	}
-	if opts.plan.dryRun {
-		if report != nil {
-			return writeJSON(a.stdout, report)
-		}
-		if !a.quiet {
-			fmt.Fprintln(a.stdout, "dry run: nothing expired")
-		}
-		return nil
-	}
-	if !opts.plan.yes {
-		n := len(p.targets)
-		ok, err := a.confirm(fmt.Sprintf("Expire these %d messages and bounce them to their senders?", n), fmt.Sprintf("expire %d messages", n))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDeclined
-		}
+	n := len(p.targets)
+	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
+		command: "expire", nothing: "nothing expired", what: "to expire",
+		question: fmt.Sprintf("Expire these %d messages and bounce them to their senders?", n),
+		refusal:  fmt.Sprintf("expire %d messages", n),
+		warn: func() {
+			a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
+				"to drop spam without bounces (its senders are forged), use qq rm", len(p.bySender.counts)+p.bySender.other)
+		},
+	})
+	if !proceed {
+		return err
 	}
 	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
 	_, err = q.Expire(ctx, p.targets, a.clock(), tracker.result)

@@ -483,3 +483,58 @@ func commandLine(cmd *cobra.Command, args []string) string {
 // errDeclined ends a command whose confirmation was answered no: exit 1,
 // nothing done.
 var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing changed"))
+
+// planPrompt is what a changing command says about its plan.
+type planPrompt struct {
+	command  string // "rm", "expire": the JSON report's command and the messages' prefix
+	nothing  string // e.g. "nothing removed"
+	what     string // the plan's heading, e.g. "to remove (kept in DIR)"
+	question string // the confirmation question on a terminal
+	refusal  string // what is refused without a terminal, e.g. "remove 12 messages"
+	warn     func() // extra warnings after the plan, or nil
+}
+
+// present shows the plan and settles whether the change goes ahead. It
+// returns the JSON report to fill (nil unless --format json) and go=false
+// when there is nothing more to do: a dry run (its output written). Nothing
+// matched gives errNothingMatched, a declined confirmation errDeclined.
+func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (report *changeJSON, proceed bool, err error) {
+	if len(p.targets) == 0 {
+		if !a.quiet {
+			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", pr.command, pr.nothing)
+		}
+		return nil, false, errNothingMatched
+	}
+	var human io.Writer = a.stdout
+	if format == formatJSON {
+		human = a.stderr
+	}
+	if !a.quiet {
+		p.write(human, pr.what, flags.sample)
+		if pr.warn != nil {
+			pr.warn()
+		}
+	}
+	if format == formatJSON {
+		report = newChangeJSON(pr.command, p, flags.dryRun)
+	}
+	if flags.dryRun {
+		if report != nil {
+			return nil, false, writeJSON(a.stdout, report)
+		}
+		if !a.quiet {
+			fmt.Fprintf(a.stdout, "dry run: %s\n", pr.nothing)
+		}
+		return nil, false, nil
+	}
+	if !flags.yes {
+		ok, err := a.confirm(pr.question, pr.refusal)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			return nil, false, errDeclined
+		}
+	}
+	return report, true, nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -152,46 +151,20 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 	if err != nil {
 		return err
 	}
-	if len(p.targets) == 0 {
-		if !a.quiet {
-			fmt.Fprintln(a.stderr, "qq rm: no message matched; nothing removed")
-		}
-		return errNothingMatched
+	what := "to remove"
+	if opts.noQuarantine {
+		what += " (no quarantine)"
+	} else {
+		what += " (kept in " + qdir + ")"
 	}
-	var human io.Writer = a.stdout
-	if format == formatJSON {
-		human = a.stderr
-	}
-	if !a.quiet {
-		what := "to remove"
-		if opts.noQuarantine {
-			what += " (no quarantine)"
-		} else {
-			what += " (kept in " + qdir + ")"
-		}
-		p.write(human, what, opts.plan.sample)
-	}
-	report := (*changeJSON)(nil)
-	if format == formatJSON {
-		report = newChangeJSON("rm", p, opts.plan.dryRun)
-	}
-	if opts.plan.dryRun {
-		if report != nil {
-			return writeJSON(a.stdout, report)
-		}
-		if !a.quiet {
-			fmt.Fprintln(a.stdout, "dry run: nothing removed")
-		}
-		return nil
-	}
-	if !opts.plan.yes {
-		ok, err := a.confirm(fmt.Sprintf("Remove these %d messages?", len(p.targets)), fmt.Sprintf("remove %d messages", len(p.targets)))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDeclined
-		}
+	n := len(p.targets)
+	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
+		command: "rm", nothing: "nothing removed", what: what,
+		question: fmt.Sprintf("Remove these %d messages?", n),
+		refusal:  fmt.Sprintf("remove %d messages", n),
+	})
+	if !proceed {
+		return err
 	}
 
 	var z *qmailqueue.Quarantine
