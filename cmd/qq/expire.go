@@ -110,15 +110,8 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 			summary += "; " + note
 		}
 	}
-	if report != nil {
-		if werr := writeJSON(a.stdout, report); werr != nil {
-			return werr
-		}
-		if !a.quiet {
-			fmt.Fprintln(a.stderr, summary)
-		}
-	} else {
-		fmt.Fprintln(a.stdout, summary)
+	if werr := tracker.output(summary); werr != nil {
+		return werr
 	}
 	if err != nil {
 		return err

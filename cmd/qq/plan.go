@@ -538,3 +538,19 @@ func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (
 	}
 	return report, true, nil
 }
+
+// output ends a changing command: the JSON report on stdout (and the
+// summary line on stderr unless --quiet), or the summary line on stdout.
+func (c *changeTracker) output(summary string) error {
+	if c.report == nil {
+		_, err := fmt.Fprintln(c.a.stdout, summary)
+		return err
+	}
+	if err := writeJSON(c.a.stdout, c.report); err != nil {
+		return err
+	}
+	if !c.a.quiet {
+		fmt.Fprintln(c.a.stderr, summary)
+	}
+	return nil
+}

@@ -210,15 +210,8 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 				report.Quarantine = &runDir
 			}
 		}
-		if report != nil {
-			if werr := writeJSON(a.stdout, report); werr != nil {
-				return werr
-			}
-			if !a.quiet {
-				fmt.Fprintln(a.stderr, summary)
-			}
-		} else {
-			fmt.Fprintln(a.stdout, summary)
+		if werr := tracker.output(summary); werr != nil {
+			return werr
 		}
 	}
 	if err != nil {
