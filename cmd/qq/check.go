@@ -276,7 +276,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	send := opts.service.read()
+	send := opts.service.read(a)
 
 	var findings []checkFinding
 	add := func(state int, text string) {

@@ -151,7 +151,7 @@ func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	send := m.opts.service.read()
+	send := m.opts.service.read(m.a)
 	bw := bufio.NewWriter(w)
 	p := &promWriter{w: bw}
 

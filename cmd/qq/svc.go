@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -124,24 +123,39 @@ func (r serviceReport) state() string {
 }
 
 func probeService(s *svc.Service) serviceReport {
-	r := serviceReport{svc: s}
-	if r.err = checkServiceDir(s); r.err != nil {
-		return r
+	if err := s.CheckDir(); err != nil {
+		return serviceReport{svc: s, err: err}
 	}
-	running, err := s.Running()
-	if errors.Is(err, fs.ErrNotExist) {
-		return r // never supervised
+	p := s.Probe()
+	return serviceReport{svc: s, supervised: p.Supervised, status: p.Status, err: p.Err}
+}
+
+// finder finds services for every command, honouring $SUPERVISEDIR as
+// daemontools-encore does.
+func (a *app) finder() *svc.Finder {
+	return &svc.Finder{SuperviseDir: a.getenv("SUPERVISEDIR")}
+}
+
+// service turns a service argument (DIR, NAME or DIR=SUPERVISEDIR) into a
+// Service; an argument without a directory is a usage error.
+func (a *app) service(arg string) (*svc.Service, error) {
+	s, err := a.finder().Service(arg)
+	if errors.Is(err, svc.ErrNoDir) {
+		return nil, usageErrorf("service %q: no directory given", arg)
 	}
+	return s, err
+}
+
+// existingService is service for a directory that must exist.
+func (a *app) existingService(arg string) (*svc.Service, error) {
+	s, err := a.service(arg)
 	if err != nil {
-		r.err = err
-		return r
+		return nil, err
 	}
-	if !running {
-		return r
+	if err := s.CheckDir(); err != nil {
+		return nil, err
 	}
-	r.supervised = true
-	r.status, r.err = s.ReadStatus()
-	return r
+	return s, nil
 }
 
 func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
@@ -158,12 +172,7 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 		services = append(services, s)
 	}
 	if len(opts.services) == 0 {
-		services = svc.FindServices(svc.DefaultSearchDirs(), "qmail")
-		for i, s := range services {
-			if services[i], err = a.service(s.Dir); err != nil {
-				return err
-			}
-		}
+		services = a.finder().Services("qmail")
 		if len(services) == 0 {
 			return fmt.Errorf("no qmail service found under %s; name the service directories",
 				strings.Join(svc.DefaultSearchDirs(), ", "))
@@ -378,7 +387,7 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := checkServiceDir(s); err != nil {
+		if err := s.CheckDir(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
