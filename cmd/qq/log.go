@@ -93,7 +93,7 @@ Examples:
 	f.StringVar(&opts.since, "since", "", "print lines logged at or after `TIME`")
 	f.StringVar(&opts.until, "until", "", "print lines logged at or before `TIME`")
 	f.BoolVarP(&opts.follow, "follow", "f", false, "keep printing new lines as they are logged")
-	f.DurationVar(&opts.interval, "interval", time.Second, "how often -f checks for new lines")
+	durationFlag(f, &opts.interval, "interval", time.Second, "how often -f checks for new lines")
 	f.IntVarP(&opts.lines, "lines", "n", 10, "with -f and no --since: print the last `N` lines of current first")
 	f.StringSliceVar(&opts.ids, "id", nil, "lines of message `ID`")
 	f.StringSliceVar(&opts.qps, "qp", nil, "lines of the message queued by qmail-queue `PID`")
@@ -235,7 +235,7 @@ func parseTimeArg(s string, now time.Time, loc *time.Location) (time.Time, error
 		}
 		return l.Time(), nil
 	}
-	if d, ok := parseAgo(s); ok {
+	if d, err := parseAge(s); err == nil {
 		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -254,20 +254,6 @@ func parseTimeArg(s string, now time.Time, loc *time.Location) (time.Time, error
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a time: give a date and time (2024-06-01 09:30), a time today (09:30), an RFC 3339 time, a duration before now (90m, 2h, 7d) or a TAI64N label", s)
-}
-
-// parseAgo parses a duration such as 90m, 2h30m, 7d or 2w.
-func parseAgo(s string) (time.Duration, bool) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.ParseUint(n, 10, 16)
-		return time.Duration(days) * 24 * time.Hour, err == nil
-	}
-	if n, ok := strings.CutSuffix(s, "w"); ok {
-		weeks, err := strconv.ParseUint(n, 10, 16)
-		return time.Duration(weeks) * 7 * 24 * time.Hour, err == nil
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil && d >= 0
 }
 
 // logFilter holds the line filters of qq log.

@@ -64,7 +64,7 @@ func (f *maintenanceFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.services, "service", nil, "stop and restart service `DIR` around the change (repeatable; DIR=SUPERVISEDIR for a supervise directory elsewhere)")
 	fs.StringVar(&f.stopCommand, "stop-command", "", "shell `CMD` that stops a qmail not run by supervise (needs --start-command)")
 	fs.StringVar(&f.startCommand, "start-command", "", "shell `CMD` that starts it again")
-	fs.DurationVar(&f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
+	durationFlag(fs, &f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
 	fs.BoolVar(&f.keepDown, "keep-down", false, "leave the services down afterwards (a batch of runs; end it with 'qq svc up')")
 	fs.BoolVar(&f.noSvc, "no-svc", false, "stop and start nothing; still refuse if qmail-send holds lock/sendmutex")
 }

@@ -371,7 +371,7 @@ It fails with exit 111 if the service's supervisor is not running.`, c.name, c.l
 With --wait, qq then waits, at most --timeout, until for every service
 %s.`, really)
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.name)
-		cmd.Flags().DurationVar(&opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
+		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
 	return cmd
 }

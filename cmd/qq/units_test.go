@@ -1,0 +1,48 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestParseAge checks that every duration flag (--older, --since, --timeout,
+// --warn-age, …) reads the same units through the one parser.
+func TestParseAge(t *testing.T) {
+	day := 24 * time.Hour
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"90", 90 * time.Second, true},
+		{"90s", 90 * time.Second, true},
+		{"30m", 30 * time.Minute, true},
+		{"2h30m", 150 * time.Minute, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"7d", 7 * day, true},
+		{"2w", 14 * day, true},
+		{"1.5h", 90 * time.Minute, true},
+		{"500ms", 500 * time.Millisecond, true},
+		{"", 0, false},
+		{"-5m", 0, false},
+		{"+5m", 0, false},
+		{"3x", 0, false},
+		{"yesterday", 0, false},
+		{"2024-06-01", 0, false},
+		{"09:30", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseAge(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestSinceTakesAgeUnits(t *testing.T) {
+	now := time.Date(2024, 6, 2, 12, 0, 0, 0, time.UTC)
+	got, err := parseTimeArg("1d12h", now, time.UTC)
+	if want := now.Add(-36 * time.Hour); err != nil || !got.Equal(want) {
+		t.Errorf("parseTimeArg(1d12h) = %v, %v; want %v", got, err, want)
+	}
+}
