@@ -258,7 +258,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil || (senderKey != report.KeySender && senderKey != report.KeySenderDomain) {
 		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)
 	if err != nil {
 		return err

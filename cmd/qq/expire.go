@@ -97,7 +97,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 		return err
 	}
 	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
-	_, err = q.Expire(ctx, p.targets, a.clock(), tracker.result)
+	_, err = q.Expire(ctx, p.targets, a.now(), tracker.result)
 	tracker.bar.stop()
 	tracker.warnings()
 	tracker.finish()

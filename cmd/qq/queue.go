@@ -45,14 +45,3 @@ func readQueueLifetime(controlDir string) (time.Duration, error) {
 	}
 	return time.Duration(n) * time.Second, nil
 }
-
-// clock returns the time qq reasons with: QQ_NOW (RFC 3339) pins it for
-// reproducible test output, otherwise the real time.
-func (a *app) clock() time.Time {
-	if v := a.getenv("QQ_NOW"); v != "" {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-	}
-	return a.now()
-}

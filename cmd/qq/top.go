@@ -133,7 +133,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
 		}
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err
