@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/qqmail/qq/internal/durable"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -216,7 +217,7 @@ func buildMoreRcptHosts(dir string) (int, error) {
 		return 0, fmt.Errorf("rename morercpthosts.tmp: %w", err)
 	}
 	ok = true
-	return len(keys), syncDir(dir)
+	return len(keys), durable.SyncDir(dir)
 }
 
 // readCurrentInfo returns the Lstat of path, nil when it is absent, and

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/qqmail/qq/internal/durable"
 	"io"
 	"io/fs"
 	"os"
@@ -195,7 +196,7 @@ func writeAtomic(path string, data []byte, prev current) error {
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // keepOwner gives f the owner uid:gid (unless negative) and then mode
@@ -215,19 +216,6 @@ func keepOwner(f *os.File, uid, gid int, perm fs.FileMode) error {
 		return err
 	}
 	return f.Chmod(perm)
-}
-
-// syncDir fsyncs a directory so that a rename in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
 }
 
 // Update edits the named file of the control directory dir under qq's
@@ -296,5 +284,5 @@ func Remove(ctx context.Context, dir, name string) (existed bool, err error) {
 	if err := os.Remove(path); err != nil {
 		return false, err
 	}
-	return true, syncDir(dir)
+	return true, durable.SyncDir(dir)
 }
