@@ -59,7 +59,7 @@ repeat a filter or give a comma list to accept several values.
   --qp PID          lines of the message queued by qmail-queue PID (the
                     "qp" of qmail-smtpd's "250 ok … qp PID" reply)
   --sender ADDR     lines of messages from ADDR ("<>" for bounces)
-  --recipient ADDR  delivery lines to ADDR
+  --rcpt ADDR       delivery lines to ADDR
   --outcome LIST    delivery lines with a result among success, deferral,
                     failure; "bounce" selects bounce msg and triple bounce
                     lines
@@ -70,14 +70,14 @@ before them for --since and --until.
 
 --since and --until take a date and time (2024-06-01 09:30, in the local
 zone, or RFC 3339), a time today (09:30), a duration before now (90m, 2h,
-7d) or a TAI64N label.
+7d, 1d12h) or a TAI64N label.
 With -f, qq prints the last --lines lines of current (or everything from
 --since) and then prints new lines as multilog writes them, following
 current across rotations, until interrupted.
 
 Examples:
   qq log --since 1h --outcome deferral,failure
-  qq log --recipient bob@example.net /var/log/qmail
+  qq log --rcpt bob@example.net /var/log/qmail
   qq log -f --sender newsletter@shop.example
   qq log --qp 31337 --format json < saved.log`,
 		GroupID: groupService,
@@ -98,7 +98,8 @@ Examples:
 	f.StringSliceVar(&opts.ids, "id", nil, "lines of message `ID`")
 	f.StringSliceVar(&opts.qps, "qp", nil, "lines of the message queued by qmail-queue `PID`")
 	f.StringSliceVar(&opts.senders, "sender", nil, "lines of messages from `ADDR`")
-	f.StringSliceVar(&opts.recipients, "recipient", nil, "delivery lines to `ADDR`")
+	f.StringSliceVar(&opts.recipients, "rcpt", nil, "delivery lines to `ADDR`")
+	hiddenAlias(f, "recipient", "rcpt")
 	f.StringSliceVar(&opts.outcomes, "outcome", nil, "delivery lines with outcome `LIST` (success,deferral,failure,bounce)")
 	f.BoolVar(&opts.utc, "utc", false, "print times in UTC")
 	cmd.AddCommand(newLogTraceCmd(a), newLogSummaryCmd(a))
@@ -471,7 +472,7 @@ func (s *logSelector) messageMatches(h *sendlog.History) bool {
 	return (s.f.ids == nil || s.f.ids[h.ID]) && s.f.matchInfo(h.Info)
 }
 
-// deliveryMatches applies the message filters and --recipient to a
+// deliveryMatches applies the message filters and --rcpt to a
 // delivery.
 func (s *logSelector) deliveryMatches(h *sendlog.History, d *sendlog.Delivery) bool {
 	f := s.f

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"slices"
+
+	"github.com/spf13/pflag"
 	"testing"
 	"time"
 )
@@ -44,5 +47,21 @@ func TestSinceTakesAgeUnits(t *testing.T) {
 	got, err := parseTimeArg("1d12h", now, time.UTC)
 	if want := now.Add(-36 * time.Hour); err != nil || !got.Equal(want) {
 		t.Errorf("parseTimeArg(1d12h) = %v, %v; want %v", got, err, want)
+	}
+}
+
+func TestHiddenAlias(t *testing.T) {
+	fs := pflag.NewFlagSet("log", pflag.ContinueOnError)
+	var rcpts []string
+	fs.StringSliceVar(&rcpts, "rcpt", nil, "")
+	hiddenAlias(fs, "recipient", "rcpt")
+	if err := fs.Parse([]string{"--rcpt", "a@x", "--recipient", "b@x,c@x"}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a@x", "b@x", "c@x"}; !slices.Equal(rcpts, want) {
+		t.Errorf("--rcpt a@x --recipient b@x,c@x gave %q, want %q", rcpts, want)
+	}
+	if !fs.Changed("rcpt") || !fs.Lookup("recipient").Hidden {
+		t.Errorf("the alias must mark --rcpt as given and be hidden")
 	}
 }
