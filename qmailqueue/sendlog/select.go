@@ -75,7 +75,7 @@ type Selector struct {
 	window    Range
 	tracker   *Tracker
 	emit      func(e *Event, raw []byte, d *Delivery) error
-	heldNew   map[uint64]heldLine     // new msg lines waiting for info msg
+	heldNew   map[uint64]heldLine    // new msg lines waiting for info msg
 	heldStart map[*Delivery]heldLine // starting lines waiting for the result
 }
 
