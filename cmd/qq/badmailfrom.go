@@ -413,7 +413,7 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		noteControl(a, "control/%s does not exist: %s", spec.name, f.Absent)
 	}
 	warnRegexLines(a, spec, control.AnalyzeAddrList(data))
-	lip, err := localIP(a.controlDir)
+	lip, err := control.ReadLocalIP(a.controlDir)
 	if err != nil {
 		return err
 	}

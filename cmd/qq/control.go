@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
-	"github.com/qqmail/qq/control/cdb"
 	"github.com/spf13/cobra"
 )
 
@@ -292,7 +290,7 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 	}
 	var keys []string
 	if f.Kind == control.KindCDB && s.Exists {
-		if keys, err = cdbKeys(filepath.Join(a.controlDir, f.Name)); err != nil {
+		if keys, err = control.CDBKeys(a.controlDir, f.Name); err != nil {
 			return err
 		}
 	}
@@ -331,23 +329,6 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 		noteControl(a, "%s is absent: the value of control/me", f.Name)
 	}
 	return nil
-}
-
-// cdbKeys returns the keys of a cdb file in file order.
-func cdbKeys(path string) ([]string, error) {
-	rd, err := cdb.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	var keys []string
-	for r, err := range rd.All() {
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		keys = append(keys, string(r.Key))
-	}
-	return keys, nil
 }
 
 // ---- qq control set -----------------------------------------------------

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -261,36 +260,6 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), lockWait)
 	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
-}
-
-// localIP builds what addrparse needs for box@[ip]: control/localiphost
-// (or me) and this host's IPv4 addresses plus 0.0.0.0, as ipme.c lists
-// them. Without either file it returns nil: qmail-smtpd then leaves
-// literals alone.
-func localIP(dir string) (*control.LocalIP, error) {
-	s, err := control.Read(dir, "localiphost")
-	if err != nil {
-		return nil, err
-	}
-	if s.Source == control.SourceNone {
-		return nil, nil
-	}
-	mine := map[[4]byte]bool{{0, 0, 0, 0}: true}
-	ifaces, _ := net.Interfaces()
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagUp == 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, ad := range addrs {
-			if ipn, ok := ad.(*net.IPNet); ok {
-				if v4 := ipn.IP.To4(); v4 != nil {
-					mine[[4]byte(v4)] = true
-				}
-			}
-		}
-	}
-	return &control.LocalIP{Host: s.Value, IsMe: func(ip [4]byte) bool { return mine[ip] }}, nil
 }
 
 // lookupFile resolves a control file name given on the command line.

@@ -362,7 +362,7 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 	if err := warnMoreState(a); err != nil {
 		return err
 	}
-	lip, err := localIP(a.controlDir)
+	lip, err := control.ReadLocalIP(a.controlDir)
 	if err != nil {
 		return err
 	}
