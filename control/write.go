@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/qqmail/qq/internal/durable"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/google/renameio/v2"
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/internal/durable"
 )
 
 // Errors of the write path.

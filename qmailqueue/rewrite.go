@@ -1,8 +1,9 @@
 package qmailqueue
 
 import (
-	"github.com/qqmail/qq/control"
 	"strings"
+
+	"github.com/qqmail/qq/control"
 )
 
 // Rewrite is what qmail-send needs to turn an envelope recipient into the

@@ -4,8 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/qqmail/qq/tai64n"
 	"time"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // Flavor names the supervisor whose status-file layout was decoded.

@@ -3,13 +3,14 @@ package svc
 import (
 	"encoding/binary"
 	"errors"
-	"github.com/qqmail/qq/tai64n"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // stamp is 2024-06-01 12:00:00.5 UTC.

@@ -3,13 +3,14 @@ package svc
 import (
 	"encoding/binary"
 	"errors"
-	"github.com/qqmail/qq/tai64n"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // Svstat returns the line daemontools 0.76's svstat prints for the service,
