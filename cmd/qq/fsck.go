@@ -144,7 +144,7 @@ EXAMPLES
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.repair, "repair", false, "repair what can be repaired, with qmail-send stopped")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "with --repair or --resplit: print the plan, change nothing")
+	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "with --repair or --resplit: print the plan, change nothing")
 	f.StringVar(&opts.create, "create", "", "make a new empty queue at `DIR` as qmail's install does")
 	f.IntVar(&opts.split, "split", 0, "with --create: the split `N` (default 23); otherwise the queue's split when its directories cannot tell")
 	f.BoolVar(&opts.bigTodo, "big-todo", false, "with --create: split todo and intd too (the big-todo patch)")
