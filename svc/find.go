@@ -127,6 +127,23 @@ type Probe struct {
 	Err error
 }
 
+// State is the one word for a probed service: "error" when it could not
+// be read, "unsupervised" when no supervisor runs, else "up", "stopping"
+// (down is wanted but the process has not exited yet) or "down".
+func (p Probe) State() string {
+	switch {
+	case p.Err != nil:
+		return "error"
+	case !p.Supervised:
+		return "unsupervised"
+	case p.Status.Up:
+		return "up"
+	case p.Status.Pid != 0:
+		return "stopping"
+	}
+	return "down"
+}
+
 // Probe looks at the service the way svok and svstat do: whether its
 // supervisor runs and, if so, its status. A service directory that was
 // never supervised is simply not supervised. The directory itself is not

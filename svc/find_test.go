@@ -90,3 +90,21 @@ func TestProbe(t *testing.T) {
 		t.Errorf("CheckDir() of a missing directory = %v", err)
 	}
 }
+
+func TestProbeState(t *testing.T) {
+	tests := []struct {
+		p    Probe
+		want string
+	}{
+		{Probe{Err: errors.New("x")}, "error"},
+		{Probe{}, "unsupervised"},
+		{Probe{Supervised: true, Status: Status{Up: true, Pid: 7}}, "up"},
+		{Probe{Supervised: true, Status: Status{Pid: 7}}, "stopping"},
+		{Probe{Supervised: true}, "down"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.State(); got != tt.want {
+			t.Errorf("%+v.State() = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}

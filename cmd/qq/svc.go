@@ -101,33 +101,15 @@ error.`,
 
 // serviceReport is what qq svc status found out about one service.
 type serviceReport struct {
-	svc        *svc.Service
-	supervised bool
-	status     svc.Status
-	err        error
-}
-
-// state is the one word shown for the service.
-func (r serviceReport) state() string {
-	switch {
-	case r.err != nil:
-		return "error"
-	case !r.supervised:
-		return "unsupervised"
-	case r.status.Up:
-		return "up"
-	case r.status.Pid != 0:
-		return "stopping"
-	}
-	return "down"
+	svc *svc.Service
+	svc.Probe
 }
 
 func probeService(s *svc.Service) serviceReport {
 	if err := s.CheckDir(); err != nil {
-		return serviceReport{svc: s, err: err}
+		return serviceReport{svc: s, Probe: svc.Probe{Err: err}}
 	}
-	p := s.Probe()
-	return serviceReport{svc: s, supervised: p.Supervised, status: p.Status, err: p.Err}
+	return serviceReport{svc: s, Probe: s.Probe()}
 }
 
 // finder finds services for every command, honouring $SUPERVISEDIR as
@@ -184,8 +166,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 	reports := make([]serviceReport, len(services))
 	for i, s := range services {
 		reports[i] = probeService(s)
-		if reports[i].err != nil {
-			errs = append(errs, reports[i].err)
+		if reports[i].Err != nil {
+			errs = append(errs, reports[i].Err)
 		}
 	}
 
@@ -256,17 +238,17 @@ func statusView(r serviceReport, now time.Time) svcStatusView {
 	v := svcStatusView{
 		Service:      r.svc.Dir,
 		SuperviseDir: r.svc.Supervise(),
-		State:        r.state(),
-		Supervised:   r.supervised,
+		State:        r.State(),
+		Supervised:   r.Supervised,
 	}
-	if r.err != nil {
-		v.Error = r.err.Error()
+	if r.Err != nil {
+		v.Error = r.Err.Error()
 		return v
 	}
-	if !r.supervised {
+	if !r.Supervised {
 		return v
 	}
-	st := r.status
+	st := r.Status
 	v.Pid, v.Paused, v.NormallyUp = st.Pid, st.Paused, st.NormallyUp
 	v.Since = st.Since.UTC().Format(time.RFC3339)
 	v.Seconds = max(int64(now.Sub(st.Since)/time.Second), 0)
@@ -289,7 +271,7 @@ func normally(v svcStatusView) string {
 // notes lists the flags worth a glance in the table.
 func notes(r serviceReport) string {
 	var n []string
-	st := r.status
+	st := r.Status
 	if st.Paused {
 		n = append(n, "paused")
 	}
@@ -299,7 +281,7 @@ func notes(r serviceReport) string {
 	if st.Finishing {
 		n = append(n, "finishing")
 	}
-	if st.State != "" && st.State != r.state() {
+	if st.State != "" && st.State != r.State() {
 		n = append(n, st.State)
 	}
 	return strings.Join(n, ", ")
