@@ -337,12 +337,16 @@ func warnEmptyRcptHosts(a *app, name string) {
 	}
 }
 
-// guardCreateRcptHosts refuses to create rcpthosts without force: its
-// absence means "accept every recipient", its presence "only these".
-func guardCreateRcptHosts(a *app, force bool) error {
-	_, exists, err := control.ReadFile(a.controlDir, "rcpthosts")
-	if err != nil || exists || force {
+// guardCreate refuses, without --force, to create rcpthosts or locals
+// where that changes what qmail does beyond the entries given
+// ([control.CheckCreate]).
+func guardCreate(a *app, name string, entries []string, force bool) error {
+	risk, err := control.CheckCreate(a.controlDir, name, entries)
+	switch {
+	case err != nil || risk == nil || force:
 		return err
+	case risk.File == "locals":
+		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
 	}
 	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
 }

@@ -169,7 +169,7 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, opts rcpthostsAddOptions) error
 	if err != nil {
 		return err
 	}
-	if err := guardCreateRcptHosts(a, opts.force); err != nil {
+	if err := guardCreate(a, "rcpthosts", nil, opts.force); err != nil {
 		return asUsage(cmd, err)
 	}
 	// A domain listed in the other file is already accepted.
