@@ -48,6 +48,10 @@ func TestSinceTakesAgeUnits(t *testing.T) {
 	if want := now.Add(-36 * time.Hour); err != nil || !got.Equal(want) {
 		t.Errorf("parseTimeArg(1d12h) = %v, %v; want %v", got, err, want)
 	}
+	// A bare number is not taken as seconds before now: it may be a date.
+	if got, err := parseTimeArg("20240601", now, time.UTC); err == nil {
+		t.Errorf("parseTimeArg(20240601) = %v, want an error", got)
+	}
 }
 
 func TestHiddenAlias(t *testing.T) {
