@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,9 @@ func parseUnits(s string) (time.Duration, error) {
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[i]]
 		if unit == 0 {
 			return 0, fmt.Errorf("bad duration %q: unknown unit %q (use s, m, h, d or w)", orig, s[i])
+		}
+		if time.Duration(n) > (math.MaxInt64-total)/unit {
+			return 0, fmt.Errorf("bad duration %q: number too large", orig)
 		}
 		total += time.Duration(n) * unit
 		s = s[i+1:]

@@ -33,6 +33,9 @@ func TestParseAge(t *testing.T) {
 		{"yesterday", 0, false},
 		{"2024-06-01", 0, false},
 		{"09:30", 0, false},
+		{"2147483647w", 0, false}, // would overflow time.Duration
+		{"15000w1w", 15001 * 7 * day, true},
+		{"15000w1000w", 0, false},
 	}
 	for _, tt := range tests {
 		got, err := parseAge(tt.in)
