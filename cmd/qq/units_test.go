@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"testing"
@@ -71,4 +72,28 @@ func TestHiddenAlias(t *testing.T) {
 	if !fs.Changed("rcpt") || !fs.Lookup("recipient").Hidden {
 		t.Errorf("the alias must mark --rcpt as given and be hidden")
 	}
+}
+
+// FuzzParseAge checks that no input makes parseAge panic or return a
+// negative duration, and that the unit form adds up: "XdYh" is X days and
+// Y hours whenever both parts parse.
+func FuzzParseAge(f *testing.F) {
+	for _, s := range []string{"90", "1d12h", "2w", "1.5h", "-5m", "99999999999w", "1d1d1d", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseAge(s)
+		if err == nil && d < 0 {
+			t.Fatalf("parseAge(%q) = %v, negative", s, d)
+		}
+		if err != nil {
+			return
+		}
+		days, errD := parseAge(s + "d")
+		if errD == nil && strings.Trim(s, "0123456789") == "" {
+			if want := d / time.Second * 24 * time.Hour; days != want && want >= 0 {
+				t.Fatalf("parseAge(%qd) = %v, want %v", s, days, want)
+			}
+		}
+	})
 }
