@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -196,26 +195,15 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 		defer f.Close()
 		r = f
 	}
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		// Accept the first field, so that `qq list --format plain` output
-		// can be piped back in as it is.
-		t = strings.Fields(t)[0]
-		id, err := qmailqueue.ParseID(t)
-		if err != nil {
-			return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, line, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := sc.Err(); err != nil {
+	listed, err := qmailqueue.ReadIDList(r)
+	var le *qmailqueue.IDListError
+	switch {
+	case errors.As(err, &le):
+		return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
+	case err != nil:
 		return nil, fmt.Errorf("--ids-from %s: %w", ff.idsFrom, err)
 	}
+	ids = append(ids, listed...)
 	if len(ids) == 0 {
 		return nil, usageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
 	}
