@@ -97,3 +97,21 @@ func FuzzParseAge(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTimeArg checks --since and --until: no input panics, and an
+// input that is a duration with a unit means that long before now.
+func FuzzParseTimeArg(f *testing.F) {
+	for _, s := range []string{"1h", "1d12h", "2024-06-01 09:30", "09:30", "@4000000037c219bf2ef02e94", "2024-06-01T09:30:00Z", "20240601", "yesterday"} {
+		f.Add(s)
+	}
+	now := time.Date(2024, 6, 2, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseTimeArg(s, now, time.UTC)
+		if err != nil {
+			return
+		}
+		if d, derr := parseAge(s); derr == nil && strings.Trim(s, "0123456789") != "" && !got.Equal(now.Add(-d)) {
+			t.Fatalf("parseTimeArg(%q) = %v, want %v before now", s, got, d)
+		}
+	})
+}
