@@ -1,6 +1,7 @@
 package qmailqueue
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -122,9 +123,29 @@ func FuzzParseTodo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, _ := ParseTodo(b)
 		for _, r := range env.Recipients {
-			if len(r) >= len(b) {
-				t.Fatalf("recipient %q longer than input", r)
+			if !bytes.Contains(b, append(append([]byte{'T'}, r...), 0)) {
+				t.Fatalf("recipient %q is not a T record of the input", r)
 			}
+		}
+		if env.HasSender && !bytes.Contains(b, append(append([]byte{'F'}, env.Sender...), 0)) {
+			t.Fatalf("sender %q is not an F record of the input", env.Sender)
+		}
+		// Round trip: the envelope written back as records parses the same.
+		var w []byte
+		if env.HasUID {
+			w = append(append(append(w, 'u'), env.UID...), 0)
+		}
+		if env.HasQP {
+			w = append(append(append(w, 'p'), env.QP...), 0)
+		}
+		if env.HasSender {
+			w = append(append(append(w, 'F'), env.Sender...), 0)
+		}
+		for _, r := range env.Recipients {
+			w = append(append(append(w, 'T'), r...), 0)
+		}
+		if again, _ := ParseTodo(w); !cmp.Equal(again, env) {
+			t.Fatalf("%q parsed as %+v, written back as %q, parsed again as %+v", b, env, w, again)
 		}
 	})
 }
