@@ -1,6 +1,7 @@
 package qmailqueue_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -347,5 +348,21 @@ func TestCountStatesAgreesWithScan(t *testing.T) {
 	slow.Sized, slow.Bytes, slow.Oldest, slow.OldestID = false, 0, time.Time{}, 0
 	if d := cmp.Diff(slow, fast); d != "" {
 		t.Errorf("listing counts differ from the scan (-scan +counts):\n%s", d)
+	}
+}
+
+func TestRecoverTo(t *testing.T) {
+	done := make(chan error)
+	go func() {
+		var err error
+		defer func() { done <- err }()
+		defer qmailqueue.RecoverTo(&err)
+		var s []int
+		_ = s[3]
+	}()
+	err := <-done
+	var p *qmailqueue.PanicError
+	if !errors.As(err, &p) || !strings.HasPrefix(err.Error(), "internal error: runtime error: index out of range") || !bytes.Contains(p.Stack, []byte("TestRecoverTo")) {
+		t.Fatalf("got %v", err)
 	}
 }

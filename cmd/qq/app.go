@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/term"
 )
 
@@ -140,6 +141,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if strings.HasPrefix(err.Error(), "unknown command ") {
 		// cobra reports unknown subcommands before any hook runs.
 		err = &usageError{cmdPath: "qq", err: err}
+	}
+	var panicked *qmailqueue.PanicError
+	if errors.As(err, &panicked) {
+		return reportInternal(stderr, panicked)
 	}
 	code := exitCode(err)
 	var silent *silentError
