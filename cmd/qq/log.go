@@ -127,7 +127,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 		return err
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON}
+	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
 	sel := newLogSelector(filter, since, until, out)
 
 	readOpt := sendlog.ReadOptions{Since: since, Until: until}
@@ -503,6 +503,7 @@ type logPrinter struct {
 	stamp   tai64n.Formatter // readable times, as tai64nlocal prints them
 	json    bool
 	live    bool // following new lines: flush each one
+	esc     escaper
 	printed int
 	buf     []byte
 	ring    [][]byte // with -f: the last lines before following
@@ -576,7 +577,7 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 		}
 		p.buf = append(p.buf, sb.String()...)
 	} else {
-		p.buf = appendLogLine(p.buf, e, raw, p.stamp)
+		p.buf = appendLogLine(p.buf, e, raw, p.stamp, p.esc)
 		p.buf = append(p.buf, '\n')
 	}
 	if p.ringOn {
@@ -600,14 +601,14 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 
 // appendLogLine appends a line with its time stamp made readable by
 // stamp, or the raw line if it has none.
-func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter) []byte {
+func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter, esc escaper) []byte {
 	if !e.HasStamp {
-		return append(dst, raw...)
+		return appendLine(esc, dst, raw)
 	}
 	out, ok := stamp(dst, e.Stamp)
 	if !ok {
-		return append(dst, raw...)
+		return appendLine(esc, dst, raw)
 	}
 	out = append(out, ' ')
-	return append(out, e.Line...)
+	return appendLine(esc, out, e.Line)
 }

@@ -254,7 +254,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 			}
 		case formatPlain:
 			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(angle(sender)),
-				printable(strings.Join(rcpts, ",")), status, printableText(e.Subject))
+				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
 			r := "(none)"
 			if len(rcpts) > 0 {
@@ -264,7 +264,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 				}
 			}
 			t.AppendRow(table.Row{e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				printable(angle(sender)), r, status, printableText(e.Subject)})
+				printable(angle(sender)), r, status, a.esc().field(e.Subject)})
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
