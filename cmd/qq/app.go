@@ -117,12 +117,13 @@ func useColor(mode string, getenv func(string) string, stdoutTTY bool) bool {
 	return stdoutTTY
 }
 
-// warnf prints a warning to stderr unless --quiet is set.
+// warnf prints a warning to stderr unless --quiet is set; what it quotes
+// from files is escaped on a terminal.
 func (a *app) warnf(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, "qq: warning: "+format+"\n", args...)
+	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
 }
 
 // run builds the command tree, runs it and maps the outcome to an exit code.
@@ -149,7 +150,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	code := exitCode(err)
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(stderr, "qq: %v\n", err)
+		fmt.Fprintf(stderr, "qq: %s\n", escaper(a.stderrTTY).line(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			path := ue.cmdPath
