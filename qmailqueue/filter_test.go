@@ -288,3 +288,13 @@ func FuzzBodyText(f *testing.F) {
 		}
 	})
 }
+
+func TestAddressArg(t *testing.T) {
+	for in, want := range map[string]string{
+		"<>": "", `""`: "", "": "", "<a@b>": "a@b", "a@b": "a@b", "<a@b": "<a@b", "a@b>": "a@b>", "<": "<", "<<>>": "<>",
+	} {
+		if got := AddressArg(in); got != want {
+			t.Errorf("AddressArg(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

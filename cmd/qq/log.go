@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
 )
@@ -324,14 +325,15 @@ func numberSet(flag string, values []string) (map[uint64]bool, error) {
 	return set, nil
 }
 
-// addressSet lower-cases addresses and drops their angle brackets.
+// addressSet lower-cases addresses given as qmailqueue.AddressArg reads
+// them (<> and "" for the null sender).
 func addressSet(addrs []string) map[string]bool {
 	if len(addrs) == 0 {
 		return nil
 	}
 	set := map[string]bool{}
 	for _, a := range addrs {
-		set[strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(a, "<"), ">"))] = true
+		set[strings.ToLower(qmailqueue.AddressArg(a))] = true
 	}
 	return set
 }
