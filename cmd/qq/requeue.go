@@ -58,6 +58,8 @@ what would be requeued.
 
 ` + filterHelp + `
 
+` + quarantineAgeHelp + `
+
 EXAMPLES
   qq requeue 20261122T120000Z-4242/9995400
   qq requeue --all --sender alice@example.com --yes
