@@ -165,11 +165,7 @@ func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	p.gauge("qmail_queue_bouncing_messages", "Messages with a bounce report waiting (bounce/ID).", float64(snap.Bouncing))
 	p.gauge("qmail_queue_size_bytes", "Sum of the sizes of the messages in the queue.", float64(snap.Bytes))
 	p.gauge("qmail_queue_oldest_message_age_seconds", "Age of the oldest message (since qmail-send preprocessed it), 0 when the queue is empty.", snap.OldestAge().Truncate(time.Second).Seconds())
-	bounds := make([]float64, len(snap.AgeBuckets))
-	for i, b := range snap.AgeBuckets {
-		bounds[i] = b.Seconds()
-	}
-	p.histogram("qmail_queue_message_age_seconds", "Ages of the messages in the queue.", bounds, snap.AgeCounts, snap.AgeSum.Seconds())
+	p.ageHistogram(snap)
 	if m.senders != 0 {
 		name, label, what := "qmail_queue_sender_messages", "sender", "sender"
 		if m.senders == report.KeySenderDomain {
