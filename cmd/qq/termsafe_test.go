@@ -187,3 +187,17 @@ func TestHostileControlOnTerminal(t *testing.T) {
 		t.Errorf("control get piped = %q, want %q", out, entry+"\n")
 	}
 }
+
+// Error messages quote paths and values; on a terminal their control bytes
+// are escaped too.
+func TestErrorsEscapedOnTerminal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "q\x1b[2J")
+	code, _, errOut := onTerminal(t, "--queue", dir, "list")
+	if code == 0 || !strings.HasPrefix(errOut, "qq: ") || !strings.Contains(errOut, `q\x1b[2J`) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	noControls(t, "stderr", errOut)
+	if _, _, errOut := piped(t, "--queue", dir, "list"); !strings.Contains(errOut, "q\x1b[2J") {
+		t.Errorf("piped stderr %q: the path is not verbatim", errOut)
+	}
+}
