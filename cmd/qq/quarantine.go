@@ -116,12 +116,7 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
-	if f.olderThan != nil && f.olderThan.Changed {
-		a.warnf("--older-than is deprecated: use --older, which means the same here")
-	}
-	now := a.clock()
-	older, newer := filter.OlderThan, filter.NewerThan
-	filter.OlderThan, filter.NewerThan = 0, 0 // ages are the quarantine's here
+	removed := f.removedAge(a, filter)
 	all, problems, err := qmailqueue.LoadQuarantine(dir)
 	if err != nil {
 		return "", nil, err
@@ -135,7 +130,7 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 		if len(refs) > 0 && !anyRef(refs, e) {
 			continue
 		}
-		if age := now.Sub(e.RemovedAt); older > 0 && age <= older || newer > 0 && age >= newer {
+		if !removed(e) {
 			continue
 		}
 		if !filter.IsZero() {
@@ -150,6 +145,21 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 		out = append(out, *e)
 	}
 	return dir, out, nil
+}
+
+// removedAge takes --older and --newer out of filter, where they would
+// select by the time a message spent in the queue, and returns the test
+// they stand for in the quarantine: the time since qq rm removed it.
+func (f *entryFlags) removedAge(a *app, filter *qmailqueue.Filter) func(*qmailqueue.QuarantineEntry) bool {
+	if f.olderThan != nil && f.olderThan.Changed {
+		a.warnf("--older-than is deprecated: use --older, which means the same here")
+	}
+	now, older, newer := a.clock(), filter.OlderThan, filter.NewerThan
+	filter.OlderThan, filter.NewerThan = 0, 0
+	return func(e *qmailqueue.QuarantineEntry) bool {
+		age := now.Sub(e.RemovedAt)
+		return (older == 0 || age > older) && (newer == 0 || age < newer)
+	}
 }
 
 func anyRef(refs []entryRef, e *qmailqueue.QuarantineEntry) bool {
