@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"regexp/syntax"
-	"strings"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -64,118 +61,32 @@ func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&ff.idsFrom, "ids-from", "", "read message IDs from `FILE`, one per line (- for stdin)")
 }
 
-// build makes the filter from the flags and the ID arguments. Every mistake
-// is a usage error naming the flag.
+// build makes the filter from the flags and the ID arguments, through the
+// library's FilterSpec (the code path the browse filter queries share).
+// Every mistake is a usage error naming the flag.
 func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qmailqueue.Filter, error) {
-	f := qmailqueue.NewFilter()
-	f.Now = now
-	for _, a := range ff.senders {
-		f.Senders = append(f.Senders, qmailqueue.AddressArg(a))
-	}
-	for _, a := range ff.rcpts {
-		f.Recipients = append(f.Recipients, qmailqueue.AddressArg(a))
-	}
-	f.SenderDomains, f.RecipientDomains = ff.senderDomains, ff.rcptDomains
 	ids, err := ff.ids(args, stdin)
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) > 0 {
-		f.IDs = map[uint64]bool{}
-		for _, id := range ids {
-			f.IDs[id] = true
-		}
+	f, err := ff.spec(ids).Build(now)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
 	}
-	compile := func(flag, expr string) (*regexp.Regexp, error) {
-		full := expr
-		if !ff.caseSensitive {
-			full = "(?i)" + expr
-		}
-		re, err := regexp.Compile(full)
-		if err != nil {
-			var se *syntax.Error
-			if errors.As(err, &se) {
-				return nil, usageErrorf("--%s: bad regular expression %q: %s", flag, expr, se.Code)
-			}
-			return nil, usageErrorf("--%s: bad regular expression %q: %v", flag, expr, err)
-		}
-		return re, nil
-	}
-	for _, m := range ff.match {
-		// The header block has one field per line: ^ and $ anchor at lines.
-		re, err := compile("match", "(?m)"+m)
-		if err != nil {
-			return nil, err
-		}
-		f.Match = append(f.Match, re)
-	}
-	for _, h := range ff.headers {
-		name, expr, ok := strings.Cut(h, "=")
-		if !ok || name == "" || strings.ContainsAny(name, " :\t") {
-			return nil, usageErrorf("--header %q: want NAME=REGEX, e.g. --header 'X-Mailer=^PHPMailer'", h)
-		}
-		re, err := compile("header", expr)
-		if err != nil {
-			return nil, err
-		}
-		f.Headers = append(f.Headers, qmailqueue.HeaderMatch{Name: name, Re: re})
-	}
-	if ff.subject != "" {
-		re, err := compile("subject", ff.subject)
-		if err != nil {
-			return nil, err
-		}
-		f.Headers = append(f.Headers, qmailqueue.HeaderMatch{Name: "Subject", Re: re})
-	}
-	if ff.body != "" {
-		if f.Body, err = compile("body", ff.body); err != nil {
-			return nil, err
-		}
-		if f.BodyLimit, err = parseSize(ff.bodyLimit); err != nil {
-			return nil, usageErrorf("--body-limit: %v", err)
-		}
-	}
-	if ff.attachment != "" {
-		if f.Attachment, err = compile("attachment", ff.attachment); err != nil {
-			return nil, err
-		}
-	}
-	for _, a := range []struct {
-		flag, val string
-		dst       *time.Duration
-	}{{"older", ff.older, &f.OlderThan}, {"newer", ff.newer, &f.NewerThan}} {
-		if a.val == "" {
-			continue
-		}
-		d, err := parseAge(a.val)
-		if err != nil {
-			return nil, usageErrorf("--%s: %v", a.flag, err)
-		}
-		*a.dst = d
-	}
-	for _, s := range []struct {
-		flag, val string
-		dst       *int64
-	}{{"larger", ff.larger, &f.LargerThan}, {"smaller", ff.smaller, &f.SmallerThan}} {
-		if s.val == "" {
-			continue
-		}
-		n, err := parseSize(s.val)
-		if err != nil {
-			return nil, usageErrorf("--%s: %v", s.flag, err)
-		}
-		*s.dst = n
-	}
-	switch {
-	case ff.local && ff.remote:
-		return nil, usageErrorf("--local and --remote exclude each other; run twice, or use neither")
-	case ff.local:
-		f.Channel = qmailqueue.ChannelLocal
-	case ff.remote:
-		f.Channel = qmailqueue.ChannelRemote
-	}
-	f.TodoOnly, f.Bouncing, f.Not = ff.todo, ff.bouncing, ff.not
 	return f, nil
+}
+
+// spec is the flags as a FilterSpec.
+func (ff *filterFlags) spec(ids []uint64) *qmailqueue.FilterSpec {
+	return &qmailqueue.FilterSpec{
+		Senders: ff.senders, Recipients: ff.rcpts,
+		SenderDomains: ff.senderDomains, RecipientDomains: ff.rcptDomains,
+		Match: ff.match, Headers: ff.headers,
+		Subject: ff.subject, Body: ff.body, Attachment: ff.attachment, BodyLimit: ff.bodyLimit,
+		Older: ff.older, Newer: ff.newer, Larger: ff.larger, Smaller: ff.smaller,
+		Local: ff.local, Remote: ff.remote, Todo: ff.todo, Bouncing: ff.bouncing,
+		Not: ff.not, CaseSensitive: ff.caseSensitive, IDs: ids,
+	}
 }
 
 // ids parses the ID arguments and the --ids-from list.
