@@ -15,6 +15,7 @@ type statOptions struct {
 	filter filterFlags
 	full   bool
 	args   []string
+	watch  watchFlags
 }
 
 func newStatCmd(a *app) *cobra.Command {
@@ -41,15 +42,20 @@ lines (which count files under mess/ and todo/).
 EXAMPLES
   qq stat
   qq stat --full
+  qq stat --watch --interval 5s
   qq stat --format qstat
   qq stat --sender-domain cheap-meds.example --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
+			if opts.watch.on {
+				return opts.watch.run(cmd.Context(), a, "qq stat", func(a *app) error { return runStat(cmd.Context(), a, opts) })
+			}
 			return runStat(cmd.Context(), a, opts)
 		},
 	}
 	opts.filter.addFlags(cmd.Flags())
+	opts.watch.addFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.full, "full", false, "also report bytes and the oldest message (a stat per file)")
 	return cmd
 }
@@ -102,6 +108,7 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.watch.messages = s.Messages
 	v := statJSON{
 		Messages: s.Messages, Preprocessed: s.ByState[qmailqueue.StatePreprocessed], NotPreprocessed: s.ByState[qmailqueue.StateQueued],
 		ByState: map[string]int{}, LocalPending: s.LocalPending, RemotePending: s.RemotePending,

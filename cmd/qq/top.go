@@ -33,6 +33,7 @@ type topOptions struct {
 	// rmArgs are the global and filter flags of this command line, given
 	// again to every qq rm command printed (--format rm).
 	rmArgs []string
+	watch  watchFlags
 }
 
 func newTopCmd(a *app) *cobra.Command {
@@ -86,6 +87,7 @@ EXAMPLES
   qq top
   qq top --by sender-domain --limit 10
   qq top --by subject --older 1d
+  qq top --by sender-domain --limit 20 --watch
   qq top --by ip --hop 2 --format plain
   qq top --by attachment --older 1h
   qq top --by sender --limit 3 --format rm
@@ -94,6 +96,9 @@ EXAMPLES
 			opts.args = args
 			opts.groupSet = cmd.Flags().Changed("group")
 			opts.rmArgs = commandLineFilterArgs(cmd, args)
+			if opts.watch.on {
+				return opts.watch.run(cmd.Context(), a, "qq top --by "+opts.by, func(a *app) error { return runTop(cmd.Context(), a, opts) })
+			}
 			return runTop(cmd.Context(), a, opts)
 		},
 	}
@@ -104,6 +109,7 @@ EXAMPLES
 	f.StringVar(&opts.sort, "sort", "count", "sort groups by `ORDER`: count, bytes, name, age (oldest first)")
 	f.IntVar(&opts.limit, "limit", 0, "show at most `N` groups (0: all)")
 	f.StringVar(&opts.group, "group", "", "show only the group `NAME` (as printed; <> for the null sender, \"\" for none)")
+	opts.watch.addFlags(f)
 	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
 	return cmd
 }
@@ -165,6 +171,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	}
 	groups := g.Groups(order, opts.limit)
 	total := g.Total()
+	opts.watch.messages = total.Messages
 	if groupSet {
 		groups = nil
 		if grp, ok := g.Group(group); ok {
