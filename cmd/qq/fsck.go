@@ -30,6 +30,7 @@ type fsckOptions struct {
 	quarantine string
 	owners     []string
 	workers    int
+	cmdline    string // recorded with what the repair saves
 }
 
 // Exit statuses of qq fsck besides the common ones.
@@ -133,6 +134,7 @@ EXAMPLES
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
+			opts.cmdline = commandLine(cmd, args)
 			switch {
 			case opts.create != "":
 				return runFsckCreate(a, opts)
@@ -332,47 +334,28 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	if !opts.maint.noSvc && len(opts.maint.services) < 2 {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
 	}
-	copts.QmailSend = fsck.RunningNo
-	var (
-		after     *fsck.Report
-		remaining []*fsck.Finding
-		result    *fsck.Result
-		execErr   error
-	)
-	err = m.Run(ctx, func(ctx context.Context) error {
-		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
-		if err != nil {
-			return queueErr(err)
-		}
-		plan := fsck.NewPlan(r, findings)
-		result, execErr = plan.Execute(ctx, fsck.ExecOptions{
-			QuarantineDir: qdir,
-			Now:           a.clock(),
-			Log:           w.step,
-		})
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		after, remaining, err = fsck.CheckAll(ctx, a.queueDir, copts)
-		return queueErr(err)
-	})
+	res, err := fsck.Repair(ctx, a.queueDir, copts, m.Run, fsck.ExecOptions{
+		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.clock(), Log: w.step})
 	if err != nil {
-		return opts.maint.explain(err)
+		if res.CheckErr != nil {
+			err = queueErr(err)
+		}
+		return opts.maint.explain(quarantineErr(err))
 	}
-	for _, f := range remaining {
+	for _, f := range res.Remaining {
 		w.finding(f)
 	}
 	w.flush()
-	if result != nil && result.Quarantine != "" && !a.quiet {
-		fmt.Fprintf(a.stderr, "qq: fsck: saved files are in %s\n", result.Quarantine)
+	if res.Steps.Quarantine != "" && !a.quiet {
+		fmt.Fprintf(a.stderr, "qq: fsck: saved files are in %s\n", res.Steps.Quarantine)
 	}
-	if execErr != nil {
-		if err := w.summary(after, nil); err != nil && !errors.Is(err, errFindings) {
+	if res.ExecErr != nil {
+		if err := w.summary(res.After, nil); err != nil && !errors.Is(err, errFindings) {
 			return err
 		}
-		return fmt.Errorf("fsck --repair: %d steps failed: %w", result.Failed, execErr)
+		return fmt.Errorf("fsck --repair: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
-	return w.summary(after, nil)
+	return w.summary(res.After, nil)
 }
 
 // prepareSendMutex recreates a missing lock/sendmutex before the cycle,

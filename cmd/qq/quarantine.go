@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -139,21 +139,6 @@ func anyRef(refs []entryRef, e *qmailqueue.QuarantineEntry) bool {
 	return false
 }
 
-// entryStatus says where a quarantined message is now: requeued (as which
-// ID), still in the queue (a crash between the copy and the removal), or
-// only here.
-func entryStatus(e *qmailqueue.QuarantineEntry, q *qmailqueue.Queue) string {
-	switch {
-	case e.RequeuedAt != nil && e.RequeuedAs != 0:
-		return "requeued as " + strconv.FormatUint(e.RequeuedAs, 10)
-	case e.RequeuedAt != nil:
-		return "requeued"
-	case q != nil && e.InQueue(q):
-		return "still in queue"
-	}
-	return "kept"
-}
-
 // --- qq quarantine list -----------------------------------------------------
 
 type quarantineListOptions struct {
@@ -194,6 +179,7 @@ EXAMPLES
 // quarantineEntryJSON is the JSON view of a quarantine entry.
 type quarantineEntryJSON struct {
 	Entry      string          `json:"entry"`
+	Kind       string          `json:"kind"`
 	ID         uint64          `json:"id"`
 	RemovedAt  string          `json:"removed_at"`
 	Birth      string          `json:"birth"`
@@ -207,6 +193,15 @@ type quarantineEntryJSON struct {
 	Mess       string          `json:"mess"`
 	Status     string          `json:"status"`
 	RequeuedAs *uint64         `json:"requeued_as"`
+	// SenderKnown is false when no sender was kept (Sender is then "").
+	SenderKnown bool           `json:"sender_known"`
+	Files       []keptFileJSON `json:"files,omitempty"`
+}
+
+// keptFileJSON is a file an fsck save or an unlisted entry holds.
+type keptFileJSON struct {
+	Path string `json:"path"`
+	From string `json:"from,omitempty"`
 }
 
 func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions) error {
@@ -222,7 +217,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	t := a.newTable(out)
-	t.AppendHeader(table.Row{"ENTRY", "REMOVED", "SIZE", "SENDER", "RECIPIENTS", "STATUS", "SUBJECT"})
+	t.AppendHeader(table.Row{"ENTRY", "KIND", "REMOVED", "SIZE", "SENDER", "RECIPIENTS", "STATUS", "SUBJECT"})
 	t.SetColumnConfigs([]table.ColumnConfig{
 		{Name: "SIZE", Align: text.AlignRight},
 		{Name: "SENDER", WidthMax: 35, WidthMaxEnforcer: text.Trim},
@@ -235,14 +230,18 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		status := entryStatus(e, q)
+		status := e.Status(q)
 		bytes += e.Size
 		sender, rcpts := e.Envelope()
 		switch format {
 		case formatJSON:
 			v := quarantineEntryJSON{Entry: e.Name(), ID: e.ID, RemovedAt: rfc3339(e.RemovedAt), Birth: rfc3339(e.Birth),
 				Size: e.Size, Sender: sender, Recipients: []recipientJSON{}, Subject: e.Subject, Reason: e.Reason,
-				State: e.State, Linked: e.Linked, Mess: e.MessPath(dir), Status: status}
+				State: e.State, Linked: e.Linked, Mess: e.MessPath(dir), Status: status,
+				Kind: string(e.Kind), SenderKnown: e.SenderKnown}
+			for _, f := range e.Files {
+				v.Files = append(v.Files, keptFileJSON{Path: filepath.Join(dir, e.Run, f.Name), From: f.From})
+			}
 			if e.RequeuedAt != nil {
 				v.RequeuedAs = &e.RequeuedAs
 			}
@@ -253,7 +252,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 				return err
 			}
 		case formatPlain:
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(angle(sender)),
+			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, senderText(e),
 				printable(strings.Join(rcpts, ",")), status, printableText(e.Subject))
 		default:
 			r := "(none)"
@@ -263,8 +262,8 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
 				}
 			}
-			t.AppendRow(table.Row{e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				printable(angle(sender)), r, status, printableText(e.Subject)})
+			t.AppendRow(table.Row{e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+				senderText(e), r, status, printableText(e.Subject)})
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
@@ -278,6 +277,15 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return errNothingMatched
 	}
 	return nil
+}
+
+// senderText shows an entry's sender for people: <ADDR>, or (unknown)
+// when none was kept.
+func senderText(e *qmailqueue.QuarantineEntry) string {
+	if !e.SenderKnown {
+		return "(unknown)"
+	}
+	return printable(angle(string(e.Sender)))
 }
 
 // --- qq quarantine purge ----------------------------------------------------
