@@ -330,9 +330,9 @@ type QuarantineRun struct {
 	// made durable and before its file is linked or copied: a crash there
 	// must leave nothing the catalogue does not list.
 	BeforeKeep func()
-	start    time.Time // the run's start, as the caller's clock gave it
-	started  time.Time // the same moment on the real clock
-	queue    string    // the queue an fsck run saves from
+	start      time.Time // the run's start, as the caller's clock gave it
+	started    time.Time // the same moment on the real clock
+	queue      string    // the queue an fsck run saves from
 }
 
 // NewRun starts a run directory named after now (UTC) and the process ID.

@@ -71,10 +71,10 @@ type executor struct {
 	l      *layout
 	res    *Result
 	z      *qmailqueue.Quarantine
-	ownZ   bool                     // z was opened here, and is closed here
+	ownZ   bool                      // z was opened here, and is closed here
 	run    *qmailqueue.QuarantineRun // made on first save
-	staged map[*Unit][]Action       // second hops of staged renames
-	temps  []string           // pid/ files holding staging inodes
+	staged map[*Unit][]Action        // second hops of staged renames
+	temps  []string                  // pid/ files holding staging inodes
 }
 
 // Execute carries out the plan on the queue in dir, which must not be in
