@@ -86,10 +86,10 @@ REPAIR
     does (an existing lock file is never touched), and fixes owners and
     modes of directories and message files;
   - removes garbage by qmail-send's own 36-hour rule, and the states qmail
-    never cleans up, after saving every file to the quarantine directory
+    never cleans up, after saving every file to the quarantine qq rm uses
     (--quarantine; files are hard-linked there, so nothing is copied):
-    nothing deliverable is lost, and a message whose sender is gone can be
-    re-injected from there;
+    nothing deliverable is lost; qq quarantine list shows what was saved
+    and qq requeue re-injects what has a message file and a sender;
   - rewrites local, remote and todo files without records qmail-send
     chokes on, and an info file that lost its F (the originals are saved).
   Every step is printed as it is done; --dry-run prints the plan instead
@@ -119,7 +119,8 @@ EXIT STATUS (qq fsck)
   1    warnings or errors found (after --repair: some left, e.g. refused)
   2    usage error
   3    error: the queue could not be read, or a repair step failed
-  111  temporary failure: qmail-send could not be stopped, a lock is held
+  111  temporary failure: qmail-send could not be stopped, a lock is held,
+       or another qq run holds the quarantine
 
 EXAMPLES
   qq fsck

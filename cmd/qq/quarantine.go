@@ -22,12 +22,16 @@ func newQuarantineCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "quarantine",
 		GroupID: groupQueue,
-		Short:   "list and purge the messages qq rm kept",
+		Short:   "list and purge the messages qq rm and qq fsck kept",
 		Long: `qq rm keeps every message it removes in the quarantine (unless
 --no-quarantine): one directory per run of qq rm, holding the mess files
 and a manifest with each message's envelope, birth, subject and the command
-line that removed it. qq quarantine list shows it, qq quarantine purge
-empties it, qq requeue puts messages back into the queue.
+line that removed it. qq fsck --repair saves what it removes or rewrites
+there too, in runs named fsck-<time> (entries of kind fsck-save). A file no
+manifest line describes (a run interrupted between keeping a file and
+recording it) is listed too, as kind unlisted. qq quarantine list shows
+it all, qq quarantine purge empties it, qq requeue puts messages back into
+the queue.
 
 An ENTRY is RUN/ID (as list prints it), a RUN directory name (all of its
 messages), or an ID (the message of that ID in every run).`,
