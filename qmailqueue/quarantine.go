@@ -616,7 +616,8 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return
 		}
-		file, err := openMessFile(path)
+		// A kept file may still be linked in the queue by an interrupted rm.
+		file, err := OpenQueueFile(path, 0, MaxLinksTodo)
 		if err != nil {
 			m.problem(e.Name(), err.Error())
 			return
@@ -629,6 +630,6 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return nil, io.EOF
 		}
-		return openMessFile(path)
+		return OpenQueueFile(path, 0, MaxLinksTodo)
 	})
 }
