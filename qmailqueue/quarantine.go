@@ -344,7 +344,9 @@ func keepFile(src, dst string, inode uint64) (linked bool, err error) {
 	if err != unix.EXDEV && err != unix.EPERM && err != unix.EMLINK {
 		return false, &os.LinkError{Op: "link", Old: src, New: dst, Err: err}
 	}
-	in, err := os.Open(src)
+	// Copied only if still a plain regular file of inode: never a link's
+	// target (OpenQueueFile).
+	in, err := OpenQueueFile(src, inode, MaxLinks)
 	if err != nil {
 		return false, err
 	}
