@@ -144,17 +144,18 @@ func OpenQueueFileAt(dirfd int, name string, wantIno, maxLinks uint64) (int, uni
 		unix.Close(fd)
 		return -1, st, err
 	}
-	if err := checkQueueFile(name, &st, wantIno, maxLinks); err != nil {
+	if err := CheckQueueFile(name, &st, wantIno, maxLinks); err != nil {
 		unix.Close(fd)
 		return -1, st, err
 	}
 	return fd, st, nil
 }
 
-// checkQueueFile returns the *UnsafeFileError for st, or nil when it is a
-// regular file with at most maxLinks links and inode wantIno (any inode when
-// wantIno is 0).
-func checkQueueFile(name string, st *unix.Stat_t, wantIno, maxLinks uint64) error {
+// CheckQueueFile returns the *UnsafeFileError (naming name) for a file whose
+// lstat or fstat is st, or nil when it is a regular file with at most
+// maxLinks links and inode wantIno (any inode when wantIno is 0). It is the
+// test OpenQueueFileAt applies after its open, for callers that stat first.
+func CheckQueueFile(name string, st *unix.Stat_t, wantIno, maxLinks uint64) error {
 	switch {
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
 		return &UnsafeFileError{Path: name, Type: FileTypeName(st.Mode)}

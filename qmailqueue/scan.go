@@ -481,7 +481,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		case err != nil:
 			m.ioProblem("mess/"+sub+"/"+name, err)
 		default:
-			if err := checkQueueFile(name, &st, 0, MaxLinks); err != nil {
+			if err := CheckQueueFile(name, &st, 0, MaxLinks); err != nil {
 				// Its size and times are the link's own, never the
 				// target's; its content is never read.
 				m.ioProblem("mess/"+sub+"/"+name, err)
@@ -531,7 +531,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		}
 		err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
 		if err == nil {
-			err = checkQueueFile(name, &st, 0, maxLinks)
+			err = CheckQueueFile(name, &st, 0, maxLinks)
 		}
 		switch {
 		case err == unix.ENOENT:
