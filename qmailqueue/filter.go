@@ -2,6 +2,7 @@ package qmailqueue
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -117,7 +118,7 @@ func (f *Filter) Matches(q *Queue, m *Message) (bool, error) {
 			}
 			m.Header = h
 		}
-	}, func(int64) (io.ReadCloser, error) { return q.OpenMessage(m.ID) })
+	}, func(int64) (io.ReadCloser, error) { return q.OpenMessage(m.ID, m.MessInode) })
 }
 
 // match evaluates the filter, cheapest criteria first, loading the header
@@ -259,18 +260,79 @@ func domainMatches(domains []string, addr string) bool {
 	return false
 }
 
+// MaxBodyRead bounds what qq show --body reads of a mess file: the header
+// block (of which HeaderLimit bytes are kept) and the body, 16 MiB in all.
+// Text parts past it are not shown. Body regular expressions read less
+// (Filter.BodyLimit, DefaultBodyLimit by default).
+const MaxBodyRead = 16 << 20
+
 // BodyText reads a message (header and body) from r and returns the decoded
 // text of its body: text parts of a multipart message, with
-// quoted-printable and base64 undone; at most limit bytes are read.
+// quoted-printable and base64 undone. At most HeaderLimit+limit bytes are
+// read; of the header block only its first HeaderLimit bytes are parsed
+// (the rest is skipped, within that budget), so memory and time stay bounded
+// whatever the message holds.
 func BodyText(r io.Reader, limit int64) (string, error) {
-	br := bufio.NewReader(io.LimitReader(r, HeaderLimit+limit))
-	h, err := readHeader(br)
+	br := bufio.NewReaderSize(io.LimitReader(r, HeaderLimit+limit), 32<<10)
+	block, err := readHeaderBlock(br)
+	if err != nil {
+		return "", err
+	}
+	h, err := readHeader(bufio.NewReader(bytes.NewReader(block)))
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	err = appendText(&b, h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), br, 0)
 	return b.String(), err
+}
+
+// readHeaderBlock reads the header block from br up to and including the
+// blank line that ends it, and returns its first HeaderLimit bytes (cut
+// after the last whole line, and ended by a blank line), leaving br at the
+// start of the body. Lines of any length are read in pieces, never whole.
+func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
+	var block []byte
+	full := false // block holds HeaderLimit bytes: the rest is skipped
+	lineStart := true
+	for {
+		piece, err := br.ReadSlice('\n')
+		if len(piece) > 0 {
+			end := lineStart && (string(piece) == "\n" || string(piece) == "\r\n")
+			if !full {
+				if len(block)+len(piece) <= HeaderLimit {
+					block = append(block, piece...)
+				} else {
+					full = true
+					if i := bytes.LastIndexByte(block, '\n'); i >= 0 {
+						block = block[:i+1]
+					} else {
+						block = block[:0]
+					}
+				}
+			}
+			if end {
+				break
+			}
+			lineStart = piece[len(piece)-1] == '\n'
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if full || !bytes.HasSuffix(block, []byte("\n\n")) && !bytes.HasSuffix(block, []byte("\r\n\r\n")) {
+		if len(block) > 0 && block[len(block)-1] != '\n' {
+			block = append(block, '\n')
+		}
+		block = append(block, '\n')
+	}
+	return block, nil
 }
 
 // appendText decodes one MIME entity's body into b: text/* parts are

@@ -451,7 +451,9 @@ func (r *QuarantineRun) SaveFile(src, from string, id uint64, ino uint64, copyIt
 		}
 	}
 	if err == unix.EXDEV {
-		err = copyKept(src, dst, ino, true)
+		// Never a link's target; todo's two links are the most a saved
+		// file has (a file with more gets no action from fsck).
+		err = copyKept(src, dst, ino, MaxLinksTodo, true)
 	}
 	if err != nil {
 		return "", err
@@ -520,15 +522,16 @@ func keepFile(src, dst string, inode uint64) (linked bool, err error) {
 	if err != unix.EXDEV && err != unix.EPERM && err != unix.EMLINK {
 		return false, &os.LinkError{Op: "link", Old: src, New: dst, Err: err}
 	}
-	return false, copyKept(src, dst, inode, false)
+	return false, copyKept(src, dst, inode, MaxLinks, false)
 }
 
 // copyKept copies queue file src to a new file dst in the quarantine,
 // fsync-ed, with src's times, and with its mode and owner when keepOwner.
-// src is opened without following a link and must still be inode ino (0:
+// src is opened as every queue file is ([OpenQueueFile]): never a link's
+// target, a regular file of at most maxLinks links and still inode ino (0:
 // not checked). A copy cut short is removed.
-func copyKept(src, dst string, ino uint64, keepOwner bool) error {
-	in, err := openKeptFile(src)
+func copyKept(src, dst string, ino, maxLinks uint64, keepOwner bool) error {
+	in, err := OpenQueueFile(src, ino, maxLinks)
 	if err != nil {
 		return err
 	}
@@ -536,12 +539,6 @@ func copyKept(src, dst string, ino uint64, keepOwner bool) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(int(in.Fd()), &st); err != nil {
 		return err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return fmt.Errorf("%s is not a regular file", src)
-	}
-	if ino != 0 && st.Ino != ino {
-		return fmt.Errorf("%s is no longer inode %d", src, ino)
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -899,7 +896,7 @@ func completeFsckSave(runDir string, e *QuarantineEntry) {
 // readKept reads at most maxKeptRecord bytes of a kept file; nil when it
 // cannot be read.
 func readKept(p string) []byte {
-	file, err := openKeptFile(p)
+	file, err := openKept(p)
 	if err != nil {
 		return nil
 	}
@@ -1083,7 +1080,8 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return
 		}
-		file, err := openMessFile(path)
+		// A kept file may still be linked in the queue by an interrupted rm.
+		file, err := OpenQueueFile(path, 0, MaxLinksTodo)
 		if err != nil {
 			m.problem(e.Name(), err.Error())
 			return
@@ -1096,6 +1094,6 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return nil, io.EOF
 		}
-		return openMessFile(path)
+		return OpenQueueFile(path, 0, MaxLinksTodo)
 	})
 }

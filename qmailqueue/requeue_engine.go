@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Re-injection of quarantined messages (qq requeue, and the browser's
@@ -173,7 +171,7 @@ func (z *Quarantine) Requeue(ctx context.Context, q *Queue, inj *Injector, entri
 
 // inject feeds one kept message to qmail-queue.
 func (z *Quarantine) inject(inj *Injector, e *QuarantineEntry) (int, error) {
-	f, err := openKeptFile(e.MessPath(z.Dir))
+	f, err := openKept(e.MessPath(z.Dir))
 	if err != nil {
 		return 0, err
 	}
@@ -182,22 +180,12 @@ func (z *Quarantine) inject(inj *Injector, e *QuarantineEntry) (int, error) {
 	return inj.Inject(f, sender, rcpts)
 }
 
-// openKeptFile opens a queue file, or a file kept in the quarantine, for
-// reading: without following a link, without hanging on a FIFO, without
-// touching its atime where allowed. The caller checks with fstat that it
-// is a regular file.
-//
-// TODO(h11-readers): use the queue's one safe open function once merged.
-func openKeptFile(path string) (*os.File, error) {
-	flags := unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOFOLLOW | unix.O_NONBLOCK
-	fd, err := unix.Open(path, flags|unix.O_NOATIME, 0)
-	if err == unix.EPERM {
-		fd, err = unix.Open(path, flags, 0)
-	}
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	return os.NewFile(uintptr(fd), path), nil
+// openKept opens a file kept in the quarantine for reading as a queue
+// file is read ([OpenQueueFile]): a link (kept by linking a planted mess
+// link) is never followed. An interrupted rm may leave it linked in the
+// queue too, hence two links at most.
+func openKept(path string) (*os.File, error) {
+	return OpenQueueFile(path, 0, MaxLinksTodo)
 }
 
 // Temporary reports whether a failed requeue may succeed when tried again:

@@ -60,5 +60,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	maps.Copy(cmds, logScriptCmds())
 	maps.Copy(cmds, fsckScriptCmds())
 	maps.Copy(cmds, mutateScriptCmds())
+	maps.Copy(cmds, hostileScriptCmds())
 	return cmds
 }
