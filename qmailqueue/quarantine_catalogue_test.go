@@ -264,3 +264,44 @@ func TestLegacyFsckRun(t *testing.T) {
 		t.Fatalf("after migration: %+v, %q, %v", left, problems, err)
 	}
 }
+
+func FuzzParseEntryRef(f *testing.F) {
+	for _, s := range []string{"20261122T120000Z-4242/9995400", "20261122T120000Z-4242", "9995400", "#12", "../x", "a/b/c", "r/x", "", "/", "0", "r/0", "r/pid/1.2", "r/../x", "r/a//b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := ParseEntryRef(s)
+		if err != nil {
+			return
+		}
+		if strings.Contains(ref.Run, "/") || ref.Run == "." || ref.Run == ".." {
+			t.Errorf("%q: run %q escapes the quarantine", s, ref.Run)
+		}
+		if ref.Run == "" && ref.ID == 0 {
+			t.Errorf("%q: selects everything", s)
+		}
+		if ref.File != "" && (ref.ID != 0 || slices.Contains(strings.Split(ref.File, "/"), "..")) {
+			t.Errorf("%q: file %q", s, ref.File)
+		}
+	})
+}
+
+func TestParseEntryRef(t *testing.T) {
+	for in, want := range map[string]EntryRef{
+		"R/17":          {Run: "R", ID: 17},
+		"R":             {Run: "R"},
+		"17":            {ID: 17},
+		"R/pid/1.2":     {Run: "R", File: "pid/1.2"},
+		"R/17/mess":     {Run: "R", File: "17/mess"},
+		"fsck-20261122": {Run: "fsck-20261122"},
+	} {
+		if got, err := ParseEntryRef(in); err != nil || got != want {
+			t.Errorf("%q: %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "/", "0", "R/0", "../x", "R/../x", "R/a//b", "R/", "./x"} {
+		if _, err := ParseEntryRef(bad); !errors.Is(err, ErrBadEntryRef) {
+			t.Errorf("%q: %v, want ErrBadEntryRef", bad, err)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -231,24 +230,6 @@ func lookupID(role, name string) (int, error) {
 	return strconv.Atoi(u.Uid)
 }
 
-// quarantineDir is where repairs save files: qq-quarantine next to the
-// queue, on the same file system in the usual layout. One inside the queue
-// directory is refused: its files would be strays in the queue.
-func (o *fsckOptions) quarantineDir(a *app) (string, error) {
-	if o.quarantine == "" {
-		return filepath.Join(filepath.Dir(filepath.Clean(a.queueDir)), "qq-quarantine"), nil
-	}
-	q, err1 := filepath.Abs(o.quarantine)
-	queue, err2 := filepath.Abs(a.queueDir)
-	if err := errors.Join(err1, err2); err != nil {
-		return "", err
-	}
-	if rel, err := filepath.Rel(queue, q); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-		return "", usageErrorf("--quarantine %s is inside the queue directory; choose one beside it", o.quarantine)
-	}
-	return o.quarantine, nil
-}
-
 // checkOptions builds the library options from the flags.
 func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	ov, err := o.ownerOverrides()
@@ -320,7 +301,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return w.summary(r, plan)
 	}
 
-	qdir, err := opts.quarantineDir(a)
+	qdir, err := a.quarantineDir(opts.quarantine)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -52,41 +51,6 @@ func (f *entryFlags) addFlags(cmd *cobra.Command) {
 	addQuarantineFlag(cmd, &f.quarantine)
 }
 
-// entryRef is one ENTRY argument.
-type entryRef struct {
-	run string // "" for any run
-	id  uint64 // 0 for every message of run
-}
-
-func parseEntryRef(arg string) (entryRef, error) {
-	bad := usageErrorf("bad quarantine entry %q: want RUN/ID, RUN or ID", arg)
-	run, idText, hasID := strings.Cut(arg, "/")
-	if !hasID {
-		if id, err := qmailqueue.ParseID(arg); err == nil {
-			if id == 0 {
-				return entryRef{}, bad
-			}
-			return entryRef{id: id}, nil
-		}
-	}
-	if run == "" || run == "." || run == ".." || strings.ContainsRune(idText, '/') {
-		return entryRef{}, bad
-	}
-	ref := entryRef{run: run}
-	if hasID {
-		id, err := qmailqueue.ParseID(idText)
-		if err != nil || id == 0 {
-			return entryRef{}, bad
-		}
-		ref.id = id
-	}
-	return ref, nil
-}
-
-func (r entryRef) matches(e *qmailqueue.QuarantineEntry) bool {
-	return (r.run == "" || r.run == e.Run) && (r.id == 0 || r.id == e.ID)
-}
-
 // load reads the quarantine and returns the entries the arguments and the
 // filters select (all of them with neither), with the quarantine directory.
 // Manifest problems are printed as warnings.
@@ -95,11 +59,11 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
-	var refs []entryRef
+	var refs []qmailqueue.EntryRef
 	for _, arg := range args {
-		ref, err := parseEntryRef(arg)
+		ref, err := qmailqueue.ParseEntryRef(arg)
 		if err != nil {
-			return "", nil, err
+			return "", nil, usageErrorf("%v", err)
 		}
 		refs = append(refs, ref)
 	}
@@ -114,33 +78,8 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	for _, p := range problems {
 		a.warnf("quarantine %s: %s", dir, p)
 	}
-	var out []qmailqueue.QuarantineEntry
-	for i := range all {
-		e := &all[i]
-		if len(refs) > 0 && !anyRef(refs, e) {
-			continue
-		}
-		if !filter.IsZero() {
-			ok, err := e.Matches(filter, dir)
-			if err != nil {
-				return "", nil, err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out = append(out, *e)
-	}
-	return dir, out, nil
-}
-
-func anyRef(refs []entryRef, e *qmailqueue.QuarantineEntry) bool {
-	for _, r := range refs {
-		if r.matches(e) {
-			return true
-		}
-	}
-	return false
+	entries, err := qmailqueue.SelectEntries(dir, all, refs, filter)
+	return dir, entries, err
 }
 
 // --- qq quarantine list -----------------------------------------------------
@@ -374,19 +313,7 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	if err != nil {
 		return err
 	}
-	now := a.clock()
-	var purge []qmailqueue.QuarantineEntry
-	var bytes int64
-	for _, e := range entries {
-		if age > 0 && now.Sub(e.RemovedAt) <= age {
-			continue
-		}
-		if opts.requeued && e.RequeuedAt == nil {
-			continue
-		}
-		purge = append(purge, e)
-		bytes += e.Size
-	}
+	purge, bytes := qmailqueue.PurgeSelection{OlderThan: age, RequeuedOnly: opts.requeued, Now: a.clock()}.Select(entries)
 	if len(purge) == 0 {
 		if !a.quiet {
 			fmt.Fprintf(a.stderr, "qq quarantine purge: nothing in %s matched\n", dir)
@@ -404,10 +331,7 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	}
 	z, err := qmailqueue.OpenQuarantine(dir)
 	if err != nil {
-		if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
-			return withCode(exitTempFail, err)
-		}
-		return err
+		return quarantineErr(err)
 	}
 	defer z.Close()
 	if err := z.Purge(purge); err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -93,27 +91,14 @@ func addQuarantineFlag(cmd *cobra.Command, dst *string) {
 	cmd.Flags().StringVar(dst, "quarantine", "", "quarantine `DIR` (default: qq-quarantine next to the queue directory)")
 }
 
-// quarantineDir resolves --quarantine: qq-quarantine next to the queue
-// directory (<qmail-dir>/qq-quarantine for the default queue), on the
-// queue's file system as a rule, so that removed messages are hard links.
-// A quarantine inside the queue directory is refused.
+// quarantineDir resolves --quarantine (qmailqueue.QuarantineDirFor); one
+// inside the queue directory is a usage error.
 func (a *app) quarantineDir(flag string) (string, error) {
-	queue, err := filepath.Abs(a.queueDir)
-	if err != nil {
-		return "", err
+	dir, err := qmailqueue.QuarantineDirFor(a.queueDir, flag)
+	if errors.Is(err, qmailqueue.ErrQuarantineInQueue) {
+		return "", usageErrorf("--%v", err)
 	}
-	dir := flag
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(queue), "qq-quarantine")
-	}
-	dir, err = filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	if rel, err := filepath.Rel(queue, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-		return "", usageErrorf("--quarantine %s is inside the queue directory %s; qmail must not see it", dir, queue)
-	}
-	return dir, nil
+	return dir, err
 }
 
 func runRm(ctx context.Context, a *app, opts *rmOptions) error {
