@@ -842,6 +842,12 @@ func completeFsckSave(runDir string, e *QuarantineEntry) {
 			if unix.Lstat(p, &st) == nil {
 				e.Size, e.MessInode = st.Size, st.Ino
 			}
+			if file, err := openKept(p); err == nil {
+				if h, err := ParseHeader(file); err == nil {
+					e.Subject = h.Subject()
+				}
+				file.Close()
+			}
 		case "todo", "intd":
 			if !haveTodo {
 				todo, haveTodo = readKept(p), true
