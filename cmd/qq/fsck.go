@@ -413,26 +413,21 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
-	var result *fsck.Result
-	var execErr error
-	err = m.Run(ctx, func(ctx context.Context) error {
-		plan, err := fsck.PlanResplit(a.queueDir, opts.resplit)
-		if err != nil {
-			return queueErr(err)
-		}
-		result, execErr = plan.Execute(ctx, fsck.ExecOptions{Now: a.clock(),
-			Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
-		return ctx.Err()
-	})
+	res, err := fsck.Resplit(ctx, a.queueDir, opts.resplit, m.Run, fsck.ExecOptions{Now: a.clock(),
+		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
 	if err != nil {
+		if res.CheckErr != nil {
+			err = queueErr(err)
+		}
 		return opts.maint.explain(err)
 	}
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	if execErr != nil {
-		return fmt.Errorf("fsck --resplit: %d steps failed: %w", result.Failed, execErr)
+	if res.ExecErr != nil {
+		return fmt.Errorf("fsck --resplit: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
+	result := res.Steps
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
 	}

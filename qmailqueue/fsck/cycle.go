@@ -50,3 +50,21 @@ func Repair(ctx context.Context, dir string, check Options, cycle qmailqueue.Cyc
 	})
 	return res, err
 }
+
+// Resplit moves the queue in dir to split subdirectories inside cycle,
+// as qmail-upq does ([PlanResplit], planned again once qmail-send is
+// stopped). The error is the cycle's, the plan's or ctx's; failed steps
+// are in ExecErr and Steps.
+func Resplit(ctx context.Context, dir string, split int, cycle qmailqueue.Cycle, exec ExecOptions) (*RepairResult, error) {
+	res := &RepairResult{}
+	err := cycle(ctx, func(ctx context.Context) error {
+		plan, err := PlanResplit(dir, split)
+		if err != nil {
+			res.CheckErr = err
+			return err
+		}
+		res.Steps, res.ExecErr = plan.Execute(ctx, exec)
+		return ctx.Err()
+	})
+	return res, err
+}
