@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 )
@@ -193,4 +194,23 @@ func openKept(path string) (*os.File, error) {
 func (r RequeueResult) Temporary() bool {
 	var ie *InjectError
 	return r.Outcome == RequeueFailed && (!errors.As(r.Err, &ie) || ie.Temporary())
+}
+
+// InjectMessage queues one message read from message with the given
+// envelope through inj (qq requeue --file) and looks for its new ID in q.
+// The result's Entry is nil; Outcome is Requeued or RequeueFailed, and Err
+// is set on a requeued message whose new ID could not be looked for.
+func (q *Queue) InjectMessage(inj *Injector, message io.Reader, sender string, recipients []string) RequeueResult {
+	since := time.Now()
+	pid, err := inj.Inject(message, sender, recipients)
+	if err != nil {
+		return RequeueResult{Outcome: RequeueFailed, PID: pid, Err: err}
+	}
+	r := RequeueResult{Outcome: Requeued, PID: pid}
+	found, err := q.FindInjected(map[int]bool{pid: true}, since)
+	if err != nil {
+		r.Err = fmt.Errorf("looking for the new ID: %w", err)
+	}
+	r.NewID = found[pid]
+	return r
 }

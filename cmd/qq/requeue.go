@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -265,22 +263,18 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 		return err
 	}
 	defer f.Close()
-	since := time.Now()
-	pid, err := a.injector(opts.qmailQueue).Inject(f, opts.from, opts.to)
-	if err != nil {
-		var ie *qmailqueue.InjectError
-		if !errors.As(err, &ie) || ie.Temporary() {
-			return withCode(exitTempFail, err)
-		}
-		return err
+	r := q.InjectMessage(a.injector(opts.qmailQueue), f, opts.from, opts.to)
+	switch {
+	case r.Outcome == qmailqueue.RequeueFailed && r.Temporary():
+		return withCode(exitTempFail, r.Err)
+	case r.Outcome == qmailqueue.RequeueFailed:
+		return r.Err
+	case r.Err != nil:
+		a.warnf("%v", r.Err)
 	}
-	found, err := q.FindInjected(map[int]bool{pid: true}, since)
-	if err != nil {
-		a.warnf("looking for the new ID: %v", err)
-	}
-	v := requeueJSON{Entry: opts.file, PID: pid, Outcome: "requeued"}
-	if id, ok := found[pid]; ok {
-		v.NewID = &id
+	v := requeueJSON{Entry: opts.file, PID: r.PID, Outcome: "requeued"}
+	if r.NewID != 0 {
+		v.NewID = &r.NewID
 	}
 	if format == formatJSON {
 		return writeJSON(a.stdout, v)
@@ -288,7 +282,7 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	if v.NewID != nil {
 		fmt.Fprintf(a.stdout, "%s\tqueued as %s\n", opts.file, strconv.FormatUint(*v.NewID, 10))
 	} else {
-		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, pid)
+		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, r.PID)
 	}
 	return nil
 }
