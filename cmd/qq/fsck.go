@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"strconv"
 	"strings"
 
@@ -187,47 +186,11 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 func (o *fsckOptions) ownerOverrides() (*fsck.Owners, error) {
 	ov := fsck.UnknownOwners
 	for _, arg := range o.owners {
-		role, id, ok := strings.Cut(arg, "=")
-		if !ok || id == "" {
-			return nil, usageErrorf("--owner %q: want ROLE=ID, e.g. qmailq=1001", arg)
-		}
-		n, err := strconv.Atoi(id)
-		if err != nil || n < 0 {
-			n, err = lookupID(role, id)
-			if err != nil {
-				return nil, usageErrorf("--owner %s: %v", arg, err)
-			}
-		}
-		switch role {
-		case "qmailq":
-			ov.Qmailq = n
-		case "qmails":
-			ov.Qmails = n
-		case "qmailr":
-			ov.Qmailr = n
-		case "qmail":
-			ov.Qmail = n
-		default:
-			return nil, usageErrorf("--owner %s: the role is one of qmailq, qmails, qmailr (users) and qmail (the group)", arg)
+		if err := ov.Set(arg); err != nil {
+			return nil, usageErrorf("--owner %v", err)
 		}
 	}
 	return &ov, nil
-}
-
-// lookupID resolves a user name, or for the role qmail a group name.
-func lookupID(role, name string) (int, error) {
-	if role == "qmail" {
-		g, err := user.LookupGroup(name)
-		if err != nil {
-			return 0, err
-		}
-		return strconv.Atoi(g.Gid)
-	}
-	u, err := user.Lookup(name)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.Atoi(u.Uid)
 }
 
 // checkOptions builds the library options from the flags.
