@@ -756,14 +756,19 @@ func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
 		problems = append(problems, fmt.Sprintf("%s: interrupted run: %d files no manifest line describes (listed as unlisted)", run, len(unlisted)))
 	}
 	when, whenOK := runTime(run)
+	ids := make(map[uint64]bool, len(entries))
+	for i := range entries {
+		ids[entries[i].ID] = true
+	}
 	for _, u := range unlisted {
 		first, _, _ := strings.Cut(u.name, "/")
 		id, err := ParseID(first)
-		if err != nil || slices.ContainsFunc(entries, func(o QuarantineEntry) bool { return o.ID == id }) {
+		if err != nil || ids[id] {
 			// RUN/ID names one entry: a second file of that ID is named
 			// by its path.
 			id = 0
 		}
+		ids[id] = true
 		e := QuarantineEntry{Run: run, Kind: KindUnlisted, ID: id, Size: u.size, Files: []KeptFile{{Name: u.name}},
 			Recipients: []QuarantinedRecipient{}, RemovedAt: when}
 		if !whenOK {

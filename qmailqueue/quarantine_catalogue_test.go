@@ -61,6 +61,7 @@ func TestQuarantineInterruptedRun(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
+	slices.Sort(ids)
 	if !slices.Equal(got, ids) {
 		t.Errorf("unlisted IDs %v, want %v", got, ids)
 	}
