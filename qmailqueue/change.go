@@ -27,6 +27,14 @@ import (
 //     qmail-send runs). Progress is reported per message through a
 //     callback; cancelling the context stops the change after the batch
 //     under way.
+//
+// The cycle is a function the caller passes in rather than a svc type, so
+// that the dependency runs one way: svc knows supervisors, qmailqueue knows
+// the queue, and the command (or the browser) joins them. The same shape
+// serves the other changes: re-injecting quarantined messages
+// ([PlanRequeue], then [Quarantine.Requeue]; qmail-send may run, so no
+// cycle) and qq fsck --repair (fsck.Repair, which takes a [Cycle] too and
+// saves into the same [Quarantine]).
 
 // ChangeOp is what a change does to each message.
 type ChangeOp int
