@@ -519,16 +519,3 @@ func (x *executor) save(a Action, copyIt bool) error {
 	_, err := x.run.SaveFile(x.l.abs(a.Path), a.Path, a.ID, a.Ino, copyIt)
 	return err
 }
-
-// syncDir fsyncs a directory, making the names in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
