@@ -708,7 +708,7 @@ func readManifest(runDir, run string) ([]QuarantineEntry, []string, error) {
 		case lerr == nil:
 			return parseLegacyFsck(run, legacy), nil, nil
 		case errors.Is(lerr, fs.ErrNotExist):
-			return nil, nil, nil
+			return nil, []string{run + ": no " + ManifestName}, nil
 		}
 		return nil, nil, fmt.Errorf("quarantine: %w", lerr)
 	}

@@ -86,7 +86,8 @@ func PlanRequeue(q *Queue, entries []QuarantineEntry, again bool) *RequeuePlan {
 
 // RequeueRefusal returns why the entry cannot be re-injected into q, or ""
 // when it can: a message file and an envelope with a recipient were kept,
-// and the message is not still in the queue.
+// and the message is not still in the queue (not looked for when q is
+// nil).
 func (e *QuarantineEntry) RequeueRefusal(q *Queue) string {
 	switch {
 	case e.Kind == KindUnlisted:
@@ -99,7 +100,7 @@ func (e *QuarantineEntry) RequeueRefusal(q *Queue) string {
 		return "fsck saved no info or todo file for it: the sender is lost; queue its mess with qq requeue --file and --from"
 	case len(e.Recipients) == 0:
 		return "no recipient was pending"
-	case e.InQueue(q):
+	case q != nil && e.InQueue(q):
 		return "the message is still in the queue; purge this entry instead"
 	}
 	return ""
