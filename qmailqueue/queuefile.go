@@ -137,6 +137,10 @@ func OpenQueueFileAt(dirfd int, name string, wantIno, maxLinks uint64) (int, uni
 		// With O_NOFOLLOW, ELOOP means the last component is a link.
 		return -1, st, &UnsafeFileError{Path: name, Type: "symbolic link"}
 	}
+	if err == unix.ENXIO && unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFSOCK {
+		// A socket cannot be opened.
+		return -1, st, &UnsafeFileError{Path: name, Type: "socket"}
+	}
 	if err != nil {
 		return -1, st, err
 	}
@@ -173,13 +177,10 @@ func CheckQueueFile(name string, st *unix.Stat_t, wantIno, maxLinks uint64) erro
 // *os.PathError (wrapping the unix.Errno, so errors.Is(err, fs.ErrNotExist)
 // works) or *UnsafeFileError, both naming path.
 func OpenQueueFile(path string, wantIno, maxLinks uint64) (*os.File, error) {
-	dir, name := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
+	dir, name := filepath.Dir(path), filepath.Base(path)
 	dirfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if (err == unix.ELOOP || err == unix.ENOTDIR) && isSymlink(dir) {
-		return nil, &UnsafeFileError{Path: filepath.Clean(dir), Type: "symbolic link"}
+		return nil, &UnsafeFileError{Path: dir, Type: "symbolic link"}
 	}
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
@@ -199,5 +200,5 @@ func OpenQueueFile(path string, wantIno, maxLinks uint64) (*os.File, error) {
 // isSymlink reports whether path itself is a symbolic link.
 func isSymlink(path string) bool {
 	var st unix.Stat_t
-	return unix.Lstat(filepath.Clean(path), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK
+	return unix.Lstat(path, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK
 }

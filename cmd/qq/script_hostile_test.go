@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -19,6 +20,11 @@ import (
 //	bigrecords FILE KIND N
 //	    Writes N records of KIND ("T" or "D") to FILE: T, the address
 //	    "rcpt-<i>@big.example", NUL.
+//	mounttmpfs DIR
+//	    Mounts a tmpfs on DIR (created if needed) for the rest of the
+//	    script, so that a quarantine there is on another file system than
+//	    the queue. The condition [tmpfs] says whether this machine allows it
+//	    (root with mount permission).
 //	bigheader FILE FIELDS LINEBYTES
 //	    Writes a message to FILE whose header has FIELDS fields
 //	    "X-F<i>: v" and one field of LINEBYTES bytes on one line, then a
@@ -28,6 +34,7 @@ func hostileScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, ar
 		"plant":      cmdPlant,
 		"bigrecords": cmdBigRecords,
 		"bigheader":  cmdBigHeader,
+		"mounttmpfs": cmdMountTmpfs,
 	}
 }
 
@@ -99,3 +106,28 @@ func atoiScript(ts *testscript.TestScript, s string) int {
 	ts.Check(err)
 	return n
 }
+
+func cmdMountTmpfs(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mounttmpfs DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o700))
+	ts.Check(syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64m"))
+	ts.Defer(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+}
+
+// canMountTmpfs reports whether a tmpfs can be mounted here, by mounting
+// one on a temporary directory; the answer is computed once.
+var canMountTmpfs = sync.OnceValue(func() bool {
+	dir, err := os.MkdirTemp("", "qq-tmpfs-probe")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(dir)
+	if syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=1m") != nil {
+		return false
+	}
+	syscall.Unmount(dir, syscall.MNT_DETACH)
+	return true
+})
