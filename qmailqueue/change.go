@@ -22,11 +22,11 @@ import (
 //     and the outcome of every planned message. A removal runs inside the
 //     stop → change → restart cycle, which the caller passes in as a
 //     [Cycle] (svc.Maintenance.Run fits), so that qmailqueue does not
-//     depend on the supervisor package; an expiry needs no cycle
-//     (docs/queue.md §10: the mtime of info is the one change safe while
-//     qmail-send runs). Progress is reported per message through a
-//     callback; cancelling the context stops the change after the batch
-//     under way.
+//     depend on the supervisor package; an expiry needs no cycle (the
+//     mtime of info is the one change safe while qmail-send runs:
+//     docs/queue.md §5.4, §10 rule 9). Progress is reported per message
+//     through a callback; cancelling the context stops the change after
+//     the batch under way.
 //
 // The cycle is a function the caller passes in rather than a svc type, so
 // that the dependency runs one way: svc knows supervisors, qmailqueue knows

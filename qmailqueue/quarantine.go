@@ -400,10 +400,10 @@ func (r *QuarantineRun) Count() int { return r.count }
 // relative to the queue directory, src its absolute path, ino the inode the
 // check saw (0: not checked). The manifest line is durable before the file
 // is linked or copied, and the file before SaveFile returns, so that the
-// catalogue always lists what the run holds (docs/queue.md §10). A hard
-// link keeps inode, owner, mode and times; a copy (copyIt, or another file
-// system) gets the same mode, owner and times. It returns the name in the
-// run directory.
+// catalogue always lists what the run holds and the queue file can be
+// removed after it. A hard link keeps inode, owner, mode and times; a copy
+// (copyIt, or another file system) gets the same mode, owner and times. It
+// returns the name in the run directory.
 func (r *QuarantineRun) SaveFile(src, from string, id uint64, ino uint64, copyIt bool) (string, error) {
 	sub, base := strconv.FormatUint(id, 10), strings.SplitN(from, "/", 2)[0]
 	if id == 0 {
