@@ -184,18 +184,21 @@ type ChangeResult struct {
 // error. The result is never nil.
 func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeResult, error) {
 	res := &ChangeResult{Outcomes: make([]ItemOutcome, len(p.Items))}
-	index := make(map[uint64]int, len(p.Items))
-	for i := range p.Items {
-		index[p.Items[i].Target.ID] = i
-	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
+	// Results come once per target, in the plan's order (by ID): the next
+	// one belongs to the first item at or after next with its ID.
+	next := 0
 	record := func(r Result) {
 		res.Stats.add(r)
-		if i, ok := index[r.Target.ID]; ok {
-			res.Outcomes[i] = ItemOutcome{Outcome: r.Outcome, Reason: r.Reason, Err: r.Err}
+		for next < len(p.Items) && p.Items[next].Target.ID != r.Target.ID {
+			next++
+		}
+		if next < len(p.Items) {
+			res.Outcomes[next] = ItemOutcome{Outcome: r.Outcome, Reason: r.Reason, Err: r.Err}
+			next++
 		}
 		if opts.Progress != nil {
 			opts.Progress(r)
