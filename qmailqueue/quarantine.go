@@ -237,6 +237,8 @@ type QuarantineEntry struct {
 	// SenderKnown is false when no envelope sender was kept (an fsck save
 	// without info or todo, an unlisted file); not stored.
 	SenderKnown bool `json:"-"`
+	// dir is the quarantine directory the entry was read from.
+	dir string
 }
 
 // Name is how commands refer to the entry: RUN/ID, or RUN/FILE for a file
@@ -731,6 +733,7 @@ func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
 	listed := map[string]bool{}
 	for i := range entries {
 		e := &entries[i]
+		e.dir = dir
 		if e.Kind == KindFsckSave {
 			completeFsckSave(runDir, e)
 		}
@@ -770,7 +773,7 @@ func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
 		}
 		ids[id] = true
 		e := QuarantineEntry{Run: run, Kind: KindUnlisted, ID: id, Size: u.size, Files: []KeptFile{{Name: u.name}},
-			Recipients: []QuarantinedRecipient{}, RemovedAt: when}
+			Recipients: []QuarantinedRecipient{}, RemovedAt: when, dir: dir}
 		if !whenOK {
 			e.RemovedAt = u.mtime.UTC()
 		}

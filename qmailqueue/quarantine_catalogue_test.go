@@ -303,3 +303,16 @@ func TestParseEntryRef(t *testing.T) {
 		}
 	}
 }
+
+// TestRequeueMissingFile: an entry whose kept file is gone (a line written
+// before its file, then a crash) is refused with the reason.
+func TestRequeueMissingFile(t *testing.T) {
+	_, z, entries := quarantined(t, 1)
+	if err := os.Remove(entries[0].MessPath(z.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, _ = LoadQuarantine(z.Dir)
+	if r := entries[0].RequeueRefusal(nil); !strings.Contains(r, "kept message file is missing") {
+		t.Errorf("refusal %q", r)
+	}
+}

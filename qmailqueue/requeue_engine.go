@@ -85,7 +85,8 @@ func PlanRequeue(q *Queue, entries []QuarantineEntry, again bool) *RequeuePlan {
 }
 
 // RequeueRefusal returns why the entry cannot be re-injected into q, or ""
-// when it can: a message file and an envelope with a recipient were kept,
+// when it can: a message file (there, for an entry read from a quarantine)
+// and an envelope with a recipient were kept,
 // and the message is not still in the queue (not looked for when q is
 // nil).
 func (e *QuarantineEntry) RequeueRefusal(q *Queue) string {
@@ -96,6 +97,8 @@ func (e *QuarantineEntry) RequeueRefusal(q *Queue) string {
 		return "fsck saved no message file for it (its mess was missing)"
 	case e.Mess == "":
 		return "no message file was kept (its mess was missing from the queue)"
+	case e.dir != "" && !keptFileThere(e.MessPath(e.dir)):
+		return "its kept message file is missing (an interrupted run); purge this entry"
 	case e.Kind == KindFsckSave && !e.SenderKnown:
 		return "fsck saved no info or todo file for it: the sender is lost; queue its mess with qq requeue --file and --from"
 	case len(e.Recipients) == 0:
@@ -104,6 +107,13 @@ func (e *QuarantineEntry) RequeueRefusal(q *Queue) string {
 		return "the message is still in the queue; purge this entry instead"
 	}
 	return ""
+}
+
+// keptFileThere reports whether a kept file exists (without following a
+// link: reading it checks the rest).
+func keptFileThere(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // requeueBatch is how many entries are re-injected between two updates of
