@@ -105,17 +105,39 @@ func (r EntryRef) Matches(e *QuarantineEntry) bool {
 	return r.ID == 0 || r.ID == e.ID
 }
 
-// SelectEntries returns the entries any of refs names (all with none) that
-// pass filter (nil or zero: all), read from the quarantine in dir.
-func SelectEntries(dir string, entries []QuarantineEntry, refs []EntryRef, filter *Filter) ([]QuarantineEntry, error) {
+// EntrySelection selects quarantine entries as the quarantine commands
+// do.
+type EntrySelection struct {
+	// Refs name entries; none names all of them.
+	Refs []EntryRef
+	// Filter applies to the kept messages as to the queue's (nil: none),
+	// except its OlderThan and NewerThan: in the quarantine an entry's age
+	// is the time since its message was removed (RemovedAt), from Now.
+	Filter *Filter
+	Now    time.Time
+}
+
+// Select returns the entries of the quarantine in dir that s selects.
+func (s EntrySelection) Select(dir string, entries []QuarantineEntry) ([]QuarantineEntry, error) {
+	var filter Filter
+	var older, newer time.Duration
+	if s.Filter != nil {
+		filter = *s.Filter
+		older, newer = filter.OlderThan, filter.NewerThan
+		filter.OlderThan, filter.NewerThan = 0, 0
+	}
 	var out []QuarantineEntry
 	for i := range entries {
 		e := &entries[i]
-		if len(refs) > 0 && !anyRef(refs, e) {
+		if len(s.Refs) > 0 && !anyRef(s.Refs, e) {
 			continue
 		}
-		if filter != nil && !filter.IsZero() {
-			ok, err := e.Matches(filter, dir)
+		age := s.Now.Sub(e.RemovedAt)
+		if (older != 0 && age <= older) || (newer != 0 && age >= newer) {
+			continue
+		}
+		if s.Filter != nil && !filter.IsZero() {
+			ok, err := e.Matches(&filter, dir)
 			if err != nil {
 				return nil, err
 			}
@@ -135,27 +157,4 @@ func anyRef(refs []EntryRef, e *QuarantineEntry) bool {
 		}
 	}
 	return false
-}
-
-// PurgeSelection narrows a purge: entries kept longer ago than OlderThan
-// (0: any age, measured from Now), requeued ones only.
-type PurgeSelection struct {
-	OlderThan    time.Duration
-	RequeuedOnly bool
-	Now          time.Time
-}
-
-// Select returns the entries the selection takes and their total size.
-func (s PurgeSelection) Select(entries []QuarantineEntry) (purge []QuarantineEntry, bytes int64) {
-	for _, e := range entries {
-		if s.OlderThan > 0 && s.Now.Sub(e.RemovedAt) <= s.OlderThan {
-			continue
-		}
-		if s.RequeuedOnly && e.RequeuedAt == nil {
-			continue
-		}
-		purge = append(purge, e)
-		bytes += e.Size
-	}
-	return purge, bytes
 }

@@ -145,7 +145,7 @@ EXAMPLES
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.repair, "repair", false, "repair what can be repaired, with qmail-send stopped")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "with --repair or --resplit: print the plan, change nothing")
+	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "with --repair or --resplit: print the plan, change nothing")
 	f.StringVar(&opts.create, "create", "", "make a new empty queue at `DIR` as qmail's install does")
 	f.IntVar(&opts.split, "split", 0, "with --create: the split `N` (default 23); otherwise the queue's split when its directories cannot tell")
 	f.BoolVar(&opts.bigTodo, "big-todo", false, "with --create: split todo and intd too (the big-todo patch)")
@@ -199,7 +199,7 @@ func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	if err != nil {
 		return fsck.Options{}, err
 	}
-	return fsck.Options{Split: o.split, Owners: ov, Now: a.clock(), Workers: o.workers}, nil
+	return fsck.Options{Split: o.split, Owners: ov, Now: a.now(), Workers: o.workers}, nil
 }
 
 // queueErr adds a hint to errors about the queue directory itself.
@@ -280,7 +280,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
 	}
 	res, err := fsck.Repair(ctx, a.queueDir, copts, m.Run, fsck.ExecOptions{
-		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.clock(), Log: w.step})
+		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
 	if err != nil {
 		if res.CheckErr != nil {
 			err = queueErr(err)
@@ -376,7 +376,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := fsck.Resplit(ctx, a.queueDir, opts.resplit, m.Run, fsck.ExecOptions{Now: a.clock(),
+	res, err := fsck.Resplit(ctx, a.queueDir, opts.resplit, m.Run, fsck.ExecOptions{Now: a.now(),
 		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
 	if err != nil {
 		if res.CheckErr != nil {

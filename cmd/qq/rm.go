@@ -153,7 +153,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 	}
 
 	var bar *progressBar
-	apply := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.clock()}
+	apply := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.now()}
 	// The progress bar is gone before the services come back up.
 	apply.Cycle = func(ctx context.Context, change func(context.Context) error) error {
 		return maint.Run(ctx, func(ctx context.Context) error {
