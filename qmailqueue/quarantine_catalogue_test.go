@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // crashRun stands for qq rm killed after linking a batch into its run but
@@ -314,5 +315,30 @@ func TestRequeueMissingFile(t *testing.T) {
 	entries, _, _ = LoadQuarantine(z.Dir)
 	if r := entries[0].RequeueRefusal(nil); !strings.Contains(r, "kept message file is missing") {
 		t.Errorf("refusal %q", r)
+	}
+}
+
+// TestEntrySelectionAge: in the quarantine, the filter's age bounds count
+// from the removal, not the birth.
+func TestEntrySelectionAge(t *testing.T) {
+	at := now.Add(-48 * time.Hour)
+	entries := []QuarantineEntry{
+		{Run: "r", ID: 1, RemovedAt: at, Birth: now.Add(-100 * time.Hour)},
+		{Run: "r", ID: 2, RemovedAt: now.Add(-time.Hour), Birth: now.Add(-100 * time.Hour)},
+	}
+	f := NewFilter()
+	f.OlderThan = 24 * time.Hour
+	got, err := EntrySelection{Filter: f, Now: now}.Select(t.TempDir(), entries)
+	if err != nil || len(got) != 1 || got[0].ID != 1 {
+		t.Errorf("--older 24h: %+v, %v", got, err)
+	}
+	if f.OlderThan != 24*time.Hour {
+		t.Errorf("the caller's filter was changed")
+	}
+	f = NewFilter()
+	f.NewerThan = 24 * time.Hour
+	got, _ = EntrySelection{Filter: f, Now: now, Refs: []EntryRef{{Run: "r"}}}.Select(t.TempDir(), entries)
+	if len(got) != 1 || got[0].ID != 2 {
+		t.Errorf("--newer 24h: %+v", got)
 	}
 }
