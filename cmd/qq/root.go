@@ -78,6 +78,7 @@ GLOBAL ENVIRONMENT
 		newRetryCmd(a),
 		newRmCmd(a),
 		newShapeCmd(a),
+		newBrowseCmd(a),
 		newShowCmd(a),
 		newStatCmd(a),
 		newSvcCmd(a),

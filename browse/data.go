@@ -1,0 +1,168 @@
+package browse
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/report"
+)
+
+// stamp is what the queue's directories looked like: the mtime and size of
+// each. A directory's mtime changes when an entry is added or removed, so
+// an equal stamp means no message came or went, and a refresh can skip
+// its scan (qmail-send marking recipients done rewrites files in place and
+// is caught at the next change).
+type stamp string
+
+// takeStamp stats the queue's directories: about 4×split+3 stats, far
+// cheaper than a scan.
+func takeStamp(q *qmailqueue.Queue) stamp {
+	var b strings.Builder
+	add := func(p string) {
+		st, err := os.Stat(p)
+		if err != nil {
+			b.WriteString("-;")
+			return
+		}
+		fmt.Fprintf(&b, "%d.%d;", st.ModTime().UnixNano(), st.Size())
+	}
+	add(filepath.Join(q.Dir, "todo"))
+	add(filepath.Join(q.Dir, "bounce"))
+	for _, d := range []string{"mess", "info", "local", "remote"} {
+		for i := 0; i < q.Split; i++ {
+			add(filepath.Join(q.Dir, d, fmt.Sprint(i)))
+		}
+	}
+	return stamp(b.String())
+}
+
+// SortKey orders the message list.
+type SortKey int
+
+// The message list's orders.
+const (
+	SortAge    SortKey = iota // oldest first
+	SortSize                  // largest first
+	SortSender                // by sender, then age
+	SortID                    // by ID
+)
+
+var sortNames = []string{"age", "size", "sender", "id"}
+
+func (k SortKey) String() string { return sortNames[k] }
+
+// listEntry is one row of the message list before its details are loaded:
+// the ID and the sort key only, so that a million rows stay small.
+type listEntry struct {
+	id     uint64
+	birth  int64
+	size   int64
+	sender string
+}
+
+// sortFields is what a scan reads for the order: nothing for IDs, a stat
+// for size or age, the envelope for the sender.
+func (k SortKey) fields() qmailqueue.Fields {
+	switch k {
+	case SortAge:
+		return qmailqueue.FieldBirth
+	case SortSize:
+		return qmailqueue.FieldSize
+	case SortSender:
+		return qmailqueue.FieldEnvelope
+	}
+	return 0
+}
+
+// listIDs scans the queue for the messages filter selects (and, when
+// group is set, that belong to it), with only the sort field read.
+func listIDs(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef) ([]listEntry, error) {
+	var namer *report.Namer
+	fields := key.fields()
+	if group != nil {
+		namer = report.NewNamer(group.key, 1)
+		fields |= group.key.Fields()
+	}
+	var out []listEntry
+	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: fields, Filter: filter}, func(m *qmailqueue.Message) error {
+		if namer != nil && !slices.Contains(namer.Names(m), group.name) {
+			return nil
+		}
+		e := listEntry{id: m.ID, birth: m.Birth.UnixNano(), size: m.Size}
+		if key == SortSender {
+			e.sender = strings.Clone(m.Sender)
+		}
+		out = append(out, e)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b listEntry) int {
+		switch key {
+		case SortAge:
+			return cmp.Or(cmp.Compare(a.birth, b.birth), cmp.Compare(a.id, b.id))
+		case SortSize:
+			return cmp.Or(cmp.Compare(b.size, a.size), cmp.Compare(a.id, b.id))
+		case SortSender:
+			return cmp.Or(strings.Compare(strings.ToLower(a.sender), strings.ToLower(b.sender)), cmp.Compare(a.birth, b.birth), cmp.Compare(a.id, b.id))
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return out, err
+}
+
+// groupRef names one group of one grouping.
+type groupRef struct {
+	key  report.Key
+	name string
+}
+
+// groupKeys are the groupings the groups screen switches between.
+var groupKeys = []report.Key{report.KeySender, report.KeySenderDomain, report.KeyRecipientDomain, report.KeySubject, report.KeyIP, report.KeyHelo}
+
+// groupQueue groups the selected messages by key.
+func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) ([]report.Group, report.Group, error) {
+	g := report.NewGrouper(key, 1)
+	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter}, func(m *qmailqueue.Message) error {
+		g.Add(m)
+		return nil
+	})
+	return g.Groups(report.ByCount, 200), g.Total(), err
+}
+
+// detail is what the message view shows of one message.
+type detail struct {
+	msg    *qmailqueue.Message
+	bounce []qmailqueue.BounceReport
+	body   string
+	err    error
+}
+
+// loadDetail reads everything about one message, each file through the
+// library's safe readers.
+func loadDetail(q *qmailqueue.Queue, id uint64) detail {
+	m, err := q.Message(id, qmailqueue.FieldSize|qmailqueue.FieldEnvelope|qmailqueue.FieldRecipients|qmailqueue.FieldHeader|qmailqueue.FieldParts)
+	if err != nil {
+		return detail{err: err}
+	}
+	d := detail{msg: m}
+	if m.Bouncing {
+		d.bounce, _, _ = q.ReadBounce(id)
+	}
+	if f, err := q.OpenMessage(id, m.MessInode); err == nil {
+		d.body, _ = qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
+		f.Close()
+	}
+	return d
+}
+
+// rowFields are what a row of the message list shows.
+const rowFields = qmailqueue.FieldSize | qmailqueue.FieldEnvelope | qmailqueue.FieldRecipients | qmailqueue.FieldHeader
+
+// now is the clock used when Options.Now is not set.
+var now = time.Now
