@@ -19,6 +19,14 @@ var cliOnly = []string{
 	"golang.org/x/term",
 }
 
+// tuiOnly are the import paths of the full-screen terminal program: only
+// the browse package (and cmd/...) may use them.
+var tuiOnly = []string{
+	"github.com/charmbracelet/bubbletea",
+	"github.com/charmbracelet/bubbles",
+	"github.com/charmbracelet/lipgloss",
+}
+
 // moduleRoot is the directory of go.mod, two levels up.
 func moduleRoot(t *testing.T) string {
 	t.Helper()
@@ -66,6 +74,11 @@ func TestLibrariesDoNotImportTheCLI(t *testing.T) {
 		for _, dep := range deps {
 			if isCmd(module, dep) {
 				t.Errorf("library package %s depends on %s: only cmd/... may", pkg, dep)
+			}
+			for _, p := range tuiOnly {
+				if (dep == p || strings.HasPrefix(dep, p+"/")) && pkg != module+"/browse" && !strings.HasPrefix(pkg, module+"/browse/") {
+					t.Errorf("library package %s depends on %s, which only browse and cmd/... may use", pkg, dep)
+				}
 			}
 			for _, p := range cliOnly {
 				if dep == p || strings.HasPrefix(dep, p+"/") {
