@@ -97,8 +97,7 @@ func (m *Model) titleLine() string {
 			names[i] = " " + names[i] + " "
 		}
 	}
-	t := m.styles.title.Render("qq browse") + " " + safe(m.q.Dir) + "  " + strings.Join(names, "")
-	return t
+	return m.styles.title.Render("qq browse") + " " + strings.Join(names, "") + "  " + safe(m.q.Dir)
 }
 
 func (m *Model) statusView() string {
@@ -143,7 +142,7 @@ func (m *Model) keysLine() string {
 	case m.screen == ScreenGroups:
 		k = "↑↓ move  g/G grouping  enter messages  / filter  ? keys  q quit"
 	case m.screen == ScreenList:
-		k = "↑↓ move  space mark  a all  enter view  s sort  d remove  e expire  ? keys  q quit"
+		k = "↑↓ move  space mark  a all  enter view  s sort  d rm  e expire  ? keys  q quit"
 	case m.screen == ScreenMessage:
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
 	default:
