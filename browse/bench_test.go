@@ -35,7 +35,8 @@ func benchQueue(b *testing.B) *qmailqueue.Queue {
 }
 
 // BenchmarkFirstScreen is the time from start to the overview drawn: the
-// first refresh (qq stat --full's scan) and View.
+// first refresh (qq stat's directory listings) and View; the sized one
+// follows.
 func BenchmarkFirstScreen(b *testing.B) {
 	q := benchQueue(b)
 	b.ResetTimer()

@@ -222,6 +222,13 @@ func (m *Model) startScan(force bool) tea.Cmd {
 	m.scanning = true
 	q, filter, screen, key, sortKey, group := m.q, m.filter, m.screen, groupKeys[m.groupKey], m.sortKey, m.group
 	prev, valid := m.lastStamp, m.stampValid && !force
+	// The first refresh counts from directory listings alone (as qq stat
+	// does), for a first screen fast on a large queue; the full one, with
+	// bytes and the oldest message (qq stat --full), follows at once.
+	sized := m.haveSum
+	if !sized {
+		m.again = true
+	}
 	ctx := m.ctx
 	clock := m.opts.Now
 	return func() tea.Msg {
@@ -230,7 +237,7 @@ func (m *Model) startScan(force bool) tea.Cmd {
 		if valid && st == prev {
 			return r
 		}
-		s, err := q.Summarize(ctx, filter, true)
+		s, err := q.Summarize(ctx, filter, sized)
 		if err != nil {
 			r.err = err
 			return r
@@ -308,6 +315,11 @@ func (m *Model) applyScan(r scanResult) {
 	m.lastStamp, m.stampValid = r.stamp, true
 	if r.summary == nil {
 		return // nothing changed
+	}
+	if m.haveSum && !m.summary.Sized {
+		// The quick first count is replaced by the full one.
+		m.haveSum = false
+		m.history = m.history[:len(m.history)-1]
 	}
 	if m.haveSum {
 		m.prevSum, m.prevAt = m.summary, m.sumAt

@@ -195,7 +195,11 @@ func (m *Model) overviewView() []string {
 	row("local pending", fmt.Sprint(s.LocalPending))
 	row("remote pending", fmt.Sprint(s.RemotePending))
 	row("bouncing", fmt.Sprint(s.Bouncing))
-	row("bytes", humanBytes(s.Bytes))
+	if !s.Sized {
+		row("bytes", "…")
+	} else {
+		row("bytes", humanBytes(s.Bytes))
+	}
 	if !s.Oldest.IsZero() {
 		row("oldest", fmt.Sprintf("#%d, %s ago", s.OldestID, roundAge(now.Sub(s.Oldest))))
 	}
