@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 )
@@ -55,10 +56,11 @@ func BenchmarkFirstScreen(b *testing.B) {
 func BenchmarkRefreshUnchanged(b *testing.B) {
 	q := benchQueue(b)
 	m := New(Options{Queue: q, NoColor: true})
-	m.Update(m.startScan(true)())
+	m.noTick = true
+	settle(m, m.startScan(true))
 	b.ResetTimer()
 	for range b.N {
-		m.Update(m.startScan(false)())
+		settle(m, m.startScan(false))
 	}
 }
 
@@ -82,9 +84,16 @@ func BenchmarkMessageList(b *testing.B) {
 		m := New(Options{Queue: q, NoColor: true})
 		m.noTick = true
 		m.screen = ScreenList
-		m.Update(m.startScan(true)())
+		settle(m, m.startScan(true))
 		if m.View() == "" {
 			b.Fatal("no list")
 		}
+	}
+}
+
+// settle runs refreshes until none is pending.
+func settle(m *Model, cmd tea.Cmd) {
+	for cmd != nil {
+		_, cmd = m.Update(cmd())
 	}
 }
