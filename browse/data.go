@@ -59,12 +59,12 @@ var sortNames = []string{"age", "size", "sender", "id"}
 func (k SortKey) String() string { return sortNames[k] }
 
 // listEntry is one row of the message list before its details are loaded:
-// the ID and the sort key only, so that a million rows stay small.
+// the ID and one sort key, 16 bytes, so that a million rows stay small.
+// For the sender order the key is the sender's rank among the distinct
+// senders.
 type listEntry struct {
-	id     uint64
-	birth  int64
-	size   int64
-	sender string
+	id  uint64
+	key int64
 }
 
 // sortFields is what a scan reads for the order: nothing for IDs, a stat
@@ -91,28 +91,49 @@ func listIDs(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter
 		fields |= group.key.Fields()
 	}
 	var out []listEntry
+	senders := map[string]int64{} // distinct senders → first-seen number, for SortSender
 	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: fields, Filter: filter}, func(m *qmailqueue.Message) error {
 		if namer != nil && !slices.Contains(namer.Names(m), group.name) {
 			return nil
 		}
-		e := listEntry{id: m.ID, birth: m.Birth.UnixNano(), size: m.Size}
-		if key == SortSender {
-			e.sender = strings.Clone(m.Sender)
+		e := listEntry{id: m.ID}
+		switch key {
+		case SortAge:
+			e.key = m.Birth.UnixNano()
+		case SortSize:
+			e.key = -m.Size // largest first
+		case SortSender:
+			s := strings.ToLower(m.Sender)
+			n, ok := senders[s]
+			if !ok {
+				n = int64(len(senders))
+				senders[strings.Clone(s)] = n
+			}
+			e.key = n
 		}
 		out = append(out, e)
 		return nil
 	})
-	slices.SortFunc(out, func(a, b listEntry) int {
-		switch key {
-		case SortAge:
-			return cmp.Or(cmp.Compare(a.birth, b.birth), cmp.Compare(a.id, b.id))
-		case SortSize:
-			return cmp.Or(cmp.Compare(b.size, a.size), cmp.Compare(a.id, b.id))
-		case SortSender:
-			return cmp.Or(strings.Compare(strings.ToLower(a.sender), strings.ToLower(b.sender)), cmp.Compare(a.birth, b.birth), cmp.Compare(a.id, b.id))
+	if key == SortSender {
+		// First-seen numbers become ranks in sender order.
+		names := make([]string, len(senders))
+		for s, n := range senders {
+			names[n] = s
 		}
-		return cmp.Compare(a.id, b.id)
-	})
+		order := make([]int, len(names))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+		rank := make([]int64, len(names))
+		for r, n := range order {
+			rank[n] = int64(r)
+		}
+		for i := range out {
+			out[i].key = rank[out[i].key]
+		}
+	}
+	slices.SortFunc(out, func(a, b listEntry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
 	return out, err
 }
 

@@ -271,3 +271,22 @@ func TestUnchangedQueueNotRescanned(t *testing.T) {
 		t.Error("forced refresh did not scan")
 	}
 }
+
+// TestListSorts checks each order of the message list.
+func TestListSorts(t *testing.T) {
+	m := newTestModel(t, testQueue(t), nil)
+	press(t, m, "3")
+	first := func() *qmailqueue.Message { return m.rows[m.entries[0].id] }
+	if m.sortKey != SortAge || testNow.Sub(first().Birth) != 3*time.Hour {
+		t.Errorf("age: first %+v", first())
+	}
+	press(t, m, "s")
+	if m.sortKey != SortSize || first().Sender != "alice@good.example" {
+		t.Errorf("size: first %+v", first())
+	}
+	press(t, m, "s")
+	last := m.rows[m.entries[len(m.entries)-1].id]
+	if m.sortKey != SortSender || first().Sender != "alice@good.example" || m.rows[m.entries[1].id].Sender != "bob@good.example" || last == nil {
+		t.Errorf("sender: first %+v", first())
+	}
+}
