@@ -11,7 +11,7 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean
+.PHONY: all build test test-qmail lint unit fuzz bench bench-rm bench-logs demo clean
 
 all: build
 
@@ -23,6 +23,17 @@ build:
 ## test: formatting, vet, staticcheck, then every test with the race detector
 ## (unit, fuzz seeds, testscript scripts, integration tests)
 test: lint unit
+
+## test-qmail: build notqmail from ../shared/qmail into build/qmail (cached),
+## install it into a private home ($(QMAIL_TEST_HOME)) and run the
+## end-to-end tests in e2e/ against the real qmail-send (root and a C
+## compiler needed; skipped with one line otherwise)
+QMAIL_TEST_HOME ?= /var/tmp/qq-test-qmail
+test-qmail:
+	@if [ "$$(id -u)" != 0 ]; then echo "test-qmail: skipped: needs root (qmail's users, chown, qmail-start)"; exit 0; fi; \
+	if ! command -v "$${CC:-cc}" >/dev/null 2>&1; then echo "test-qmail: skipped: no C compiler ($${CC:-cc})"; exit 0; fi; \
+	set -e; home=$$(QQ_QMAIL_HOME=$(QMAIL_TEST_HOME) ./e2e/qmail-setup.sh | tail -1); \
+	QQ_REAL_QMAIL=$$home go test -count=1 -p 1 ./e2e/...
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
