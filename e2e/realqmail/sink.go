@@ -26,7 +26,8 @@ type Sink struct {
 
 	mu         sync.Mutex
 	deliveries []Delivery
-	attempts   map[string]int // RCPT commands per recipient
+	attempts   map[string]int  // RCPT commands per recipient
+	accept     map[string]bool // recipients accepted whatever their name
 	wg         sync.WaitGroup
 }
 
@@ -37,7 +38,7 @@ func StartSink(t testing.TB) *Sink {
 	if err != nil {
 		t.Fatalf("sink: %v", err)
 	}
-	s := &Sink{ln: ln, attempts: map[string]int{}}
+	s := &Sink{ln: ln, attempts: map[string]int{}, accept: map[string]bool{}}
 	s.wg.Add(1)
 	go s.serve()
 	t.Cleanup(func() {
@@ -49,6 +50,13 @@ func StartSink(t testing.TB) *Sink {
 
 // Port is the TCP port the sink listens on.
 func (s *Sink) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+// Accept makes the sink accept addr from now on (250), whatever its name.
+func (s *Sink) Accept(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accept[strings.ToLower(addr)] = true
+}
 
 // Deliveries returns the messages accepted so far.
 func (s *Sink) Deliveries() []Delivery {
@@ -129,12 +137,13 @@ func (s *Sink) session(c net.Conn) {
 			local := strings.ToLower(addr)
 			s.mu.Lock()
 			s.attempts[local]++
+			accept := s.accept[local]
 			s.mu.Unlock()
 			if i := strings.LastIndexByte(local, '@'); i >= 0 {
 				local = local[:i]
 			}
 			switch {
-			case strings.HasPrefix(local, "ok"):
+			case accept || strings.HasPrefix(local, "ok"):
 				cur.Recipients = append(cur.Recipients, addr)
 				reply("250 ok")
 			case strings.HasPrefix(local, "bad"):
