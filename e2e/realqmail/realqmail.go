@@ -441,3 +441,51 @@ func Command(stdin, name string, args ...string) (stdout, stderr string, code in
 	}
 	return out.String(), errb.String(), code
 }
+
+// Supervise runs daemontools' supervise on the service directory dir
+// (with run script run) until the test ends; at the end it is told to
+// stop the service and exit (svc -dx), and the service is KILLed if it
+// ignores TERM.
+func Supervise(t testing.TB, dir, run string) *exec.Cmd {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "run"), []byte(run), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("supervise", dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("supervise: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		exec.Command("svc", "-dx", dir).Run()
+		select {
+		case <-exited:
+			return
+		case <-time.After(3 * time.Second):
+		}
+		exec.Command("svc", "-k", dir).Run()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	// Up once supervise has written its status file with a pid.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("svstat", dir).Output()
+		if bytes.Contains(out, []byte(": up (pid ")) || bytes.Contains(out, []byte(": down ")) {
+			return cmd
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("supervise %s did not start: %s", dir, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
