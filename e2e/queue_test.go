@@ -99,10 +99,12 @@ func TestMixedQueueMatchesQread(t *testing.T) {
 		t.Log(qqOK(t, q, "list", "--format", "plain"), q.LogText())
 		t.Errorf("%d messages queued, want %d", n, 8+floodCount)
 	}
+	healthy(t, q, "qmail-send running")
 	// qmail-send stopped: it wrote its schedule into local/remote times.
 	q.Svc("-d")
 	q.WaitRunning(false)
 	compareOracle(t, q)
+	healthy(t, q, "qmail-send stopped")
 	// qmail-send down: new messages wait in todo/, not yet preprocessed.
 	q.Inject("henry@sender.invalid", "Subject: waiting\n\nhello\n", "x-h@remote.invalid", "defer-h@"+dom)
 	q.QueueMsg("", "Subject: null\n\nhello\n", "x-i@remote.invalid")
@@ -291,10 +293,7 @@ func startAndDeliver(t *testing.T, q *realqmail.Qmail) {
 	})
 	checkOracle(t, q)
 	noComplaints(t, "qmail-send on the repaired queue", logSince(q, mark))
-	if _, _, code := qq(q, "fsck"); code != 0 {
-		out, _, _ := qq(q, "fsck")
-		t.Errorf("qq fsck with qmail-send running on the repaired queue: exit %d\n%s", code, out)
-	}
+	healthy(t, q, "qmail-send running on the repaired queue")
 }
 
 // TestFsckAfterKilledQmailQueue kills qmail-queue in the middle of a
@@ -380,4 +379,13 @@ func runOK(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %s: exit %d\n%s%s", name, strings.Join(args, " "), code, out, errOut)
 	}
 	return out
+}
+
+// healthy checks that qq fsck finds nothing on a queue only qmail wrote.
+func healthy(t *testing.T, q *realqmail.Qmail, when string) {
+	t.Helper()
+	out, errOut, code := qq(q, "fsck")
+	if code != 0 || out != "" {
+		t.Errorf("%s: qq fsck on a queue only qmail wrote: exit %d\n%s%s", when, code, out, errOut)
+	}
 }
