@@ -34,7 +34,8 @@ func TestLogTraceTellsTheStory(t *testing.T) {
 	deferred := idOf(t, log, "ok-s1@sender.invalid")
 	out := qqOK(t, q, "log", "trace", deferred, q.LogDir)
 	t.Logf("trace deferred:\n%s", out)
-	mustContain(t, "trace of the deferred message", out, deferred, "x-lt@remote.invalid", "deferral", "Remote_host_said:_451_try_again_later_(sink)")
+	mustContain(t, "trace of the deferred message", out, deferred, "x-lt@remote.invalid", "still queued",
+		"attempts: 1 (0 success, 0 failure, 1 deferral)", "Remote_host_said:_451_try_again_later_(sink)")
 	out = qqOK(t, q, "show", deferred, "--log", q.LogDir)
 	t.Logf("show deferred:\n%s", out)
 	mustContain(t, "show --log of the deferred message", out, "x-lt@remote.invalid", "deferral", "Remote_host_said:_451_try_again_later_(sink)")
@@ -42,12 +43,34 @@ func TestLogTraceTellsTheStory(t *testing.T) {
 	delivered := idOf(t, log, "ok-s2@sender.invalid")
 	out = qqOK(t, q, "log", "trace", delivered, q.LogDir)
 	t.Logf("trace delivered:\n%s", out)
-	mustContain(t, "trace of the delivered message", out, "ok-lt@remote.invalid", "success", "Remote_host_said:_250_accepted_(sink)", "end msg")
+	mustContain(t, "trace of the delivered message", out, "ok-lt@remote.invalid", "left the queue",
+		"attempts: 1 (1 success, 0 failure, 0 deferral)", "Remote_host_said:_250_accepted_(sink)", "end msg "+delivered)
 
 	bounced := idOf(t, log, "ok-s3@sender.invalid")
 	out = qqOK(t, q, "log", "trace", bounced, q.LogDir)
 	t.Logf("trace bounced:\n%s", out)
-	mustContain(t, "trace of the bounced message", out, "bad-lt@remote.invalid", "failure", "Remote_host_said:_553_sorry,_bad_mailbox_(sink)", "bounce msg", "end msg")
+	mustContain(t, "trace of the bounced message", out, "bad-lt@remote.invalid", "left the queue",
+		"attempts: 1 (0 success, 1 failure, 0 deferral); bounced", "Remote_host_said:_553_sorry,_bad_mailbox_(sink)",
+		"bounce msg "+bounced, "end msg "+bounced)
+
+	// By address: the sender's message and the bounce qmail-send sent it.
+	out = qqOK(t, q, "log", "trace", "ok-s3@sender.invalid", q.LogDir)
+	t.Logf("trace ok-s3@sender.invalid:\n%s", out)
+	if n := regexp.MustCompile(`(?m)^msg \d+: from `).FindAllString(out, -1); len(n) != 2 {
+		t.Errorf("trace by address: want the message and its bounce:\n%s", out)
+	}
+	mustContain(t, "trace by address", out, "from <>", "to remote ok-s3@sender.invalid", "Remote_host_said:_250_accepted_(sink)")
+
+	// qq retry: a second attempt, and the story grows.
+	qqOK(t, q, "retry", "--service", q.Service)
+	q.WaitFor("a second attempt", func() bool { return q.Sink.Attempts("x-lt@remote.invalid") == 2 })
+	q.WaitIdle()
+	out = qqOK(t, q, "log", "trace", deferred, q.LogDir)
+	mustContain(t, "trace after qq retry", out, "still queued", "attempts: 2 (0 success, 0 failure, 2 deferral)")
+	out = qqOK(t, q, "show", deferred, "--log", q.LogDir)
+	if n := strings.Count(out, "x-lt@remote.invalid: deferral"); n != 1 {
+		t.Errorf("show --log after qq retry: want the last attempt only:\n%s", out)
+	}
 }
 
 func mustContain(t *testing.T, what, out string, wants ...string) {
