@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +107,7 @@ func TestMixedQueueMatchesQread(t *testing.T) {
 	q.WaitRunning(false)
 	compareOracle(t, q)
 	healthy(t, q, "qmail-send stopped")
+	nextRetryIsSchedule(t, q)
 	// qmail-send down: new messages wait in todo/, not yet preprocessed.
 	q.Inject("henry@sender.invalid", "Subject: waiting\n\nhello\n", "x-h@remote.invalid", "defer-h@"+dom)
 	q.QueueMsg("", "Subject: null\n\nhello\n", "x-i@remote.invalid")
@@ -387,5 +390,54 @@ func healthy(t *testing.T, q *realqmail.Qmail, when string) {
 	out, errOut, code := qq(q, "fsck")
 	if code != 0 || out != "" {
 		t.Errorf("%s: qq fsck on a queue only qmail wrote: exit %d\n%s%s", when, code, out, errOut)
+	}
+}
+
+// nextRetryIsSchedule checks, with qmail-send stopped, that every
+// message's next_retry is exact: the earliest time qmail-send wrote into
+// the local/remote file of a channel with pending recipients at shutdown.
+func nextRetryIsSchedule(t *testing.T, q *realqmail.Qmail) {
+	t.Helper()
+	out := qqOK(t, q, "list", "--format", "json")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m struct {
+			ID         uint64
+			Recipients []struct {
+				Channel string
+				Done    bool
+			}
+			NextRetry          *string `json:"next_retry"`
+			NextRetryEstimated bool    `json:"next_retry_estimated"`
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		var want time.Time
+		for _, ch := range []string{"local", "remote"} {
+			pending := slices.ContainsFunc(m.Recipients, func(r struct {
+				Channel string
+				Done    bool
+			}) bool {
+				return r.Channel == ch && !r.Done
+			})
+			files, _ := filepath.Glob(filepath.Join(q.Queue, ch, "*", strconv.FormatUint(m.ID, 10)))
+			if !pending || len(files) != 1 {
+				continue
+			}
+			st, err := os.Stat(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want.IsZero() || st.ModTime().Before(want) {
+				want = st.ModTime()
+			}
+		}
+		if want.IsZero() {
+			continue
+		}
+		w := want.UTC().Format(time.RFC3339)
+		if m.NextRetry == nil || *m.NextRetry != w || m.NextRetryEstimated {
+			t.Errorf("message %d: next_retry %v (estimated %v), qmail-send's schedule says %s", m.ID, m.NextRetry, m.NextRetryEstimated, w)
+		}
 	}
 }
