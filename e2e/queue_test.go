@@ -39,6 +39,9 @@ func fillMixed(t *testing.T, q *realqmail.Qmail) {
 	q.QueueMsg("", "From: MAILER-DAEMON@"+dom+"\nSubject: failure notice\n\nbounce\n", "x-d@remote.invalid")
 	q.Inject("erin@sender.invalid", "Subject: Gr\xfc\xdfe aus K\xf6ln\n\n8-bit\n", "x-e@remote.invalid", "defer-e@"+dom)
 	q.Inject("frank@sender.invalid", "Subject: =?UTF-8?B?w4ljaGVjIGRlIGxpdnJhaXNvbg==?=\n\nencoded\n", "x-f@remote.invalid")
+	// Bytes qmail-queue takes as they are: 8-bit and control bytes.
+	q.QueueMsg("we\xe9ird@sender.invalid", "Subject: bytes\n\nhello\n", "x-\x01ctl@remote.invalid", "x-\xfc@remote.invalid")
+	q.QueueMsg("#@[]", "Subject: double bounce\n\nhello\n", "x-dbl@remote.invalid")
 	big := "Subject: large\n\n" + strings.Repeat(strings.Repeat("x", 76)+"\n", 40000)
 	q.Inject("grace@sender.invalid", big, "x-g@remote.invalid")
 	for i := range floodCount {
@@ -97,9 +100,9 @@ func noComplaints(t *testing.T, what, log string) {
 func TestMixedQueueMatchesQread(t *testing.T) {
 	q := realqmail.Start(t)
 	fillMixed(t, q)
-	if n := len(ids(t, q)); n != 8+floodCount {
+	if n := len(ids(t, q)); n != 10+floodCount {
 		t.Log(qqOK(t, q, "list", "--format", "plain"), q.LogText())
-		t.Errorf("%d messages queued, want %d", n, 8+floodCount)
+		t.Errorf("%d messages queued, want %d", n, 10+floodCount)
 	}
 	healthy(t, q, "qmail-send running")
 	// qmail-send stopped: it wrote its schedule into local/remote times.
@@ -129,7 +132,8 @@ func TestRmFloodWhileRunning(t *testing.T) {
 		t.Fatalf("flood: %d messages, want %d", len(flood), floodCount)
 	}
 	mark := len(q.LogText())
-	qqOK(t, q, "rm", "--match", "^Subject: Free Pupil", "--service", q.Service, "--yes")
+	out := qqOK(t, q, "rm", "--match", "^Subject: Free Pupil", "--service", q.Service, "--yes")
+	mustContain(t, "qq rm's summary", out, fmt.Sprintf("qq rm: removed %d of %d messages", floodCount, floodCount))
 	q.WaitRunning(true)
 	if out, _, _ := realqmail.Command("", "svstat", q.Service); !strings.Contains(out, ": up (pid ") {
 		t.Errorf("service not back up: %s", out)
