@@ -184,6 +184,7 @@ func TestExpireBounces(t *testing.T) {
 		}
 	}
 	log := logSince(q, mark)
+	noComplaints(t, "after qq expire", log)
 	if !regexp.MustCompile(`bounce msg ` + id[0] + ` qp \d+`).MatchString(log) {
 		t.Errorf("no bounce msg %s in the log:\n%s", id[0], log)
 	}
@@ -225,6 +226,7 @@ func TestRequeueFromQuarantine(t *testing.T) {
 		return len(q.Sink.Deliveries()) > delivered && strings.Contains(logSince(q, mark), "end msg "+newID)
 	})
 	log := logSince(q, mark)
+	noComplaints(t, "after qq requeue", log)
 	if got := q.NewMsgIDs(); !slices.Contains(got, newID) || !strings.Contains(log, "new msg "+newID+"\n") {
 		t.Errorf("qq requeue said %s; qmail-send's new msg lines:\n%s", newID, log)
 	}

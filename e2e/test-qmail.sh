@@ -15,6 +15,11 @@ for tool in supervise multilog svc svstat tai64nlocal; do
 done
 [ -f "$tarball" ] || skip "no notqmail source at $tarball"
 
+# One run at a time per home (it is reinstalled and its queue reset).
+if [ -z "${QQ_TEST_QMAIL_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	QQ_TEST_QMAIL_LOCKED=1 exec flock -o "$home.lock" "$0" "$@"
+fi
+
 start=$(date +%s)
 QQ_QMAIL_HOME=$home QQ_QMAIL_TARBALL=$tarball ./e2e/qmail-setup.sh >/dev/null
 echo "test-qmail: notqmail installed in $home ($(( $(date +%s) - start ))s)"
