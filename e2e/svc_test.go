@@ -83,6 +83,13 @@ func TestSvcStatusMatchesSvstat(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(stale, "supervise", "status")); err != nil {
 		t.Errorf("stale: no status file left: %v", err)
 	}
+
+	// Never supervised, and no such directory: svstat's error lines.
+	never := filepath.Join(t.TempDir(), "never")
+	os.Mkdir(never, 0o755)
+	missing := filepath.Join(t.TempDir(), "missing")
+	sameAsSvstat(t, q, "never supervised and missing",
+		`never: unable to open supervise/ok: file does not exist\n.*missing: unable to chdir: file does not exist\n$`, svc, never, missing)
 }
 
 // TestTai64nlocalMatchesDaemontools runs both on qmail-send's real log.
