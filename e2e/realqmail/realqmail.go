@@ -19,6 +19,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,24 +160,23 @@ func (q *Qmail) reset() {
 		q.WriteFile(filepath.Join(adir, name), content, 0o644)
 	}
 	q.Maildir = filepath.Join(adir, "Maildir")
+	uid, err := strconv.Atoi(alias.Uid)
+	if err != nil {
+		q.fatalf("user alias: uid %q", alias.Uid)
+	}
+	gid, err := strconv.Atoi(alias.Gid)
+	if err != nil {
+		q.fatalf("user alias: gid %q", alias.Gid)
+	}
 	for _, sub := range []string{"", "cur", "new", "tmp"} {
 		d := filepath.Join(q.Maildir, sub)
 		if err := os.Mkdir(d, 0o700); err != nil {
 			q.fatalf("%v", err)
 		}
-		uid, gid := atoi(alias.Uid), atoi(alias.Gid)
 		if err := os.Chown(d, uid, gid); err != nil {
 			q.fatalf("%v", err)
 		}
 	}
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
 
 // WriteFile writes a file or fails the test.
@@ -258,8 +258,7 @@ func (q *Qmail) Svc(args ...string) {
 }
 
 // WaitRunning waits until qmail-send holds (up) or no longer holds
-// lock/sendmutex and, when up, has logged its first status line since it
-// started.
+// lock/sendmutex, as told by the kernel's lock table.
 func (q *Qmail) WaitRunning(up bool) {
 	q.t.Helper()
 	want := fsck.RunningNo
