@@ -442,7 +442,8 @@ func Command(stdin, name string, args ...string) (stdout, stderr string, code in
 }
 
 // Supervise runs daemontools' supervise on the service directory dir
-// (with run script run) until the test ends; at the end it is told to
+// (with run script run) and waits until the service is up; it runs until
+// the test ends; at the end it is told to
 // stop the service and exit (svc -dx), and the service is KILLed if it
 // ignores TERM.
 func Supervise(t testing.TB, dir, run string) *exec.Cmd {
@@ -475,11 +476,11 @@ func Supervise(t testing.TB, dir, run string) *exec.Cmd {
 			<-exited
 		}
 	})
-	// Up once supervise has written its status file with a pid.
+	// Up once supervise has started run and said so in its status file.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		out, _ := exec.Command("svstat", dir).Output()
-		if bytes.Contains(out, []byte(": up (pid ")) || bytes.Contains(out, []byte(": down ")) {
+		if bytes.Contains(out, []byte(": up (pid ")) {
 			return cmd
 		}
 		if time.Now().After(deadline) {
