@@ -30,7 +30,7 @@ func (a *app) openQueue() (*qmailqueue.Queue, error) {
 
 // readQueueLifetime reads control/queuelifetime as qmail-send does, with
 // control_readint: the leading digits of the first line, else the default
-// (spec §5.2, §7.1).
+// (docs/queue.md §5.2, §7.1).
 func readQueueLifetime(controlDir string) (time.Duration, error) {
 	data, exists, err := control.ReadFile(controlDir, "queuelifetime")
 	if err != nil {
