@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -196,28 +195,40 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 		defer f.Close()
 		r = f
 	}
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		// Accept the first field, so that `qq list --format plain` output
-		// can be piped back in as it is.
-		t = strings.Fields(t)[0]
-		id, err := qmailqueue.ParseID(t)
-		if err != nil {
-			return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, line, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := sc.Err(); err != nil {
+	listed, err := qmailqueue.ReadIDList(r)
+	var le *qmailqueue.IDListError
+	switch {
+	case errors.As(err, &le):
+		return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
+	case err != nil:
 		return nil, fmt.Errorf("--ids-from %s: %w", ff.idsFrom, err)
 	}
+	ids = append(ids, listed...)
 	if len(ids) == 0 {
 		return nil, usageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
 	}
 	return ids, nil
 }
+
+// hiddenAlias registers alias as a hidden second name of the flag name
+// already on fs: one name per concept across commands in help, while the
+// other spelling keeps working. Both names set the one value, in order.
+func hiddenAlias(fs *pflag.FlagSet, alias, name string) {
+	target := fs.Lookup(name)
+	fs.Var(aliasValue{fs: fs, name: name, target: target.Value}, alias, "same as --"+name)
+	a := fs.Lookup(alias)
+	a.NoOptDefVal = target.NoOptDefVal
+	a.Hidden = true
+}
+
+// aliasValue forwards to the flag it is an alias of, through the flag set
+// so that the flag is marked as given.
+type aliasValue struct {
+	fs     *pflag.FlagSet
+	name   string
+	target pflag.Value
+}
+
+func (v aliasValue) String() string     { return v.target.String() }
+func (v aliasValue) Type() string       { return v.target.Type() }
+func (v aliasValue) Set(s string) error { return v.fs.Set(v.name, s) }

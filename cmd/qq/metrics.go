@@ -147,12 +147,12 @@ type metricsSource struct {
 func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.a.clock()
+	now := m.a.now()
 	snap, err := report.TakeSnapshot(ctx, m.q, report.SnapshotOptions{Now: now, Senders: m.senders, Workers: m.opts.workers})
 	if err != nil {
 		return err
 	}
-	send := m.opts.service.read()
+	send := m.opts.service.read(m.a)
 	bw := bufio.NewWriter(w)
 	p := &promWriter{w: bw}
 

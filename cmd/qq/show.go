@@ -150,7 +150,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	now := a.clock()
+	now := a.now()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
