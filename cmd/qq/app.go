@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/term"
 )
 
@@ -128,12 +129,13 @@ func useColor(mode string, getenv func(string) string, stdoutTTY bool) bool {
 	return stdoutTTY
 }
 
-// warnf prints a warning to stderr unless --quiet is set.
+// warnf prints a warning to stderr unless --quiet is set; what it quotes
+// from files is escaped on a terminal.
 func (a *app) warnf(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, "qq: warning: "+format+"\n", args...)
+	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
 }
 
 // run builds the command tree, runs it and maps the outcome to an exit code.
@@ -153,10 +155,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// cobra reports unknown subcommands before any hook runs.
 		err = &usageError{cmdPath: "qq", err: err}
 	}
+	var panicked *qmailqueue.PanicError
+	if errors.As(err, &panicked) {
+		return reportInternal(stderr, panicked)
+	}
 	code := exitCode(err)
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(stderr, "qq: %v\n", err)
+		fmt.Fprintf(stderr, "qq: %s\n", escaper(a.stderrTTY).line(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			path := ue.cmdPath

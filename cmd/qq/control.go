@@ -306,14 +306,14 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 		switch {
 		case f.Kind == control.KindCDB:
 			for _, k := range keys {
-				fmt.Fprintln(a.stdout, k)
+				fmt.Fprintln(a.stdout, a.esc().line(k))
 			}
 		case f.Kind == control.KindList || f.Kind == control.KindMap:
 			for _, e := range s.Entries {
-				fmt.Fprintln(a.stdout, e.Value)
+				fmt.Fprintln(a.stdout, a.esc().line(e.Value))
 			}
 		case s.Source != control.SourceNone:
-			fmt.Fprintln(a.stdout, s.Value)
+			fmt.Fprintln(a.stdout, a.esc().line(s.Value))
 		}
 	}
 	for _, n := range s.Notes {

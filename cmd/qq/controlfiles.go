@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
+	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -134,23 +134,11 @@ func printNotes(a *app, vs []validated) {
 	}
 }
 
-// visible makes control bytes, a trailing CR and NULs visible in output,
-// Go-escape style, without quoting plain text.
-func visible(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// visible makes control bytes, a trailing CR, NULs, C1 controls and
+// invalid UTF-8 visible in output, Go-escape style, without quoting plain
+// text: termsafe.Line, applied whether or not the output is a terminal,
+// because these lines report control-file entries that must be told apart.
+func visible(s string) string { return termsafe.Line(s) }
 
 // lineEntryJSON is a list entry with its line.
 type lineEntryJSON struct {
@@ -281,10 +269,17 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
-// header; no rows print nothing.
+// header; no rows print nothing. Text cells are escaped on a terminal.
 func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if s, ok := c.(string); ok {
+				r[i] = a.esc().line(s)
+			}
+		}
 	}
 	if format == formatTable {
 		t := a.newTable(a.stdout)

@@ -261,7 +261,7 @@ func (tv topView) name(n string) string {
 		}
 	}
 	if tv.key == report.KeySubject {
-		return printableText(n)
+		return tv.a.esc().field(n)
 	}
 	return printable(n)
 }
