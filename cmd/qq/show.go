@@ -151,6 +151,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.now()
+	estimated := a.nextRetryEstimated()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -195,6 +196,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		if format == formatJSON {
 			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -217,7 +219,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, a.esc(), q, m, bounce, body, attempts, now)
+		writeShowText(out, a.esc(), q, m, bounce, body, attempts, now, estimated)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -290,7 +292,7 @@ func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	return qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
 }
 
-func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
 	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
@@ -301,7 +303,7 @@ func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmail
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
 	}
 	if next, ok := m.NextRetry(now); ok {
-		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+		fmt.Fprintf(tw, "Next retry:\t%s%s (%s)\n", estimateMark(estimated), next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
 	} else if m.State == qmailqueue.StateQueued {
 		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
 	}
