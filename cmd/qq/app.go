@@ -31,7 +31,13 @@ type app struct {
 	format     string // --format; each command checks it against its own list
 	colorMode  string // --color auto|always|never
 	quiet      bool   // --quiet
+	wide       bool   // --wide: tables are not cut to the terminal's width
+	noPager    bool   // --no-pager
 	color      bool   // resolved colour decision
+	width      int    // the width tables fit, 0 for no limit (terminalWidth)
+
+	pager  *pager                  // the running pager, if output goes through one
+	cancel context.CancelCauseFunc // cancels the command (its pager quit)
 
 	// beforeChange, when set (tests only), runs inside the stop → change →
 	// restart cycle right before qq rm changes the queue, to stand for
@@ -82,6 +88,7 @@ func (a *app) resolveGlobals() error {
 		return usageErrorf("--color must be auto, always or never, not %q", a.colorMode)
 	}
 	a.color = useColor(a.colorMode, a.getenv, a.stdoutTTY)
+	a.width = terminalWidth(a.stdout, a.getenv)
 	if a.color {
 		text.EnableColors()
 	} else {
@@ -128,13 +135,17 @@ func (a *app) warnf(format string, args ...any) {
 // It is the only place, besides main, that knows about exit codes.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := newApp(stdin, stdout, stderr, getenv)
+	ctx, a.cancel = context.WithCancelCause(ctx)
+	defer a.cancel(nil)
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil {
+	a.closePager()
+	if err == nil || (a.pager != nil && a.pager.quit) {
+		// A pager the person quit ends qq quietly, as git does.
 		return exitOK
 	}
 	if strings.HasPrefix(err.Error(), "unknown command ") {

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -313,19 +312,23 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 
 // writeRows renders rows as a table or as tab-separated lines with a
 // header; no rows print nothing.
-func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
+func writeRows(a *app, format string, header []any, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	if format == formatTable {
-		t := a.newTable(a.stdout)
-		t.AppendHeader(header)
-		t.AppendRows(rows)
-		t.Render()
-		return nil
+		cols := make([]col, len(header))
+		for i, h := range header {
+			cols[i] = col{name: fmt.Sprint(h), min: 8}
+		}
+		t := a.newTable(a.stdout, cols...)
+		for _, r := range rows {
+			t.row(r...)
+		}
+		return t.render()
 	}
 	w := bufio.NewWriter(a.stdout)
-	for _, r := range append([]table.Row{header}, rows...) {
+	for _, r := range append([][]any{header}, rows...) {
 		for i, c := range r {
 			if i > 0 {
 				w.WriteByte('\t')

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue/fsck"
 	"github.com/spf13/cobra"
 )
@@ -529,21 +527,16 @@ type findingWriter struct {
 	a      *app
 	format string
 	out    *bufio.Writer
-	t      table.Writer
+	t      *tableView
 	rows   int
 }
 
 func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
 	w := &findingWriter{a: a, format: format, out: out}
 	if format == formatTable {
-		w.t = a.newTable(out)
-		w.t.AppendHeader(table.Row{"SEVERITY", "CODE", "ID", "FILES", "PROBLEM", "QMAIL-SEND", "REPAIR"})
-		w.t.SetColumnConfigs([]table.ColumnConfig{
-			{Name: "FILES", WidthMax: 30, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "PROBLEM", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "QMAIL-SEND", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "REPAIR", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-		})
+		w.t = a.newTable(out, col{name: "SEVERITY"}, col{name: "CODE", min: 10, wrap: true}, col{name: "ID"},
+			col{name: "FILES", max: 30, min: 10, wrap: true}, col{name: "PROBLEM", max: 40, min: 16, wrap: true},
+			col{name: "QMAIL-SEND", max: 40, min: 12, wrap: true, drop: 1}, col{name: "REPAIR", max: 40, min: 16, wrap: true})
 	}
 	return w
 }
@@ -579,7 +572,7 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 		fmt.Fprintf(w.out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Code, id, printable(strings.Join(f.Files, ",")),
 			printable(f.Problem), f.Qmail, printable(f.Repair), transient)
 	default:
-		w.t.AppendRow(table.Row{f.Severity.String(), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair)})
+		w.t.row(w.a.severityCell(f.Severity.String()), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair))
 		w.rows++
 	}
 }
@@ -587,9 +580,9 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 // flush renders the table, if any rows.
 func (w *findingWriter) flush() {
 	if w.t != nil && w.rows > 0 {
-		w.t.Render()
+		w.t.render()
 		w.rows = 0
-		w.t.ResetRows()
+		w.t.rows = nil
 	}
 }
 

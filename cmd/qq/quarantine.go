@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -221,14 +219,9 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	q, _ := a.openQueue() // only for "still in queue"; a missing queue is fine
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	t := a.newTable(out)
-	t.AppendHeader(table.Row{"ENTRY", "REMOVED", "SIZE", "SENDER", "RECIPIENTS", "STATUS", "SUBJECT"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Name: "SIZE", Align: text.AlignRight},
-		{Name: "SENDER", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "RECIPIENTS", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "SUBJECT", WidthMax: 40, WidthMaxEnforcer: text.Trim},
-	})
+	t := a.newTable(out, col{name: "ENTRY"}, col{name: "REMOVED", drop: 3}, col{name: "SIZE", right: true},
+		col{name: "SENDER", max: 35, min: 16}, col{name: "RECIPIENTS", max: 35, min: 16, drop: 1},
+		col{name: "STATUS"}, col{name: "SUBJECT", max: 40, min: 16, drop: 2})
 	var bytes int64
 	for i := range entries {
 		e := &entries[i]
@@ -263,13 +256,13 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
 				}
 			}
-			t.AppendRow(table.Row{e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				printable(angle(sender)), r, status, printableText(e.Subject)})
+			t.row(e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+				printable(angle(sender)), r, status, printableText(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
-		t.AppendFooter(table.Row{fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir)})
-		t.Render()
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir))
+		t.render()
 	}
 	if len(entries) == 0 {
 		if !a.quiet {

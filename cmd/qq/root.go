@@ -54,6 +54,8 @@ GLOBAL ENVIRONMENT
 	pf.StringVar(&a.format, "format", "", "output `FORMAT` (each command lists the ones it offers)")
 	pf.StringVar(&a.colorMode, "color", "auto", "colour: auto, always or never")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print no warnings or progress")
+	pf.BoolVar(&a.wide, "wide", false, "do not cut tables to the terminal's width")
+	pf.BoolVar(&a.noPager, "no-pager", false, "do not page output on a terminal")
 
 	root.AddGroup(
 		&cobra.Group{ID: groupQueue, Title: "Queue commands:"},

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -127,12 +125,12 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 			}
 		}
 	default:
-		t := a.newTable(a.stdout)
-		t.SetColumnConfigs([]table.ColumnConfig{{Number: 2, Align: text.AlignRight}})
+		t := a.newTable(a.stdout, col{name: "", min: 10}, col{name: "", right: true})
+		t.noHeader = true
 		for _, kv := range statRows(v, s, now) {
-			t.AppendRow(table.Row{kv.label, kv.human})
+			t.row(kv.label, kv.human)
 		}
-		t.Render()
+		err = t.render()
 	}
 	if err == nil && s.Vanished > 0 {
 		a.warnf("%d messages left the queue while it was read", s.Vanished)

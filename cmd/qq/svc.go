@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 )
@@ -208,8 +207,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			return err
 		}
 	default:
-		t := a.newTable(a.stdout)
-		t.AppendHeader(table.Row{"SERVICE", "STATE", "PID", "FOR", "WANT", "NORMALLY", "NOTES", "SUPERVISOR"})
+		t := a.newTable(a.stdout, col{name: "SERVICE", min: 12}, col{name: "STATE"}, col{name: "PID"}, col{name: "FOR"},
+			col{name: "WANT", drop: 2}, col{name: "NORMALLY", drop: 3}, col{name: "NOTES", min: 8}, col{name: "SUPERVISOR", min: 8, drop: 1})
 		for _, r := range reports {
 			v := statusView(r, now)
 			pid, age := "", ""
@@ -219,9 +218,11 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			if v.Since != "" {
 				age = humanAge(time.Duration(v.Seconds) * time.Second)
 			}
-			t.AppendRow(table.Row{v.Service, v.State, pid, age, v.Want, normally(v), notes(r), v.Supervisor})
+			t.row(v.Service, a.svcStateCell(v.State, r.status.Paused), pid, age, v.Want, normally(v), notes(r), v.Supervisor)
 		}
-		t.Render()
+		if err := t.render(); err != nil {
+			return err
+		}
 	}
 	return a.reportAll(errs)
 }
@@ -275,6 +276,20 @@ func normally(v svcStatusView) string {
 		return "up"
 	}
 	return "down"
+}
+
+// svcStateCell colours a service's state: up green (yellow when paused),
+// down, stopping and errors red.
+func (a *app) svcStateCell(state string, paused bool) cell {
+	switch {
+	case state == "up" && paused:
+		return a.paint(state, colorWarn)
+	case state == "up":
+		return a.paint(state, colorGood)
+	case state == "unsupervised":
+		return a.paint(state, colorWarn)
+	}
+	return a.paint(state, colorBad)
 }
 
 // notes lists the flags worth a glance in the table.

@@ -26,9 +26,9 @@ func TestTruncate(t *testing.T) {
 	}{
 		{"hello", 5, "hello"},
 		{"hello world", 5, "hell…"},
-		{"日本語テキスト", 5, "日本…"},  // 4 cells of text, the third character would straddle
-		{"日本語テキスト", 6, "日本…"},  // 5 cells: 日本 (4) + … (1); 語 does not fit in the one left
-		{"ab🙂cd", 4, "ab…"},     // the emoji would need cells 3 and 4, leaving none for …
+		{"日本語テキスト", 5, "日本…"},      // 4 cells of text, the third character would straddle
+		{"日本語テキスト", 6, "日本…"},      // 5 cells: 日本 (4) + … (1); 語 does not fit in the one left
+		{"ab🙂cd", 4, "ab…"},        // the emoji would need cells 3 and 4, leaving none for …
 		{"a👨‍👩‍👧bc", 4, "a👨‍👩‍👧…"}, // a family emoji is one cluster of width 2
 		{"abc", 1, "…"},
 		{"abc", 0, ""},
