@@ -37,6 +37,7 @@ type app struct {
 	width      int    // the width tables fit, 0 for no limit (terminalWidth)
 
 	pager  *pager                  // the running pager, if output goes through one
+	ctx    context.Context         // the command's context, for prompts (^C)
 	cancel context.CancelCauseFunc // cancels the command (its pager quit)
 
 	// beforeChange, when set (tests only), runs inside the stop → change →
@@ -53,7 +54,7 @@ const defaultQmailDir = "/var/qmail"
 // it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
 // tests and screenshots, like gh's GH_FORCE_TTY).
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, ctx: context.Background()}
 	a.stdoutTTY = isTerminal(stdout)
 	a.stderrTTY = isTerminal(stderr)
 	if getenv("QQ_FORCE_TTY") == "1" {
@@ -136,6 +137,7 @@ func (a *app) warnf(format string, args ...any) {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := newApp(stdin, stdout, stderr, getenv)
 	ctx, a.cancel = context.WithCancelCause(ctx)
+	a.ctx = ctx
 	defer a.cancel(nil)
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -148,13 +150,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// A pager the person quit ends qq quietly, as git does.
 		return exitOK
 	}
-	if strings.HasPrefix(err.Error(), "unknown command ") {
+	if strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*usageError)) {
 		// cobra reports unknown subcommands before any hook runs.
 		err = &usageError{cmdPath: "qq", err: err}
 	}
 	code := exitCode(err)
 	var silent *silentError
-	if !errors.As(err, &silent) {
+	// A bare interruption needs no words (the command said how far it
+	// got); one joined with another error, such as services not
+	// restored, is printed.
+	if !errors.As(err, &silent) && err.Error() != context.Canceled.Error() {
 		fmt.Fprintf(stderr, "qq: %v\n", err)
 		var ue *usageError
 		if errors.As(err, &ue) {

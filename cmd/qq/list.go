@@ -230,10 +230,10 @@ var listColumns = []col{
 	{name: "ID", right: true, width: 10},
 	{name: "QUEUED", width: 19, drop: 3},
 	{name: "AGE", right: true, width: 6},
-	{name: "SIZE", right: true, width: 9},
+	{name: "SIZE", right: true, width: 10},
 	{name: "FLAGS", width: 5},
-	{name: "SENDER", width: 40, min: 16},
-	{name: "RECIPIENTS", width: 40, min: 16, drop: 1},
+	{name: "SENDER", width: 40, min: 14},
+	{name: "RECIPIENTS", width: 40, min: 14, drop: 1},
 	{name: "SUBJECT", width: 60, min: 16, drop: 2},
 }
 
