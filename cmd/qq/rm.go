@@ -178,7 +178,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		defer z.Close()
 	}
 	tracker := newChangeTracker(a, "removed", p, report, &progressBar{})
-	tracker.services = true
+	tracker.services = !opts.maint.noSvc
 	started := false
 	var runDir string
 	err = maint.Run(ctx, func(ctx context.Context) (err error) {
