@@ -273,6 +273,9 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.repair {
+		a.page()
+	}
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	w := newFindingWriter(a, format, out)

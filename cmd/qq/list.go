@@ -245,18 +245,8 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 		cols = cols[:len(cols)-1]
 	}
 	t := a.newStreamTable(out, cols...)
-	warnAge := q.Lifetime * 3 / 4
 	emit = func(m *qmailqueue.Message) {
-		age := now.Sub(m.Birth)
-		ageCell := cell{text: humanAge(age)}
-		switch {
-		case q.Lifetime > 0 && age >= q.Lifetime-time.Hour:
-			ageCell = a.paint(ageCell.text, colorBad)
-		case q.Lifetime > 0 && age >= warnAge:
-			ageCell = a.paint(ageCell.text, colorWarn)
-		}
-		ageCell.right = true
-		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), ageCell,
+		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), a.ageCell(now.Sub(m.Birth), q.Lifetime),
 			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), recipientSummary(m)}
 		if headers {
 			subject := ""

@@ -126,6 +126,9 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.follow {
+		a.page()
+	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON}
 	sel := newLogSelector(filter, since, until, out)

@@ -89,6 +89,7 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 	if err != nil {
 		return interrupted(err)
 	}
+	a.page()
 	if format == formatJSON {
 		return writeJSON(a.stdout, newSummaryView(sum))
 	}

@@ -217,6 +217,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return err
 	}
 	q, _ := a.openQueue() // only for "still in queue"; a missing queue is fine
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	t := a.newTable(out, col{name: "ENTRY"}, col{name: "REMOVED", drop: 3}, col{name: "SIZE", right: true},

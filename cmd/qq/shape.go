@@ -127,6 +127,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	total := shape.Total()
 	labels := bucketLabels(shape.Limits())
 
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	switch format {

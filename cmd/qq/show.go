@@ -110,6 +110,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.clock()

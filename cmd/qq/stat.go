@@ -128,7 +128,18 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 		t := a.newTable(a.stdout, col{name: "", min: 10}, col{name: "", right: true})
 		t.noHeader = true
 		for _, kv := range statRows(v, s, now) {
-			t.row(kv.label, kv.human)
+			value := cell{text: kv.human}
+			switch {
+			case kv.plain == 0:
+			case kv.key == "broken":
+				value = a.paint(kv.human, colorBad)
+			case kv.key == "bouncing" || kv.key == "writing":
+				value = a.paint(kv.human, colorWarn)
+			case kv.key == "oldest":
+				value = a.ageCell(now.Sub(s.Oldest), q.Lifetime)
+				value.text = kv.human
+			}
+			t.row(kv.label, value)
 		}
 		err = t.render()
 	}

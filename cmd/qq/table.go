@@ -59,6 +59,32 @@ func (a *app) paint(s string, c text.Colors) cell {
 	return cell{text: s, paint: c}
 }
 
+// ageCell is a message age for a table: yellow past three quarters of
+// the queue lifetime, red in its last hour (qmail-send is about to bounce
+// the message).
+func (a *app) ageCell(age, lifetime time.Duration) cell {
+	c := cell{text: humanAge(age), right: true}
+	switch {
+	case lifetime > 0 && age >= lifetime-time.Hour:
+		c.paint = colorBad
+	case lifetime > 0 && age >= lifetime*3/4:
+		c.paint = colorWarn
+	}
+	if !a.color {
+		c.paint = nil
+	}
+	return c
+}
+
+// String is the cell's text, in its colour if it has one (for lines that
+// are not tables, such as qq check's).
+func (c cell) String() string {
+	if c.paint != nil {
+		return c.paint.Sprint(c.text)
+	}
+	return c.text
+}
+
 // severityCell colours a severity word of fsck or check: error and
 // critical red, warning yellow, info dimmed, ok green.
 func (a *app) severityCell(s string) cell {

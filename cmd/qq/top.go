@@ -140,6 +140,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 
