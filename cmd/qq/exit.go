@@ -21,7 +21,8 @@ const (
 const exitStatusHelp = `EXIT STATUS
   0    success
   1    nothing matched the filters, or a message ID is not in the queue
-  2    usage error (unknown flag, bad regular expression, size or duration)
+  2    usage error (unknown command or flag, bad regular expression, size
+       or duration)
   3    error: the queue or a file could not be read (missing, permission
        denied, malformed)
   111  temporary failure (a lock is held, a service would not stop): try again

@@ -40,8 +40,9 @@ func (a *app) page() {
 	if a.pager != nil || a.noPager || !a.stdoutTTY {
 		return
 	}
+	// A real terminal only: QQ_FORCE_TTY (tests) does not start a pager.
 	out, ok := a.stdout.(*os.File)
-	if !ok {
+	if !ok || !isTerminal(out) {
 		return
 	}
 	command := strings.TrimSpace(cmp.Or(a.getenv("QQ_PAGER"), a.getenv("PAGER"), defaultPager))

@@ -39,6 +39,9 @@ GLOBAL ENVIRONMENT
   QQ_LOG_DIR     qmail-send's log for qq log and qq show (default /var/log/qmail)
   QMAILQUEUE     the qmail-queue program qq requeue runs, as qmail honours it
   NO_COLOR       any non-empty value turns colour off
+  QQ_PAGER       the pager for long output on a terminal (else PAGER, else
+                 less -FRX); cat or --no-pager turns it off
+  COLUMNS        the width tables fit (default: the terminal's)
   QQ_NOW         an RFC 3339 time to use as now (for reproducible output)
 
 ` + exitStatusHelp,
