@@ -317,10 +317,14 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 		return nil
 	}
 	if format == formatTable {
+		// The first column names the row and is never cut or hidden; the
+		// others share what is left, and the last ones are hidden first
+		// when even that is too narrow.
 		cols := make([]col, len(header))
 		for i, h := range header {
-			cols[i] = col{name: fmt.Sprint(h), min: 8}
+			cols[i] = col{name: fmt.Sprint(h), min: 8, drop: i}
 		}
+		cols[0].min = 0
 		t := a.newTable(a.stdout, cols...)
 		for _, r := range rows {
 			t.row(r...)

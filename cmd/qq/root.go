@@ -124,10 +124,13 @@ func rejectUnknownSubcommands(cmd *cobra.Command) {
 // unknownCommand is the usage error for a subcommand cmd does not have.
 func unknownCommand(cmd *cobra.Command, name string) error {
 	err := fmt.Errorf("unknown command %q for %q", name, cmd.CommandPath())
-	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = 2 // cobra's default, set only on its own path
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
 	}
-	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+	if s := closest(name, names); len(s) > 0 {
 		err = fmt.Errorf("%w; did you mean %s?", err, orList(s))
 	}
 	return &usageError{cmdPath: cmd.CommandPath(), err: err}
@@ -140,19 +143,49 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 	if !ok {
 		return err
 	}
-	var near []string
+	var names []string
 	visit := func(f *pflag.Flag) {
-		if !f.Hidden && (editDistance(name, f.Name) <= 2 || (len(name) > 1 && strings.HasPrefix(f.Name, name))) {
-			near = append(near, "--"+f.Name)
+		if !f.Hidden {
+			names = append(names, f.Name)
 		}
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
+	near := closest(name, names)
 	if len(near) == 0 {
 		return err
 	}
+	for i := range near {
+		near[i] = "--" + near[i]
+	}
+	return fmt.Errorf("%w; did you mean %s?", err, orList(near))
+}
+
+// closest returns the names nearest to typed: those at the smallest edit
+// distance, if it is at most 2 and less than typed's length, and those
+// that typed begins (a shortened name), sorted.
+func closest(typed string, names []string) []string {
+	typed = strings.ToLower(typed)
+	limit := min(2, len(typed)-1)
+	best := limit + 1
+	var near []string
+	for _, n := range names {
+		d := editDistance(typed, strings.ToLower(n))
+		switch {
+		case d > limit:
+		case d < best:
+			best, near = d, []string{n}
+		case d == best:
+			near = append(near, n)
+		}
+	}
+	for _, n := range names {
+		if len(typed) > 1 && strings.HasPrefix(n, typed) {
+			near = append(near, n)
+		}
+	}
 	slices.Sort(near)
-	return fmt.Errorf("%w; did you mean %s?", err, orList(slices.Compact(near)))
+	return slices.Compact(near)
 }
 
 // orList joins suggestions: "set", "set" or "get", "a", "b" or "c".

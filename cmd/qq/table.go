@@ -282,7 +282,7 @@ func (a *app) drawer(w io.Writer, cols []col, natural []int) *drawer {
 		}
 		m := 0
 		if c.min > 0 {
-			m = max(c.min, columns.Width(c.name))
+			m = min(c.min, n) // the column name is cut too, if need be
 		}
 		fit[i] = columns.Column{Natural: n, Min: m, Drop: c.drop}
 	}
