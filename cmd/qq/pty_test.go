@@ -142,8 +142,6 @@ func runPTY(t *testing.T, cols int, env []string, args ...string) (int, string) 
 	return startPTY(t, cols, env, args...).wait(t)
 }
 
-var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
 // ptyQueue builds a queue whose table needs cutting: long addresses and
 // subjects in Japanese, with emoji, and a bouncing message.
 func ptyQueue(t *testing.T) string {
