@@ -78,6 +78,7 @@ GLOBAL ENVIRONMENT
 		newControlCmd(a),
 		newExpireCmd(a),
 		newFsckCmd(a),
+		newGenDocsCmd(),
 		newListCmd(a),
 		newLogCmd(a),
 		newMetricsCmd(a),
@@ -98,6 +99,7 @@ GLOBAL ENVIRONMENT
 	}
 	wrapArgErrors(root)
 	rejectUnknownSubcommands(root)
+	registerCompletions(a, root)
 	return root
 }
 
