@@ -55,6 +55,9 @@ func TestTableLooksLikeGoPretty(t *testing.T) {
 // TestTableFitsAndColours: a narrow terminal cuts and wraps cells, hides
 // columns by priority, and colour codes take no width.
 func TestTableFitsAndColours(t *testing.T) {
+	// go-pretty's colour switch is global, and other tests turn it off.
+	text.EnableColors()
+	defer text.DisableColors()
 	a, out := testApp(40, true)
 	tv := a.newTable(out, col{name: "ID"}, col{name: "STATE"}, col{name: "SENDER", min: 8},
 		col{name: "NOTE", min: 8, wrap: true}, col{name: "EXTRA", drop: 1})
