@@ -128,7 +128,7 @@ func checkExit(a *app, err error) error {
 		}
 		return &silentError{code: res.code}
 	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityCell("UNKNOWN"), oneLine(err.Error()))
+	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityText("UNKNOWN"), oneLine(err.Error()))
 	return withCode(checkUnknown, err)
 }
 
@@ -373,7 +373,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		}
 		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
 	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", a.severityCell(checkStateNames[state]), strings.Join(text, ", "), strings.Join(perf, " "))
+	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", a.severityText(checkStateNames[state]), strings.Join(text, ", "), strings.Join(perf, " "))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}

@@ -322,9 +322,9 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 		// when even that is too narrow.
 		cols := make([]col, len(header))
 		for i, h := range header {
-			cols[i] = col{name: fmt.Sprint(h), min: 8, drop: i}
+			cols[i] = col{Name: fmt.Sprint(h), Min: 8, Drop: i}
 		}
-		cols[0].min = 0
+		cols[0].Min = 0
 		t := a.newTable(a.stdout, cols...)
 		for _, r := range rows {
 			t.row(r...)

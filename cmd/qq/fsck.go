@@ -537,9 +537,9 @@ type findingWriter struct {
 func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
 	w := &findingWriter{a: a, format: format, out: out}
 	if format == formatTable {
-		w.t = a.newTable(out, col{name: "SEVERITY"}, col{name: "CODE", min: 10, wrap: true}, col{name: "ID"},
-			col{name: "FILES", max: 30, min: 10, wrap: true}, col{name: "PROBLEM", max: 40, min: 16, wrap: true},
-			col{name: "QMAIL-SEND", max: 40, min: 12, wrap: true, drop: 1}, col{name: "REPAIR", max: 40, min: 16, wrap: true})
+		w.t = a.newTable(out, col{Name: "SEVERITY"}, col{Name: "CODE", Min: 10, Wrap: true}, col{Name: "ID"},
+			col{Name: "FILES", Max: 30, Min: 10, Wrap: true}, col{Name: "PROBLEM", Max: 40, Min: 16, Wrap: true},
+			col{Name: "QMAIL-SEND", Max: 40, Min: 12, Wrap: true, Drop: 1}, col{Name: "REPAIR", Max: 40, Min: 16, Wrap: true})
 	}
 	return w
 }
@@ -585,7 +585,7 @@ func (w *findingWriter) flush() {
 	if w.t != nil && w.rows > 0 {
 		w.t.render()
 		w.rows = 0
-		w.t.rows = nil
+		w.t.Reset()
 	}
 }
 

@@ -227,14 +227,14 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 // QUEUED goes first (AGE says the same), then SUBJECT; SENDER, RECIPIENTS
 // and SUBJECT are cut to share what is left.
 var listColumns = []col{
-	{name: "ID", right: true, width: 10},
-	{name: "QUEUED", width: 19, drop: 3},
-	{name: "AGE", right: true, width: 6},
-	{name: "SIZE", right: true, width: 10},
-	{name: "FLAGS", width: 5},
-	{name: "SENDER", width: 40, min: 14},
-	{name: "RECIPIENTS", width: 40, min: 14, drop: 1},
-	{name: "SUBJECT", width: 60, min: 16, drop: 2},
+	{Name: "ID", Right: true, Width: 10},
+	{Name: "QUEUED", Width: 19, Drop: 3},
+	{Name: "AGE", Right: true, Width: 6},
+	{Name: "SIZE", Right: true, Width: 10},
+	{Name: "FLAGS", Width: 5},
+	{Name: "SENDER", Width: 40, Min: 14},
+	{Name: "RECIPIENTS", Width: 40, Min: 14, Drop: 1},
+	{Name: "SUBJECT", Width: 60, Min: 16, Drop: 2},
 }
 
 // listTable streams messages as a table: each row is written as it is
@@ -258,7 +258,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 		t.row(row...)
 	}
 	finish = func() error {
-		t.close(fmt.Sprintf("%d messages", t.rows))
+		t.close(fmt.Sprintf("%d messages", t.Rows()))
 		return nil
 	}
 	return emit, finish
@@ -276,7 +276,7 @@ func (a *app) flagsCell(m *qmailqueue.Message) cell {
 	case m.State == qmailqueue.StateQueued:
 		return a.paint(f, colorDim)
 	}
-	return cell{text: f}
+	return cell{Text: f}
 }
 
 // pendingAddresses lists the recipients not yet done.

@@ -103,10 +103,10 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		}
 		cols := make([]col, len(sec.header))
 		for i, h := range sec.header {
-			cols[i] = col{name: h, min: 8}
+			cols[i] = col{Name: h, Min: 8}
 		}
 		t := a.newTable(a.stdout, cols...)
-		t.title = sec.title
+		t.Title = sec.title
 		for _, r := range sec.rows {
 			row := make([]any, len(r))
 			for i, c := range r {

@@ -220,9 +220,9 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	t := a.newTable(out, col{name: "ENTRY"}, col{name: "REMOVED", drop: 3}, col{name: "SIZE", right: true},
-		col{name: "SENDER", max: 35, min: 16}, col{name: "RECIPIENTS", max: 35, min: 16, drop: 1},
-		col{name: "STATUS"}, col{name: "SUBJECT", max: 40, min: 16, drop: 2})
+	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
+		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
+		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
 	var bytes int64
 	for i := range entries {
 		e := &entries[i]

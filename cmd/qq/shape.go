@@ -145,12 +145,12 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	default:
 		// The domain is cut first; the oldest buckets go first when even
 		// that does not fit.
-		cols := []col{{name: "DOMAIN", max: 40, min: 12}, {name: "T", right: true}}
+		cols := []col{{Name: "DOMAIN", Max: 40, Min: 12}, {Name: "T", Right: true}}
 		for i, l := range labels {
-			cols = append(cols, col{name: l, right: true, drop: i + 1})
+			cols = append(cols, col{Name: l, Right: true, Drop: i + 1})
 		}
 		t := a.newTable(out, cols...)
-		t.headerAsIs = true // bucket labels are lower-case: 5m, 1h
+		t.HeaderAsIs = true // bucket labels are lower-case: 5m, 1h
 		for i, r := range append([]report.ShapeRow{total}, rows...) {
 			row := []any{printable(shapeDomain(r)), r.Total}
 			for _, n := range r.Counts {

@@ -125,10 +125,10 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 			}
 		}
 	default:
-		t := a.newTable(a.stdout, col{name: "", min: 10}, col{name: "", right: true})
-		t.noHeader = true
+		t := a.newTable(a.stdout, col{Name: "", Min: 10}, col{Name: "", Right: true})
+		t.NoHeader = true
 		for _, kv := range statRows(v, s, now) {
-			value := cell{text: kv.human}
+			value := cell{Text: kv.human}
 			switch {
 			case kv.plain == 0:
 			case kv.key == "broken":
@@ -137,7 +137,7 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 				value = a.paint(kv.human, colorWarn)
 			case kv.key == "oldest":
 				value = a.ageCell(now.Sub(s.Oldest), q.Lifetime)
-				value.text = kv.human
+				value.Text = kv.human
 			}
 			t.row(kv.label, value)
 		}

@@ -207,8 +207,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			return err
 		}
 	default:
-		t := a.newTable(a.stdout, col{name: "SERVICE", min: 12}, col{name: "STATE"}, col{name: "PID"}, col{name: "FOR"},
-			col{name: "WANT", drop: 2}, col{name: "NORMALLY", drop: 3}, col{name: "NOTES", min: 8}, col{name: "SUPERVISOR", min: 8, drop: 1})
+		t := a.newTable(a.stdout, col{Name: "SERVICE", Min: 12}, col{Name: "STATE"}, col{Name: "PID"}, col{Name: "FOR"},
+			col{Name: "WANT", Drop: 2}, col{Name: "NORMALLY", Drop: 3}, col{Name: "NOTES", Min: 8}, col{Name: "SUPERVISOR", Min: 8, Drop: 1})
 		for _, r := range reports {
 			v := statusView(r, now)
 			pid, age := "", ""

@@ -27,7 +27,7 @@ func testApp(width int, color bool) (*app, *bytes.Buffer) {
 // exactly what go-pretty's StyleLight drew before it, footer included.
 func TestTableLooksLikeGoPretty(t *testing.T) {
 	a, out := testApp(0, false)
-	tv := a.newTable(out, col{name: "SENDER"}, col{name: "MESSAGES", right: true}, col{name: "SIZE", right: true})
+	tv := a.newTable(out, col{Name: "SENDER"}, col{Name: "MESSAGES", Right: true}, col{Name: "SIZE", Right: true})
 	tv.row("promo@cheap-meds.example", 3, "696 B")
 	tv.row("alice@example.com", 1, "387 B")
 	tv.setFooter("TOTAL (2 groups)", 4, "1.1 KiB")
@@ -59,8 +59,8 @@ func TestTableFitsAndColours(t *testing.T) {
 	text.EnableColors()
 	defer text.DisableColors()
 	a, out := testApp(40, true)
-	tv := a.newTable(out, col{name: "ID"}, col{name: "STATE"}, col{name: "SENDER", min: 8},
-		col{name: "NOTE", min: 8, wrap: true}, col{name: "EXTRA", drop: 1})
+	tv := a.newTable(out, col{Name: "ID"}, col{Name: "STATE"}, col{Name: "SENDER", Min: 8},
+		col{Name: "NOTE", Min: 8, Wrap: true}, col{Name: "EXTRA", Drop: 1})
 	tv.row(12345, a.paint("broken", colorBad), "a-very-long-sender@example.com", "wrapped onto more lines", "hidden")
 	if err := tv.render(); err != nil {
 		t.Fatal(err)

@@ -275,9 +275,9 @@ func (tv topView) title() string {
 }
 
 func (tv topView) table(out io.Writer, groups []report.Group, total report.Group, count int) {
-	t := tv.a.newTable(out, col{name: tv.title(), max: 60, min: 16}, col{name: "MESSAGES", right: true},
-		col{name: "RCPTS", right: true, drop: 2}, col{name: "SIZE", right: true},
-		col{name: "OLDEST", right: true}, col{name: "NEWEST", right: true, drop: 1})
+	t := tv.a.newTable(out, col{Name: tv.title(), Max: 60, Min: 16}, col{Name: "MESSAGES", Right: true},
+		col{Name: "RCPTS", Right: true, Drop: 2}, col{Name: "SIZE", Right: true},
+		col{Name: "OLDEST", Right: true}, col{Name: "NEWEST", Right: true, Drop: 1})
 	for _, g := range groups {
 		t.row(tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
 	}

@@ -2,6 +2,7 @@ package columns
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -106,5 +107,28 @@ func TestFit(t *testing.T) {
 		if c.total > 0 && cost(got) > c.total && c.total >= 40 {
 			t.Errorf("Fit(%d) = %v costs %d", c.total, got, cost(got))
 		}
+	}
+}
+
+func TestStream(t *testing.T) {
+	var b strings.Builder
+	s := NewStream(&b, Layout{Width: 30}, Spec{Name: "ID", Right: true, Width: 4}, Spec{Name: "SENDER", Width: 40, Min: 8},
+		Spec{Name: "QUEUED", Width: 19, Drop: 1})
+	s.Row(Cell{Text: "12", Right: true}, Cell{Text: "someone@example.com"}, Cell{Text: "2026-11-22 12:00:00"})
+	s.Close("1 messages")
+	want := "┌──────┬─────────────────────┐\n" +
+		"│ ID   │ SENDER              │\n" +
+		"├──────┼─────────────────────┤\n" +
+		"│   12 │ someone@example.com │\n" +
+		"└──────┴─────────────────────┘\n" +
+		"1 messages\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	var wide strings.Builder
+	s = NewStream(&wide, Layout{Width: 30, Wide: true}, Spec{Name: "ID", Width: 4}, Spec{Name: "SENDER", Width: 8, Min: 8})
+	s.Row(Cell{Text: "12"}, Cell{Text: "someone@example.com"})
+	if !strings.Contains(wide.String(), "│ someone@example.com │") {
+		t.Errorf("Wide cut a cell:\n%s", wide.String())
 	}
 }
