@@ -49,6 +49,11 @@ func (a *app) page() {
 	if command == "cat" {
 		return
 	}
+	if command == defaultPager {
+		if _, err := exec.LookPath("less"); err != nil {
+			return // no less installed: the output must not vanish into a pager that is not there
+		}
+	}
 	cmd := exec.Command("/bin/sh", "-c", command)
 	cmd.Stdout, cmd.Stderr = out, a.stderr
 	cmd.Env = os.Environ()
