@@ -132,3 +132,32 @@ func TestStream(t *testing.T) {
 		t.Errorf("Wide cut a cell:\n%s", wide.String())
 	}
 }
+
+// FuzzFitText: whatever the text, a cut cell is never wider than asked
+// and keeps a prefix of the text; wrapped lines are never wider than the
+// line unless a single grapheme cluster is.
+func FuzzFitText(f *testing.F) {
+	for _, s := range []string{"hello world", "日本語のテキスト", "a👨‍👩‍👧b🇩🇪c", "e\u0301e\u0301", "\x00\xff", ""} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		w = w%100 + 1
+		if w < 1 {
+			w = -w + 1
+		}
+		cut := Truncate(s, w)
+		if Width(cut) > w {
+			t.Errorf("Truncate(%q, %d) = %q is %d wide", s, w, cut, Width(cut))
+		}
+		if cut != s && !strings.HasPrefix(s, strings.TrimSuffix(cut, Ellipsis)) {
+			t.Errorf("Truncate(%q, %d) = %q is not a prefix", s, w, cut)
+		}
+		if w >= 2 {
+			for _, line := range Wrap(s, w) {
+				if Width(line) > w && Width(line) > 2 {
+					t.Errorf("Wrap(%q, %d) has line %q of width %d", s, w, line, Width(line))
+				}
+			}
+		}
+	})
+}
