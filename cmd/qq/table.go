@@ -46,14 +46,12 @@ func (a *app) paint(s string, c text.Colors) cell {
 // the queue lifetime, red in its last hour (qmail-send is about to bounce
 // the message).
 func (a *app) ageCell(age, lifetime time.Duration) cell {
-	c := a.paint(humanAge(age), nil)
+	c := cell{Text: humanAge(age)}
 	switch {
 	case lifetime > 0 && age >= lifetime-time.Hour:
 		c = a.paint(c.Text, colorBad)
 	case lifetime > 0 && age >= lifetime*3/4:
 		c = a.paint(c.Text, colorWarn)
-	default:
-		c.Paint = nil
 	}
 	c.Right = true
 	return c
@@ -76,11 +74,14 @@ func (a *app) severityCell(s string) cell {
 }
 
 // severityText is severityCell for a line that is not a table (qq check).
-func (a *app) severityText(s string) string {
-	if c := a.severityCell(s); c.Paint != nil {
+func (a *app) severityText(s string) string { return paintText(a.severityCell(s)) }
+
+// paintText is a cell's text in its colour, for lines that are not tables.
+func paintText(c cell) string {
+	if c.Paint != nil {
 		return c.Paint(c.Text)
 	}
-	return s
+	return c.Text
 }
 
 // toCells converts values to cells; numbers are right-aligned, as
