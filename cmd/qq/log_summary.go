@@ -110,7 +110,7 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		for _, r := range sec.rows {
 			row := make([]any, len(r))
 			for i, c := range r {
-				row[i] = c
+				row[i] = a.esc().line(c)
 			}
 			t.row(row...)
 		}
@@ -203,7 +203,7 @@ func writeSummaryPlain(a *app, sections []summarySection) error {
 			w.WriteString(sec.record)
 			for _, c := range r {
 				w.WriteByte('\t')
-				w.WriteString(c)
+				w.WriteString(a.esc().line(c))
 			}
 			w.WriteByte('\n')
 		}
