@@ -206,7 +206,12 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 		qw := &qreadWriter{w: out}
 		emit = qw.write
 	case formatJSON:
-		emit = func(m *qmailqueue.Message) { writeJSON(out, newMessageJSON(m, q, now)) }
+		estimated := a.nextRetryEstimated()
+		emit = func(m *qmailqueue.Message) {
+			v := newMessageJSON(m, q, now)
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
+			writeJSON(out, v)
+		}
 	case formatPlain:
 		emit = func(m *qmailqueue.Message) {
 			pending := pendingAddresses(m)

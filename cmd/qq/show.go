@@ -152,6 +152,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.now()
+	estimated := a.nextRetryEstimated()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -196,6 +197,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		if format == formatJSON {
 			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -218,7 +220,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(a, out, a.esc(), q, m, bounce, body, attempts, now)
+		writeShowText(a, out, a.esc(), q, m, bounce, body, attempts, now, estimated)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -280,7 +282,7 @@ func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
 	return qmailqueue.BodyText(f, 1<<62)
 }
 
-func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
 	state := cell{Text: stateText(m.State)}
@@ -295,7 +297,7 @@ func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, 
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
 	}
 	if next, ok := m.NextRetry(now); ok {
-		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+		fmt.Fprintf(tw, "Next retry:\t%s%s (%s)\n", estimateMark(estimated), next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
 	} else if m.State == qmailqueue.StateQueued {
 		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
 	}
