@@ -110,7 +110,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 			summary += "; " + note
 		}
 	}
-	if werr := tracker.output(summary); werr != nil {
+	if werr := tracker.output(summary, err); werr != nil {
 		return werr
 	}
 	if err != nil {
