@@ -109,7 +109,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 			summary += "; " + note
 		}
 	}
-	if werr := v.output(summary); werr != nil {
+	if werr := v.output(summary, err); werr != nil {
 		return werr
 	}
 	if err != nil {
