@@ -27,7 +27,9 @@ var UnknownOwners = Owners{Qmailq: -1, Qmails: -1, Qmailr: -1, Qmail: -1}
 // LookupOwners looks up the users qmailq, qmails, qmailr and the group
 // qmail in the system's user database. Those that do not exist (qmail's
 // users may not exist on a machine that only holds a copy of a queue) are
-// -1, to be taken from the queue's own directories by [Check].
+// -1, to be taken from the queue's own directories by [Check]. Only a
+// caller that means this machine's qmail (the qq command by default)
+// calls it; [Check] and [Create] take the ids they are given.
 func LookupOwners() Owners {
 	o := UnknownOwners
 	for _, u := range []struct {
