@@ -111,7 +111,7 @@ func (o *Owners) fillFromQueue(dir string) []string {
 	if len(taken) == 0 {
 		return nil
 	}
-	return []string{"qmail's users or group are not known on this system; owners are checked against the queue's own: " + strings.Join(taken, ", ")}
+	return []string{"some of qmail's ids were neither given nor found on this system; owners are checked against the queue's own: " + strings.Join(taken, ", ")}
 }
 
 func relOrDot(rel string) string {
