@@ -22,7 +22,7 @@ type filterFlags struct {
 	senders, rcpts             []string
 	senderDomains, rcptDomains []string
 	match, headers             []string
-	subject, body              string
+	subject, body, attachment  string
 	bodyLimit                  string
 	older, newer               string
 	larger, smaller            string
@@ -38,7 +38,7 @@ const filterHelp = `FILTERS
   case-insensitive, as qmail's; regular expressions are too unless --case.
   Header regular expressions run over the decoded header block (RFC 2047
   words decoded); only those filters open the message file, and only --body
-  reads bodies.`
+  and --attachment read bodies.`
 
 // addFlags registers the filter flags on fs.
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
@@ -51,6 +51,7 @@ func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&ff.subject, "subject", "", "`REGEX` over the decoded Subject")
 	fs.StringVar(&ff.body, "body", "", "`REGEX` over the decoded text of the body (reads bodies: slow)")
 	fs.StringVar(&ff.bodyLimit, "body-limit", "1M", "read at most `SIZE` of each body for --body")
+	fs.StringVar(&ff.attachment, "attachment", "", "`REGEX` over attachments' file names and media types (\\.(exe|scr|js)$, zip; reads bodies: slow)")
 	fs.StringVar(&ff.older, "older", "", "queued longer ago than `AGE` (90s, 30m, 2h, 3d, 1w)")
 	fs.StringVar(&ff.newer, "newer", "", "queued less long ago than `AGE`")
 	fs.StringVar(&ff.larger, "larger", "", "message larger than `SIZE` (500, 10k, 1M)")
@@ -128,6 +129,11 @@ func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qm
 		}
 		if f.BodyLimit, err = parseSize(ff.bodyLimit); err != nil {
 			return nil, usageErrorf("--body-limit: %v", err)
+		}
+	}
+	if ff.attachment != "" {
+		if f.Attachment, err = compile("attachment", ff.attachment); err != nil {
+			return nil, err
 		}
 	}
 	for _, a := range []struct {

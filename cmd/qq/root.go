@@ -68,6 +68,7 @@ GLOBAL ENVIRONMENT
 		newControlCmd(a),
 		newExpireCmd(a),
 		newFsckCmd(a),
+		newGenDocsCmd(),
 		newListCmd(a),
 		newLogCmd(a),
 		newMetricsCmd(a),
