@@ -96,6 +96,12 @@ func (s *summary) handle(e event) {
 			return
 		}
 		s.passed++
+		if hasRace(s.output[k]) {
+			// A race report lands in the output of whichever test ran
+			// last; the tests that raced fail without it.
+			fmt.Fprintf(s.out, "--- race report printed while %s (%s) ran:\n", e.Test, e.Package)
+			s.print(testLines(s.output[k]))
+		}
 		delete(s.output, k)
 	case "skip":
 		if e.Test == "" {
@@ -177,6 +183,16 @@ func testLines(lines []string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// hasRace reports whether output holds a race detector report.
+func hasRace(lines []string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, "WARNING: DATA RACE") {
+			return true
+		}
+	}
+	return false
 }
 
 // failFirst moves a failed test's "--- FAIL" line before the output it

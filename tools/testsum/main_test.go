@@ -90,6 +90,29 @@ func TestUnfinished(t *testing.T) {
 	}
 }
 
+// TestRaceInPassedTest: a race report attributed to a test that passed is
+// shown (the tests that raced fail with only "race detected").
+func TestRaceInPassedTest(t *testing.T) {
+	in := strings.Join([]string{
+		`{"Action":"output","Package":"p","Test":"TestA","Output":"==================\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestA","Output":"WARNING: DATA RACE\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestA","Output":"Write at 0x00c000 by goroutine 7:\n"}`,
+		`{"Action":"pass","Package":"p","Test":"TestA"}`,
+		`{"Action":"output","Package":"p","Test":"TestB","Output":"    testing.go:1712: race detected during execution of test\n"}`,
+		`{"Action":"fail","Package":"p","Test":"TestB"}`,
+		`{"Action":"fail","Package":"p"}`,
+	}, "\n")
+	var out bytes.Buffer
+	if code := run(strings.NewReader(in), &out); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"--- race report printed while TestA (p) ran:\n==================\nWARNING: DATA RACE\nWrite at", "1 passed, 1 failed, 0 skipped\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	return lines[len(lines)-1]
