@@ -88,6 +88,7 @@ GLOBAL ENVIRONMENT
 		root.AddCommand(c)
 	}
 	wrapArgErrors(root)
+	registerCompletions(a, root)
 	return root
 }
 

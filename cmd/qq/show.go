@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -29,7 +30,7 @@ type showOptions struct {
 func newShowCmd(a *app) *cobra.Command {
 	opts := &showOptions{}
 	cmd := &cobra.Command{
-		Use:     "show ID…",
+		Use:     "show ID… | -",
 		GroupID: groupQueue,
 		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
 		Long: `Show each message: envelope sender; each recipient with its channel and
@@ -56,6 +57,7 @@ EXAMPLES
   qq show 9995400
   qq show --body 9995400
   qq show --log /var/log/qmail 9995400
+  qq list --format ids --sender-domain cheap-meds.example | qq show -
   qq show --raw 9995400 > message.eml
   qq show --part 2 9995400 > invoice.zip`,
 		Args: cobra.MinimumNArgs(1),
@@ -131,13 +133,16 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
 		}
 	}
-	var ids []uint64
-	for _, s := range opts.ids {
-		id, err := qmailqueue.ParseID(s)
-		if err != nil {
-			return usageErrorf("%v", err)
-		}
-		ids = append(ids, id)
+	// "-" reads IDs from standard input, one per line, as --ids-from -
+	// does: qq list --format ids … | qq show -.
+	ff := filterFlags{}
+	args := slices.DeleteFunc(slices.Clone(opts.ids), func(s string) bool { return s == "-" })
+	if len(args) < len(opts.ids) {
+		ff.idsFrom = "-"
+	}
+	ids, err := ff.ids(args, a.stdin)
+	if err != nil {
+		return err
 	}
 	q, err := a.openQueue()
 	if err != nil {
