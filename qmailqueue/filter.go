@@ -228,6 +228,21 @@ func (f *Filter) matchAll(m *Message, loadHeader func(), openBody func(limit int
 	return true, nil
 }
 
+// AddressArg returns the envelope address a user means by s on a command
+// line: qq prints addresses as qmail does, the sender in angle brackets and
+// the null sender as <>, so "<addr>" stands for addr, and "<>", "" and a
+// quoted empty string ("\"\"", as typed to a shell that keeps the quotes)
+// all stand for the null sender "". Anything else is taken as it is.
+func AddressArg(s string) string {
+	if s == `""` {
+		return ""
+	}
+	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
 // readMess opens a message file through openBody and runs read over it. A
 // file that cannot be opened or read leaves a problem on m (what names the
 // criterion) and reports false: the message is not selected.

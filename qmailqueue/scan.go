@@ -161,8 +161,12 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 			listed[n] = make(chan listing, 1)
 			launched++
 			go func() {
-				dirs, items, err := q.listSplit(n, need, todo, intd, bounce, opts)
-				listed[n] <- listing{dirs, items, err}
+				var l listing
+				func() {
+					defer RecoverTo(&l.err)
+					l.dirs, l.items, l.err = q.listSplit(n, need, todo, intd, bounce, opts)
+				}()
+				listed[n] <- l
 			}()
 		}
 		discard := func(from int) {
@@ -236,7 +240,7 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 					if ctx.Err() != nil {
 						break
 					}
-					m, gone, err := r.read(b.split, it, need, opts.Filter)
+					m, gone, err := r.readRecovering(b.split, it, need, opts.Filter)
 					if err != nil {
 						b.err = err
 						break
@@ -443,6 +447,14 @@ type reader struct {
 	// preferInfo reads info, local and remote even when todo exists too
 	// (a crash during preprocessing), as qmail-qread does.
 	preferInfo bool
+}
+
+// readRecovering is read for the scan's worker goroutines: a panic while
+// one message is read (a bug, whatever the bytes in the queue) comes back
+// as a *PanicError that ends the scan, instead of ending the process.
+func (r *reader) readRecovering(d *splitDirs, it scanItem, need Fields, filter *Filter) (m *Message, gone bool, err error) {
+	defer RecoverTo(&err)
+	return r.read(d, it, need, filter)
 }
 
 // read fills in a Message for it. gone is true when the message vanished

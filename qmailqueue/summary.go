@@ -163,7 +163,10 @@ func (q *Queue) countStates(ctx context.Context) (Summary, error) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for n := range next {
-				parts[n].s, parts[n].err = q.countSplit(n, todo, intd, bounce)
+				func() {
+					defer RecoverTo(&parts[n].err)
+					parts[n].s, parts[n].err = q.countSplit(n, todo, intd, bounce)
+				}()
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/term"
 )
 
@@ -22,7 +23,9 @@ type app struct {
 	stdoutTTY      bool
 	stderrTTY      bool
 	getenv         func(string) string
-	now            func() time.Time
+	// now is the one clock qq reasons with: QQ_NOW (RFC 3339) pins it for
+	// reproducible test output, otherwise it is the real time.
+	now func() time.Time
 
 	// Global options, resolved once in the root command's PersistentPreRunE.
 	qmailDir   string // --qmail-dir, QQ_QMAIL_DIR, default /var/qmail
@@ -47,13 +50,23 @@ const defaultQmailDir = "/var/qmail"
 // it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
 // tests and screenshots, like gh's GH_FORCE_TTY).
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: clockFromEnv(getenv)}
 	a.stdoutTTY = isTerminal(stdout)
 	a.stderrTTY = isTerminal(stderr)
 	if getenv("QQ_FORCE_TTY") == "1" {
 		a.stdoutTTY, a.stderrTTY = true, true
 	}
 	return a
+}
+
+// clockFromEnv returns the clock: time.Now, or the time QQ_NOW pins.
+func clockFromEnv(getenv func(string) string) func() time.Time {
+	if v := getenv("QQ_NOW"); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return func() time.Time { return t }
+		}
+	}
+	return time.Now
 }
 
 func isTerminal(w any) bool {
@@ -116,12 +129,13 @@ func useColor(mode string, getenv func(string) string, stdoutTTY bool) bool {
 	return stdoutTTY
 }
 
-// warnf prints a warning to stderr unless --quiet is set.
+// warnf prints a warning to stderr unless --quiet is set; what it quotes
+// from files is escaped on a terminal.
 func (a *app) warnf(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, "qq: warning: "+format+"\n", args...)
+	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
 }
 
 // run builds the command tree, runs it and maps the outcome to an exit code.
@@ -141,10 +155,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// cobra reports unknown subcommands before any hook runs.
 		err = &usageError{cmdPath: "qq", err: err}
 	}
+	var panicked *qmailqueue.PanicError
+	if errors.As(err, &panicked) {
+		return reportInternal(stderr, panicked)
+	}
 	code := exitCode(err)
 	var silent *silentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(stderr, "qq: %v\n", err)
+		fmt.Fprintf(stderr, "qq: %s\n", escaper(a.stderrTTY).line(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) {
 			path := ue.cmdPath

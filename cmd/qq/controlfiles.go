@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
+	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -135,23 +134,11 @@ func printNotes(a *app, vs []validated) {
 	}
 }
 
-// visible makes control bytes, a trailing CR and NULs visible in output,
-// Go-escape style, without quoting plain text.
-func visible(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// visible makes control bytes, a trailing CR, NULs, C1 controls and
+// invalid UTF-8 visible in output, Go-escape style, without quoting plain
+// text: termsafe.Line, applied whether or not the output is a terminal,
+// because these lines report control-file entries that must be told apart.
+func visible(s string) string { return termsafe.Line(s) }
 
 // lineEntryJSON is a list entry with its line.
 type lineEntryJSON struct {
@@ -263,36 +250,6 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
 }
 
-// localIP builds what addrparse needs for box@[ip]: control/localiphost
-// (or me) and this host's IPv4 addresses plus 0.0.0.0, as ipme.c lists
-// them. Without either file it returns nil: qmail-smtpd then leaves
-// literals alone.
-func localIP(dir string) (*control.LocalIP, error) {
-	s, err := control.Read(dir, "localiphost")
-	if err != nil {
-		return nil, err
-	}
-	if s.Source == control.SourceNone {
-		return nil, nil
-	}
-	mine := map[[4]byte]bool{{0, 0, 0, 0}: true}
-	ifaces, _ := net.Interfaces()
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagUp == 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, ad := range addrs {
-			if ipn, ok := ad.(*net.IPNet); ok {
-				if v4 := ipn.IP.To4(); v4 != nil {
-					mine[[4]byte(v4)] = true
-				}
-			}
-		}
-	}
-	return &control.LocalIP{Host: s.Value, IsMe: func(ip [4]byte) bool { return mine[ip] }}, nil
-}
-
 // lookupFile resolves a control file name given on the command line.
 func lookupFile(cmd *cobra.Command, name string) (control.File, error) {
 	f, ok := control.Lookup(name)
@@ -312,10 +269,17 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
-// header; no rows print nothing.
+// header; no rows print nothing. Text cells are escaped on a terminal.
 func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if s, ok := c.(string); ok {
+				r[i] = a.esc().line(s)
+			}
+		}
 	}
 	if format == formatTable {
 		t := a.newTable(a.stdout)
@@ -368,12 +332,16 @@ func warnEmptyRcptHosts(a *app, name string) {
 	}
 }
 
-// guardCreateRcptHosts refuses to create rcpthosts without force: its
-// absence means "accept every recipient", its presence "only these".
-func guardCreateRcptHosts(a *app, force bool) error {
-	_, exists, err := control.ReadFile(a.controlDir, "rcpthosts")
-	if err != nil || exists || force {
+// guardCreate refuses, without --force, to create rcpthosts or locals
+// where that changes what qmail does beyond the entries given
+// ([control.CheckCreate]).
+func guardCreate(a *app, name string, entries []string, force bool) error {
+	risk, err := control.CheckCreate(a.controlDir, name, entries)
+	switch {
+	case err != nil || risk == nil || force:
 		return err
+	case risk.File == "locals":
+		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
 	}
 	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
 }

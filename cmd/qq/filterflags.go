@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +41,7 @@ const filterHelp = `FILTERS
 
 // addFlags registers the filter flags on fs.
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (\"\" for the null sender)")
+	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (<> or \"\" for the null sender)")
 	fs.StringArrayVar(&ff.rcpts, "rcpt", nil, "a recipient `ADDR`")
 	fs.StringArrayVar(&ff.senderDomains, "sender-domain", nil, "sender `DOMAIN` (.example.com: it and its subdomains)")
 	fs.StringArrayVar(&ff.rcptDomains, "rcpt-domain", nil, "a recipient's `DOMAIN` (.example.com: it and its subdomains)")
@@ -70,7 +69,12 @@ func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qmailqueue.Filter, error) {
 	f := qmailqueue.NewFilter()
 	f.Now = now
-	f.Senders, f.Recipients = ff.senders, ff.rcpts
+	for _, a := range ff.senders {
+		f.Senders = append(f.Senders, qmailqueue.AddressArg(a))
+	}
+	for _, a := range ff.rcpts {
+		f.Recipients = append(f.Recipients, qmailqueue.AddressArg(a))
+	}
 	f.SenderDomains, f.RecipientDomains = ff.senderDomains, ff.rcptDomains
 	ids, err := ff.ids(args, stdin)
 	if err != nil {
@@ -196,28 +200,40 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 		defer f.Close()
 		r = f
 	}
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		// Accept the first field, so that `qq list --format plain` output
-		// can be piped back in as it is.
-		t = strings.Fields(t)[0]
-		id, err := qmailqueue.ParseID(t)
-		if err != nil {
-			return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, line, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := sc.Err(); err != nil {
+	listed, err := qmailqueue.ReadIDList(r)
+	var le *qmailqueue.IDListError
+	switch {
+	case errors.As(err, &le):
+		return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
+	case err != nil:
 		return nil, fmt.Errorf("--ids-from %s: %w", ff.idsFrom, err)
 	}
+	ids = append(ids, listed...)
 	if len(ids) == 0 {
 		return nil, usageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
 	}
 	return ids, nil
 }
+
+// hiddenAlias registers alias as a hidden second name of the flag name
+// already on fs: one name per concept across commands in help, while the
+// other spelling keeps working. Both names set the one value, in order.
+func hiddenAlias(fs *pflag.FlagSet, alias, name string) {
+	target := fs.Lookup(name)
+	fs.Var(aliasValue{fs: fs, name: name, target: target.Value}, alias, "same as --"+name)
+	a := fs.Lookup(alias)
+	a.NoOptDefVal = target.NoOptDefVal
+	a.Hidden = true
+}
+
+// aliasValue forwards to the flag it is an alias of, through the flag set
+// so that the flag is marked as given.
+type aliasValue struct {
+	fs     *pflag.FlagSet
+	name   string
+	target pflag.Value
+}
+
+func (v aliasValue) String() string     { return v.target.String() }
+func (v aliasValue) Type() string       { return v.target.Type() }
+func (v aliasValue) Set(s string) error { return v.fs.Set(v.name, s) }

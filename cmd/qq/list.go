@@ -87,7 +87,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	if err != nil {
 		return err
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err
@@ -211,7 +211,7 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, flags(m),
 				printable(angle(m.Sender)), len(pending), len(m.Recipients), printable(strings.Join(pending, ",")))
 			if headers && m.Header != nil {
-				out.WriteString("\t" + printableText(m.Header.Subject()))
+				out.WriteString("\t" + a.esc().field(m.Header.Subject()))
 			}
 			out.WriteByte('\n')
 		}
@@ -235,7 +235,7 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 			if headers {
 				subject := ""
 				if m.Header != nil {
-					subject = printableText(m.Header.Subject())
+					subject = a.esc().field(m.Header.Subject())
 				}
 				row = append(row, subject)
 			}

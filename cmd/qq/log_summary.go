@@ -111,7 +111,7 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		for _, r := range sec.rows {
 			row := table.Row{}
 			for _, c := range r {
-				row = append(row, c)
+				row = append(row, a.esc().line(c))
 			}
 			t.AppendRow(row)
 		}
@@ -202,7 +202,7 @@ func writeSummaryPlain(a *app, sections []summarySection) error {
 			w.WriteString(sec.record)
 			for _, c := range r {
 				w.WriteByte('\t')
-				w.WriteString(c)
+				w.WriteString(a.esc().line(c))
 			}
 			w.WriteByte('\n')
 		}

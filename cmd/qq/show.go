@@ -150,7 +150,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	now := a.clock()
+	now := a.now()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -217,7 +217,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, q, m, bounce, body, attempts, now)
+		writeShowText(out, a.esc(), q, m, bounce, body, attempts, now)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -279,7 +279,7 @@ func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
 	return qmailqueue.BodyText(f, 1<<62)
 }
 
-func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
 	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
@@ -329,7 +329,7 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 			}
 			fmt.Fprintf(out, "  %s %s %s: %s\n", d.Started, d.Channel, printable(d.Recipient), outcome)
 			if d.Text != "" {
-				out.WriteString("    " + printableText(d.Text) + "\n")
+				out.WriteString("    " + esc.field(d.Text) + "\n")
 			}
 		}
 	}
@@ -338,20 +338,20 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 		for _, b := range bounce {
 			fmt.Fprintf(out, "  <%s>:\n", printable(b.Recipient))
 			for _, line := range strings.Split(b.Text, "\n") {
-				out.WriteString("    " + printableText(line) + "\n")
+				out.WriteString("    " + esc.field(line) + "\n")
 			}
 		}
 	}
 	if len(m.Problems) > 0 {
 		out.WriteString("Problems:\n")
 		for _, p := range m.Problems {
-			out.WriteString("  " + printableText(p.String()) + "\n")
+			out.WriteString("  " + esc.field(p.String()) + "\n")
 		}
 	}
 	if m.Header != nil {
 		out.WriteString("Headers:\n")
 		for _, f := range m.Header.Fields() {
-			out.WriteString("  " + printableText(f.Name+": "+f.Value) + "\n")
+			out.WriteString("  " + esc.field(f.Name+": "+f.Value) + "\n")
 		}
 		if m.Header.Truncated {
 			fmt.Fprintf(out, "  (header block longer than %d bytes; cut there)\n", qmailqueue.HeaderLimit)
@@ -362,7 +362,7 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 	}
 	if body != nil {
 		out.WriteString("Body (decoded text parts):\n")
-		out.WriteString(*body)
+		out.WriteString(esc.text(*body))
 		if !strings.HasSuffix(*body, "\n") {
 			out.WriteString("\n")
 		}
@@ -489,7 +489,7 @@ func (a *app) writePart(out *bufio.Writer, q *qmailqueue.Queue, id uint64, numbe
 	if !strings.HasPrefix(p.Type, "text/") {
 		return fmt.Errorf("message %d: part %s is %s, not text: redirect it to a file (qq show --part %s %d > FILE)", id, number, p.Type, number, id)
 	}
-	out.WriteString(printableBody(buf.String()))
+	out.WriteString(a.esc().text(buf.String()))
 	if errors.Is(err, errBufferFull) {
 		fmt.Fprintf(out, "\n(part longer than %s: the rest is not shown on a terminal; redirect it to a file)\n", humanBytes(buf.limit))
 	}
@@ -515,18 +515,4 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 		return int(room), errBufferFull
 	}
 	return b.Builder.Write(p)
-}
-
-// printableBody keeps tabs and newlines but replaces other control
-// characters, so that a part printed on a terminal cannot drive it.
-func printableBody(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' {
-			return r
-		}
-		if r < 32 || r == 127 || (r >= 0x80 && r < 0xa0) {
-			return '_'
-		}
-		return r
-	}, s)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,7 +137,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
 		}
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err
@@ -262,7 +261,7 @@ func (tv topView) name(n string) string {
 		}
 	}
 	if tv.key == report.KeySubject {
-		return printableText(n)
+		return tv.a.esc().field(n)
 	}
 	return printable(n)
 }
@@ -368,41 +367,8 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 	if tv.filter.Not {
 		return nil, false
 	}
-	var own []string
-	switch tv.key {
-	case report.KeySender:
-		own = []string{"--sender", g.Name}
-	case report.KeySenderDomain, report.KeyRecipientDomain:
-		if g.Name == "" || strings.HasPrefix(g.Name, ".") {
-			return nil, false
-		}
-		flag := "--sender-domain"
-		if tv.key == report.KeyRecipientDomain {
-			flag = "--rcpt-domain"
-		}
-		own = []string{flag, g.Name}
-	case report.KeyRecipient:
-		if g.Name == "" {
-			return nil, false
-		}
-		own = []string{"--rcpt", g.Name}
-	case report.KeySubject:
-		if g.Name == "" {
-			return nil, false
-		}
-		// (?-i) undoes the (?i) qq adds without --case, so that only
-		// this very subject matches, and other regexes keep their case
-		// rule.
-		own = []string{"--subject", "(?-i)^" + regexp.QuoteMeta(g.Name) + "$"}
-	case report.KeySize:
-		b, _ := report.SizeBucketNamed(g.Name)
-		if b.Min > 0 {
-			own = append(own, "--larger", strconv.FormatInt(b.Min-1, 10))
-		}
-		if b.Max > 0 {
-			own = append(own, "--smaller", strconv.FormatInt(b.Max, 10))
-		}
-	default:
+	own, ok := tv.key.FilterArgs(g.Name)
+	if !ok {
 		return nil, false
 	}
 	return append(slices.Clone(tv.rmArgs), own...), true

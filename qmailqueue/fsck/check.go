@@ -580,7 +580,12 @@ func (c *checker) checkMessages(ctx context.Context) error {
 				defer func() { <-sem }()
 				r := results[n]
 				w := &worker{c: c, n: n, buf: make([]byte, 8192)}
-				r.findings, r.err = w.checkSplit(ctx)
+				func() {
+					// A panic here would end the process with services
+					// stopped for a repair; it ends the check instead.
+					defer qmailqueue.RecoverTo(&r.err)
+					r.findings, r.err = w.checkSplit(ctx)
+				}()
 				r.messages, r.changed = w.messages, w.changed
 				close(r.done)
 			})

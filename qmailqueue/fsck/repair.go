@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/internal/durable"
 )
 
 // ExecOptions configures [Plan.Execute].
@@ -497,20 +499,7 @@ func (x *executor) save(a Action, copyIt bool) error {
 	if err := x.manif.Sync(); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dst))
-}
-
-// syncDir fsyncs a directory, making the names in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return durable.SyncDir(filepath.Dir(dst))
 }
 
 // copyFile copies src to a new file dst with src's mode, owner and times.
