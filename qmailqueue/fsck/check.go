@@ -33,9 +33,10 @@ type Options struct {
 	// Split is conf-split, when the caller knows it; 0 discovers it from
 	// the directories (docs/queue.md §10 rule 1).
 	Split int
-	// Owners are qmail's ids as far as the caller knows them; the others
-	// (-1, or all when nil) are resolved by [ResolveOwners]: looked up on
-	// this system, else taken from the queue's own directories.
+	// Owners are qmail's ids as far as the caller knows them (given, or
+	// looked up on this system with [LookupOwners]); the others (-1, or
+	// all when nil) are taken from the queue's own directories by
+	// [ResolveOwners]. Check never reads the system's user database.
 	Owners *Owners
 	// Now is the clock for the 36-hour rule; zero means time.Now().
 	Now time.Time

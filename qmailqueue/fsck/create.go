@@ -169,17 +169,15 @@ func CreateSendMutex(dir string, o Owners) error {
 	return nil
 }
 
-// lookupOwners is LookupOwners; tests replace it to be independent of the
-// machine's user database.
-var lookupOwners = LookupOwners
-
 // ResolveOwners returns the ids a check of dir uses: o's known ids, then
-// qmail's users and group looked up on this system, then the owners of the
-// queue's own directories; with notes saying which came from the queue.
+// the owners of the queue's own directories for the others; with notes
+// saying which came from the queue. It never looks at the system's user
+// database: a caller that wants qmail's users of this machine passes
+// [LookupOwners] (merged with its own overrides by [Owners.Or]).
 func ResolveOwners(dir string, o *Owners) (Owners, []string) {
-	r := lookupOwners()
+	r := UnknownOwners
 	if o != nil {
-		r = o.Or(r)
+		r = *o
 	}
 	notes := r.fillFromQueue(dir)
 	return r, notes

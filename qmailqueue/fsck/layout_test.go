@@ -269,10 +269,6 @@ func sorted(s []string) []string {
 // queue's own directories are the reference, and a note says so.
 func TestOwnersFromQueue(t *testing.T) {
 	needRoot(t)
-	saved := lookupOwners
-	lookupOwners = func() Owners { return UnknownOwners }
-	defer func() { lookupOwners = saved }()
-
 	b := queuetest.NewT(t, queuetest.Options{Split: 3, Owners: &testOwners})
 	id, err := b.Add(testMessage("a@example.org", testBirth))
 	if err != nil {

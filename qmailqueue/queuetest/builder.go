@@ -34,6 +34,11 @@ type Options struct {
 	// directory and file qmail's owner (docs/queue.md §1.1, §1.4, §3.8). Otherwise
 	// owners are left as the process creates them.
 	Owners *Owners
+	// Now is the birth of every message that gives none ([Message.Birth]),
+	// truncated to the second. Zero means the current time, which makes
+	// the Received line and the size of such a message depend on the day:
+	// fixtures compared with golden output set it.
+	Now time.Time
 }
 
 // Owners are the numeric ids of qmail's users and group (conf-users).
@@ -53,6 +58,7 @@ type Builder struct {
 	split   int
 	bigTodo bool
 	owners  *Owners // nil unless Options.Owners was given and we run as root
+	now     time.Time
 
 	nextPID atomic.Int64
 	// dirty is set once files may exist whose name is not a live inode
@@ -197,7 +203,7 @@ func NewT(t testing.TB, opts Options) *Builder {
 }
 
 func newBuilder(queueDir string, opts Options) *Builder {
-	b := &Builder{dir: queueDir, split: opts.Split, bigTodo: opts.BigTodo}
+	b := &Builder{dir: queueDir, split: opts.Split, bigTodo: opts.BigTodo, now: opts.Now.Truncate(time.Second)}
 	if b.split == 0 {
 		b.split = DefaultSplit
 	}

@@ -383,6 +383,30 @@ func TestAddDefaultsAndErrors(t *testing.T) {
 	}
 }
 
+// TestOptionsNow: a message without a birth is born at Options.Now, so
+// its Received line, size and times are the same on any day, in any zone.
+func TestOptionsNow(t *testing.T) {
+	kiritimati := time.FixedZone("LINT", 14*3600)
+	for _, c := range []struct {
+		now      time.Time
+		received string
+	}{
+		{time.Date(2028, 3, 1, 13, 59, 59, 500, kiritimati), "Received: (qmail 10000 invoked by uid 0); 29 Feb 2028 23:59:59 -0000\n"},
+		{time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC), "Received: (qmail 10000 invoked by uid 0); 28 Feb 2027 00:00:00 -0000\n"},
+		{time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC), "Received: (qmail 10000 invoked by uid 0); 4 Dec 2026 09:00:00 -0000\n"},
+	} {
+		b := NewT(t, Options{Split: 3, Now: c.now})
+		id, err := b.Add(Message{Sender: "a@b.example", Recipients: []Recipient{{Addr: "c@d.example", Remote: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mess := readFile(t, b.Path("mess", id)); mess != c.received+"\n" {
+			t.Errorf("now %v: mess %q, want %q", c.now, mess, c.received+"\n")
+		}
+		wantMtime(t, b.Path("info", id), c.now.Truncate(time.Second))
+	}
+}
+
 func TestDate822(t *testing.T) {
 	for _, tc := range []struct {
 		t    time.Time

@@ -65,7 +65,7 @@ type Message struct {
 	Body []byte
 	// Birth is when the message was queued and preprocessed: the time in
 	// the Received line, the atime and mtime of mess, intd/todo and info,
-	// and the base of the retry schedule. Zero means now, to the second.
+	// and the base of the retry schedule. Zero means [Options.Now].
 	Birth time.Time
 	// State says which files exist. The zero value is Preprocessed.
 	State State
@@ -147,6 +147,9 @@ func (b *Builder) prepare(m Message) (*prepared, error) {
 		return nil, fmt.Errorf("unknown message state %d", int(m.State))
 	}
 	p := &prepared{Message: m, birth: m.Birth, pid: m.PID}
+	if p.birth.IsZero() {
+		p.birth = b.now
+	}
 	if p.birth.IsZero() {
 		p.birth = time.Now().Truncate(time.Second)
 	}
