@@ -2,6 +2,12 @@
 # go.mod stays free of them.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+NFPM        := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+# The date man pages carry: the last commit's, so that builds are reproducible.
+DOC_DATE    ?= $(shell git log -1 --format=%cs 2>/dev/null || echo 2026-01-01)
+DEB_VERSION ?= $(shell git describe --tags --always 2>/dev/null | sed 's/^v//; s/^\([0-9a-f]\{7,\}\)$$/0.0.0~git\1/' || echo 0.0.0)
 VERSION     ?= dev
 FUZZTIME    ?= 10s
 DEMO_DIR    ?= demo
@@ -9,9 +15,9 @@ DEMO_COUNT  ?= 2000
 BENCH_COUNT ?= 100000
 BENCH_DIR   ?= $(CURDIR)/bench-queue
 
-GO_BUILD := go build -trimpath -ldflags "-X main.version=$(VERSION)"
+GO_BUILD = go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean
+.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean man completions install deb
 
 all: build
 
@@ -70,5 +76,38 @@ demo: build
 	bin/qq --qmail-dir $(DEMO_DIR) stat --subject 'free pupil'
 	bin/qq --qmail-dir $(DEMO_DIR) show $$(bin/qq --qmail-dir $(DEMO_DIR) list --format ids --sort size --limit 1)
 
+## man, completions: man pages (one per command, section 1) and bash, zsh and
+## fish completion scripts, generated from the command tree into build/
+man: build
+	rm -rf build/man
+	bin/qq gen-docs --man build/man --date $(DOC_DATE)
+
+completions: build
+	bin/qq gen-docs --completions build/completions
+
+## install: the binary, man pages and completions under DESTDIR/PREFIX
+install: build man completions
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0755 bin/qq $(DESTDIR)$(PREFIX)/bin/qq
+	install -m 0644 build/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 build/completions/qq.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/qq
+	install -m 0644 build/completions/_qq $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_qq
+	install -m 0644 build/completions/qq.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/qq.fish
+
+## deb: a Debian package in build/ (nfpm, run through go run at a pinned
+## version): binary, man pages, completions, cron/systemd examples, alert
+## rules and dashboard
+deb: VERSION = $(DEB_VERSION)
+deb: build man completions
+	rm -rf build/stage && mkdir -p build/stage/man build/stage/completions
+	cp bin/qq build/stage/qq
+	for f in build/man/*.1; do gzip -9n < $$f > build/stage/man/$$(basename $$f).gz; done
+	cp build/completions/* build/stage/completions/
+	DEB_VERSION=$(DEB_VERSION) DEB_ARCH=$$(go env GOARCH) go run $(NFPM) package \
+	  --config packaging/nfpm.yaml --packager deb --target build/
+
 clean:
-	rm -rf bin $(DEMO_DIR) bench-queue bench-rm bench.txt
+	rm -rf bin build $(DEMO_DIR) bench-queue bench-rm bench.txt

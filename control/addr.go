@@ -259,3 +259,28 @@ func ValidateAddrEntry(file, entry string, regex bool) (string, []string, error)
 	}
 	return norm, notes, err
 }
+
+// AddrCheck is how qmail-smtpd treats one envelope address against a
+// badmailfrom or badrcptto list ([AddrList.Check]).
+type AddrCheck struct {
+	// Address is the address as qmail-smtpd's addrparse leaves it.
+	Address string
+	// SyntaxError is set when addrparse refuses the argument: qmail-smtpd
+	// answers "555 syntax error (#5.5.4)".
+	SyntaxError bool
+	// Rejected is set when the list matches; Entry is the matching entry.
+	Rejected bool
+	Entry    MapEntry
+}
+
+// Check parses input as the argument of the SMTP verb ("FROM" or "TO",
+// [CommandArg]) the way qmail-smtpd does, with lip for address literals
+// ([ParseAddr]), and matches the result against the list ([AddrList.Match]).
+func (l *AddrList) Check(input, verb string, lip *LocalIP) AddrCheck {
+	addr, ok := ParseAddr(CommandArg(input, verb), lip)
+	c := AddrCheck{Address: addr, SyntaxError: !ok}
+	if ok {
+		c.Entry, c.Rejected = l.Match(addr)
+	}
+	return c
+}

@@ -228,3 +228,23 @@ func FuzzParseAddr(f *testing.F) {
 		ValidateAddrEntry("badmailfrom", arg, true)
 	})
 }
+
+func TestAddrListCheck(t *testing.T) {
+	l := NewAddrList(ParseList([]byte("spam@example.com\n@bad.example\n")))
+	tests := []struct {
+		input, verb string
+		want        AddrCheck
+	}{
+		{"MAIL FROM:<Spam@Example.com>", "FROM", AddrCheck{Address: "Spam@Example.com", Rejected: true, Entry: MapEntry{Line: 1, Key: "spam@example.com"}}},
+		{"<x@bad.example>", "TO", AddrCheck{Address: "x@bad.example", Rejected: true, Entry: MapEntry{Line: 2, Key: "@bad.example"}}},
+		{"ok@good.example", "FROM", AddrCheck{Address: "ok@good.example"}},
+	}
+	for _, tt := range tests {
+		if got := l.Check(tt.input, tt.verb, nil); got != tt.want {
+			t.Errorf("Check(%q) = %+v, want %+v", tt.input, got, tt.want)
+		}
+	}
+	if got := l.Check("<"+strings.Repeat("a", MaxAddrLen+1)+">", "FROM", nil); !got.SyntaxError || got.Rejected {
+		t.Errorf("Check of a too long address = %+v, want a syntax error", got)
+	}
+}

@@ -8,10 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/qqmail/qq/control/cdb"
+	"github.com/qqmail/qq/internal/durable"
 )
 
 // Why qmail-smtpd accepts or rejects a recipient domain ([RcptResult]).
@@ -216,7 +218,7 @@ func buildMoreRcptHosts(dir string) (int, error) {
 		return 0, fmt.Errorf("rename morercpthosts.tmp: %w", err)
 	}
 	ok = true
-	return len(keys), syncDir(dir)
+	return len(keys), durable.SyncDir(dir)
 }
 
 // readCurrentInfo returns the Lstat of path, nil when it is absent, and
@@ -277,4 +279,79 @@ func MoreRcptHostsState(dir string) (string, error) {
 		return "morercpthosts.cdb is out of date: it does not hold what morercpthosts lists (rebuild it)", nil
 	}
 	return "", nil
+}
+
+// RcptHostsAdd is what [AddRcptHosts] did.
+type RcptHostsAdd struct {
+	// File is the file added to, rcpthosts or morercpthosts; Other is the
+	// other one.
+	File, Other string
+	// Change is the change of File; zero when no domain was added.
+	Change ListChange
+	// Elsewhere are the entries of Other that already list a domain
+	// given: qmail-smtpd accepts those domains, and they were not added.
+	Elsewhere []ListEntry
+}
+
+// AddRcptHosts adds domains (already validated and lower-cased) to
+// rcpthosts, or to morercpthosts when more is set, leaving out those the
+// other file lists already, since qmail-smtpd reads both. It does not
+// rebuild morercpthosts.cdb unless [AddToList] does.
+func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) (RcptHostsAdd, error) {
+	r := RcptHostsAdd{File: "rcpthosts", Other: "morercpthosts"}
+	if more {
+		r.File, r.Other = r.Other, r.File
+	}
+	data, _, err := ReadFile(dir, r.Other)
+	if err != nil {
+		return r, fmt.Errorf("read %s: %w", r.Other, err)
+	}
+	there := map[string]ListEntry{}
+	for _, e := range ParseList(data) {
+		there[strings.ToLower(e.Value)] = e
+	}
+	var todo []string
+	for _, d := range domains {
+		if e, ok := there[d]; ok {
+			r.Elsewhere = append(r.Elsewhere, e)
+			continue
+		}
+		todo = append(todo, d)
+	}
+	if len(todo) > 0 {
+		if r.Change, err = AddToList(ctx, dir, r.File, todo); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// RcptHostsFiles are the list files qmail-smtpd accepts recipients'
+// domains from, in the order they are changed.
+var RcptHostsFiles = []string{"rcpthosts", "morercpthosts"}
+
+// RemoveRcptHosts removes the entries equal to one of domains (ignoring
+// case) from rcpthosts and from morercpthosts, in the order of
+// [RcptHostsFiles], one change per file; a change's Missing is left empty.
+// notFound lists, in the order given and once each, the domains neither
+// file held.
+func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (changes []ListChange, notFound []string, err error) {
+	missing := map[string]int{}
+	for _, name := range RcptHostsFiles {
+		ch, err := RemoveFromList(ctx, dir, name, domains)
+		if err != nil {
+			return changes, nil, err
+		}
+		for _, m := range ch.Missing {
+			missing[m]++
+		}
+		ch.Missing = nil
+		changes = append(changes, ch)
+	}
+	for _, d := range domains {
+		if missing[d] == len(RcptHostsFiles) && !slices.Contains(notFound, d) {
+			notFound = append(notFound, d)
+		}
+	}
+	return changes, notFound, nil
 }

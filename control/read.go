@@ -212,3 +212,22 @@ func readCDBSetting(dir string, f File) (Setting, error) {
 	}
 	return s, nil
 }
+
+// CDBKeys returns the keys of the named cdb file of the control directory
+// (morercpthosts.cdb), in file order.
+func CDBKeys(dir, name string) ([]string, error) {
+	path := filepath.Join(dir, name)
+	rd, err := cdb.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	var keys []string
+	for r, err := range rd.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		keys = append(keys, string(r.Key))
+	}
+	return keys, nil
+}

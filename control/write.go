@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/renameio/v2"
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/internal/durable"
 )
 
 // Errors of the write path.
@@ -195,7 +197,7 @@ func writeAtomic(path string, data []byte, prev current) error {
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // keepOwner gives f the owner uid:gid (unless negative) and then mode
@@ -215,19 +217,6 @@ func keepOwner(f *os.File, uid, gid int, perm fs.FileMode) error {
 		return err
 	}
 	return f.Chmod(perm)
-}
-
-// syncDir fsyncs a directory so that a rename in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
 }
 
 // Update edits the named file of the control directory dir under qq's
@@ -296,5 +285,5 @@ func Remove(ctx context.Context, dir, name string) (existed bool, err error) {
 	if err := os.Remove(path); err != nil {
 		return false, err
 	}
-	return true, syncDir(dir)
+	return true, durable.SyncDir(dir)
 }

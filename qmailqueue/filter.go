@@ -1,14 +1,8 @@
 package qmailqueue
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"regexp"
 	"strings"
 	"time"
@@ -44,6 +38,10 @@ type Filter struct {
 	// is only ever done when asked for.
 	Body      *regexp.Regexp
 	BodyLimit int64
+	// Attachment is a regular expression over the file names and media
+	// types of a message's attachments ([Part.IsAttachment]); one must
+	// match. The message is walked as a stream, at most PartsLimit bytes.
+	Attachment *regexp.Regexp
 	// OlderThan and NewerThan select by age (now - birth); zero means unset.
 	OlderThan, NewerThan time.Duration
 	// Now is the clock for ages; zero means time.Now at the first call.
@@ -74,7 +72,7 @@ func NewFilter() *Filter { return &Filter{LargerThan: -1, SmallerThan: -1} }
 func (f *Filter) IsZero() bool {
 	return f == nil || (len(f.IDs) == 0 && len(f.Senders) == 0 && len(f.Recipients) == 0 &&
 		len(f.SenderDomains) == 0 && len(f.RecipientDomains) == 0 && len(f.Match) == 0 &&
-		len(f.Headers) == 0 && f.Body == nil && f.OlderThan == 0 && f.NewerThan == 0 &&
+		len(f.Headers) == 0 && f.Body == nil && f.Attachment == nil && f.OlderThan == 0 && f.NewerThan == 0 &&
 		f.LargerThan < 0 && f.SmallerThan < 0 && f.Channel == ChannelUnknown && !f.TodoOnly &&
 		!f.Bouncing && !f.Not)
 }
@@ -210,25 +208,43 @@ func (f *Filter) matchAll(m *Message, loadHeader func(), openBody func(limit int
 		if limit <= 0 {
 			limit = DefaultBodyLimit
 		}
-		rc, err := openBody(limit)
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return false, nil
-			}
-			m.problem("mess", "body: "+err.Error())
+		var text string
+		if !readMess(m, openBody, limit, "body", func(r io.Reader) (err error) {
+			text, err = BodyText(r, limit)
+			return err
+		}) || !f.Body.MatchString(text) {
 			return false, nil
 		}
-		text, err := BodyText(rc, limit)
-		rc.Close()
-		if err != nil {
-			m.problem("mess", "body: "+err.Error())
-			return false, nil
-		}
-		if !f.Body.MatchString(text) {
+	}
+	if f.Attachment != nil {
+		var s *MIMEStructure
+		if !readMess(m, openBody, PartsLimit, "attachments", func(r io.Reader) (err error) {
+			s, err = Parts(r, PartsLimit)
+			return err
+		}) || !s.HasAttachment(f.Attachment) {
 			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// readMess opens a message file through openBody and runs read over it. A
+// file that cannot be opened or read leaves a problem on m (what names the
+// criterion) and reports false: the message is not selected.
+func readMess(m *Message, openBody func(limit int64) (io.ReadCloser, error), limit int64, what string, read func(io.Reader) error) bool {
+	rc, err := openBody(limit)
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			m.problem("mess", what+": "+err.Error())
+		}
+		return false
+	}
+	defer rc.Close()
+	if err := read(rc); err != nil {
+		m.problem("mess", what+": "+err.Error())
+		return false
+	}
+	return true
 }
 
 func anyEqualFold(list []string, s string) bool {
@@ -261,141 +277,7 @@ func domainMatches(domains []string, addr string) bool {
 }
 
 // MaxBodyRead bounds what qq show --body reads of a mess file: the header
-// block (of which HeaderLimit bytes are kept) and the body, 16 MiB in all.
-// Text parts past it are not shown. Body regular expressions read less
-// (Filter.BodyLimit, DefaultBodyLimit by default).
+// block and the body, 16 MiB in all, so that the decoded text it holds
+// stays bounded. Text parts past it are not shown. Body regular expressions
+// read less (Filter.BodyLimit, DefaultBodyLimit by default).
 const MaxBodyRead = 16 << 20
-
-// BodyText reads a message (header and body) from r and returns the decoded
-// text of its body: text parts of a multipart message, with
-// quoted-printable and base64 undone. At most HeaderLimit+limit bytes are
-// read; of the header block only its first HeaderLimit bytes are parsed
-// (the rest is skipped, within that budget), so memory and time stay bounded
-// whatever the message holds.
-func BodyText(r io.Reader, limit int64) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, HeaderLimit+limit), 32<<10)
-	block, err := readHeaderBlock(br)
-	if err != nil {
-		return "", err
-	}
-	h, err := readHeader(bufio.NewReader(bytes.NewReader(block)))
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	err = appendText(&b, h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), br, 0)
-	return b.String(), err
-}
-
-// readHeaderBlock reads the header block from br up to and including the
-// blank line that ends it, and returns its first HeaderLimit bytes (cut
-// after the last whole line, and ended by a blank line), leaving br at the
-// start of the body. Lines of any length are read in pieces, never whole.
-func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
-	var block []byte
-	full := false // block holds HeaderLimit bytes: the rest is skipped
-	lineStart := true
-	for {
-		piece, err := br.ReadSlice('\n')
-		if len(piece) > 0 {
-			end := lineStart && (string(piece) == "\n" || string(piece) == "\r\n")
-			if !full {
-				if len(block)+len(piece) <= HeaderLimit {
-					block = append(block, piece...)
-				} else {
-					full = true
-					if i := bytes.LastIndexByte(block, '\n'); i >= 0 {
-						block = block[:i+1]
-					} else {
-						block = block[:0]
-					}
-				}
-			}
-			if end {
-				break
-			}
-			lineStart = piece[len(piece)-1] == '\n'
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if full || !bytes.HasSuffix(block, []byte("\n\n")) && !bytes.HasSuffix(block, []byte("\r\n\r\n")) {
-		if len(block) > 0 && block[len(block)-1] != '\n' {
-			block = append(block, '\n')
-		}
-		block = append(block, '\n')
-	}
-	return block, nil
-}
-
-// appendText decodes one MIME entity's body into b: text/* parts are
-// decoded; multipart bodies are walked (nested up to a small depth); other
-// parts are skipped.
-func appendText(b *strings.Builder, contentType, encoding string, body io.Reader, depth int) error {
-	mediaType, params, err := mime.ParseMediaType(contentType)
-	if contentType == "" || err != nil {
-		mediaType = "text/plain"
-	}
-	switch {
-	case strings.HasPrefix(mediaType, "multipart/") && params["boundary"] != "" && depth < 8:
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				// A truncated or malformed multipart ends the walk; what was
-				// decoded so far stays.
-				return nil
-			}
-			if err := appendText(b, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, depth+1); err != nil {
-				return err
-			}
-		}
-	case strings.HasPrefix(mediaType, "text/") || strings.HasPrefix(mediaType, "message/"):
-		var r io.Reader = body
-		switch strings.ToLower(strings.TrimSpace(encoding)) {
-		case "quoted-printable":
-			r = quotedprintable.NewReader(body)
-		case "base64":
-			r = base64.NewDecoder(base64.StdEncoding, newlineStripper{body})
-		}
-		if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "us-ascii") {
-			if cr, err := wordDecoder.CharsetReader(cs, r); err == nil {
-				r = cr
-			}
-		}
-		data, err := io.ReadAll(r)
-		b.Write(data)
-		if err != nil && len(data) == 0 {
-			// Undecodable content is kept raw rather than dropped.
-			return nil
-		}
-		b.WriteByte('\n')
-	}
-	return nil
-}
-
-// newlineStripper drops CR and LF so base64 lines decode as one stream.
-type newlineStripper struct{ r io.Reader }
-
-func (n newlineStripper) Read(p []byte) (int, error) {
-	for {
-		k, err := n.r.Read(p)
-		j := 0
-		for _, c := range p[:k] {
-			if c != '\r' && c != '\n' {
-				p[j] = c
-				j++
-			}
-		}
-		if j > 0 || err != nil {
-			return j, err
-		}
-	}
-}

@@ -144,6 +144,9 @@ type Message struct {
 	EnvelopeCtime time.Time
 	// Header is filled when headers were asked for.
 	Header *Header
+	// MIME is the message's MIME structure, read with FieldParts (nil
+	// otherwise).
+	MIME *MIMEStructure
 	// Problems lists what was wrong with the message's files.
 	Problems []Problem
 }

@@ -1,13 +1,9 @@
 package qmailqueue
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/qqmail/qq/control"
 )
 
 // Rewrite is what qmail-send needs to turn an envelope recipient into the
@@ -26,53 +22,35 @@ type Rewrite struct {
 }
 
 // ReadRewrite reads control/locals (control/me when locals is missing, as
-// qmail-send does) and control/virtualdomains from controlDir. Missing files
-// give empty maps.
+// qmail-send does) and control/virtualdomains from controlDir, through
+// [control.Read]. Missing files give empty maps.
 func ReadRewrite(controlDir string) (*Rewrite, error) {
 	rw := &Rewrite{Locals: map[string]bool{}, VirtualDomains: map[string]string{}}
-	locals, err := readControlLines(filepath.Join(controlDir, "locals"))
-	if errors.Is(err, fs.ErrNotExist) {
-		locals, err = readControlLines(filepath.Join(controlDir, "me"))
-		if len(locals) > 1 {
-			locals = locals[:1]
-		}
-	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	locals, err := control.Read(controlDir, "locals")
+	if err != nil {
 		return nil, err
 	}
-	for _, l := range locals {
-		rw.Locals[strings.ToLower(l)] = true
+	for _, e := range locals.Entries {
+		rw.Locals[strings.ToLower(e.Value)] = true
 	}
-	vdoms, err := readControlLines(filepath.Join(controlDir, "virtualdomains"))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	vdoms, err := control.Read(controlDir, "virtualdomains")
+	if err != nil {
 		return nil, err
 	}
-	rw.VirtualDomains = ParseVirtualDomains(vdoms)
+	rw.VirtualDomains = ParseVirtualDomains(entryValues(vdoms.Entries))
 	return rw, nil
 }
 
-// readControlLines reads a list control file the way control_readfile does
-// (spec §7.1): one entry per line, trailing spaces and tabs stripped, blank
-// lines and lines starting with # skipped.
-func readControlLines(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return ParseControlLines(b), nil
+// ParseControlLines splits a list control file into its entries as qmail's
+// control_readfile does ([control.ParseList]).
+func ParseControlLines(b []byte) []string {
+	return entryValues(control.ParseList(b))
 }
 
-// ParseControlLines splits a list control file into its entries as qmail's
-// control_readfile does: lines, trailing whitespace stripped, empty lines and
-// # comments skipped.
-func ParseControlLines(b []byte) []string {
-	var out []string
-	for line := range bytes.SplitSeq(b, []byte("\n")) {
-		line = bytes.TrimRight(line, " \t\r\n")
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		out = append(out, string(line))
+func entryValues(entries []control.ListEntry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Value
 	}
 	return out
 }

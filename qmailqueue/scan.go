@@ -40,6 +40,9 @@ const (
 	// RemoteFile tell which channels have recipients pending, without
 	// opening those files; FieldRecipients implies it.
 	FieldChannels
+	// FieldParts walks the whole of mess (at most PartsLimit) for its MIME
+	// structure (Message.MIME): slow, for attachment groupings only.
+	FieldParts
 )
 
 // ScanOptions configures [Queue.Scan].
@@ -593,6 +596,9 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		if need&FieldHeader != 0 && m.Header == nil {
 			r.readHeader(m, d, name)
 		}
+	}
+	if need&FieldParts != 0 {
+		r.readParts(m, d, name)
 	}
 	return m, false, nil
 }

@@ -13,6 +13,11 @@
 //     status file until the service has really changed state.
 //   - [Svstat] prints a service's state byte for byte like daemontools'
 //     svstat.
+//   - [Finder] is the one way qq finds services: names looked up in
+//     /service, /etc/service and /var/service, qmail-send's usual names,
+//     and the supervise directory where $SUPERVISEDIR (passed in by the
+//     caller) puts it. [Service.Probe] looks at one without writing, and
+//     [AlarmQmailSend] sends qmail-send ALRM through its supervisor.
 //
 // [Maintenance] is the stop → change → restart cycle that every command
 // changing queue files goes through: it stops qmail-send through its

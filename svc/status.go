@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // Flavor names the supervisor whose status-file layout was decoded.
@@ -89,22 +91,14 @@ func badStatus(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadStatus, fmt.Sprintf(format, args...))
 }
 
-// taiOffset is what daemontools adds to a Unix time to make a TAI64 label:
-// 2^62, plus the 10 seconds TAI was ahead of UTC in 1970 (tai_now in libtai).
-const taiOffset = 1<<62 + 10
-
-// decodeTAI64N decodes a 12-byte TAI64N stamp: 8 bytes of big-endian TAI64
-// seconds, then 4 bytes of big-endian nanoseconds.
+// decodeTAI64N decodes the packed TAI64N stamp at the start of b
+// ([tai64n.UnpackTAI64N]) as a time.
 func decodeTAI64N(b []byte) (time.Time, error) {
-	secs := binary.BigEndian.Uint64(b[0:8])
-	nanos := binary.BigEndian.Uint32(b[8:12])
-	if secs < 1<<62 || secs >= 1<<63 {
-		return time.Time{}, badStatus("timestamp %016x is not a TAI64 label", secs)
+	l, err := tai64n.UnpackTAI64N(b)
+	if err != nil {
+		return time.Time{}, badStatus("%v", err)
 	}
-	if nanos >= 1e9 {
-		return time.Time{}, badStatus("timestamp has %d nanoseconds", nanos)
-	}
-	return time.Unix(int64(secs-taiOffset), int64(nanos)), nil
+	return time.Unix(l.Sec, int64(l.Nano)), nil
 }
 
 // maxPid bounds the pids the decoder accepts: pid_t is a signed 32-bit

@@ -9,29 +9,28 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // stamp is 2024-06-01 12:00:00.5 UTC.
 var stamp = time.Date(2024, 6, 1, 12, 0, 0, 500_000_000, time.UTC)
 
-// tai64n encodes t as supervise does (taia_pack).
-func tai64n(t time.Time) []byte {
-	b := make([]byte, 12)
-	binary.BigEndian.PutUint64(b[0:8], uint64(t.Unix())+taiOffset)
-	binary.BigEndian.PutUint32(b[8:12], uint32(t.Nanosecond()))
-	return b
+// packTAI64N encodes t as supervise does (taia_pack).
+func packTAI64N(t time.Time) []byte {
+	return tai64n.FromTime(t).AppendPacked(nil)
 }
 
 // daemontoolsStatus builds an 18-byte supervise 0.76 status.
 func daemontoolsStatus(t time.Time, pid uint32, paused, want byte) []byte {
-	b := tai64n(t)
+	b := packTAI64N(t)
 	b = binary.LittleEndian.AppendUint32(b, pid)
 	return append(b, paused, want)
 }
 
 // s6Status builds an s6 status: 35 bytes (s6 2.x) or 43 (with the pgid).
 func s6Status(t time.Time, pid uint64, flags byte, withPgid bool) []byte {
-	b := tai64n(t)
+	b := packTAI64N(t)
 	b = append(b, make([]byte, 12)...) // ready stamp: TAIN_ZERO
 	b = binary.BigEndian.AppendUint64(b, pid)
 	if withPgid {

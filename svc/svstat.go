@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/tai64n"
 )
 
 // Svstat returns the line daemontools 0.76's svstat prints for the service,
@@ -97,12 +99,12 @@ func svstatBody(s *Service, now time.Time) string {
 	if n == sizeS6Old || n == sizeS6 {
 		if s6, err := parseS6(buf); err == nil {
 			pid, paused, want = uint64(s6.Pid), s6.Paused, byte(s6.Want)
-			tai = uint64(s6.Since.Unix()) + taiOffset
+			tai = tai64n.FromTime(s6.Since).TAI64()
 		}
 	}
 
 	// tai_now() is 2^62+10+time(0); a stamp in the future counts as now.
-	nowTAI := uint64(now.Unix()) + taiOffset
+	nowTAI := tai64n.FromTime(now).TAI64()
 	if nowTAI < tai {
 		tai = nowTAI
 	}

@@ -19,6 +19,7 @@
 package tai64n
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -196,6 +197,39 @@ func DecodeHex(digits []byte) Label {
 	}
 	return Label{Sec: int64(sec - Offset), Nano: uint32(nano)}
 }
+
+// PackedSize is the size of a TAI64N label in its packed, binary form.
+const PackedSize = 12
+
+// UnpackTAI64N decodes the first 12 bytes of b, a TAI64N label in its packed
+// form (8 bytes of big-endian TAI64 seconds, then 4 of big-endian
+// nanoseconds), as supervise writes it into supervise/status. It rejects
+// seconds outside [2^62, 2^63) and nanoseconds of 1e9 or more, with an
+// error wrapping [ErrSyntax]. b must hold at least [PackedSize] bytes.
+func UnpackTAI64N(b []byte) (Label, error) {
+	secs := binary.BigEndian.Uint64(b[0:8])
+	nanos := binary.BigEndian.Uint32(b[8:12])
+	if secs < 1<<62 || secs >= 1<<63 {
+		return Label{}, packedError(fmt.Sprintf("timestamp %016x is not a TAI64 label", secs))
+	}
+	if nanos >= 1e9 {
+		return Label{}, packedError(fmt.Sprintf("timestamp has %d nanoseconds", nanos))
+	}
+	return Label{Sec: int64(secs - Offset), Nano: nanos}, nil
+}
+
+// AppendPacked appends l in its packed form, as [UnpackTAI64N] reads it.
+func (l Label) AppendPacked(dst []byte) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, l.TAI64())
+	return binary.BigEndian.AppendUint32(dst, l.Nano)
+}
+
+// packedError is an error of UnpackTAI64N: its message says what is wrong
+// without repeating ErrSyntax's text, and it wraps ErrSyntax.
+type packedError string
+
+func (e packedError) Error() string { return string(e) }
+func (e packedError) Unwrap() error { return ErrSyntax }
 
 // maxLocalSec bounds the seconds handed to the time package: beyond it the
 // year cannot be printed by tai64nlocal anyway (see AppendLocal), and the

@@ -243,3 +243,26 @@ func FuzzParse(f *testing.F) {
 		_, _ = l.AppendEpoch(nil)
 	})
 }
+
+func TestUnpackTAI64N(t *testing.T) {
+	l := Label{Sec: 1717243200, Nano: 500_000_000}
+	got, err := UnpackTAI64N(l.AppendPacked(nil))
+	if err != nil || got != l {
+		t.Errorf("UnpackTAI64N(AppendPacked(%v)) = %v, %v", l, got, err)
+	}
+	bad := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"seconds below 2^62", make([]byte, 12), "timestamp 0000000000000000 is not a TAI64 label"},
+		{"seconds from 2^63", append([]byte{0x80, 0, 0, 0, 0, 0, 0, 0}, 0, 0, 0, 0), "timestamp 8000000000000000 is not a TAI64 label"},
+		{"nanoseconds", append([]byte{0x40, 0, 0, 0, 0, 0, 0, 0}, 0xff, 0xff, 0xff, 0xff), "timestamp has 4294967295 nanoseconds"},
+	}
+	for _, tt := range bad {
+		_, err := UnpackTAI64N(tt.b)
+		if err == nil || err.Error() != tt.want || !errors.Is(err, ErrSyntax) {
+			t.Errorf("%s: UnpackTAI64N = %v, want %q wrapping ErrSyntax", tt.name, err, tt.want)
+		}
+	}
+}

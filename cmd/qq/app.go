@@ -22,7 +22,9 @@ type app struct {
 	stdoutTTY      bool
 	stderrTTY      bool
 	getenv         func(string) string
-	now            func() time.Time
+	// now is the one clock qq reasons with: QQ_NOW (RFC 3339) pins it for
+	// reproducible test output, otherwise it is the real time.
+	now func() time.Time
 
 	// Global options, resolved once in the root command's PersistentPreRunE.
 	qmailDir   string // --qmail-dir, QQ_QMAIL_DIR, default /var/qmail
@@ -47,13 +49,23 @@ const defaultQmailDir = "/var/qmail"
 // it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
 // tests and screenshots, like gh's GH_FORCE_TTY).
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: clockFromEnv(getenv)}
 	a.stdoutTTY = isTerminal(stdout)
 	a.stderrTTY = isTerminal(stderr)
 	if getenv("QQ_FORCE_TTY") == "1" {
 		a.stdoutTTY, a.stderrTTY = true, true
 	}
 	return a
+}
+
+// clockFromEnv returns the clock: time.Now, or the time QQ_NOW pins.
+func clockFromEnv(getenv func(string) string) func() time.Time {
+	if v := getenv("QQ_NOW"); v != "" {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return func() time.Time { return t }
+		}
+	}
+	return time.Now
 }
 
 func isTerminal(w any) bool {

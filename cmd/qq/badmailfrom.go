@@ -413,7 +413,7 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		noteControl(a, "control/%s does not exist: %s", spec.name, f.Absent)
 	}
 	warnRegexLines(a, spec, control.AnalyzeAddrList(data))
-	lip, err := localIP(a.controlDir)
+	lip, err := control.ReadLocalIP(a.controlDir)
 	if err != nil {
 		return err
 	}
@@ -421,13 +421,13 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 	var rows []table.Row
 	allRejected := true
 	for _, v := range in {
-		addr, ok := control.ParseAddr(control.CommandArg(v.value, spec.verb), lip)
-		res := checkJSON{Input: v.value, Address: addr, Result: "accepted", Reply: "250 ok"}
-		switch e, match := list.Match(addr); {
-		case !ok:
+		c := list.Check(v.value, spec.verb, lip)
+		res := checkJSON{Input: v.value, Address: c.Address, Result: "accepted", Reply: "250 ok"}
+		switch {
+		case c.SyntaxError:
 			res.Result, res.Reply = "syntax-error", "555 syntax error (#5.5.4)"
-		case match:
-			res.Result, res.Line, res.Entry, res.Reply = "rejected", e.Line, e.Key, spec.reply
+		case c.Rejected:
+			res.Result, res.Line, res.Entry, res.Reply = "rejected", c.Entry.Line, c.Entry.Key, spec.reply
 		}
 		if res.Result != "rejected" {
 			allRejected = false

@@ -8,20 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/nagios"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
-
-// Exit codes of qq check, which follows the monitoring-plugin convention of
-// Nagios, Icinga, Naemon and Sensu instead of qq's own.
-const (
-	checkOK       = 0
-	checkWarning  = 1
-	checkCritical = 2
-	checkUnknown  = 3
-)
-
-var checkStateNames = []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
 type checkOptions struct {
 	filter    filterFlags
@@ -110,9 +100,9 @@ EXAMPLES
 
 // checkResult ends qq check with a plugin exit code; the status line is
 // already printed.
-type checkResult struct{ code int }
+type checkResult struct{ state nagios.State }
 
-func (r *checkResult) Error() string { return checkStateNames[r.code] }
+func (r *checkResult) Error() string { return r.state.String() }
 
 // checkExit turns runCheck's outcome into qq check's exit: a result's code
 // as it is, and any error into UNKNOWN, with the plugin's status line on
@@ -123,108 +113,52 @@ func checkExit(a *app, err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &res):
-		if res.code == checkOK {
+		if res.state == nagios.OK {
 			return nil
 		}
-		return &silentError{code: res.code}
+		return &silentError{code: int(res.state)}
 	}
 	fmt.Fprintf(a.stdout, "QQ UNKNOWN - %s\n", oneLine(err.Error()))
-	return withCode(checkUnknown, err)
+	return withCode(int(nagios.Unknown), err)
 }
 
 // oneLine keeps a message on the status line.
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
-// threshold is a warning and a critical limit on one figure; a limit is
-// exceeded when the value is above it.
-type threshold struct {
-	warn, crit       float64
-	hasWarn, hasCrit bool
-}
-
-// state returns OK, WARNING or CRITICAL for v.
-func (t threshold) state(v float64) int {
-	switch {
-	case t.hasCrit && v > t.crit:
-		return checkCritical
-	case t.hasWarn && v > t.warn:
-		return checkWarning
-	}
-	return checkOK
-}
-
-// perf writes the ";warn;crit" part of a performance value.
-func (t threshold) perf() string {
-	var b strings.Builder
-	b.WriteByte(';')
-	if t.hasWarn {
-		b.WriteString(strconv.FormatFloat(t.warn, 'f', -1, 64))
-	}
-	b.WriteByte(';')
-	if t.hasCrit {
-		b.WriteString(strconv.FormatFloat(t.crit, 'f', -1, 64))
-	}
-	return b.String()
-}
-
-// limit describes the limit v exceeds, for the status line.
-func (t threshold) limit(state int, format func(float64) string) string {
-	if state == checkCritical {
-		return "critical above " + format(t.crit)
-	}
-	return "warning above " + format(t.warn)
-}
-
-// parseThreshold reads a pair of count flags.
-func parseThreshold(name, warn, crit string) (threshold, error) {
-	return parsePair(name, warn, crit, func(s string) (float64, error) {
-		n, err := strconv.ParseUint(s, 10, 63)
-		if err != nil {
-			return 0, fmt.Errorf("want a number of messages, not %q", s)
-		}
-		return float64(n), nil
-	})
+// parseThreshold reads a pair of count flags, --warn-NAME and --crit-NAME
+// (--warn and --crit when name is empty).
+func parseThreshold(name, warn, crit string) (nagios.Threshold, error) {
+	return parsePair(name, warn, crit, nagios.ParseCount)
 }
 
 // parseAgeThreshold reads a pair of age flags, in seconds.
-func parseAgeThreshold(warn, crit string) (threshold, error) {
+func parseAgeThreshold(warn, crit string) (nagios.Threshold, error) {
 	return parsePair("age", warn, crit, func(s string) (float64, error) {
 		d, err := parseAge(s)
 		return float64(d / time.Second), err
 	})
 }
 
-func parsePair(name, warn, crit string, parse func(string) (float64, error)) (threshold, error) {
-	var t threshold
-	var err error
+// parsePair reads a pair of threshold flags; a mistake is a usage error
+// naming the flag.
+func parsePair(name, warn, crit string, parse func(string) (float64, error)) (nagios.Threshold, error) {
 	flag := func(kind string) string {
 		if name == "" {
 			return "--" + kind
 		}
 		return "--" + kind + "-" + name
 	}
-	if warn != "" {
-		if t.warn, err = parse(warn); err != nil {
-			return t, usageErrorf("%s: %v", flag("warn"), err)
-		}
-		t.hasWarn = true
-	}
-	if crit != "" {
-		if t.crit, err = parse(crit); err != nil {
-			return t, usageErrorf("%s: %v", flag("crit"), err)
-		}
-		t.hasCrit = true
-	}
-	if t.hasWarn && t.hasCrit && t.warn > t.crit {
+	t, err := nagios.ParseThreshold(warn, crit, parse)
+	var le *nagios.LimitError
+	switch {
+	case errors.As(err, &le) && le.Critical:
+		return t, usageErrorf("%s: %v", flag("crit"), le.Err)
+	case errors.As(err, &le):
+		return t, usageErrorf("%s: %v", flag("warn"), le.Err)
+	case errors.Is(err, nagios.ErrInverted):
 		return t, usageErrorf("%s %s is above %s %s", flag("warn"), warn, flag("crit"), crit)
 	}
-	return t, nil
-}
-
-// checkFinding is one figure out of bounds.
-type checkFinding struct {
-	state int
-	text  string
+	return t, err
 }
 
 func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
@@ -258,7 +192,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil || (senderKey != report.KeySender && senderKey != report.KeySenderDomain) {
 		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)
 	if err != nil {
 		return err
@@ -268,7 +202,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		return err
 	}
 	snapOpts := report.SnapshotOptions{Now: now, Filter: filter}
-	floodCheck := sender.hasWarn || sender.hasCrit
+	floodCheck := sender.IsSet()
 	if floodCheck {
 		snapOpts.Senders = senderKey
 	}
@@ -276,72 +210,51 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	send := opts.service.read()
+	send := opts.service.read(a)
 
-	var findings []checkFinding
-	add := func(state int, text string) {
-		if state != checkOK {
-			findings = append(findings, checkFinding{state, text})
-		}
-	}
+	var findings nagios.Findings
+	add := findings.Add
 	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
 	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
 
-	st := messages.state(float64(snap.Messages))
-	add(st, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.limit(st, count)))
-	st = todo.state(float64(snap.NotPreprocessed()))
-	add(st, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.limit(st, count)))
+	st := messages.State(float64(snap.Messages))
+	add(st, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.Limit(st, count)))
+	st = todo.State(float64(snap.NotPreprocessed()))
+	add(st, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.Limit(st, count)))
 	oldest := snap.OldestAge() / time.Second * time.Second
-	st = age.state(oldest.Seconds())
-	add(st, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.limit(st, seconds)))
-	st = bouncing.state(float64(snap.Bouncing))
-	add(st, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.limit(st, count)))
+	st = age.State(oldest.Seconds())
+	add(st, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.Limit(st, seconds)))
+	st = bouncing.State(float64(snap.Bouncing))
+	add(st, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.Limit(st, count)))
 	var top report.Group
 	if floodCheck {
 		// Report every sender above the warning (or critical) limit, the
 		// largest first, a few at most.
-		min := sender.crit
-		if sender.hasWarn {
-			min = sender.warn
-		}
-		flood := snap.TopSenders(int(min)+1, 0)
+		flood := snap.TopSenders(int(sender.Lowest())+1, 0)
 		if tops := snap.TopSenders(1, 1); len(tops) > 0 {
 			top = tops[0]
 		}
 		for i, g := range flood {
 			if i == 3 {
-				findings[len(findings)-1].text += fmt.Sprintf(" and %d more", len(flood)-3)
+				findings[len(findings)-1].Text += fmt.Sprintf(" and %d more", len(flood)-3)
 				break
 			}
-			st := sender.state(float64(g.Messages))
-			add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.limit(st, count)))
+			st := sender.State(float64(g.Messages))
+			add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.Limit(st, count)))
 		}
 	}
 	switch {
 	case send.Checked && send.Err != nil:
-		add(checkUnknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
+		add(nagios.Unknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
 	case send.Checked && (!send.Supervised || !send.Status.Up):
-		add(checkCritical, "qmail-send "+send.Describe(now))
+		add(nagios.Critical, "qmail-send "+send.Describe(now))
 	case send.Checked && send.Status.Paused:
-		add(checkWarning, "qmail-send "+send.Describe(now))
+		add(nagios.Warning, "qmail-send "+send.Describe(now))
 	}
 
 	// The worst finding decides: CRITICAL, then WARNING, then UNKNOWN.
-	rank := map[int]int{checkOK: 0, checkUnknown: 1, checkWarning: 2, checkCritical: 3}
-	state := checkOK
-	for _, f := range findings {
-		if rank[f.state] > rank[state] {
-			state = f.state
-		}
-	}
-	var text []string
-	for _, want := range []int{checkCritical, checkWarning, checkUnknown} {
-		for _, f := range findings {
-			if f.state == want {
-				text = append(text, f.text)
-			}
-		}
-	}
+	state := findings.State()
+	text := findings.Texts()
 	if len(text) == 0 {
 		text = append(text, fmt.Sprintf("%s, %d not preprocessed", plural(snap.Messages, "message"), snap.NotPreprocessed()))
 		if !snap.Oldest.IsZero() {
@@ -357,13 +270,13 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	}
 
 	perf := []string{
-		fmt.Sprintf("messages=%d%s;0", snap.Messages, messages.perf()),
-		fmt.Sprintf("todo=%d%s;0", snap.NotPreprocessed(), todo.perf()),
-		fmt.Sprintf("oldest=%ds%s;0", int64(oldest/time.Second), age.perf()),
-		fmt.Sprintf("bouncing=%d%s;0", snap.Bouncing, bouncing.perf()),
+		fmt.Sprintf("messages=%d%s;0", snap.Messages, messages.Perf()),
+		fmt.Sprintf("todo=%d%s;0", snap.NotPreprocessed(), todo.Perf()),
+		fmt.Sprintf("oldest=%ds%s;0", int64(oldest/time.Second), age.Perf()),
+		fmt.Sprintf("bouncing=%d%s;0", snap.Bouncing, bouncing.Perf()),
 	}
 	if floodCheck {
-		perf = append(perf, fmt.Sprintf("top_sender=%d%s;0", top.Messages, sender.perf()))
+		perf = append(perf, fmt.Sprintf("top_sender=%d%s;0", top.Messages, sender.Perf()))
 	}
 	perf = append(perf, fmt.Sprintf("bytes=%dB;;;0", snap.Bytes))
 	if send.Checked && send.Err == nil {
@@ -373,11 +286,11 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		}
 		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
 	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", checkStateNames[state], strings.Join(text, ", "), strings.Join(perf, " "))
+	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", state, strings.Join(text, ", "), strings.Join(perf, " "))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}
-	return &checkResult{code: state}
+	return &checkResult{state: state}
 }
 
 // senderName shows a sender or sender domain on the status line.

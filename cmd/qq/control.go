@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
-	"github.com/qqmail/qq/control/cdb"
 	"github.com/spf13/cobra"
 )
 
@@ -292,7 +290,7 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 	}
 	var keys []string
 	if f.Kind == control.KindCDB && s.Exists {
-		if keys, err = cdbKeys(filepath.Join(a.controlDir, f.Name)); err != nil {
+		if keys, err = control.CDBKeys(a.controlDir, f.Name); err != nil {
 			return err
 		}
 	}
@@ -331,23 +329,6 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 		noteControl(a, "%s is absent: the value of control/me", f.Name)
 	}
 	return nil
-}
-
-// cdbKeys returns the keys of a cdb file in file order.
-func cdbKeys(path string) ([]string, error) {
-	rd, err := cdb.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	var keys []string
-	for r, err := range rd.All() {
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		keys = append(keys, string(r.Key))
-	}
-	return keys, nil
 }
 
 // ---- qq control set -----------------------------------------------------
@@ -435,13 +416,7 @@ func runControlSet(cmd *cobra.Command, a *app, opts controlSetOptions) error {
 	case control.KindMap:
 		return setMapEntries(ctx, cmd, a, format, f, vs)
 	}
-	switch f.Name {
-	case "rcpthosts":
-		err = guardCreateRcptHosts(a, opts.force)
-	case "locals":
-		err = guardCreateLocals(a, values(vs), opts.force)
-	}
-	if err != nil {
+	if err := guardCreate(a, f.Name, values(vs), opts.force); err != nil {
 		return asUsage(cmd, err)
 	}
 	ch, err := control.AddToList(ctx, a.controlDir, f.Name, values(vs))
@@ -543,22 +518,6 @@ func setMapEntries(ctx context.Context, cmd *cobra.Command, a *app, format strin
 		fmt.Fprintf(a.stdout, "%s: unchanged\n", f.Name)
 	}
 	return nil
-}
-
-// guardCreateLocals refuses to create locals without force when that
-// drops control/me from the local domains: an absent locals means "me".
-func guardCreateLocals(a *app, entries []string, force bool) error {
-	s, err := control.Read(a.controlDir, "locals")
-	if err != nil || s.Source != control.SourceMe || force {
-		return err
-	}
-	me := s.Entries[0].Value
-	for _, e := range entries {
-		if strings.EqualFold(e, me) {
-			return nil
-		}
-	}
-	return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", me, me)
 }
 
 // ---- qq control unset ---------------------------------------------------

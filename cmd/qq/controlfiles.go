@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -263,36 +262,6 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
 }
 
-// localIP builds what addrparse needs for box@[ip]: control/localiphost
-// (or me) and this host's IPv4 addresses plus 0.0.0.0, as ipme.c lists
-// them. Without either file it returns nil: qmail-smtpd then leaves
-// literals alone.
-func localIP(dir string) (*control.LocalIP, error) {
-	s, err := control.Read(dir, "localiphost")
-	if err != nil {
-		return nil, err
-	}
-	if s.Source == control.SourceNone {
-		return nil, nil
-	}
-	mine := map[[4]byte]bool{{0, 0, 0, 0}: true}
-	ifaces, _ := net.Interfaces()
-	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagUp == 0 {
-			continue
-		}
-		addrs, _ := ifc.Addrs()
-		for _, ad := range addrs {
-			if ipn, ok := ad.(*net.IPNet); ok {
-				if v4 := ipn.IP.To4(); v4 != nil {
-					mine[[4]byte(v4)] = true
-				}
-			}
-		}
-	}
-	return &control.LocalIP{Host: s.Value, IsMe: func(ip [4]byte) bool { return mine[ip] }}, nil
-}
-
 // lookupFile resolves a control file name given on the command line.
 func lookupFile(cmd *cobra.Command, name string) (control.File, error) {
 	f, ok := control.Lookup(name)
@@ -368,12 +337,16 @@ func warnEmptyRcptHosts(a *app, name string) {
 	}
 }
 
-// guardCreateRcptHosts refuses to create rcpthosts without force: its
-// absence means "accept every recipient", its presence "only these".
-func guardCreateRcptHosts(a *app, force bool) error {
-	_, exists, err := control.ReadFile(a.controlDir, "rcpthosts")
-	if err != nil || exists || force {
+// guardCreate refuses, without --force, to create rcpthosts or locals
+// where that changes what qmail does beyond the entries given
+// ([control.CheckCreate]).
+func guardCreate(a *app, name string, entries []string, force bool) error {
+	risk, err := control.CheckCreate(a.controlDir, name, entries)
+	switch {
+	case err != nil || risk == nil || force:
 		return err
+	case risk.File == "locals":
+		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
 	}
 	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
 }

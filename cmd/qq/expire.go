@@ -97,7 +97,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 		return err
 	}
 	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
-	_, err = q.Expire(ctx, p.targets, a.clock(), tracker.result)
+	_, err = q.Expire(ctx, p.targets, a.now(), tracker.result)
 	tracker.bar.stop()
 	tracker.warnings()
 	tracker.finish()
@@ -134,35 +134,18 @@ var errNoAlarm = errors.New("qmail-send runs, but no supervised qmail-send servi
 // running tells whether qmail-send runs.
 func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, running bool, err error) {
 	var s *svc.Service
-	if service != "" {
-		var err error
-		if s, err = a.service(service); err != nil {
-			return "", false, err
-		}
-		if err := checkServiceDir(s); err != nil {
-			return "", false, err
-		}
-	} else if found := svc.FindQmailSend(svc.DefaultSearchDirs(), svc.QmailSendNames()); found != nil {
-		var err error
-		if s, err = a.service(found.Dir); err != nil {
-			return "", false, err
-		}
-	}
-	if s != nil {
-		if running, _ := s.Running(); running {
-			if st, err := s.ReadStatus(); err == nil && st.Up {
-				if err := s.Send("a"); err != nil {
-					return "", false, err
-				}
-				return "sent ALRM to " + s.Dir, true, nil
-			}
-		}
-	}
-	running, err = svc.QmailSendRunning(filepath.Join(q.Dir, "lock", "sendmutex"))
-	if err != nil {
+	if service == "" {
+		s = a.finder().QmailSend()
+	} else if s, err = a.existingService(service); err != nil {
 		return "", false, err
 	}
-	if !running {
+	sent, running, err := svc.AlarmQmailSend(s, filepath.Join(q.Dir, "lock", "sendmutex"))
+	switch {
+	case err != nil:
+		return "", false, err
+	case sent:
+		return "sent ALRM to " + s.Dir, true, nil
+	case !running:
 		return "qmail-send is not running: nothing alarmed", false, nil
 	}
 	where := "give --service DIR"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +21,7 @@ type filterFlags struct {
 	senders, rcpts             []string
 	senderDomains, rcptDomains []string
 	match, headers             []string
-	subject, body              string
+	subject, body, attachment  string
 	bodyLimit                  string
 	older, newer               string
 	larger, smaller            string
@@ -38,7 +37,7 @@ const filterHelp = `FILTERS
   case-insensitive, as qmail's; regular expressions are too unless --case.
   Header regular expressions run over the decoded header block (RFC 2047
   words decoded); only those filters open the message file, and only --body
-  reads bodies.`
+  and --attachment read bodies.`
 
 // addFlags registers the filter flags on fs.
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
@@ -51,6 +50,7 @@ func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&ff.subject, "subject", "", "`REGEX` over the decoded Subject")
 	fs.StringVar(&ff.body, "body", "", "`REGEX` over the decoded text of the body (reads bodies: slow)")
 	fs.StringVar(&ff.bodyLimit, "body-limit", "1M", "read at most `SIZE` of each body for --body")
+	fs.StringVar(&ff.attachment, "attachment", "", "`REGEX` over attachments' file names and media types (\\.(exe|scr|js)$, zip; reads bodies: slow)")
 	fs.StringVar(&ff.older, "older", "", "queued longer ago than `AGE` (90s, 30m, 2h, 3d, 1w)")
 	fs.StringVar(&ff.newer, "newer", "", "queued less long ago than `AGE`")
 	fs.StringVar(&ff.larger, "larger", "", "message larger than `SIZE` (500, 10k, 1M)")
@@ -130,6 +130,11 @@ func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qm
 			return nil, usageErrorf("--body-limit: %v", err)
 		}
 	}
+	if ff.attachment != "" {
+		if f.Attachment, err = compile("attachment", ff.attachment); err != nil {
+			return nil, err
+		}
+	}
 	for _, a := range []struct {
 		flag, val string
 		dst       *time.Duration
@@ -190,28 +195,40 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 		defer f.Close()
 		r = f
 	}
-	sc := bufio.NewScanner(r)
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		// Accept the first field, so that `qq list --format plain` output
-		// can be piped back in as it is.
-		t = strings.Fields(t)[0]
-		id, err := qmailqueue.ParseID(t)
-		if err != nil {
-			return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, line, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := sc.Err(); err != nil {
+	listed, err := qmailqueue.ReadIDList(r)
+	var le *qmailqueue.IDListError
+	switch {
+	case errors.As(err, &le):
+		return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
+	case err != nil:
 		return nil, fmt.Errorf("--ids-from %s: %w", ff.idsFrom, err)
 	}
+	ids = append(ids, listed...)
 	if len(ids) == 0 {
 		return nil, usageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
 	}
 	return ids, nil
 }
+
+// hiddenAlias registers alias as a hidden second name of the flag name
+// already on fs: one name per concept across commands in help, while the
+// other spelling keeps working. Both names set the one value, in order.
+func hiddenAlias(fs *pflag.FlagSet, alias, name string) {
+	target := fs.Lookup(name)
+	fs.Var(aliasValue{fs: fs, name: name, target: target.Value}, alias, "same as --"+name)
+	a := fs.Lookup(alias)
+	a.NoOptDefVal = target.NoOptDefVal
+	a.Hidden = true
+}
+
+// aliasValue forwards to the flag it is an alias of, through the flag set
+// so that the flag is marked as given.
+type aliasValue struct {
+	fs     *pflag.FlagSet
+	name   string
+	target pflag.Value
+}
+
+func (v aliasValue) String() string     { return v.target.String() }
+func (v aliasValue) Type() string       { return v.target.Type() }
+func (v aliasValue) Set(s string) error { return v.fs.Set(v.name, s) }

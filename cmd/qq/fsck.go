@@ -144,7 +144,7 @@ EXAMPLES
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.repair, "repair", false, "repair what can be repaired, with qmail-send stopped")
-	f.BoolVar(&opts.dryRun, "dry-run", false, "with --repair or --resplit: print the plan, change nothing")
+	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "with --repair or --resplit: print the plan, change nothing")
 	f.StringVar(&opts.create, "create", "", "make a new empty queue at `DIR` as qmail's install does")
 	f.IntVar(&opts.split, "split", 0, "with --create: the split `N` (default 23); otherwise the queue's split when its directories cannot tell")
 	f.BoolVar(&opts.bigTodo, "big-todo", false, "with --create: split todo and intd too (the big-todo patch)")
@@ -252,7 +252,7 @@ func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	if err != nil {
 		return fsck.Options{}, err
 	}
-	return fsck.Options{Split: o.split, Owners: ov, Now: a.clock(), Workers: o.workers}, nil
+	return fsck.Options{Split: o.split, Owners: ov, Now: a.now(), Workers: o.workers}, nil
 }
 
 // queueErr adds a hint to errors about the queue directory itself.
@@ -347,7 +347,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		plan := fsck.NewPlan(r, findings)
 		result, execErr = plan.Execute(ctx, fsck.ExecOptions{
 			QuarantineDir: qdir,
-			Now:           a.clock(),
+			Now:           a.now(),
 			Log:           w.step,
 		})
 		if ctx.Err() != nil {
@@ -455,7 +455,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		if err != nil {
 			return queueErr(err)
 		}
-		result, execErr = plan.Execute(ctx, fsck.ExecOptions{Now: a.clock(),
+		result, execErr = plan.Execute(ctx, fsck.ExecOptions{Now: a.now(),
 			Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
 		return ctx.Err()
 	})

@@ -87,7 +87,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	if err != nil {
 		return err
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err

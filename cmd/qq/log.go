@@ -59,7 +59,7 @@ repeat a filter or give a comma list to accept several values.
   --qp PID          lines of the message queued by qmail-queue PID (the
                     "qp" of qmail-smtpd's "250 ok … qp PID" reply)
   --sender ADDR     lines of messages from ADDR ("<>" for bounces)
-  --recipient ADDR  delivery lines to ADDR
+  --rcpt ADDR       delivery lines to ADDR
   --outcome LIST    delivery lines with a result among success, deferral,
                     failure; "bounce" selects bounce msg and triple bounce
                     lines
@@ -70,14 +70,14 @@ before them for --since and --until.
 
 --since and --until take a date and time (2024-06-01 09:30, in the local
 zone, or RFC 3339), a time today (09:30), a duration before now (90m, 2h,
-7d) or a TAI64N label.
+7d, 1d12h) or a TAI64N label.
 With -f, qq prints the last --lines lines of current (or everything from
 --since) and then prints new lines as multilog writes them, following
 current across rotations, until interrupted.
 
 Examples:
   qq log --since 1h --outcome deferral,failure
-  qq log --recipient bob@example.net /var/log/qmail
+  qq log --rcpt bob@example.net /var/log/qmail
   qq log -f --sender newsletter@shop.example
   qq log --qp 31337 --format json < saved.log`,
 		GroupID: groupService,
@@ -93,12 +93,13 @@ Examples:
 	f.StringVar(&opts.since, "since", "", "print lines logged at or after `TIME`")
 	f.StringVar(&opts.until, "until", "", "print lines logged at or before `TIME`")
 	f.BoolVarP(&opts.follow, "follow", "f", false, "keep printing new lines as they are logged")
-	f.DurationVar(&opts.interval, "interval", time.Second, "how often -f checks for new lines")
+	durationFlag(f, &opts.interval, "interval", time.Second, "how often -f checks for new lines")
 	f.IntVarP(&opts.lines, "lines", "n", 10, "with -f and no --since: print the last `N` lines of current first")
 	f.StringSliceVar(&opts.ids, "id", nil, "lines of message `ID`")
 	f.StringSliceVar(&opts.qps, "qp", nil, "lines of the message queued by qmail-queue `PID`")
 	f.StringSliceVar(&opts.senders, "sender", nil, "lines of messages from `ADDR`")
-	f.StringSliceVar(&opts.recipients, "recipient", nil, "delivery lines to `ADDR`")
+	f.StringSliceVar(&opts.recipients, "rcpt", nil, "delivery lines to `ADDR`")
+	hiddenAlias(f, "recipient", "rcpt")
 	f.StringSliceVar(&opts.outcomes, "outcome", nil, "delivery lines with outcome `LIST` (success,deferral,failure,bounce)")
 	f.BoolVar(&opts.utc, "utc", false, "print times in UTC")
 	cmd.AddCommand(newLogTraceCmd(a), newLogSummaryCmd(a))
@@ -128,7 +129,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON}
-	sel := newLogSelector(filter, since, until, out)
+	sel := sendlog.NewSelector(filter, sendlog.Range{Since: since, Until: until}, out.print)
 
 	readOpt := sendlog.ReadOptions{Since: since, Until: until}
 	var lines iter.Seq2[sendlog.Line, error]
@@ -156,7 +157,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 			warned = true
 		}
 		e = parser.Parse(line.Bytes)
-		if err = sel.add(&e, line.Bytes); err != nil {
+		if err = sel.Add(&e, line.Bytes); err != nil {
 			break
 		}
 		if err = out.err; err != nil {
@@ -170,7 +171,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	if err != nil {
 		return interrupted(err)
 	}
-	if filter.any() && out.printed == 0 {
+	if !filter.IsZero() && out.printed == 0 {
 		return errNothingMatched
 	}
 	return nil
@@ -235,7 +236,9 @@ func parseTimeArg(s string, now time.Time, loc *time.Location) (time.Time, error
 		}
 		return l.Time(), nil
 	}
-	if d, ok := parseAgo(s); ok {
+	// A duration needs its unit here: a bare number such as 20240601 is
+	// more likely a date written without dashes than seconds.
+	if d, err := parseAge(s); err == nil && strings.Trim(s, "0123456789") != "" {
 		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -256,54 +259,31 @@ func parseTimeArg(s string, now time.Time, loc *time.Location) (time.Time, error
 	return time.Time{}, fmt.Errorf("cannot read %q as a time: give a date and time (2024-06-01 09:30), a time today (09:30), an RFC 3339 time, a duration before now (90m, 2h, 7d) or a TAI64N label", s)
 }
 
-// parseAgo parses a duration such as 90m, 2h30m, 7d or 2w.
-func parseAgo(s string) (time.Duration, bool) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		days, err := strconv.ParseUint(n, 10, 16)
-		return time.Duration(days) * 24 * time.Hour, err == nil
-	}
-	if n, ok := strings.CutSuffix(s, "w"); ok {
-		weeks, err := strconv.ParseUint(n, 10, 16)
-		return time.Duration(weeks) * 7 * 24 * time.Hour, err == nil
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil && d >= 0
-}
-
-// logFilter holds the line filters of qq log.
-type logFilter struct {
-	ids        map[uint64]bool
-	qps        map[uint64]bool
-	senders    map[string]bool // lower case
-	recipients map[string]bool // lower case
-	outcomes   map[sendlog.Outcome]bool
-	bounce     bool // --outcome bounce
-}
-
-func newLogFilter(opts *logOptions) (*logFilter, error) {
-	f := &logFilter{}
+// newLogFilter builds the line selection from qq log's filter flags.
+func newLogFilter(opts *logOptions) (*sendlog.Selection, error) {
+	f := &sendlog.Selection{}
 	var err error
-	if f.ids, err = numberSet("--id", opts.ids); err != nil {
+	if f.IDs, err = numberSet("--id", opts.ids); err != nil {
 		return nil, err
 	}
-	if f.qps, err = numberSet("--qp", opts.qps); err != nil {
+	if f.QPs, err = numberSet("--qp", opts.qps); err != nil {
 		return nil, err
 	}
-	f.senders = addressSet(opts.senders)
-	f.recipients = addressSet(opts.recipients)
+	f.Senders = sendlog.AddressSet(opts.senders)
+	f.Recipients = sendlog.AddressSet(opts.recipients)
 	for _, o := range opts.outcomes {
 		if o == "bounce" {
-			f.bounce = true
+			f.Bounce = true
 			continue
 		}
 		out, ok := sendlog.ParseOutcome(o)
 		if !ok {
 			return nil, usageErrorf("--outcome %q: choose among success, deferral, failure, bounce", o)
 		}
-		if f.outcomes == nil {
-			f.outcomes = map[sendlog.Outcome]bool{}
+		if f.Outcomes == nil {
+			f.Outcomes = map[sendlog.Outcome]bool{}
 		}
-		f.outcomes[out] = true
+		f.Outcomes[out] = true
 	}
 	return f, nil
 }
@@ -322,177 +302,6 @@ func numberSet(flag string, values []string) (map[uint64]bool, error) {
 		set[n] = true
 	}
 	return set, nil
-}
-
-// addressSet lower-cases addresses and drops their angle brackets.
-func addressSet(addrs []string) map[string]bool {
-	if len(addrs) == 0 {
-		return nil
-	}
-	set := map[string]bool{}
-	for _, a := range addrs {
-		set[strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(a, "<"), ">"))] = true
-	}
-	return set
-}
-
-func (f *logFilter) any() bool {
-	return f.ids != nil || f.byInfo() || f.recipients != nil || f.byOutcome()
-}
-
-// byInfo reports whether the filter needs a message's info msg line.
-func (f *logFilter) byInfo() bool { return f.qps != nil || f.senders != nil }
-
-func (f *logFilter) byOutcome() bool { return f.outcomes != nil || f.bounce }
-
-// matchInfo reports whether a message's info line passes --qp and --sender.
-func (f *logFilter) matchInfo(info *sendlog.Info) bool {
-	if !f.byInfo() {
-		return true
-	}
-	if info == nil {
-		return false
-	}
-	return (f.qps == nil || f.qps[info.QP]) && (f.senders == nil || f.senders[strings.ToLower(info.Sender)])
-}
-
-// logSelector decides which lines qq log prints, holding the lines whose
-// fate depends on a later line.
-type logSelector struct {
-	f         *logFilter
-	window    sendlog.Range
-	tracker   *sendlog.Tracker
-	out       *logPrinter
-	heldNew   map[uint64]heldLine            // new msg lines waiting for info msg
-	heldStart map[*sendlog.Delivery]heldLine // starting lines waiting for the result
-}
-
-// heldLine is a line kept back, with whether it lies in the time range.
-type heldLine struct {
-	e       sendlog.Event
-	raw     []byte
-	inRange bool
-}
-
-func newLogSelector(f *logFilter, since, until time.Time, out *logPrinter) *logSelector {
-	s := &logSelector{f: f, window: sendlog.Range{Since: since, Until: until}, out: out,
-		heldNew: map[uint64]heldLine{}, heldStart: map[*sendlog.Delivery]heldLine{}}
-	s.tracker = &sendlog.Tracker{}
-	switch {
-	case f.ids != nil:
-		s.tracker.Want = func(id uint64) bool { return f.ids[id] }
-	case !f.byInfo():
-		// No filter on messages: only deliveries need tracking.
-		s.tracker.Want = func(uint64) bool { return false }
-	}
-	if f.byInfo() {
-		s.tracker.Select = func(h *sendlog.History) bool { return f.matchInfo(h.Info) }
-	}
-	return s
-}
-
-// add takes one line and prints what can be printed.
-func (s *logSelector) add(e *sendlog.Event, raw []byte) error {
-	inRange := s.window.Contains(e)
-	f := s.f
-	if !f.any() {
-		if inRange {
-			return s.out.print(e, raw, nil)
-		}
-		return nil
-	}
-	h, d := s.tracker.Add(e)
-	switch e.Kind {
-	case sendlog.KindNewMsg:
-		if h != nil && f.byInfo() {
-			s.heldNew[e.Msg] = heldLine{e: *e, raw: clone(raw), inRange: inRange}
-			return nil
-		}
-	case sendlog.KindInfoMsg:
-		held, ok := s.heldNew[e.Msg]
-		delete(s.heldNew, e.Msg)
-		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.out.print(&held.e, held.raw, nil); err != nil {
-				return err
-			}
-		}
-	case sendlog.KindEndMsg:
-		delete(s.heldNew, e.Msg)
-	case sendlog.KindStartDelivery:
-		if f.byOutcome() {
-			if s.deliveryMatches(h, d) {
-				s.holdStart(d, heldLine{e: *e, raw: clone(raw), inRange: inRange})
-			}
-			return nil
-		}
-	case sendlog.KindDelivery:
-		held, ok := s.heldStart[d]
-		delete(s.heldStart, d)
-		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.out.print(&held.e, held.raw, d); err != nil {
-				return err
-			}
-		}
-	case sendlog.KindStatus:
-		if e.Exiting {
-			clear(s.heldStart) // those deliveries will never end
-		}
-	}
-	if inRange && s.matches(e, h, d) {
-		return s.out.print(e, raw, d)
-	}
-	return nil
-}
-
-// holdStart keeps a starting delivery line until its result. Deliveries
-// whose result was never logged (qmail-send crashed) are dropped when too
-// many are held.
-func (s *logSelector) holdStart(d *sendlog.Delivery, line heldLine) {
-	if len(s.heldStart) >= 4096 {
-		for d := range s.heldStart {
-			if d.Lost {
-				delete(s.heldStart, d)
-			}
-		}
-	}
-	s.heldStart[d] = line
-}
-
-// matches applies every filter to one line. A line carries the message
-// attributes (ID, qp, sender) if it is about a message, the recipient if it
-// is about a delivery, and an outcome if it is a delivery result or a
-// bounce; a filter on an attribute the line lacks rejects it.
-func (s *logSelector) matches(e *sendlog.Event, h *sendlog.History, d *sendlog.Delivery) bool {
-	f := s.f
-	if (f.ids != nil || f.byInfo()) && (h == nil || !s.messageMatches(h)) {
-		return false
-	}
-	switch e.Kind {
-	case sendlog.KindStartDelivery:
-		return !f.byOutcome() && s.deliveryMatches(h, d)
-	case sendlog.KindDelivery:
-		return s.deliveryMatches(h, d) && (!f.byOutcome() || f.outcomes[e.Outcome])
-	case sendlog.KindBounceMsg, sendlog.KindTripleBounce:
-		return f.recipients == nil && (!f.byOutcome() || f.bounce)
-	case sendlog.KindNewMsg, sendlog.KindInfoMsg, sendlog.KindEndMsg, sendlog.KindWarning, sendlog.KindAlert:
-		return f.recipients == nil && !f.byOutcome()
-	}
-	return false
-}
-
-// messageMatches applies --id, --qp and --sender to a message.
-func (s *logSelector) messageMatches(h *sendlog.History) bool {
-	return (s.f.ids == nil || s.f.ids[h.ID]) && s.f.matchInfo(h.Info)
-}
-
-// deliveryMatches applies the message filters and --recipient to a
-// delivery.
-func (s *logSelector) deliveryMatches(h *sendlog.History, d *sendlog.Delivery) bool {
-	f := s.f
-	if (f.ids != nil || f.byInfo()) && (h == nil || !s.messageMatches(h)) {
-		return false
-	}
-	return f.recipients == nil || d != nil && f.recipients[strings.ToLower(d.Recipient)]
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }

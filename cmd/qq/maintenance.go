@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -66,7 +64,7 @@ func (f *maintenanceFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.services, "service", nil, "stop and restart service `DIR` around the change (repeatable; DIR=SUPERVISEDIR for a supervise directory elsewhere)")
 	fs.StringVar(&f.stopCommand, "stop-command", "", "shell `CMD` that stops a qmail not run by supervise (needs --start-command)")
 	fs.StringVar(&f.startCommand, "start-command", "", "shell `CMD` that starts it again")
-	fs.DurationVar(&f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
+	durationFlag(fs, &f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
 	fs.BoolVar(&f.keepDown, "keep-down", false, "leave the services down afterwards (a batch of runs; end it with 'qq svc up')")
 	fs.BoolVar(&f.noSvc, "no-svc", false, "stop and start nothing; still refuse if qmail-send holds lock/sendmutex")
 }
@@ -98,21 +96,14 @@ func (f *maintenanceFlags) build(a *app) (*svc.Maintenance, error) {
 	case f.noSvc:
 	case len(f.services) > 0:
 		for _, arg := range f.services {
-			s, err := a.service(arg)
+			s, err := a.existingService(arg)
 			if err != nil {
-				return nil, err
-			}
-			if err := checkServiceDir(s); err != nil {
 				return nil, err
 			}
 			m.Services = append(m.Services, s)
 		}
 	case f.stopCommand == "":
-		if s := svc.FindQmailSend(svc.DefaultSearchDirs(), svc.QmailSendNames()); s != nil {
-			s, err := a.service(s.Dir)
-			if err != nil {
-				return nil, err
-			}
+		if s := a.finder().QmailSend(); s != nil {
 			m.Services = []*svc.Service{s}
 		} else {
 			f.searched = true
@@ -128,14 +119,8 @@ func (f *maintenanceFlags) explain(err error) error {
 		return nil
 	}
 	if errors.Is(err, svc.ErrCannotStop) && f.searched {
-		var names []string
-		for _, root := range svc.DefaultSearchDirs() {
-			for _, name := range svc.QmailSendNames() {
-				names = append(names, filepath.Join(root, name))
-			}
-		}
 		err = fmt.Errorf("%w (no service found at %s; give --service DIR, or --stop-command and --start-command)",
-			err, strings.Join(names, ", "))
+			err, strings.Join(new(svc.Finder).QmailSendPlaces(), ", "))
 	}
 	return svcErr(err)
 }
@@ -153,45 +138,4 @@ func svcErr(err error) error {
 // <qmail-dir>/.qq.lock for the default queue.
 func ownLockPath(queueDir string) string {
 	return filepath.Join(filepath.Dir(filepath.Clean(queueDir)), ".qq.lock")
-}
-
-// service turns a service argument into a Service: DIR=SUPERVISEDIR for a
-// supervise directory kept elsewhere; a bare name is looked up in /service,
-// /etc/service and /var/service; $SUPERVISEDIR moves the supervise directory
-// as daemontools-encore does.
-func (a *app) service(arg string) (*svc.Service, error) {
-	dir, sup, _ := strings.Cut(arg, "=")
-	if dir == "" {
-		return nil, usageErrorf("service %q: no directory given", arg)
-	}
-	s := svc.NewService(svc.Lookup(dir, svc.DefaultSearchDirs()))
-	switch {
-	case sup != "":
-		s.SuperviseDir = sup
-	case a.getenv("SUPERVISEDIR") != "":
-		if d, err := svc.EncoreSuperviseDir(a.getenv("SUPERVISEDIR"), s.Dir); err == nil {
-			s.SuperviseDir = d
-		}
-	}
-	return s, nil
-}
-
-// checkServiceDir makes sure a service directory exists; the error names
-// the directory once ("service directory /service/x: file does not exist").
-func checkServiceDir(s *svc.Service) error {
-	fi, err := os.Stat(s.Dir)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-			if errors.Is(err, fs.ErrNotExist) {
-				err = fs.ErrNotExist
-			}
-		}
-		return fmt.Errorf("service directory %s: %w", s.Dir, err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("service directory %s: not a directory", s.Dir)
-	}
-	return nil
 }

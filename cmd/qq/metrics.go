@@ -52,6 +52,7 @@ Metrics:
   qmail_queue_bouncing_messages        messages with a bounce waiting
   qmail_queue_size_bytes               sum of the message sizes
   qmail_queue_oldest_message_age_seconds
+  qmail_queue_lifetime_seconds         control/queuelifetime (default 604800)
   qmail_queue_message_age_seconds      histogram of message ages (1m to 7d)
   qmail_queue_senders                  distinct senders
   qmail_queue_sender_messages{sender}  the senders with at least
@@ -146,12 +147,12 @@ type metricsSource struct {
 func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.a.clock()
+	now := m.a.now()
 	snap, err := report.TakeSnapshot(ctx, m.q, report.SnapshotOptions{Now: now, Senders: m.senders, Workers: m.opts.workers})
 	if err != nil {
 		return err
 	}
-	send := m.opts.service.read()
+	send := m.opts.service.read(m.a)
 	bw := bufio.NewWriter(w)
 	p := &promWriter{w: bw}
 
@@ -165,6 +166,7 @@ func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	p.gauge("qmail_queue_bouncing_messages", "Messages with a bounce report waiting (bounce/ID).", float64(snap.Bouncing))
 	p.gauge("qmail_queue_size_bytes", "Sum of the sizes of the messages in the queue.", float64(snap.Bytes))
 	p.gauge("qmail_queue_oldest_message_age_seconds", "Age of the oldest message (since qmail-send preprocessed it), 0 when the queue is empty.", snap.OldestAge().Truncate(time.Second).Seconds())
+	p.gauge("qmail_queue_lifetime_seconds", "qmail-send's queuelifetime (control/queuelifetime): a message older than this is bounced at its next delivery attempt.", m.q.Lifetime.Seconds())
 	bounds := make([]float64, len(snap.AgeBuckets))
 	for i, b := range snap.AgeBuckets {
 		bounds[i] = b.Seconds()

@@ -346,6 +346,7 @@ func TestMetricsExposition(t *testing.T) {
 		"qmail_queue_messages":                   "gauge",
 		"qmail_queue_messages_pending":           "gauge",
 		"qmail_queue_bouncing_messages":          "gauge",
+		"qmail_queue_lifetime_seconds":           "gauge",
 		"qmail_queue_size_bytes":                 "gauge",
 		"qmail_queue_oldest_message_age_seconds": "gauge",
 		"qmail_queue_message_age_seconds":        "histogram",

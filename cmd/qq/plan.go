@@ -57,7 +57,7 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 		}
 		ids = append(ids, arg)
 	}
-	filter, err := p.filter.build(a.clock(), ids, a.stdin)
+	filter, err := p.filter.build(a.now(), ids, a.stdin)
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 		}
 		refs = append(refs, ref)
 	}
-	filter, err := f.filter.build(a.clock(), nil, a.stdin)
+	filter, err := f.filter.build(a.now(), nil, a.stdin)
 	if err != nil {
 		return "", nil, err
 	}
@@ -362,7 +362,7 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	if err != nil {
 		return err
 	}
-	now := a.clock()
+	now := a.now()
 	var purge []qmailqueue.QuarantineEntry
 	var bytes int64
 	for _, e := range entries {

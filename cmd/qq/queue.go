@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"time"
 
-	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/qmailqueue"
 )
 
@@ -20,39 +18,10 @@ func (a *app) openQueue() (*qmailqueue.Queue, error) {
 		}
 		return nil, err
 	}
-	lifetime, err := readQueueLifetime(a.controlDir)
+	lifetime, err := qmailqueue.ReadLifetime(a.controlDir)
 	if err != nil {
 		return nil, err
 	}
 	q.Lifetime = lifetime
 	return q, nil
-}
-
-// readQueueLifetime reads control/queuelifetime as qmail-send does, with
-// control_readint: the leading digits of the first line, else the default
-// (spec §5.2, §7.1).
-func readQueueLifetime(controlDir string) (time.Duration, error) {
-	data, exists, err := control.ReadFile(controlDir, "queuelifetime")
-	if err != nil {
-		return 0, fmt.Errorf("read queuelifetime: %w", err)
-	}
-	if !exists {
-		return qmailqueue.DefaultLifetime, nil
-	}
-	n, ok := control.ParseInt(control.ParseLine(data))
-	if !ok || n < 0 {
-		return qmailqueue.DefaultLifetime, nil
-	}
-	return time.Duration(n) * time.Second, nil
-}
-
-// clock returns the time qq reasons with: QQ_NOW (RFC 3339) pins it for
-// reproducible test output, otherwise the real time.
-func (a *app) clock() time.Time {
-	if v := a.getenv("QQ_NOW"); v != "" {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-	}
-	return a.now()
 }

@@ -160,42 +160,24 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, opts rcpthostsAddOptions) error
 	}
 	defer chg.cancel()
 	format, ctx := chg.format, chg.ctx
-	target, other := "rcpthosts", "morercpthosts"
+	target := "rcpthosts"
 	if opts.more {
-		target, other = other, target
+		target = "morercpthosts"
 	}
 	in := chg.in
 	vs, err := validateValues(a, cmd, in, func(v string) (string, []string, error) { return control.Validate(target, v) }, nil)
 	if err != nil {
 		return err
 	}
-	if err := guardCreateRcptHosts(a, opts.force); err != nil {
+	if err := guardCreate(a, "rcpthosts", nil, opts.force); err != nil {
 		return asUsage(cmd, err)
 	}
 	// A domain listed in the other file is already accepted.
-	data, _, err := control.ReadFile(a.controlDir, other)
+	added, err := control.AddRcptHosts(ctx, a.controlDir, opts.more, values(vs))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", other, err)
+		return controlError(cmd, err)
 	}
-	there := map[string]control.ListEntry{}
-	for _, e := range control.ParseList(data) {
-		there[strings.ToLower(e.Value)] = e
-	}
-	var todo []string
-	var elsewhere []control.ListEntry
-	for _, v := range vs {
-		if e, ok := there[v.value]; ok {
-			elsewhere = append(elsewhere, e)
-			continue
-		}
-		todo = append(todo, v.value)
-	}
-	var ch control.ListChange
-	if len(todo) > 0 {
-		if ch, err = control.AddToList(ctx, a.controlDir, target, todo); err != nil {
-			return controlError(cmd, err)
-		}
-	}
+	ch, other, elsewhere := added.Change, added.Other, added.Elsewhere
 	f, _ := control.Lookup(target)
 	if format == formatJSON {
 		v := newListChangeJSON(f, ch)
@@ -253,32 +235,21 @@ func runRcpthostsRm(cmd *cobra.Command, a *app, opts rcpthostsRmOptions) error {
 	defer chg.cancel()
 	format, ctx := chg.format, chg.ctx
 	in := chg.in
+	changes, notFound, err := control.RemoveRcptHosts(ctx, a.controlDir, rawValues(in))
+	if err != nil {
+		return controlError(cmd, err)
+	}
 	removed := 0
 	var views []any
-	missing := map[string]int{}
-	for _, name := range []string{"rcpthosts", "morercpthosts"} {
-		ch, err := control.RemoveFromList(ctx, a.controlDir, name, rawValues(in))
-		if err != nil {
-			return controlError(cmd, err)
-		}
+	for i, ch := range changes {
 		removed += len(ch.Removed)
-		for _, m := range ch.Missing {
-			missing[m]++
-		}
-		ch.Missing = nil
-		f, _ := control.Lookup(name)
+		f, _ := control.Lookup(control.RcptHostsFiles[i])
 		if format == formatJSON {
 			views = append(views, newListChangeJSON(f, ch))
 			continue
 		}
 		if len(ch.Removed) > 0 {
 			printListChange(a.stdout, f, ch)
-		}
-	}
-	var notFound []string
-	for _, v := range in {
-		if missing[v.value] == 2 && !slices.Contains(notFound, v.value) {
-			notFound = append(notFound, v.value)
 		}
 	}
 	if format == formatJSON {
@@ -362,7 +333,7 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 	if err := warnMoreState(a); err != nil {
 		return err
 	}
-	lip, err := localIP(a.controlDir)
+	lip, err := control.ReadLocalIP(a.controlDir)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func runRetry(ctx context.Context, a *app, opts *retryOptions) error {
 			return err
 		}
 		if !a.quiet {
-			now := a.clock()
+			now := a.now()
 			for _, t := range before {
 				fmt.Fprintf(a.stdout, "cleared %s: %d recent timeouts, the last %s ago\n", t.IP, t.Count, humanAge(now.Sub(t.Last)))
 			}

@@ -185,9 +185,9 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		ropts := qmailqueue.RemoveOptions{Now: a.now()}
+		ropts := qmailqueue.RemoveOptions{} // the age test reads real atimes: the real clock, never QQ_NOW
 		if z != nil {
-			run, err := z.NewRun(opts.cmdline, rewrite, a.clock())
+			run, err := z.NewRun(opts.cmdline, rewrite, a.now())
 			if err != nil {
 				return err
 			}

@@ -68,6 +68,7 @@ GLOBAL ENVIRONMENT
 		newControlCmd(a),
 		newExpireCmd(a),
 		newFsckCmd(a),
+		newGenDocsCmd(),
 		newListCmd(a),
 		newLogCmd(a),
 		newMetricsCmd(a),
@@ -87,6 +88,7 @@ GLOBAL ENVIRONMENT
 		root.AddCommand(c)
 	}
 	wrapArgErrors(root)
+	registerCompletions(a, root)
 	return root
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -82,34 +81,27 @@ func (s sendState) Describe(now time.Time) string {
 
 // read finds qmail-send's service and reads its state, the way svok and
 // svstat do: no lock is taken, nothing is written.
-func (sf *sendStateFlags) read() sendState {
+func (sf *sendStateFlags) read(a *app) sendState {
 	if sf.noService {
 		return sendState{NotFound: "--no-service"}
 	}
+	finder := a.finder()
 	var s *svc.Service
 	if sf.service != "" {
-		dir := svc.Lookup(sf.service, svc.DefaultSearchDirs())
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		var err error
+		if s, err = a.service(sf.service); err != nil {
+			return sendState{Checked: true, Dir: sf.service, Err: err}
+		}
+		if fi, err := os.Stat(s.Dir); err != nil || !fi.IsDir() {
 			if err == nil {
 				err = errors.New("not a directory")
 			}
-			return sendState{Checked: true, Dir: dir, Err: fmt.Errorf("service %s: %w", dir, err)}
+			return sendState{Checked: true, Dir: s.Dir, Err: fmt.Errorf("service %s: %w", s.Dir, err)}
 		}
-		s = svc.NewService(dir)
-	} else if s = svc.FindQmailSend(svc.DefaultSearchDirs(), svc.QmailSendNames()); s == nil {
+	} else if s = finder.QmailSend(); s == nil {
 		return sendState{NotFound: fmt.Sprintf("no %s service in %s (use --service DIR or --no-service)",
-			strings.Join(svc.QmailSendNames(), " or "), strings.Join(svc.DefaultSearchDirs(), ", "))}
+			strings.Join(svc.QmailSendNames(), " or "), strings.Join(finder.SearchDirs(), ", "))}
 	}
-	st := sendState{Checked: true, Dir: s.Dir}
-	running, err := s.Running()
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		st.Err = err
-		return st
-	}
-	st.Supervised = running
-	if !running {
-		return st
-	}
-	st.Status, st.Err = s.ReadStatus()
-	return st
+	p := s.Probe()
+	return sendState{Checked: true, Dir: s.Dir, Supervised: p.Supervised, Status: p.Status, Err: p.Err}
 }

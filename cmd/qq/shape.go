@@ -102,7 +102,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if opts.top < 0 || opts.minSubdomains < 0 {
 		return usageErrorf("--top and --min-subdomains must not be negative")
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err

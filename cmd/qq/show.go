@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +22,7 @@ import (
 type showOptions struct {
 	raw  bool
 	body bool
+	part string // --part N: write that MIME part, decoded
 	log  string // --log: qmail-send's log, for the last delivery attempts
 	ids  []string
 }
@@ -27,28 +30,36 @@ type showOptions struct {
 func newShowCmd(a *app) *cobra.Command {
 	opts := &showOptions{}
 	cmd := &cobra.Command{
-		Use:     "show ID…",
+		Use:     "show ID… | -",
 		GroupID: groupQueue,
 		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
 		Long: `Show each message: envelope sender; each recipient with its channel and
 whether it is done; birth, age, size and state; the next retry and the
-expiry time; the bounce report waiting in bounce/ID; the decoded headers.
+expiry time; the bounce report waiting in bounce/ID; the decoded headers;
+the MIME structure: each part's number, type, charset, file name and
+decoded size, attachments marked (the message is read as a stream, at most
+64 MiB).
 
   --raw    write the message file verbatim (qmail-queue's Received line first)
   --body   also print the decoded text parts of the body
+  --part N write MIME part N (as numbered in the structure: 1, 2, 2.1, …)
+           decoded (base64 or quoted-printable undone, text in UTF-8), for
+           one message: to a file or a pipe; on a terminal only a text part
   --log DIR  add the last delivery attempt of each recipient from
            qmail-send's log (a multilog directory or a file; default
            $QQ_LOG_DIR when set): why the message is still queued
 
 Formats: text (default) and json (the schema of qq list --format json, with
-headers, plus "bounce_report", "all_headers" and, with --log,
+headers, plus "bounce_report", "all_headers", "mime_parts" and, with --log,
 "last_attempts").
 
 EXAMPLES
   qq show 9995400
   qq show --body 9995400
   qq show --log /var/log/qmail 9995400
-  qq show --raw 9995400 > message.eml`,
+  qq list --format ids --sender-domain cheap-meds.example | qq show -
+  qq show --raw 9995400 > message.eml
+  qq show --part 2 9995400 > invoice.zip`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ids = args
@@ -57,6 +68,7 @@ EXAMPLES
 	}
 	cmd.Flags().BoolVar(&opts.raw, "raw", false, "write the message file verbatim")
 	cmd.Flags().BoolVar(&opts.body, "body", false, "also print the decoded text of the body")
+	cmd.Flags().StringVar(&opts.part, "part", "", "write MIME part `N` of one message, decoded")
 	cmd.Flags().StringVar(&opts.log, "log", "", "qmail-send's log `DIR` or file: add the last delivery attempts")
 	return cmd
 }
@@ -66,6 +78,8 @@ type showJSON struct {
 	messageJSON
 	BounceReport []bounceJSON      `json:"bounce_report"`
 	AllHeaders   []headerFieldJSON `json:"all_headers"`
+	MIMEParts    []mimePartJSON    `json:"mime_parts"`
+	MIMECut      bool              `json:"mime_truncated,omitempty"`
 	Body         *string           `json:"body,omitempty"`
 	LastAttempts *[]attemptJSON    `json:"last_attempts,omitempty"`
 }
@@ -78,6 +92,19 @@ type attemptJSON struct {
 	Outcome   string `json:"outcome"` // success, deferral, failure, or "" while running
 	Text      string `json:"text"`
 	Lost      bool   `json:"lost"`
+}
+
+// mimePartJSON is one MIME part in qq show's JSON.
+type mimePartJSON struct {
+	Number      string `json:"number"`
+	Depth       int    `json:"depth"`
+	Type        string `json:"type"`
+	Charset     string `json:"charset,omitempty"`
+	Filename    string `json:"filename,omitempty"`
+	Disposition string `json:"disposition,omitempty"`
+	Encoding    string `json:"encoding,omitempty"`
+	Size        int64  `json:"size"`
+	Attachment  bool   `json:"attachment"`
 }
 
 type bounceJSON struct {
@@ -98,13 +125,24 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	if opts.raw && (opts.body || a.format != "") {
 		return usageErrorf("--raw writes the message as it is; it goes with neither --body nor --format")
 	}
-	var ids []uint64
-	for _, s := range opts.ids {
-		id, err := qmailqueue.ParseID(s)
-		if err != nil {
-			return usageErrorf("%v", err)
+	if opts.part != "" {
+		if opts.raw || opts.body || a.format != "" || len(opts.ids) != 1 {
+			return usageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
 		}
-		ids = append(ids, id)
+		if !validPartNumber(opts.part) {
+			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
+		}
+	}
+	// "-" reads IDs from standard input, one per line, as --ids-from -
+	// does: qq list --format ids … | qq show -.
+	ff := filterFlags{}
+	args := slices.DeleteFunc(slices.Clone(opts.ids), func(s string) bool { return s == "-" })
+	if len(args) < len(opts.ids) {
+		ff.idsFrom = "-"
+	}
+	ids, err := ff.ids(args, a.stdin)
+	if err != nil {
+		return err
 	}
 	q, err := a.openQueue()
 	if err != nil {
@@ -112,7 +150,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	now := a.clock()
+	now := a.now()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -124,7 +162,10 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			}
 			continue
 		}
-		m, err := q.Message(id, qmailqueue.FieldSize|qmailqueue.FieldEnvelope|qmailqueue.FieldRecipients|qmailqueue.FieldHeader)
+		if opts.part != "" {
+			return a.writePart(out, q, id, opts.part)
+		}
+		m, err := q.Message(id, qmailqueue.FieldSize|qmailqueue.FieldEnvelope|qmailqueue.FieldRecipients|qmailqueue.FieldHeader|qmailqueue.FieldParts)
 		if errors.Is(err, qmailqueue.ErrNotFound) {
 			out.Flush()
 			fmt.Fprintf(a.stderr, "qq: %v\n", err)
@@ -160,6 +201,14 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			for _, f := range m.Header.Fields() {
 				v.AllHeaders = append(v.AllHeaders, headerFieldJSON{Name: f.Name, Value: f.Value})
 			}
+			v.MIMEParts = []mimePartJSON{}
+			if m.MIME != nil {
+				for _, p := range m.MIME.Parts {
+					v.MIMEParts = append(v.MIMEParts, mimePartJSON{Number: p.Number, Depth: p.Depth, Type: p.Type, Charset: p.Charset,
+						Filename: p.Filename, Disposition: p.Disposition, Encoding: p.Encoding, Size: p.Size, Attachment: p.IsAttachment()})
+				}
+				v.MIMECut = m.MIME.Truncated
+			}
 			if err := writeJSON(out, v); err != nil {
 				return err
 			}
@@ -179,14 +228,21 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	return nil
 }
 
-// writeRaw copies the message file verbatim. A mess file that is not a
-// plain queue file (a link, FIFO, extra hard links) is refused, with its
-// reason, before a byte is written.
-func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
+// openMess opens the message file of id; a message not in the queue is
+// qq show's "no such message" (exit 1). A mess file that is not a plain
+// queue file (a link, FIFO, extra hard links) is refused with its reason
+// (qmailqueue.OpenQueueFile), before a byte is written.
+func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
 	f, err := q.OpenMessage(id, 0)
 	if errors.Is(err, os.ErrNotExist) {
-		return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, qmailqueue.ErrNotFound))
+		return nil, withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, qmailqueue.ErrNotFound))
 	}
+	return f, err
+}
+
+// writeRaw copies the message file verbatim.
+func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
+	f, err := openMess(q, id)
 	if err != nil {
 		return err
 	}
@@ -218,12 +274,18 @@ func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.Bounce
 
 // readBody returns the decoded text parts of a message's body, from at most
 // MaxBodyRead bytes of its mess file; a mess file refused as not a plain
-// queue file (its problem is shown) gives no body.
+// queue file, or whose header block is over HeaderLimit, gives no body (its
+// problem is shown).
 func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	for _, p := range m.Problems {
 		if p.Refused && strings.HasPrefix(p.File, "mess/") {
 			return "", nil
 		}
+	}
+	if m.Header != nil && m.Header.Truncated {
+		// The body starts past the header qq reads (HeaderLimit); the
+		// problem on the message says so.
+		return "", nil
 	}
 	f, err := q.OpenMessage(m.ID, m.MessInode)
 	if err != nil {
@@ -311,6 +373,9 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 			fmt.Fprintf(out, "  (header block longer than %d bytes; cut there)\n", qmailqueue.HeaderLimit)
 		}
 	}
+	if m.MIME != nil && len(m.MIME.Parts) > 0 {
+		writeMIMEText(out, m.MIME)
+	}
 	if body != nil {
 		out.WriteString("Body (decoded text parts):\n")
 		out.WriteString(*body)
@@ -367,4 +432,117 @@ func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Mess
 			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
 	}
 	return &attempts, nil
+}
+
+// writeMIMEText lists the MIME structure, one part per line, indented by
+// depth: number, type, charset, decoded size, then file name and an
+// attachment mark.
+func writeMIMEText(out *bufio.Writer, s *qmailqueue.MIMEStructure) {
+	out.WriteString("MIME structure:\n")
+	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	for _, p := range s.Parts {
+		number := p.Number
+		if number == "" {
+			number = "-"
+		}
+		typ := strings.Repeat("  ", p.Depth) + p.Type
+		if p.Charset != "" {
+			typ += "; charset=" + p.Charset
+		}
+		var notes []string
+		if p.Filename != "" {
+			notes = append(notes, strconv.Quote(p.Filename))
+		}
+		if p.IsAttachment() {
+			notes = append(notes, "attachment")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s", number, printableText(typ), humanBytes(p.Size))
+		if len(notes) > 0 {
+			fmt.Fprintf(tw, "\t%s", printableText(strings.Join(notes, " ")))
+		}
+		tw.Write([]byte("\n"))
+	}
+	tw.Flush()
+	if s.Truncated {
+		out.WriteString("  (structure cut short: " + printableText(s.Note) + ")\n")
+	}
+}
+
+// validPartNumber reports whether s is a part number: dot-separated
+// positive integers.
+func validPartNumber(s string) bool {
+	for _, f := range strings.Split(s, ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || f[0] == '+' {
+			return false
+		}
+	}
+	return true
+}
+
+// writePart writes MIME part number of message id, decoded. On a terminal
+// only text is written, made safe; anything else wants a file.
+func (a *app) writePart(out *bufio.Writer, q *qmailqueue.Queue, id uint64, number string) error {
+	f, err := openMess(q, id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if !a.stdoutTTY {
+		if _, err := qmailqueue.ExtractPart(f, number, out); err != nil {
+			return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, err))
+		}
+		return nil
+	}
+	// On a terminal: decode into a bounded buffer first, to refuse binary
+	// content before printing anything and to escape control bytes.
+	var buf limitedBuffer
+	buf.limit = qmailqueue.DefaultBodyLimit
+	p, err := qmailqueue.ExtractPart(f, number, &buf)
+	if err != nil && !errors.Is(err, errBufferFull) {
+		return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, err))
+	}
+	if !strings.HasPrefix(p.Type, "text/") {
+		return fmt.Errorf("message %d: part %s is %s, not text: redirect it to a file (qq show --part %s %d > FILE)", id, number, p.Type, number, id)
+	}
+	out.WriteString(printableBody(buf.String()))
+	if errors.Is(err, errBufferFull) {
+		fmt.Fprintf(out, "\n(part longer than %s: the rest is not shown on a terminal; redirect it to a file)\n", humanBytes(buf.limit))
+	}
+	return nil
+}
+
+// errBufferFull is returned by limitedBuffer once its limit is reached.
+var errBufferFull = errors.New("buffer full")
+
+// limitedBuffer keeps at most limit bytes and then refuses more.
+type limitedBuffer struct {
+	strings.Builder
+	limit int64
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	room := b.limit - int64(b.Len())
+	if room <= 0 {
+		return 0, errBufferFull
+	}
+	if int64(len(p)) > room {
+		b.Builder.Write(p[:room])
+		return int(room), errBufferFull
+	}
+	return b.Builder.Write(p)
+}
+
+// printableBody keeps tabs and newlines but replaces other control
+// characters, so that a part printed on a terminal cannot drive it.
+func printableBody(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' {
+			return r
+		}
+		if r < 32 || r == 127 || (r >= 0x80 && r < 0xa0) {
+			return '_'
+		}
+		return r
+	}, s)
 }

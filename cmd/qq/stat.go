@@ -78,7 +78,7 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	if err != nil {
 		return err
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -102,46 +101,43 @@ error.`,
 
 // serviceReport is what qq svc status found out about one service.
 type serviceReport struct {
-	svc        *svc.Service
-	supervised bool
-	status     svc.Status
-	err        error
-}
-
-// state is the one word shown for the service.
-func (r serviceReport) state() string {
-	switch {
-	case r.err != nil:
-		return "error"
-	case !r.supervised:
-		return "unsupervised"
-	case r.status.Up:
-		return "up"
-	case r.status.Pid != 0:
-		return "stopping"
-	}
-	return "down"
+	svc *svc.Service
+	svc.Probe
 }
 
 func probeService(s *svc.Service) serviceReport {
-	r := serviceReport{svc: s}
-	if r.err = checkServiceDir(s); r.err != nil {
-		return r
+	if err := s.CheckDir(); err != nil {
+		return serviceReport{svc: s, Probe: svc.Probe{Err: err}}
 	}
-	running, err := s.Running()
-	if errors.Is(err, fs.ErrNotExist) {
-		return r // never supervised
+	return serviceReport{svc: s, Probe: s.Probe()}
+}
+
+// finder finds services for every command, honouring $SUPERVISEDIR as
+// daemontools-encore does.
+func (a *app) finder() *svc.Finder {
+	return &svc.Finder{SuperviseDir: a.getenv("SUPERVISEDIR")}
+}
+
+// service turns a service argument (DIR, NAME or DIR=SUPERVISEDIR) into a
+// Service; an argument without a directory is a usage error.
+func (a *app) service(arg string) (*svc.Service, error) {
+	s, err := a.finder().Service(arg)
+	if errors.Is(err, svc.ErrNoDir) {
+		return nil, usageErrorf("service %q: no directory given", arg)
 	}
+	return s, err
+}
+
+// existingService is service for a directory that must exist.
+func (a *app) existingService(arg string) (*svc.Service, error) {
+	s, err := a.service(arg)
 	if err != nil {
-		r.err = err
-		return r
+		return nil, err
 	}
-	if !running {
-		return r
+	if err := s.CheckDir(); err != nil {
+		return nil, err
 	}
-	r.supervised = true
-	r.status, r.err = s.ReadStatus()
-	return r
+	return s, nil
 }
 
 func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
@@ -158,12 +154,7 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 		services = append(services, s)
 	}
 	if len(opts.services) == 0 {
-		services = svc.FindServices(svc.DefaultSearchDirs(), "qmail")
-		for i, s := range services {
-			if services[i], err = a.service(s.Dir); err != nil {
-				return err
-			}
-		}
+		services = a.finder().Services("qmail")
 		if len(services) == 0 {
 			return fmt.Errorf("no qmail service found under %s; name the service directories",
 				strings.Join(svc.DefaultSearchDirs(), ", "))
@@ -175,8 +166,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 	reports := make([]serviceReport, len(services))
 	for i, s := range services {
 		reports[i] = probeService(s)
-		if reports[i].err != nil {
-			errs = append(errs, reports[i].err)
+		if reports[i].Err != nil {
+			errs = append(errs, reports[i].Err)
 		}
 	}
 
@@ -247,17 +238,17 @@ func statusView(r serviceReport, now time.Time) svcStatusView {
 	v := svcStatusView{
 		Service:      r.svc.Dir,
 		SuperviseDir: r.svc.Supervise(),
-		State:        r.state(),
-		Supervised:   r.supervised,
+		State:        r.State(),
+		Supervised:   r.Supervised,
 	}
-	if r.err != nil {
-		v.Error = r.err.Error()
+	if r.Err != nil {
+		v.Error = r.Err.Error()
 		return v
 	}
-	if !r.supervised {
+	if !r.Supervised {
 		return v
 	}
-	st := r.status
+	st := r.Status
 	v.Pid, v.Paused, v.NormallyUp = st.Pid, st.Paused, st.NormallyUp
 	v.Since = st.Since.UTC().Format(time.RFC3339)
 	v.Seconds = max(int64(now.Sub(st.Since)/time.Second), 0)
@@ -280,7 +271,7 @@ func normally(v svcStatusView) string {
 // notes lists the flags worth a glance in the table.
 func notes(r serviceReport) string {
 	var n []string
-	st := r.status
+	st := r.Status
 	if st.Paused {
 		n = append(n, "paused")
 	}
@@ -290,7 +281,7 @@ func notes(r serviceReport) string {
 	if st.Finishing {
 		n = append(n, "finishing")
 	}
-	if st.State != "" && st.State != r.state() {
+	if st.State != "" && st.State != r.State() {
 		n = append(n, st.State)
 	}
 	return strings.Join(n, ", ")
@@ -362,7 +353,7 @@ It fails with exit 111 if the service's supervisor is not running.`, c.name, c.l
 With --wait, qq then waits, at most --timeout, until for every service
 %s.`, really)
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.name)
-		cmd.Flags().DurationVar(&opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
+		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
 	return cmd
 }
@@ -378,7 +369,7 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := checkServiceDir(s); err != nil {
+		if err := s.CheckDir(); err != nil {
 			errs = append(errs, err)
 			continue
 		}

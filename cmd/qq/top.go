@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,9 +59,13 @@ one pass.
                   picks the Nth hop instead; qmail-queue's own
                   "(qmail N invoked …)" lines are skipped
   size            size buckets 0-1K, 1K-4K, 4K-16K, …, 64M+
+  attachment      attachment media type and file name extension
+                  ("application/zip .zip"): a message counts in the group
+                  of each kind it carries; reads whole messages (slow);
+                  select them for qq rm with --attachment
 Addresses, domains and HELO names are grouped case-insensitively, as qmail
 and qq's filters compare them. Headers are read only for subject, ip and
-helo.
+helo; whole messages only for attachment.
 
 Formats:
   table   a table with a TOTAL footer (the default on a terminal)
@@ -84,6 +87,7 @@ EXAMPLES
   qq top --by sender-domain --limit 10
   qq top --by subject --older 1d
   qq top --by ip --hop 2 --format plain
+  qq top --by attachment --older 1h
   qq top --by sender --limit 3 --format rm
   qq top --by helo --group win-4j5k2m8q --format ids | qq rm --ids-from -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -95,7 +99,7 @@ EXAMPLES
 	}
 	opts.filter.addFlags(cmd.Flags())
 	f := cmd.Flags()
-	f.StringVar(&opts.by, "by", "sender", "group by `KEY`: sender, sender-domain, rcpt, rcpt-domain, subject, ip, helo, size")
+	f.StringVar(&opts.by, "by", "sender", "group by `KEY`: sender, sender-domain, rcpt, rcpt-domain, subject, ip, helo, size, attachment")
 	f.IntVar(&opts.hop, "hop", 1, "with --by ip or helo, use the `N`th Received hop (1 = the nearest)")
 	f.StringVar(&opts.sort, "sort", "count", "sort groups by `ORDER`: count, bytes, name, age (oldest first)")
 	f.IntVar(&opts.limit, "limit", 0, "show at most `N` groups (0: all)")
@@ -133,7 +137,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
 		}
 	}
-	now := a.clock()
+	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
 	if err != nil {
 		return err
@@ -252,6 +256,8 @@ func (tv topView) name(n string) string {
 			return "(no subject)"
 		case report.KeyIP, report.KeyHelo:
 			return "(no hop " + strconv.Itoa(tv.hop) + ")"
+		case report.KeyAttachment:
+			return "(no attachment)"
 		}
 	}
 	if tv.key == report.KeySubject {
@@ -361,41 +367,8 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 	if tv.filter.Not {
 		return nil, false
 	}
-	var own []string
-	switch tv.key {
-	case report.KeySender:
-		own = []string{"--sender", g.Name}
-	case report.KeySenderDomain, report.KeyRecipientDomain:
-		if g.Name == "" || strings.HasPrefix(g.Name, ".") {
-			return nil, false
-		}
-		flag := "--sender-domain"
-		if tv.key == report.KeyRecipientDomain {
-			flag = "--rcpt-domain"
-		}
-		own = []string{flag, g.Name}
-	case report.KeyRecipient:
-		if g.Name == "" {
-			return nil, false
-		}
-		own = []string{"--rcpt", g.Name}
-	case report.KeySubject:
-		if g.Name == "" {
-			return nil, false
-		}
-		// (?-i) undoes the (?i) qq adds without --case, so that only
-		// this very subject matches, and other regexes keep their case
-		// rule.
-		own = []string{"--subject", "(?-i)^" + regexp.QuoteMeta(g.Name) + "$"}
-	case report.KeySize:
-		b, _ := report.SizeBucketNamed(g.Name)
-		if b.Min > 0 {
-			own = append(own, "--larger", strconv.FormatInt(b.Min-1, 10))
-		}
-		if b.Max > 0 {
-			own = append(own, "--smaller", strconv.FormatInt(b.Max, 10))
-		}
-	default:
+	own, ok := tv.key.FilterArgs(g.Name)
+	if !ok {
 		return nil, false
 	}
 	return append(slices.Clone(tv.rmArgs), own...), true

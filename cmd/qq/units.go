@@ -2,14 +2,30 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
-// parseAge parses an age as admins write it: a number and a unit, repeated:
-// 90s, 30m, 2h, 3d, 1w, 1d12h. A bare number is seconds.
+// parseAge is qq's one duration parser, for every flag that takes an age,
+// a time before now or a timeout: a number and a unit, repeated, as admins
+// write it: 90s, 30m, 2h, 3d, 1w, 1d12h. A bare number is seconds. Go's
+// own forms (1.5h, 500ms) are accepted too; negative durations are not.
 func parseAge(s string) (time.Duration, error) {
+	d, err := parseUnits(s)
+	if err != nil {
+		if gd, gerr := time.ParseDuration(s); gerr == nil && gd >= 0 && !strings.HasPrefix(s, "+") {
+			return gd, nil
+		}
+	}
+	return d, err
+}
+
+// parseUnits parses the integer-and-unit form of parseAge.
+func parseUnits(s string) (time.Duration, error) {
 	orig := s
 	if s == "" {
 		return 0, fmt.Errorf("empty duration")
@@ -33,6 +49,9 @@ func parseAge(s string) (time.Duration, error) {
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[i]]
 		if unit == 0 {
 			return 0, fmt.Errorf("bad duration %q: unknown unit %q (use s, m, h, d or w)", orig, s[i])
+		}
+		if time.Duration(n) > (math.MaxInt64-total)/unit {
+			return 0, fmt.Errorf("bad duration %q: number too large", orig)
 		}
 		total += time.Duration(n) * unit
 		s = s[i+1:]
@@ -64,4 +83,27 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q: want e.g. 500, 10k, 1M or 34MB", orig)
 	}
 	return int64(n) * mult, nil
+}
+
+// durationValue is a pflag.Value for a duration flag read by parseAge, so
+// that --timeout 1m and --older 1d12h take the same units. Its type name
+// and default are shown as for pflag's own duration flags.
+type durationValue struct{ d *time.Duration }
+
+// durationFlag defines a duration flag read by parseAge.
+func durationFlag(fs *pflag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var(durationValue{p}, name, usage)
+}
+
+func (v durationValue) String() string { return v.d.String() }
+func (v durationValue) Type() string   { return "duration" }
+
+func (v durationValue) Set(s string) error {
+	d, err := parseAge(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	return nil
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/sys/unix"
+
+	"github.com/qqmail/qq/internal/durable"
 )
 
 // ExecOptions configures [Plan.Execute].
@@ -539,20 +541,7 @@ func (x *executor) save(a Action, copyIt bool) error {
 	if err := x.manif.Sync(); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dst))
-}
-
-// syncDir fsyncs a directory, making the names in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return durable.SyncDir(filepath.Dir(dst))
 }
 
 // copyFile copies src to a new file dst with src's mode, owner and times.

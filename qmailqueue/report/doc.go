@@ -12,7 +12,8 @@
 //
 // Addresses and domains are grouped case-insensitively (lower-cased), the
 // way qmail and qq's filters compare them, so that a group is exactly the
-// set of messages the matching qq filter selects. Sending hosts come from
+// set of messages the matching qq filter selects ([Key.FilterArgs] names
+// that filter). Sending hosts come from
 // the Received header fields ([ParseReceived]), skipping the lines
 // qmail-queue adds for itself (spec qmail-queue.md §3.2).
 //

@@ -35,6 +35,11 @@ const (
 	// KeySize groups by message size, in buckets that grow fourfold
 	// ([SizeBuckets]).
 	KeySize
+	// KeyAttachment groups by attachment: media type and file name
+	// extension ("application/zip .zip"); a message belongs to the group
+	// of each distinct kind of attachment it carries, and to "" when it
+	// carries none. It walks every message's MIME structure (slow).
+	KeyAttachment
 )
 
 var keyNames = []struct {
@@ -49,6 +54,7 @@ var keyNames = []struct {
 	{KeyIP, []string{"ip"}},
 	{KeyHelo, []string{"helo"}},
 	{KeySize, []string{"size"}},
+	{KeyAttachment, []string{"attachment"}},
 }
 
 // Keys returns every grouping, in declaration order.
@@ -78,7 +84,7 @@ func ParseKey(s string) (Key, error) {
 }
 
 // String returns the grouping's name: sender, sender-domain, rcpt,
-// rcpt-domain, subject, ip, helo or size.
+// rcpt-domain, subject, ip, helo, size or attachment.
 func (k Key) String() string {
 	for _, n := range keyNames {
 		if n.key == k {
@@ -99,6 +105,8 @@ func (k Key) Fields() qmailqueue.Fields {
 		return qmailqueue.FieldHeader
 	case KeySize:
 		return qmailqueue.FieldSize
+	case KeyAttachment:
+		return qmailqueue.FieldParts
 	}
 	return 0
 }
@@ -117,7 +125,7 @@ func (k Key) Normalize(v string) string {
 			return ""
 		}
 		return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">"))
-	case KeySenderDomain, KeyRecipient, KeyRecipientDomain, KeyHelo:
+	case KeySenderDomain, KeyRecipient, KeyRecipientDomain, KeyHelo, KeyAttachment:
 		return strings.ToLower(v)
 	case KeyIP:
 		if a, ok := parseIP(v); ok {
@@ -204,8 +212,30 @@ func (n *Namer) Names(m *qmailqueue.Message) []string {
 		}
 	case KeySize:
 		n.scratch = append(n.scratch, SizeBucketOf(m.Size).Name)
+	case KeyAttachment:
+		if m.MIME != nil {
+			for _, p := range m.MIME.Attachments() {
+				if name := AttachmentKind(p); !slices.Contains(n.scratch, name) {
+					n.scratch = append(n.scratch, name)
+				}
+			}
+		}
+		if len(n.scratch) == 0 {
+			n.scratch = append(n.scratch, "")
+		}
 	}
 	return n.scratch
+}
+
+// AttachmentKind names the attachment group of part p: its media type and,
+// when its file name has one, the extension, lower-cased:
+// "application/zip .zip", "image/png".
+func AttachmentKind(p qmailqueue.Part) string {
+	kind := strings.ToLower(p.Type)
+	if ext := p.Extension(); ext != "" {
+		kind += " " + ext
+	}
+	return kind
 }
 
 // pendingByName counts m's pending recipients per group name under a

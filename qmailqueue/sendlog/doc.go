@@ -2,7 +2,7 @@
 // writes on its log descriptor (qmail-send.c, qsutil.c; qmail-log(5)),
 // normally stamped and rotated by daemontools' multilog.
 //
-// It has four layers:
+// It has five layers:
 //
 //   - [Parser] turns one log line into a typed [Event]: new msg, info msg,
 //     starting delivery, delivery success/deferral/failure, bounce msg,
@@ -17,6 +17,9 @@
 //     reused, so it names one message only from its new msg to its end msg;
 //     deliveries are matched by delivery number, and delivery numbers restart
 //     when qmail-send restarts.
+//   - [Selector] applies a [Selection] (message IDs, qp, senders,
+//     recipients, outcomes) and a time range to lines in order, holding a
+//     line back while its fate depends on a later one: what qq log prints.
 //   - [Summarizer] aggregates events over a time range in the spirit of
 //     qmailanalog's zoverall, zfailures, zdeferrals, zddist and zsenders.
 //

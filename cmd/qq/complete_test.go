@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// TestCompletionFormats keeps commandFormats, which completion offers for
+// --format, equal to what each command accepts: every command is run with
+// a format it does not offer and its usage error lists the real ones.
+func TestCompletionFormats(t *testing.T) {
+	a := newApp(nil, nil, nil, func(string) string { return "" })
+	root := newRootCmd(a)
+	choose := regexp.MustCompile(`choose one of: (.*)`)
+	dir := t.TempDir()
+	seen := map[string]bool{}
+	visitCommands(root, func(cmd *cobra.Command) {
+		if !cmd.Runnable() || cmd.Hidden || cmd == root || strings.HasPrefix(cmd.CommandPath(), "qq completion") {
+			return
+		}
+		path := cmd.CommandPath()
+		args := append(strings.Fields(strings.TrimPrefix(path, "qq ")), "--qmail-dir", dir, "--format", "no-such-format")
+		// Commands that need arguments get one that passes cobra's count
+		// check; formats are checked before anything is read.
+		for _, extra := range [][]string{nil, {"1"}, {"1", "2"}} {
+			_, _, stderr := runQQ(t, context.Background(), append(slices.Clone(args), extra...)...)
+			if m := choose.FindStringSubmatch(stderr); m != nil {
+				seen[path] = true
+				got := strings.Split(m[1], ", ")
+				if want := commandFormats[path]; !slices.Equal(got, want) {
+					t.Errorf("%s offers --format %v; completion offers %v", path, got, want)
+				}
+				return
+			}
+		}
+	})
+	for path := range commandFormats {
+		if !seen[path] {
+			t.Errorf("commandFormats lists %s, which offers no --format choice (or does not exist)", path)
+		}
+	}
+}
