@@ -46,7 +46,7 @@ func (w *worker) checkSplit(ctx context.Context) ([]*Finding, error) {
 			continue
 		}
 		rel := k.String() + "/" + sub
-		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: c.l.abs(rel), Err: err})
 		}
