@@ -394,3 +394,52 @@ func TestHeaderTooLongIsAProblem(t *testing.T) {
 		t.Errorf("problems %+v, want %q", m.Problems, want)
 	}
 }
+
+// TestScanLinkedSplitDir: a split subdirectory replaced by a link to a
+// directory outside the queue is not listed: the scan stops with one error
+// naming it, and no file there is read.
+func TestScanLinkedSplitDir(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{})
+	if _, err := b.Add(queuetest.Message{Sender: "a@x.test", Recipients: []queuetest.Recipient{{Addr: "r@y.test", Remote: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "5"), []byte("FTOPSECRET\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(b.Dir(), "info", "5")
+	if err := os.RemoveAll(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, sub); err != nil {
+		t.Fatal(err)
+	}
+	// Open already refuses the layout; a scan of a queue opened before the
+	// link was planted stops at the directory.
+	if _, err := qmailqueue.Open(b.Dir()); err == nil {
+		t.Error("Open accepted a linked split subdirectory")
+	}
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	q := mustOpen(t, b.Dir())
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, sub); err != nil {
+		t.Fatal(err)
+	}
+	_, err := q.Scan(t.Context(), qmailqueue.ScanOptions{Fields: all}, func(m *qmailqueue.Message) error {
+		if strings.Contains(m.Sender, "TOPSECRET") {
+			t.Errorf("a file outside the queue was read: %q", m.Sender)
+		}
+		return nil
+	})
+	// O_DIRECTORY|O_NOFOLLOW on a link: ENOTDIR (ELOOP on some kernels).
+	if !(errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP)) || !strings.Contains(err.Error(), sub) {
+		t.Errorf("Scan: %v, want an error naming %s", err, sub)
+	}
+}
