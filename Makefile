@@ -17,7 +17,7 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD = go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean man completions install deb
+.PHONY: all build test test-qmail lint unit fuzz bench bench-rm bench-logs demo clean man completions install deb
 
 all: build
 
@@ -29,6 +29,14 @@ build:
 ## test: formatting, vet, staticcheck, then every test with the race detector
 ## (unit, fuzz seeds, testscript scripts, integration tests)
 test: lint unit
+
+## test-qmail: build notqmail from ../shared/qmail into build/qmail (cached),
+## install it into a private home ($(QMAIL_TEST_HOME)) and run the
+## end-to-end tests in e2e/ against the real qmail-send (root and a C
+## compiler needed; skipped with one line otherwise)
+QMAIL_TEST_HOME ?= /var/tmp/qq-test-qmail
+test-qmail:
+	@QMAIL_TEST_HOME=$(QMAIL_TEST_HOME) ./e2e/test-qmail.sh
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -19,7 +19,7 @@ type Filter struct {
 	// IDs, when not empty, limits the selection to these messages.
 	IDs map[uint64]bool
 	// Senders and Recipients match whole addresses, ASCII case-insensitive
-	// (qmail's own comparison, spec §7.1). The null sender is "".
+	// (qmail's own comparison, docs/queue.md §7.1). The null sender is "".
 	Senders    []string
 	Recipients []string
 	// SenderDomains and RecipientDomains match the part after the last @,
@@ -226,6 +226,21 @@ func (f *Filter) matchAll(m *Message, loadHeader func(), openBody func(limit int
 		}
 	}
 	return true, nil
+}
+
+// AddressArg returns the envelope address a user means by s on a command
+// line: qq prints addresses as qmail does, the sender in angle brackets and
+// the null sender as <>, so "<addr>" stands for addr, and "<>", "" and a
+// quoted empty string ("\"\"", as typed to a shell that keeps the quotes)
+// all stand for the null sender "". Anything else is taken as it is.
+func AddressArg(s string) string {
+	if s == `""` {
+		return ""
+	}
+	if len(s) >= 2 && s[0] == '<' && s[len(s)-1] == '>' {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // readMess opens a message file through openBody and runs read over it. A

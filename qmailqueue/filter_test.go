@@ -1,7 +1,10 @@
 package qmailqueue
 
 import (
+	"bytes"
+	"encoding/base64"
 	"io"
+	"mime/quotedprintable"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,25 +185,116 @@ func TestParseID(t *testing.T) {
 }
 
 func FuzzParseHeader(f *testing.F) {
-	f.Add([]byte("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\nFrom: a@b\n\nbody"))
-	f.Add([]byte(" leading space\n"))
-	f.Add([]byte("X: =?bogus?Q?=ZZ?=\r\n\r\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := ParseHeader(strings.NewReader(string(b)))
+	f.Add([]byte("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\nFrom: a@b\n\nbody"), "X-Test", "value")
+	f.Add([]byte(" leading space\n"), "Subject", " padded\t")
+	f.Add([]byte("X: =?bogus?Q?=ZZ?=\r\n\r\n"), "received", "from x (\xeb\xebhelo=")
+	f.Fuzz(func(t *testing.T, b []byte, name, value string) {
+		h, err := ParseHeader(bytes.NewReader(b))
 		if err != nil {
 			t.Fatalf("ParseHeader returned an error on in-memory input: %v", err)
 		}
+		// Every field needs a colon of its own in the input.
+		if n := bytes.Count(b, []byte(":")); len(h.Fields()) > n {
+			t.Fatalf("%d fields from %d colons", len(h.Fields()), n)
+		}
+		for _, fl := range h.Fields() {
+			if fl.Name == "" || strings.ContainsAny(fl.Name, ":\r\n") {
+				t.Fatalf("bad field name %q", fl.Name)
+			}
+			if got := h.Get(fl.Name); got != h.Values(fl.Name)[0] {
+				t.Fatalf("Get(%q) = %q, first of Values is %q", fl.Name, got, h.Values(fl.Name)[0])
+			}
+		}
 		_ = h.Text()
-		_ = h.Subject()
+
+		// Round trip: a plain field written in front of b is read back as
+		// written, trimmed, whatever follows it (unless b starts with a
+		// continuation line, which folds into it).
+		if !isToken(name) || strings.ContainsAny(value, "\r\n") || strings.Contains(value, "=?") ||
+			len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+			return
+		}
+		h, err = ParseHeader(bytes.NewReader(append([]byte(name+": "+value+"\n"), b...)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Fields()) == 0 || !strings.EqualFold(h.Fields()[0].Name, name) || h.Fields()[0].Value != strings.Trim(value, " \t") {
+			t.Fatalf("field %q: %q read back as %+v", name, value, h.Fields())
+		}
 	})
 }
 
+// isToken reports whether s is a non-empty header field name of letters,
+// digits and hyphens.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 func FuzzBodyText(f *testing.F) {
-	f.Add([]byte("Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhi\n--XX--\n"))
-	f.Add([]byte("Content-Transfer-Encoding: base64\n\n!!!\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := BodyText(strings.NewReader(string(b)), 1<<16); err != nil && err != io.ErrUnexpectedEOF {
-			_ = err // errors are allowed; panics are not
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhi\n--XX--\n"), []byte("hello\n"))
+	f.Add([]byte("Content-Transfer-Encoding: base64\n\n!!!\n"), []byte("\x1b]52;c;aGk=\x07\xff"))
+	const limit = 1 << 16
+	f.Fuzz(func(t *testing.T, raw, data []byte) {
+		// Any input: an error is allowed, a panic is not, and the text
+		// stays in proportion to the input (a charset conversion may at
+		// most triple a byte, one newline ends each part).
+		text, _ := BodyText(bytes.NewReader(raw), limit)
+		if len(text) > 4*len(raw)+1 {
+			t.Fatalf("%d bytes of text from %d bytes of input", len(text), len(raw))
+		}
+
+		// Round trip: data encoded as base64 or quoted-printable, alone
+		// and as both parts of a multipart message, decodes back to data.
+		if len(data) > limit/4 {
+			return
+		}
+		b64 := base64.StdEncoding.EncodeToString(data)
+		var qp bytes.Buffer
+		w := quotedprintable.NewWriter(&qp)
+		w.Binary = true
+		w.Write(data)
+		w.Close()
+		for _, m := range []struct {
+			msg   string
+			parts int
+		}{
+			{"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" + b64 + "\n", 1},
+			{"Content-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n" + qp.String(), 1},
+			{"Content-Type: multipart/mixed; boundary=\"=_b\"\n\n--=_b\nContent-Transfer-Encoding: base64\n\n" + b64 +
+				"\n--=_b\nContent-Type: image/png\n\nskipped\n--=_b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n" + b64 + "\n--=_b--\n", 2},
+		} {
+			got, err := BodyText(strings.NewReader(m.msg), limit)
+			if err != nil {
+				t.Fatalf("%q: %v", m.msg, err)
+			}
+			for i := 0; i < m.parts; i++ {
+				if !strings.HasPrefix(got, string(data)) {
+					t.Fatalf("part %d of %q decoded as %q, want %q first", i+1, m.msg, got, data)
+				}
+				got = strings.TrimPrefix(strings.TrimPrefix(got, string(data)), "\n")
+			}
+			if got != "" {
+				t.Fatalf("%q: %q left over after the parts", m.msg, got)
+			}
 		}
 	})
+}
+
+func TestAddressArg(t *testing.T) {
+	for in, want := range map[string]string{
+		"<>": "", `""`: "", "": "", "<a@b>": "a@b", "a@b": "a@b", "<a@b": "<a@b", "a@b>": "a@b>", "<": "<", "<<>>": "<>",
+	} {
+		if got := AddressArg(in); got != want {
+			t.Errorf("AddressArg(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package qmailqueue_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -347,5 +348,45 @@ func TestCountStatesAgreesWithScan(t *testing.T) {
 	slow.Sized, slow.Bytes, slow.Oldest, slow.OldestID = false, 0, time.Time{}, 0
 	if d := cmp.Diff(slow, fast); d != "" {
 		t.Errorf("listing counts differ from the scan (-scan +counts):\n%s", d)
+	}
+}
+
+func TestRecoverTo(t *testing.T) {
+	done := make(chan error)
+	go func() {
+		var err error
+		defer func() { done <- err }()
+		defer qmailqueue.RecoverTo(&err)
+		var s []int
+		_ = s[3]
+	}()
+	err := <-done
+	var p *qmailqueue.PanicError
+	if !errors.As(err, &p) || !strings.HasPrefix(err.Error(), "internal error: runtime error: index out of range") || !bytes.Contains(p.Stack, []byte("TestRecoverTo")) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A panic in a scan worker (here a bug planted in the filter: a header
+// criterion without its regular expression) ends the scan with a
+// *PanicError in the caller's goroutine instead of ending the process.
+func TestScanWorkerPanicIsAnError(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 3})
+	for range 5 {
+		if _, err := b.Add(queuetest.Message{Sender: "a@b.example", Recipients: []queuetest.Recipient{{Addr: "c@d.example", Remote: true}},
+			Header: "Subject: hi\n"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := qmailqueue.Open(b.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := qmailqueue.NewFilter()
+	f.Headers = []qmailqueue.HeaderMatch{{Name: "Subject"}}
+	_, err = q.Scan(context.Background(), qmailqueue.ScanOptions{Filter: f, Workers: 2}, func(*qmailqueue.Message) error { return nil })
+	var p *qmailqueue.PanicError
+	if !errors.As(err, &p) || !strings.Contains(err.Error(), "internal error") || len(p.Stack) == 0 {
+		t.Fatalf("Scan = %v, want a *PanicError", err)
 	}
 }

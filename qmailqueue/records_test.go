@@ -1,9 +1,12 @@
 package qmailqueue
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseTodo(t *testing.T) {
@@ -76,7 +79,7 @@ func TestParseInfo(t *testing.T) {
 }
 
 func TestParseRecipients(t *testing.T) {
-	// The spec's od -c example after 2 of 3 deliveries succeeded.
+	// The example of docs/queue.md §3.5: 2 of 3 deliveries succeeded.
 	in := "Dgood@remote.test\x00Tdefer1@remote.test\x00Dgood2@remote.test\x00"
 	got, problems := ParseRecipients([]byte(in), ChannelRemote)
 	want := []Recipient{
@@ -122,9 +125,29 @@ func FuzzParseTodo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, _ := ParseTodo(b)
 		for _, r := range env.Recipients {
-			if len(r) >= len(b) {
-				t.Fatalf("recipient %q longer than input", r)
+			if !bytes.Contains(b, append(append([]byte{'T'}, r...), 0)) {
+				t.Fatalf("recipient %q is not a T record of the input", r)
 			}
+		}
+		if env.HasSender && !bytes.Contains(b, append(append([]byte{'F'}, env.Sender...), 0)) {
+			t.Fatalf("sender %q is not an F record of the input", env.Sender)
+		}
+		// Round trip: the envelope written back as records parses the same.
+		var w []byte
+		if env.HasUID {
+			w = append(append(append(w, 'u'), env.UID...), 0)
+		}
+		if env.HasQP {
+			w = append(append(append(w, 'p'), env.QP...), 0)
+		}
+		if env.HasSender {
+			w = append(append(append(w, 'F'), env.Sender...), 0)
+		}
+		for _, r := range env.Recipients {
+			w = append(append(append(w, 'T'), r...), 0)
+		}
+		if again, _ := ParseTodo(w); !cmp.Equal(again, env) {
+			t.Fatalf("%q parsed as %+v, written back as %q, parsed again as %+v", b, env, w, again)
 		}
 	})
 }
@@ -134,8 +157,15 @@ func FuzzParseInfo(f *testing.F) {
 	f.Add([]byte("F"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseInfo(b)
-		if err == nil && len(s)+2 > len(b) {
-			t.Fatalf("sender %q does not fit in %q", s, b)
+		if err != nil {
+			return
+		}
+		rec := append(append([]byte{'F'}, s...), 0)
+		if !bytes.HasPrefix(b, rec) || strings.IndexByte(s, 0) >= 0 {
+			t.Fatalf("sender %q is not the first F record of %q", s, b)
+		}
+		if again, err := ParseInfo(rec); err != nil || again != s {
+			t.Fatalf("info written back as %q parses as %q, %v", rec, again, err)
 		}
 	})
 }
@@ -152,6 +182,20 @@ func FuzzParseRecipients(f *testing.F) {
 		if n > len(b) {
 			t.Fatalf("recipients take %d bytes of %d", n, len(b))
 		}
+		// Round trip: the recipients written back as T and D records, as
+		// qmail-send writes them, parse the same and cleanly.
+		var w []byte
+		for _, r := range rcpts {
+			typ := byte('T')
+			if r.Done {
+				typ = 'D'
+			}
+			w = append(append(append(w, typ), r.Address...), 0)
+		}
+		again, problems := ParseRecipients(w, ChannelRemote)
+		if len(problems) != 0 || !cmp.Equal(again, rcpts, cmpopts.EquateEmpty()) {
+			t.Fatalf("%q parsed as %+v, written back as %q, parsed again as %+v %v", b, rcpts, w, again, problems)
+		}
 	})
 }
 
@@ -164,6 +208,20 @@ func FuzzParseBounce(f *testing.F) {
 			if len(r.Recipient)+len(r.Text) > len(b) {
 				t.Fatalf("report larger than input")
 			}
+		}
+		// Round trip: the reports written back as qmail-send writes a
+		// bounce file parse the same, without problems.
+		var w strings.Builder
+		for _, r := range reports {
+			w.WriteString("<" + r.Recipient + ">:\n")
+			if r.Text != "" {
+				w.WriteString(r.Text + "\n")
+			}
+			w.WriteString("\n")
+		}
+		again, problems := ParseBounce([]byte(w.String()))
+		if len(problems) != 0 || !cmp.Equal(again, reports, cmpopts.EquateEmpty()) {
+			t.Fatalf("%q parsed as %+v, written back as %q, parsed again as %+v %v", b, reports, w.String(), again, problems)
 		}
 	})
 }

@@ -162,8 +162,12 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 			listed[n] = make(chan listing, 1)
 			launched++
 			go func() {
-				dirs, items, err := q.listSplit(n, need, todo, intd, bounce, opts)
-				listed[n] <- listing{dirs, items, err}
+				var l listing
+				func() {
+					defer RecoverTo(&l.err)
+					l.dirs, l.items, l.err = q.listSplit(n, need, todo, intd, bounce, opts)
+				}()
+				listed[n] <- l
 			}()
 		}
 		discard := func(from int) {
@@ -237,7 +241,7 @@ func (q *Queue) Scan(ctx context.Context, opts ScanOptions, fn func(*Message) er
 					if ctx.Err() != nil {
 						break
 					}
-					m, gone, err := r.read(b.split, it, need, opts.Filter)
+					m, gone, err := r.readRecovering(b.split, it, need, opts.Filter)
 					if err != nil {
 						b.err = err
 						break
@@ -358,7 +362,7 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 		_, inTodo := todo[id]
 		_, inIntd := intd[id]
 		// A local or remote file counts only beside an info file: qmail-send
-		// finds channel files through info/ (pqstart, spec §4.2), so one
+		// finds channel files through info/ (pqstart, docs/queue.md §4.2), so one
 		// without info is never delivered.
 		_, inLocal := localSet[id]
 		_, inRemote := remoteSet[id]
@@ -370,7 +374,7 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 	}
 	// qmail-qread and qmail-send accept any all-digit name in info/; a
 	// non-canonical one (leading zero) is ignored here, as qmail-send's
-	// fmtqfn regenerates the canonical name and does not find it (spec §2).
+	// fmtqfn regenerates the canonical name and does not find it (docs/queue.md §2).
 	infoSet := make(map[uint64]struct{}, len(infoIDs))
 	for _, id := range infoIDs {
 		infoSet[id] = struct{}{}
@@ -444,6 +448,14 @@ type reader struct {
 	// preferInfo reads info, local and remote even when todo exists too
 	// (a crash during preprocessing), as qmail-qread does.
 	preferInfo bool
+}
+
+// readRecovering is read for the scan's worker goroutines: a panic while
+// one message is read (a bug, whatever the bytes in the queue) comes back
+// as a *PanicError that ends the scan, instead of ending the process.
+func (r *reader) readRecovering(d *splitDirs, it scanItem, need Fields, filter *Filter) (m *Message, gone bool, err error) {
+	defer RecoverTo(&err)
+	return r.read(d, it, need, filter)
 }
 
 // read fills in a Message for it. gone is true when the message vanished

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -119,8 +118,8 @@ func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 	if err != nil {
 		return err
 	}
-	header := table.Row{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
-	var rows []table.Row
+	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	var rows [][]any
 	for _, f := range control.Files {
 		if format == formatJSON {
 			if err := writeJSON(a.stdout, controlFileJSON{
@@ -135,7 +134,7 @@ func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 		if f.Patch != "" {
 			name += " (not stock)"
 		}
-		rows = append(rows, table.Row{name, f.Kind.String(), defaultText(f), f.ReadBy, f.When, needsText(f.Effect)})
+		rows = append(rows, []any{name, f.Kind.String(), defaultText(f), f.ReadBy, f.When, needsText(f.Effect)})
 	}
 	return writeRows(a, format, header, rows)
 }
@@ -230,18 +229,18 @@ func runControlShow(_ context.Context, a *app, _ controlShowOptions) error {
 		}
 		return nil
 	}
-	var rows []table.Row
+	var rows [][]any
 	for _, s := range settings {
 		source := s.Source
 		if source == control.SourceNone {
 			source = "-"
 		}
-		rows = append(rows, table.Row{s.File.Name, source, valueText(s), strings.Join(s.Notes, "; ")})
+		rows = append(rows, []any{s.File.Name, source, valueText(s), strings.Join(s.Notes, "; ")})
 	}
 	for _, name := range unknown {
-		rows = append(rows, table.Row{visible(name), "unknown", "", "not a control file qq knows"})
+		rows = append(rows, []any{visible(name), "unknown", "", "not a control file qq knows"})
 	}
-	return writeRows(a, format, table.Row{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
+	return writeRows(a, format, []any{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
 }
 
 // ---- qq control get -----------------------------------------------------
@@ -306,14 +305,14 @@ func runControlGet(cmd *cobra.Command, a *app, opts controlGetOptions) error {
 		switch {
 		case f.Kind == control.KindCDB:
 			for _, k := range keys {
-				fmt.Fprintln(a.stdout, k)
+				fmt.Fprintln(a.stdout, a.esc().line(k))
 			}
 		case f.Kind == control.KindList || f.Kind == control.KindMap:
 			for _, e := range s.Entries {
-				fmt.Fprintln(a.stdout, e.Value)
+				fmt.Fprintln(a.stdout, a.esc().line(e.Value))
 			}
 		case s.Source != control.SourceNone:
-			fmt.Fprintln(a.stdout, s.Value)
+			fmt.Fprintln(a.stdout, a.esc().line(s.Value))
 		}
 	}
 	for _, n := range s.Notes {

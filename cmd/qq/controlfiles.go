@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
+	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -134,23 +133,11 @@ func printNotes(a *app, vs []validated) {
 	}
 }
 
-// visible makes control bytes, a trailing CR and NULs visible in output,
-// Go-escape style, without quoting plain text.
-func visible(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// visible makes control bytes, a trailing CR, NULs, C1 controls and
+// invalid UTF-8 visible in output, Go-escape style, without quoting plain
+// text: termsafe.Line, applied whether or not the output is a terminal,
+// because these lines report control-file entries that must be told apart.
+func visible(s string) string { return termsafe.Line(s) }
 
 // lineEntryJSON is a list entry with its line.
 type lineEntryJSON struct {
@@ -281,20 +268,35 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
-// header; no rows print nothing.
-func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
+// header; no rows print nothing. Text cells are escaped on a terminal.
+func writeRows(a *app, format string, header []any, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	for _, r := range rows {
+		for i, c := range r {
+			if s, ok := c.(string); ok {
+				r[i] = a.esc().line(s)
+			}
+		}
+	}
 	if format == formatTable {
-		t := a.newTable(a.stdout)
-		t.AppendHeader(header)
-		t.AppendRows(rows)
-		t.Render()
-		return nil
+		// The first column names the row and is never cut or hidden; the
+		// others share what is left, and the last ones are hidden first
+		// when even that is too narrow.
+		cols := make([]col, len(header))
+		for i, h := range header {
+			cols[i] = col{Name: fmt.Sprint(h), Min: 8, Drop: i}
+		}
+		cols[0].Min = 0
+		t := a.newTable(a.stdout, cols...)
+		for _, r := range rows {
+			t.row(r...)
+		}
+		return t.render()
 	}
 	w := bufio.NewWriter(a.stdout)
-	for _, r := range append([]table.Row{header}, rows...) {
+	for _, r := range append([][]any{header}, rows...) {
 		for i, c := range r {
 			if i > 0 {
 				w.WriteByte('\t')

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"runtime/debug"
+
+	"github.com/qqmail/qq/qmailqueue"
 )
 
 // Exit codes, documented in README.md and in the root command's help. They
@@ -14,6 +18,7 @@ const (
 	exitNoMatch     = 1   // nothing matched the filters, or a message ID is not in the queue
 	exitUsage       = 2   // bad command line: unknown flag, bad regex, bad size or duration
 	exitError       = 3   // the queue or a file could not be read: missing, permission denied, malformed
+	exitInternal    = 70  // internal error: a bug in qq (a panic), reported with its stack (EX_SOFTWARE of sysexits.h)
 	exitTempFail    = 111 // temporary failure: a lock is held, a service would not stop; try again later
 	exitInterrupted = 130 // interrupted by SIGINT or SIGTERM
 )
@@ -21,9 +26,12 @@ const (
 const exitStatusHelp = `EXIT STATUS
   0    success
   1    nothing matched the filters, or a message ID is not in the queue
-  2    usage error (unknown flag, bad regular expression, size or duration)
+  2    usage error (unknown command or flag, bad regular expression, size
+       or duration)
   3    error: the queue or a file could not be read (missing, permission
        denied, malformed)
+  70   internal error: a bug in qq; the message and stack on stderr
+       are worth a bug report
   111  temporary failure (a lock is held, a service would not stop): try again
   130  interrupted`
 
@@ -72,11 +80,14 @@ var errNothingMatched = &silentError{code: exitNoMatch}
 // exitCode maps an error to the documented exit code.
 func exitCode(err error) int {
 	var (
-		silent *silentError
-		coded  *codedError
-		usage  *usageError
+		panicked *qmailqueue.PanicError
+		silent   *silentError
+		coded    *codedError
+		usage    *usageError
 	)
 	switch {
+	case errors.As(err, &panicked):
+		return exitInternal
 	case errors.As(err, &silent):
 		return silent.code
 	case errors.As(err, &coded):
@@ -89,4 +100,24 @@ func exitCode(err error) int {
 		return exitError
 	}
 	return exitError
+}
+
+// guard runs fn, which runs a command, and turns a panic in it into the
+// internal-error report: the last resort behind every other error path, so
+// that no input ends qq with Go's panic trace and exit status 2, which reads
+// as a usage error.
+func guard(stderr io.Writer, fn func() int) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			code = reportInternal(stderr, &qmailqueue.PanicError{Value: v, Stack: debug.Stack()})
+		}
+	}()
+	return fn()
+}
+
+// reportInternal prints a bug report for a panic, recovered in the main
+// goroutine or in a worker, and returns exitInternal.
+func reportInternal(stderr io.Writer, p *qmailqueue.PanicError) int {
+	fmt.Fprintf(stderr, "qq: internal error: %v, please report\n%s", p.Value, p.Stack)
+	return exitInternal
 }

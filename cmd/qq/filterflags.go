@@ -41,7 +41,7 @@ const filterHelp = `FILTERS
 
 // addFlags registers the filter flags on fs.
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (\"\" for the null sender)")
+	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (<> or \"\" for the null sender)")
 	fs.StringArrayVar(&ff.rcpts, "rcpt", nil, "a recipient `ADDR`")
 	fs.StringArrayVar(&ff.senderDomains, "sender-domain", nil, "sender `DOMAIN` (.example.com: it and its subdomains)")
 	fs.StringArrayVar(&ff.rcptDomains, "rcpt-domain", nil, "a recipient's `DOMAIN` (.example.com: it and its subdomains)")
@@ -69,7 +69,12 @@ func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qmailqueue.Filter, error) {
 	f := qmailqueue.NewFilter()
 	f.Now = now
-	f.Senders, f.Recipients = ff.senders, ff.rcpts
+	for _, a := range ff.senders {
+		f.Senders = append(f.Senders, qmailqueue.AddressArg(a))
+	}
+	for _, a := range ff.rcpts {
+		f.Recipients = append(f.Recipients, qmailqueue.AddressArg(a))
+	}
 	f.SenderDomains, f.RecipientDomains = ff.senderDomains, ff.rcptDomains
 	ids, err := ff.ids(args, stdin)
 	if err != nil {

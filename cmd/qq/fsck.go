@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue/fsck"
 	"github.com/spf13/cobra"
 )
@@ -275,6 +273,9 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.repair {
+		a.page()
+	}
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	w := newFindingWriter(a, format, out)
@@ -529,21 +530,16 @@ type findingWriter struct {
 	a      *app
 	format string
 	out    *bufio.Writer
-	t      table.Writer
+	t      *tableView
 	rows   int
 }
 
 func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
 	w := &findingWriter{a: a, format: format, out: out}
 	if format == formatTable {
-		w.t = a.newTable(out)
-		w.t.AppendHeader(table.Row{"SEVERITY", "CODE", "ID", "FILES", "PROBLEM", "QMAIL-SEND", "REPAIR"})
-		w.t.SetColumnConfigs([]table.ColumnConfig{
-			{Name: "FILES", WidthMax: 30, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "PROBLEM", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "QMAIL-SEND", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "REPAIR", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-		})
+		w.t = a.newTable(out, col{Name: "SEVERITY"}, col{Name: "CODE", Min: 10, Wrap: true}, col{Name: "ID"},
+			col{Name: "FILES", Max: 30, Min: 10, Wrap: true}, col{Name: "PROBLEM", Max: 40, Min: 16, Wrap: true},
+			col{Name: "QMAIL-SEND", Max: 40, Min: 12, Wrap: true, Drop: 1}, col{Name: "REPAIR", Max: 40, Min: 16, Wrap: true})
 	}
 	return w
 }
@@ -579,7 +575,7 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 		fmt.Fprintf(w.out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Code, id, printable(strings.Join(f.Files, ",")),
 			printable(f.Problem), f.Qmail, printable(f.Repair), transient)
 	default:
-		w.t.AppendRow(table.Row{f.Severity.String(), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair)})
+		w.t.row(w.a.severityCell(f.Severity.String()), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair))
 		w.rows++
 	}
 }
@@ -587,9 +583,9 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 // flush renders the table, if any rows.
 func (w *findingWriter) flush() {
 	if w.t != nil && w.rows > 0 {
-		w.t.Render()
+		w.t.render()
 		w.rows = 0
-		w.t.ResetRows()
+		w.t.Reset()
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
 )
@@ -127,8 +128,11 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.follow {
+		a.page()
+	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON}
+	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
 	sel := sendlog.NewSelector(filter, sendlog.Range{Since: since, Until: until}, out.print)
 
 	readOpt := sendlog.ReadOptions{Since: since, Until: until}
@@ -269,8 +273,8 @@ func newLogFilter(opts *logOptions) (*sendlog.Selection, error) {
 	if f.QPs, err = numberSet("--qp", opts.qps); err != nil {
 		return nil, err
 	}
-	f.Senders = sendlog.AddressSet(opts.senders)
-	f.Recipients = sendlog.AddressSet(opts.recipients)
+	f.Senders = sendlog.AddressSet(addressArgs(opts.senders))
+	f.Recipients = sendlog.AddressSet(addressArgs(opts.recipients))
 	for _, o := range opts.outcomes {
 		if o == "bounce" {
 			f.Bounce = true
@@ -312,6 +316,7 @@ type logPrinter struct {
 	stamp   tai64n.Formatter // readable times, as tai64nlocal prints them
 	json    bool
 	live    bool // following new lines: flush each one
+	esc     escaper
 	printed int
 	buf     []byte
 	ring    [][]byte // with -f: the last lines before following
@@ -385,7 +390,7 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 		}
 		p.buf = append(p.buf, sb.String()...)
 	} else {
-		p.buf = appendLogLine(p.buf, e, raw, p.stamp)
+		p.buf = appendLogLine(p.buf, e, raw, p.stamp, p.esc)
 		p.buf = append(p.buf, '\n')
 	}
 	if p.ringOn {
@@ -409,14 +414,24 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 
 // appendLogLine appends a line with its time stamp made readable by
 // stamp, or the raw line if it has none.
-func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter) []byte {
+func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter, esc escaper) []byte {
 	if !e.HasStamp {
-		return append(dst, raw...)
+		return appendLine(esc, dst, raw)
 	}
 	out, ok := stamp(dst, e.Stamp)
 	if !ok {
-		return append(dst, raw...)
+		return appendLine(esc, dst, raw)
 	}
 	out = append(out, ' ')
-	return append(out, e.Line...)
+	return appendLine(esc, out, e.Line)
+}
+
+// addressArgs reads addresses as the queue filters do (<> and "" for the
+// null sender, <addr> for addr: qmailqueue.AddressArg).
+func addressArgs(addrs []string) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = qmailqueue.AddressArg(a)
+	}
+	return out
 }

@@ -96,6 +96,7 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	if len(hs) == 0 {
 		return withCode(exitNoMatch, fmt.Errorf("%s: not in the log %s", what, log.Name()))
 	}
+	a.page()
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
 		if format == formatJSON {
@@ -104,7 +105,7 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 			if i > 0 {
 				w.WriteByte('\n')
 			}
-			writeHistory(w, h, loc)
+			writeHistory(w, h, loc, a.esc())
 		}
 		if err != nil {
 			return err
@@ -115,10 +116,10 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 
 // writeHistory prints one history: a header, the log lines, and the last
 // attempt per recipient.
-func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location) {
+func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location, esc escaper) {
 	fmt.Fprintf(w, "msg %d", h.ID)
 	if i := h.Info; i != nil {
-		fmt.Fprintf(w, ": from <%s>, %d bytes, qp %d, uid %d\n", i.Sender, i.Bytes, i.QP, i.UID)
+		fmt.Fprintf(w, ": from <%s>, %d bytes, qp %d, uid %d\n", esc.line(i.Sender), i.Bytes, i.QP, i.UID)
 	} else {
 		fmt.Fprintf(w, ": no info msg line in the log\n")
 	}
@@ -126,7 +127,7 @@ func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location) {
 	var line []byte
 	stamp := tai64n.LocalFormatter(loc)
 	for _, e := range h.Events {
-		line = appendLogLine(append(line[:0], "  "...), &e, []byte(e.Line), stamp)
+		line = appendLogLine(append(line[:0], "  "...), &e, []byte(e.Line), stamp, esc)
 		w.Write(append(line, '\n'))
 	}
 	last := h.LastAttempts()
@@ -135,7 +136,7 @@ func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location) {
 	}
 	fmt.Fprintf(w, "  last attempt per recipient:\n")
 	for _, d := range last {
-		fmt.Fprintf(w, "    %s %s: %s\n", d.Channel, d.Recipient, attemptText(d, loc))
+		fmt.Fprintf(w, "    %s %s: %s\n", d.Channel, esc.line(d.Recipient), esc.line(attemptText(d, loc)))
 	}
 }
 

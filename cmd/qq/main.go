@@ -13,10 +13,12 @@ import (
 // main stays thin: every deferred function in run finishes before the single
 // os.Exit here (gofmt's gofmtMain pattern). SIGINT, SIGTERM and SIGHUP cancel
 // the context, so that a command in the middle of changing the queue can
-// restore the services it stopped (svc.Maintenance) before qq exits.
+// restore the services it stopped (svc.Maintenance) before qq exits. A panic
+// anywhere in the command is reported by guard as an internal error (exit
+// 70), after the deferred functions on the way up have run.
 func main() {
 	ctx, stop := signalContext()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := guard(os.Stderr, func() int { return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv) })
 	stop()
 	os.Exit(code)
 }

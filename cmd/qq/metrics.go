@@ -167,11 +167,7 @@ func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 	p.gauge("qmail_queue_size_bytes", "Sum of the sizes of the messages in the queue.", float64(snap.Bytes))
 	p.gauge("qmail_queue_oldest_message_age_seconds", "Age of the oldest message (since qmail-send preprocessed it), 0 when the queue is empty.", snap.OldestAge().Truncate(time.Second).Seconds())
 	p.gauge("qmail_queue_lifetime_seconds", "qmail-send's queuelifetime (control/queuelifetime): a message older than this is bounced at its next delivery attempt.", m.q.Lifetime.Seconds())
-	bounds := make([]float64, len(snap.AgeBuckets))
-	for i, b := range snap.AgeBuckets {
-		bounds[i] = b.Seconds()
-	}
-	p.histogram("qmail_queue_message_age_seconds", "Ages of the messages in the queue.", bounds, snap.AgeCounts, snap.AgeSum.Seconds())
+	p.ageHistogram(snap)
 	if m.senders != 0 {
 		name, label, what := "qmail_queue_sender_messages", "sender", "sender"
 		if m.senders == report.KeySenderDomain {

@@ -20,7 +20,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
+	"github.com/qqmail/qq/qmailqueue/report"
 )
 
 // promFamily is one metric family read back from an exposition.
@@ -533,4 +535,34 @@ func grepLines(text, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// The age histogram's sum of a million messages a year old is positive and
+// exact in the exposition (it was once kept in a time.Duration, which wraps
+// after 292 years of total age and printed -6.74e+09 for 50,000 messages).
+func TestMetricsAgeSumMillionMessages(t *testing.T) {
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	const n = 1_000_000
+	snap := &report.Snapshot{Now: now, AgeBuckets: report.DefaultAgeBuckets, AgeCounts: make([]int, len(report.DefaultAgeBuckets)+1)}
+	snap.ByState = map[qmailqueue.State]int{}
+	m := &qmailqueue.Message{Birth: now.AddDate(-1, 0, 0), State: qmailqueue.StatePreprocessed}
+	for range n {
+		snap.Add(m)
+	}
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	(&promWriter{w: bw}).ageHistogram(snap)
+	bw.Flush()
+	fams, err := parseExposition(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := fams["qmail_queue_message_age_seconds"].samples
+	sum, count := hist[len(hist)-2], hist[len(hist)-1]
+	if want := float64(n) * 365 * 86400; sum.name != "qmail_queue_message_age_seconds_sum" || sum.value != want {
+		t.Errorf("sum sample %+v, want %g", sum, want)
+	}
+	if count.value != n {
+		t.Errorf("count sample %+v, want %d", count, n)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qqmail/qq/qmailqueue/report"
 )
 
 // promWriter writes the Prometheus text exposition format, version 0.0.4,
@@ -64,6 +66,16 @@ func (p *promWriter) histogram(name, help string, bounds []float64, counts []int
 	p.sample(name+"_bucket", float64(total), "le", "+Inf")
 	p.sample(name+"_sum", sum)
 	p.sample(name+"_count", float64(total))
+}
+
+// ageHistogram writes qmail_queue_message_age_seconds from a snapshot; the
+// sum is in float seconds, whatever the number and the ages of the messages.
+func (p *promWriter) ageHistogram(snap *report.Snapshot) {
+	bounds := make([]float64, len(snap.AgeBuckets))
+	for i, b := range snap.AgeBuckets {
+		bounds[i] = b.Seconds()
+	}
+	p.histogram("qmail_queue_message_age_seconds", "Ages of the messages in the queue.", bounds, snap.AgeCounts, snap.AgeSumSeconds)
 }
 
 // promEscape escapes a label value; bytes that are not UTF-8 (addresses

@@ -8,10 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -41,12 +38,26 @@ messages), or an ID (the message of that ID in every run).`,
 type entryFlags struct {
 	filter     filterFlags
 	quarantine string
+	olderThan  *pflag.Flag // the deprecated name of --older
 }
 
 func (f *entryFlags) addFlags(cmd *cobra.Command) {
-	f.filter.addFlags(cmd.Flags())
+	fs := cmd.Flags()
+	f.filter.addFlags(fs)
+	// In the quarantine an entry's age is the time since qq rm removed the
+	// message, for every quarantine command. --older-than, purge's first
+	// name for it, stays as a hidden alias with the same meaning.
+	fs.Lookup("older").Usage = "removed from the queue longer ago than `AGE` (90m, 7d, 2w)"
+	fs.Lookup("newer").Usage = "removed from the queue less long ago than `AGE`"
+	fs.StringVar(&f.filter.older, "older-than", "", "the same as --older")
+	fs.MarkHidden("older-than")
+	f.olderThan = fs.Lookup("older-than")
 	addQuarantineFlag(cmd, &f.quarantine)
 }
+
+// quarantineAgeHelp explains --older and --newer in the quarantine commands.
+const quarantineAgeHelp = `In the quarantine, --older AGE and --newer AGE select by the time since
+qq rm removed the message (REMOVED), not by its time in the queue.`
 
 // entryRef is one ENTRY argument.
 type entryRef struct {
@@ -103,6 +114,7 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
+	removed := f.removedAge(a, filter)
 	all, problems, err := qmailqueue.LoadQuarantine(dir)
 	if err != nil {
 		return "", nil, err
@@ -114,6 +126,9 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	for i := range all {
 		e := &all[i]
 		if len(refs) > 0 && !anyRef(refs, e) {
+			continue
+		}
+		if !removed(e) {
 			continue
 		}
 		if !filter.IsZero() {
@@ -128,6 +143,21 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 		out = append(out, *e)
 	}
 	return dir, out, nil
+}
+
+// removedAge takes --older and --newer out of filter, where they would
+// select by the time a message spent in the queue, and returns the test
+// they stand for in the quarantine: the time since qq rm removed it.
+func (f *entryFlags) removedAge(a *app, filter *qmailqueue.Filter) func(*qmailqueue.QuarantineEntry) bool {
+	if f.olderThan != nil && f.olderThan.Changed {
+		a.warnf("--older-than is deprecated: use --older, which means the same here")
+	}
+	now, older, newer := a.now(), filter.OlderThan, filter.NewerThan
+	filter.OlderThan, filter.NewerThan = 0, 0
+	return func(e *qmailqueue.QuarantineEntry) bool {
+		age := now.Sub(e.RemovedAt)
+		return (older == 0 || age > older) && (newer == 0 || age < newer)
+	}
 }
 
 func anyRef(refs []entryRef, e *qmailqueue.QuarantineEntry) bool {
@@ -179,6 +209,8 @@ the default when piped), json (one object per line).
 
 ` + filterHelp + `
 
+` + quarantineAgeHelp + `
+
 EXAMPLES
   qq quarantine list
   qq quarantine list --sender-domain example.com --format json`,
@@ -219,16 +251,12 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return err
 	}
 	q, _ := a.openQueue() // only for "still in queue"; a missing queue is fine
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	t := a.newTable(out)
-	t.AppendHeader(table.Row{"ENTRY", "REMOVED", "SIZE", "SENDER", "RECIPIENTS", "STATUS", "SUBJECT"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Name: "SIZE", Align: text.AlignRight},
-		{Name: "SENDER", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "RECIPIENTS", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "SUBJECT", WidthMax: 40, WidthMaxEnforcer: text.Trim},
-	})
+	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
+		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
+		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
 	var bytes int64
 	for i := range entries {
 		e := &entries[i]
@@ -254,7 +282,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 			}
 		case formatPlain:
 			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(angle(sender)),
-				printable(strings.Join(rcpts, ",")), status, printableText(e.Subject))
+				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
 			r := "(none)"
 			if len(rcpts) > 0 {
@@ -263,13 +291,13 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
 				}
 			}
-			t.AppendRow(table.Row{e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				printable(angle(sender)), r, status, printableText(e.Subject)})
+			t.row(e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+				printable(angle(sender)), r, status, a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
-		t.AppendFooter(table.Row{fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir)})
-		t.Render()
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir))
+		t.render()
 	}
 	if len(entries) == 0 {
 		if !a.quiet {
@@ -283,24 +311,24 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 // --- qq quarantine purge ----------------------------------------------------
 
 type quarantinePurgeOptions struct {
-	entries   entryFlags
-	olderThan string
-	requeued  bool
-	all       bool
-	dryRun    bool
-	args      []string
-	selected  bool
+	entries  entryFlags
+	requeued bool
+	all      bool
+	dryRun   bool
+	args     []string
+	selected bool
 }
 
 func newQuarantinePurgeCmd(a *app) *cobra.Command {
 	opts := &quarantinePurgeOptions{}
 	cmd := &cobra.Command{
-		Use:   "purge [ENTRY…] [--older-than AGE] [--requeued] [--all] [filters]",
+		Use:   "purge [ENTRY…] [--older AGE] [--requeued] [--all] [filters]",
 		Short: "delete quarantined messages for good",
 		Long: `Delete quarantined messages for good: their kept mess files and manifest
 lines; a run left empty is removed. Select them with ENTRY arguments,
---older-than AGE (removed longer ago than AGE), --requeued (already put
-back), the filters, or --all. Several selections combine with AND.
+--older AGE (removed longer ago than AGE; --older-than is an old name for
+it), --requeued (already put back), the filters, or --all. Several
+selections combine with AND.
 
 An entry whose message is still in the queue (qq stopped between keeping
 the copy and removing the message) is purged like any other: the queue's
@@ -310,8 +338,10 @@ Meant for cron, so it does not ask; --dry-run lists what it would purge.
 
 ` + filterHelp + `
 
+` + quarantineAgeHelp + `
+
 EXAMPLES
-  qq quarantine purge --older-than 7d
+  qq quarantine purge --older 7d
   qq quarantine purge 20261122T120000Z-4242
   qq quarantine purge --requeued --dry-run
 
@@ -325,7 +355,6 @@ EXIT STATUS
 		},
 	}
 	opts.entries.addFlags(cmd)
-	cmd.Flags().StringVar(&opts.olderThan, "older-than", "", "removed longer ago than `AGE` (90m, 7d, 2w)")
 	cmd.Flags().BoolVar(&opts.requeued, "requeued", false, "only entries already requeued")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "every entry")
 	cmd.Flags().BoolVarP(&opts.dryRun, "dry-run", "n", false, "list what would be purged and purge nothing")
@@ -349,26 +378,15 @@ func selectionGiven(cmd *cobra.Command, args []string, except ...string) bool {
 
 func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOptions) error {
 	if !opts.selected {
-		return usageErrorf("qq quarantine purge needs ENTRY arguments, --older-than, --requeued, filters, or --all")
-	}
-	var age time.Duration
-	if opts.olderThan != "" {
-		var err error
-		if age, err = parseAge(opts.olderThan); err != nil {
-			return usageErrorf("--older-than: %v", err)
-		}
+		return usageErrorf("qq quarantine purge needs ENTRY arguments, --older, --requeued, filters, or --all")
 	}
 	dir, entries, err := opts.entries.load(a, opts.args)
 	if err != nil {
 		return err
 	}
-	now := a.now()
 	var purge []qmailqueue.QuarantineEntry
 	var bytes int64
 	for _, e := range entries {
-		if age > 0 && now.Sub(e.RemovedAt) <= age {
-			continue
-		}
 		if opts.requeued && e.RequeuedAt == nil {
 			continue
 		}

@@ -58,6 +58,8 @@ what would be requeued.
 
 ` + filterHelp + `
 
+` + quarantineAgeHelp + `
+
 EXAMPLES
   qq requeue 20261122T120000Z-4242/9995400
   qq requeue --all --sender alice@example.com --yes
@@ -83,7 +85,7 @@ EXIT STATUS
 	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "list what would be requeued")
 	f.StringVar(&opts.qmailQueue, "qmail-queue", "", "the qmail-queue `PROGRAM` (default $QMAILQUEUE or <qmail-dir>/bin/qmail-queue)")
 	f.StringVar(&opts.file, "file", "", "queue the message in `FILE` (with --from and --to)")
-	f.StringVar(&opts.from, "from", "", "envelope sender `ADDR` for --file (\"\" for the null sender)")
+	f.StringVar(&opts.from, "from", "", "envelope sender `ADDR` for --file (<> or \"\" for the null sender)")
 	f.StringArrayVar(&opts.to, "to", nil, "envelope recipient `ADDR` for --file (repeatable)")
 	return cmd
 }
@@ -310,6 +312,11 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 		return usageErrorf("--file needs --from, the envelope sender (--from '' for the null sender)")
 	case len(opts.to) == 0:
 		return usageErrorf("--file needs at least one --to recipient")
+	}
+	// Addresses as qq prints them: <> is the null sender, <addr> is addr.
+	opts.from = qmailqueue.AddressArg(opts.from)
+	for i, r := range opts.to {
+		opts.to[i] = qmailqueue.AddressArg(r)
 	}
 	if _, err := qmailqueue.EncodeEnvelope(opts.from, opts.to); err != nil {
 		return usageErrorf("%v", err)

@@ -54,7 +54,7 @@ import (
 //	body [LINE]             one body line ("body" alone: an empty line)
 //	body-bytes N            appends N bytes of filler lines to the body
 //	bounce [LINE]           one line of bounce/ID; a paragraph ends with
-//	                        a "bounce" line alone (spec §3.6)
+//	                        a "bounce" line alone (docs/queue.md §3.6)
 //	birth TIME              RFC 3339, "now", or a duration from now
 //	                        such as -37h (default: now)
 //	next-retry TIME         mtime of local/remote, same syntax (default:

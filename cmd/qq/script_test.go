@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"qq": func() {
 			ctx, stop := signalContext()
-			code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+			code := guard(os.Stderr, func() int { return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv) })
 			stop()
 			os.Exit(code)
 		},

@@ -148,9 +148,11 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.now()
+	estimated := a.nextRetryEstimated()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -195,6 +197,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		if format == formatJSON {
 			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -217,7 +220,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, q, m, bounce, body, attempts, now)
+		writeShowText(a, out, a.esc(), q, m, bounce, body, attempts, now, estimated)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -295,18 +298,22 @@ func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	return qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
 }
 
-func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
-	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
-	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanAge(now.Sub(m.Birth)))
+	state := cell{Text: stateText(m.State)}
+	if m.State == qmailqueue.StateBroken || len(m.Problems) > 0 {
+		state = a.paint(state.Text, colorBad)
+	}
+	fmt.Fprintf(tw, "State:\t%s (%s)\n", paintText(state), m.State.Code())
+	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), paintText(a.ageCell(now.Sub(m.Birth), q.Lifetime)))
 	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, humanBytes(m.Size))
 	fmt.Fprintf(tw, "Sender:\t%s\n", printable(angle(m.Sender)))
 	if m.HasQP {
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
 	}
 	if next, ok := m.NextRetry(now); ok {
-		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+		fmt.Fprintf(tw, "Next retry:\t%s%s (%s)\n", estimateMark(estimated), next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
 	} else if m.State == qmailqueue.StateQueued {
 		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
 	}
@@ -314,7 +321,7 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 	fmt.Fprintf(tw, "Expires:\t%s (%s; queuelifetime %ds)\n", exp.UTC().Format("2006-01-02 15:04:05 MST"), relative(exp.Sub(now)), int64(q.Lifetime/time.Second))
 	bouncing := "no"
 	if m.Bouncing {
-		bouncing = "yes (a bounce is sent when the last recipient is done)"
+		bouncing = paintText(a.paint("yes", colorWarn)) + " (a bounce is sent when the last recipient is done)"
 	}
 	fmt.Fprintf(tw, "Bouncing:\t%s\n", bouncing)
 	tw.Flush()
@@ -345,7 +352,7 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 			}
 			fmt.Fprintf(out, "  %s %s %s: %s\n", d.Started, d.Channel, printable(d.Recipient), outcome)
 			if d.Text != "" {
-				out.WriteString("    " + printableText(d.Text) + "\n")
+				out.WriteString("    " + esc.field(d.Text) + "\n")
 			}
 		}
 	}
@@ -354,20 +361,20 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 		for _, b := range bounce {
 			fmt.Fprintf(out, "  <%s>:\n", printable(b.Recipient))
 			for _, line := range strings.Split(b.Text, "\n") {
-				out.WriteString("    " + printableText(line) + "\n")
+				out.WriteString("    " + esc.field(line) + "\n")
 			}
 		}
 	}
 	if len(m.Problems) > 0 {
 		out.WriteString("Problems:\n")
 		for _, p := range m.Problems {
-			out.WriteString("  " + printableText(p.String()) + "\n")
+			out.WriteString("  " + esc.field(p.String()) + "\n")
 		}
 	}
 	if m.Header != nil {
 		out.WriteString("Headers:\n")
 		for _, f := range m.Header.Fields() {
-			out.WriteString("  " + printableText(f.Name+": "+f.Value) + "\n")
+			out.WriteString("  " + esc.field(f.Name+": "+f.Value) + "\n")
 		}
 		if m.Header.Truncated {
 			fmt.Fprintf(out, "  (header block longer than %d bytes; cut there)\n", qmailqueue.HeaderLimit)
@@ -378,7 +385,7 @@ func writeShowText(out *bufio.Writer, q *qmailqueue.Queue, m *qmailqueue.Message
 	}
 	if body != nil {
 		out.WriteString("Body (decoded text parts):\n")
-		out.WriteString(*body)
+		out.WriteString(esc.text(*body))
 		if !strings.HasSuffix(*body, "\n") {
 			out.WriteString("\n")
 		}
@@ -505,7 +512,7 @@ func (a *app) writePart(out *bufio.Writer, q *qmailqueue.Queue, id uint64, numbe
 	if !strings.HasPrefix(p.Type, "text/") {
 		return fmt.Errorf("message %d: part %s is %s, not text: redirect it to a file (qq show --part %s %d > FILE)", id, number, p.Type, number, id)
 	}
-	out.WriteString(printableBody(buf.String()))
+	out.WriteString(a.esc().text(buf.String()))
 	if errors.Is(err, errBufferFull) {
 		fmt.Fprintf(out, "\n(part longer than %s: the rest is not shown on a terminal; redirect it to a file)\n", humanBytes(buf.limit))
 	}
@@ -531,18 +538,4 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 		return int(room), errBufferFull
 	}
 	return b.Builder.Write(p)
-}
-
-// printableBody keeps tabs and newlines but replaces other control
-// characters, so that a part printed on a terminal cannot drive it.
-func printableBody(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || r == '\n' {
-			return r
-		}
-		if r < 32 || r == 127 || (r >= 0x80 && r < 0xa0) {
-			return '_'
-		}
-		return r
-	}, s)
 }

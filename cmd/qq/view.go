@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/termsafe"
 )
 
 // messageJSON is the stable JSON schema of one message, shared by
@@ -27,6 +28,9 @@ type messageJSON struct {
 	UID        string          `json:"uid,omitempty"`
 	Headers    *headersJSON    `json:"headers,omitempty"`
 	Problems   []string        `json:"problems"`
+
+	// NextRetryEstimated is set while qmail-send runs (see nextRetryEstimated).
+	NextRetryEstimated bool `json:"next_retry_estimated,omitempty"`
 }
 
 type recipientJSON struct {
@@ -124,7 +128,8 @@ func printable(s string) string {
 }
 
 // printableText keeps UTF-8 text (decoded subjects) but replaces control
-// characters, for terminal output.
+// characters with _, so that a value stays one field of one line in the
+// tab-separated formats. On a terminal, escaper.field shows them instead.
 func printableText(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 32 || r == 127 || (r >= 0x80 && r < 0xa0) {
@@ -132,4 +137,50 @@ func printableText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// escaper prepares text from the queue, the log and control files (any
+// sender, any qmail user can put bytes there) for human output. On a
+// terminal (true) it goes through termsafe, which shows control bytes, ESC,
+// DEL and invalid UTF-8 as visible escapes instead of letting the terminal
+// act on them; elsewhere the bytes are written as they are (field keeps the
+// one-line guarantee of the tab-separated formats). --raw and JSON never go
+// through it: they are byte-exact, JSON escaping as JSON does.
+type escaper bool
+
+// esc returns the escaper for standard output.
+func (a *app) esc() escaper { return escaper(a.stdoutTTY) }
+
+// field prepares one value shown on one line or in one table cell.
+func (tty escaper) field(s string) string {
+	if tty {
+		return termsafe.Line(s)
+	}
+	return printableText(s)
+}
+
+// line prepares one line of text on a terminal and leaves it as it is
+// elsewhere.
+func (tty escaper) line(s string) string {
+	if tty {
+		return termsafe.Line(s)
+	}
+	return s
+}
+
+// text prepares multi-line text (a message body): tabs and newlines kept.
+func (tty escaper) text(s string) string {
+	if tty {
+		return termsafe.Text(s)
+	}
+	return s
+}
+
+// appendLine appends one line read from a log or a control file, without its
+// newline: on a terminal escaped, otherwise byte for byte.
+func appendLine[T string | []byte](tty escaper, dst []byte, line T) []byte {
+	if tty {
+		return append(dst, termsafe.Line(string(line))...)
+	}
+	return append(dst, line...)
 }

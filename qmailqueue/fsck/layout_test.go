@@ -195,7 +195,7 @@ func needRoot(t *testing.T) {
 }
 
 // TestOwnersModes gives files and directories wrong owners and modes; a
-// repair restores those of spec §1.1 and §3.8, except on lock files.
+// repair restores those of docs/queue.md §1.1 and §3.8, except on lock files.
 func TestOwnersModes(t *testing.T) {
 	needRoot(t)
 	b := queuetest.NewT(t, queuetest.Options{Split: 5, Owners: &testOwners})

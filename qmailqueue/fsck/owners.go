@@ -11,7 +11,7 @@ import (
 )
 
 // Owners are the numeric ids of qmail's users and group (conf-users) that
-// queue directories and files must belong to (spec §1.1, §1.4, §3.8). A
+// queue directories and files must belong to (docs/queue.md §1.1, §1.4, §3.8). A
 // value of -1 means unknown: owners of that role are not checked and not
 // changed.
 type Owners struct {

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// birth is the time of the spec's test run (spec §3.2 example).
+// birth is the time of the example run in docs/queue.md §3.2.
 var birth = time.Date(2026, 11, 22, 9, 0, 12, 0, time.UTC)
 
 func stat(t *testing.T, path string) (fs.FileInfo, *syscall.Stat_t) {
@@ -182,7 +182,7 @@ func TestNewRefusesNonEmptyDir(t *testing.T) {
 	wantMode(t, b.Dir(), fs.ModeDir|0o750)
 }
 
-// The spec's test message (spec §3.5 and §3.7 examples).
+// The example message of docs/queue.md §3.5 and §3.7.
 func specMessage() Message {
 	return Message{
 		Sender: "sender@remote.test",
@@ -316,7 +316,7 @@ func TestAddQueued(t *testing.T) {
 			if todo != wantTodo {
 				t.Errorf("todo path %s, want %s", todo, wantTodo)
 			}
-			// Spec §3.3: od -c todo/9995400.
+			// docs/queue.md §3.3: od -c todo/9995400.
 			want := "u65534\x00p18709\x00Fsender@remote.test\x00Tuser@remote.test\x00Ttest@local.test\x00Tnosuchbox@local.test\x00"
 			if got := readFile(t, todo); got != want {
 				t.Errorf("todo = %q, want %q", got, want)
@@ -461,7 +461,7 @@ func TestOwnersAsRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner(b.Path("mess", id), 7001, os.Getegid()) // group: the caller's (spec §3.8)
+	owner(b.Path("mess", id), 7001, os.Getegid()) // group: the caller's (docs/queue.md §3.8)
 	for _, k := range []string{"info", "local", "remote", "bounce"} {
 		owner(b.Path(k, id), 7002, 7004)
 	}

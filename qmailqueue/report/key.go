@@ -120,12 +120,9 @@ func (k Key) PerRecipient() bool { return k == KeyRecipient || k == KeyRecipient
 // address in canonical form; subjects and size buckets are kept as given.
 func (k Key) Normalize(v string) string {
 	switch k {
-	case KeySender:
-		if v == "<>" {
-			return ""
-		}
-		return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">"))
-	case KeySenderDomain, KeyRecipient, KeyRecipientDomain, KeyHelo, KeyAttachment:
+	case KeySender, KeyRecipient:
+		return strings.ToLower(qmailqueue.AddressArg(v))
+	case KeySenderDomain, KeyRecipientDomain, KeyHelo, KeyAttachment:
 		return strings.ToLower(v)
 	case KeyIP:
 		if a, ok := parseIP(v); ok {

@@ -33,11 +33,11 @@ type Hop struct {
 // Postfix's and sendmail's "from HELO (RDNS [IP])", Exim's "from RDNS
 // ([IP] helo=NAME)" and "from [IP] (helo=NAME)", and IPv6 addresses written
 // [IPv6:…]. ok is false when the field has no from clause, as qmail-queue's
-// own "(qmail 1234 invoked from network)" lines (spec qmail-queue.md §3.2)
+// own "(qmail 1234 invoked from network)" lines (docs/queue.md §3.2)
 // and local submissions have none.
 func ParseReceived(v string) (hop Hop, ok bool) {
 	s := strings.TrimLeft(v, " \t\r\n")
-	if len(s) < 5 || !strings.EqualFold(s[:4], "from") || !isSpace(s[4]) {
+	if len(s) < 5 || !hasPrefixFoldASCII(s, "from") || !isSpace(s[4]) {
 		return Hop{}, false
 	}
 	s = strings.TrimLeft(s[4:], " \t\r\n")
@@ -134,19 +134,64 @@ func comment(s string) (text, rest string) {
 }
 
 // heloIn finds the HELO name in one comment: "HELO name" or "EHLO name"
-// (qmail-smtpd and its patches), or "helo=name" (Exim).
+// (qmail-smtpd and its patches), or "helo=name" (Exim). Every index it
+// computes is an index into c itself: case is folded byte by byte on ASCII
+// only, never by strings.ToLower, whose result can be longer or shorter than
+// c when c holds invalid UTF-8 or some non-ASCII letters.
 func heloIn(c string) string {
-	if len(c) > 5 && (strings.EqualFold(c[:5], "HELO ") || strings.EqualFold(c[:5], "EHLO ")) {
+	if len(c) > 5 && (hasPrefixFoldASCII(c, "helo ") || hasPrefixFoldASCII(c, "ehlo ")) {
 		return strings.TrimSpace(c[5:])
 	}
-	if i := strings.Index(strings.ToLower(c), "helo="); i >= 0 && (i == 0 || isSpace(c[i-1])) {
-		v := c[i+5:]
-		if j := strings.IndexAny(v, " \t\r\n()"); j >= 0 {
-			v = v[:j]
+	for off := 0; off < len(c); {
+		i := indexFoldASCII(c[off:], "helo=")
+		if i < 0 {
+			break
 		}
-		return v
+		i += off
+		if i == 0 || isSpace(c[i-1]) {
+			v := c[i+len("helo="):]
+			if j := strings.IndexAny(v, " \t\r\n()"); j >= 0 {
+				v = v[:j]
+			}
+			return v
+		}
+		off = i + 1
 	}
 	return ""
+}
+
+// lowerASCII lower-cases one byte if it is an ASCII capital letter.
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// hasPrefixFoldASCII reports whether s begins with lower (given in lower
+// case), ASCII letters compared without regard to case.
+func hasPrefixFoldASCII(s, lower string) bool {
+	if len(s) < len(lower) {
+		return false
+	}
+	for i := 0; i < len(lower); i++ {
+		if lowerASCII(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFoldASCII returns the index in s of the first occurrence of lower
+// (given in lower case), ASCII letters compared without regard to case, or
+// -1.
+func indexFoldASCII(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if hasPrefixFoldASCII(s[i:], lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 // ipIn finds an IP address in one comment or from-name: the first bracketed
@@ -164,7 +209,7 @@ func ipIn(c string) string {
 			break
 		}
 		lit := s[i+1 : i+j]
-		if len(lit) > 5 && strings.EqualFold(lit[:5], "IPv6:") {
+		if len(lit) > 5 && hasPrefixFoldASCII(lit, "ipv6:") {
 			lit = lit[5:]
 		}
 		if a, ok := parseIP(lit); ok {

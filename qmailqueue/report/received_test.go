@@ -49,6 +49,12 @@ var receivedTests = []struct {
 	{"by only", "by mail.example.com with local; d", Hop{}, false},
 	{"unterminated comment", "from a (HELO b", Hop{From: "a", Helo: "b"}, true},
 	{"nested comment", "from a (b (c) [192.0.2.10]) by d", Hop{From: "a", Helo: "a", IP: "192.0.2.10"}, true},
+	{"invalid UTF-8 before exim helo", "from (\xeb\xeb\xebhelo=", Hop{}, false},
+	{"invalid UTF-8 then exim helo", "from x (\xeb\xeb\xeb helo=name [192.0.2.12])", Hop{From: "x", Helo: "name", IP: "192.0.2.12"}, true},
+	{"upper-case exim helo", "from x (HELO=Name)", Hop{From: "x", Helo: "Name"}, true},
+	{"helo= inside a word is not a helo", "from x (xhelo=a helo=b)", Hop{From: "x", Helo: "b"}, true},
+	{"Kelvin sign does not fold to k", "from x (\u212a helo=k)", Hop{From: "x", Helo: "k"}, true},
+	{"dotted capital I does not fold", "from x (\u0130helo=i)", Hop{From: "x", Helo: "x"}, true},
 	{"empty", "", Hop{}, false},
 	{"from alone", "from", Hop{}, false},
 }
@@ -100,6 +106,13 @@ func FuzzParseReceived(f *testing.F) {
 		if !ok && hop != (Hop{}) {
 			t.Fatalf("not ok but hop %+v", hop)
 		}
+		if ok && hop.From == "" && hop.IP == "" {
+			t.Fatalf("ok but neither From nor IP: %+v", hop)
+		}
+		// The names are cut out of the input, never rebuilt from it.
+		if !strings.Contains(in, hop.From) || !strings.Contains(in, hop.Helo) {
+			t.Fatalf("From %q or HELO %q is not a substring of the input", hop.From, hop.Helo)
+		}
 		if hop.IP != "" {
 			a, err := netip.ParseAddr(hop.IP)
 			if err != nil || a.String() != hop.IP || a.Is4In6() {
@@ -108,6 +121,10 @@ func FuzzParseReceived(f *testing.F) {
 		}
 		if ok && hop.Helo == "" && hop.From != "" {
 			t.Fatalf("HELO empty with From %q", hop.From)
+		}
+		// The parse does not depend on where the field sits in a header.
+		if again, ok2 := ParseReceived(" \t" + in); again != hop || ok2 != ok {
+			t.Fatalf("leading white space changed the parse: %+v, %v then %+v, %v", hop, ok, again, ok2)
 		}
 	})
 }

@@ -334,8 +334,8 @@ func TestSnapshot(t *testing.T) {
 	if diff := cmp.Diff([]int{0, 1, 0, 1, 0, 0, 0, 3, 0, 1, 0}, s.AgeCounts); diff != "" {
 		t.Errorf("age counts (-want +got):\n%s", diff)
 	}
-	if want := 3*time.Minute + time.Hour + 3*48*time.Hour + 144*time.Hour; s.AgeSum != want {
-		t.Errorf("age sum %v, want %v", s.AgeSum, want)
+	if want := (3*time.Minute + time.Hour + 3*48*time.Hour + 144*time.Hour).Seconds(); s.AgeSumSeconds != want {
+		t.Errorf("age sum %v, want %v", s.AgeSumSeconds, want)
 	}
 	top := s.TopSenders(2, 10)
 	if len(top) != 1 || top[0].Name != "promo@cheap-meds.example" || top[0].Messages != 3 {
@@ -386,5 +386,25 @@ func TestSizeBuckets(t *testing.T) {
 		if got, ok := SizeBucketNamed(b.Name); !ok || got != b {
 			t.Errorf("SizeBucketNamed(%q) = %+v, %v", b.Name, got, ok)
 		}
+	}
+}
+
+// A million messages a year old add up to 31,536,000,000,000 seconds, far
+// beyond what a time.Duration holds (about 9.2e9 s): the sum stays exact and
+// positive.
+func TestSnapshotAgeSumDoesNotOverflow(t *testing.T) {
+	const n = 1_000_000
+	year := 365 * 24 * time.Hour
+	s := &Snapshot{Now: now, AgeBuckets: DefaultAgeBuckets, AgeCounts: make([]int, len(DefaultAgeBuckets)+1)}
+	s.ByState = map[qmailqueue.State]int{}
+	m := &qmailqueue.Message{Birth: now.Add(-year), State: qmailqueue.StatePreprocessed}
+	for range n {
+		s.Add(m)
+	}
+	if want := n * year.Seconds(); s.AgeSumSeconds != want {
+		t.Errorf("age sum %g s, want %g s", s.AgeSumSeconds, want)
+	}
+	if s.AgeCounts[len(s.AgeCounts)-1] != n {
+		t.Errorf("age counts %v: want all %d above the last bound", s.AgeCounts, n)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // DefaultAgeBuckets are the upper bounds of the age histogram of a
 // [Snapshot]: one minute to qmail's default queuelifetime of seven days
-// (spec qmail-queue.md §5.2).
+// (docs/queue.md §5.2).
 var DefaultAgeBuckets = []time.Duration{
 	time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 4 * time.Hour, 12 * time.Hour,
 	24 * time.Hour, 48 * time.Hour, 96 * time.Hour, 168 * time.Hour,
@@ -42,11 +42,13 @@ type Snapshot struct {
 	Now time.Time
 	// AgeBuckets are the histogram's upper bounds and AgeCounts the number
 	// of messages in each, not cumulative; the last count, one more than
-	// the bounds, is of the messages older than every bound. AgeSum is the
-	// sum of all ages.
+	// the bounds, is of the messages older than every bound.
 	AgeBuckets []time.Duration
 	AgeCounts  []int
-	AgeSum     time.Duration
+	// AgeSumSeconds is the sum of all ages in seconds. It is a float, as
+	// Prometheus takes it: a time.Duration overflows after 292 years, which
+	// 50,000 messages of a few days already add up to.
+	AgeSumSeconds float64
 	// Senders groups the messages by sender (or sender domain) when asked
 	// for; nil otherwise.
 	Senders *Grouper
@@ -89,7 +91,7 @@ func TakeSnapshot(ctx context.Context, q *qmailqueue.Queue, opts SnapshotOptions
 func (s *Snapshot) Add(m *qmailqueue.Message) {
 	s.Summary.Add(m)
 	age := max(s.Now.Sub(m.Birth), 0)
-	s.AgeSum += age
+	s.AgeSumSeconds += age.Seconds()
 	i := 0
 	for i < len(s.AgeBuckets) && age > s.AgeBuckets[i] {
 		i++
