@@ -430,7 +430,7 @@ func (q *Queue) openSplit(n int, need Fields) (*splitDirs, error) {
 		{&d.remote, filepath.Join(q.Dir, "remote", sub)},
 		{&d.todo, todoDir},
 	} {
-		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			d.refs.Store(1)
 			d.release()

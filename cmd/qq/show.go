@@ -233,8 +233,8 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 
 // openMess opens the message file of id; a message not in the queue is
 // qq show's "no such message" (exit 1). A mess file that is not a plain
-// queue file (a link, FIFO, extra hard links) is refused, with its reason,
-// before a byte is read.
+// queue file (a link, FIFO, extra hard links) is refused with its reason
+// (qmailqueue.OpenQueueFile), before a byte is written.
 func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
 	f, err := q.OpenMessage(id, 0)
 	if errors.Is(err, os.ErrNotExist) {
@@ -243,8 +243,7 @@ func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
 	return f, err
 }
 
-// writeRaw copies the message file verbatim (refusing a mess file that is
-// not a plain queue file before a byte is written).
+// writeRaw copies the message file verbatim.
 func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	f, err := openMess(q, id)
 	if err != nil {
@@ -278,12 +277,18 @@ func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.Bounce
 
 // readBody returns the decoded text parts of a message's body, from at most
 // MaxBodyRead bytes of its mess file; a mess file refused as not a plain
-// queue file (its problem is shown) gives no body.
+// queue file, or whose header block is over HeaderLimit, gives no body (its
+// problem is shown).
 func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	for _, p := range m.Problems {
 		if p.Refused && strings.HasPrefix(p.File, "mess/") {
 			return "", nil
 		}
+	}
+	if m.Header != nil && m.Header.Truncated {
+		// The body starts past the header qq reads (HeaderLimit); the
+		// problem on the message says so.
+		return "", nil
 	}
 	f, err := q.OpenMessage(m.ID, m.MessInode)
 	if err != nil {

@@ -46,7 +46,7 @@ func (w *worker) checkSplit(ctx context.Context) ([]*Finding, error) {
 			continue
 		}
 		rel := k.String() + "/" + sub
-		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: c.l.abs(rel), Err: err})
 		}
@@ -92,7 +92,7 @@ func readsContent(k Kind) bool {
 	return false
 }
 
-// maxLinks is the link count qmail gives a file of kind k (spec §2, §3):
+// maxLinks is the link count qmail gives a file of kind k (docs/queue.md §2, §3):
 // two for the intd/todo pair, one for every other file.
 func maxLinks(k Kind) uint64 {
 	if k == KindTodo || k == KindIntd {
