@@ -306,7 +306,7 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 		if uint64(e.st.Nlink) > maxLinks(e.kind) {
 			return []*Finding{{Code: CodeExtraLinks, Severity: SeverityWarning, ID: id, HasID: true, Files: []string{e.rel},
 				Problem: fmt.Sprintf("%s has %d links; qmail makes %d", e.rel, e.st.Nlink, maxLinks(e.kind)), Qmail: qmailExtraLinks,
-				Repair: "none: find its other names (find / -xdev -samefile " + e.rel + ") and remove the one that does not belong, by hand"}}
+				Repair: extraLinksRepair(e.rel, e.kind)}}
 		}
 	}
 	switch st {
@@ -951,4 +951,15 @@ func modeOf(m *msg, rel string) fs.FileMode {
 		}
 	}
 	return 0
+}
+
+// extraLinksRepair says what to do by hand about a file with extra links.
+// A mess file's other name may be qq's own quarantine copy: qq rm keeps a
+// hard link before it unlinks, so a run killed in between leaves both.
+func extraLinksRepair(rel string, kind Kind) string {
+	r := "none: find its other names (find / -xdev -samefile " + rel + ") and remove the one that does not belong, by hand"
+	if kind == KindMess {
+		r += "; a name in qq's quarantine is a qq rm stopped between keeping and removing the message (qq quarantine list shows it \"still in queue\"): qq quarantine purge RUN/ID drops it"
+	}
+	return r
 }
