@@ -355,3 +355,33 @@ func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (changes
 	}
 	return changes, notFound, nil
 }
+
+// CheckInput is [RcptHosts.Check] for what a user types: a bare domain
+// stands for "@domain"; anything with "@" or "<" is an RCPT TO argument,
+// parsed as qmail-smtpd does ([CommandArg], [ParseAddr] with lip for
+// address literals).
+func (r *RcptHosts) CheckInput(input string, lip *LocalIP) (RcptResult, error) {
+	addr := "@" + input
+	if strings.ContainsAny(input, "@<") {
+		addr, _ = ParseAddr(CommandArg(input, "TO"), lip)
+	}
+	return r.Check(addr)
+}
+
+// Why says in a few words what decided the result: the rcpthosts line or
+// morercpthosts.cdb key that matched, or why none was needed or found.
+func (res RcptResult) Why() string {
+	switch res.Reason {
+	case RcptListed:
+		return fmt.Sprintf("rcpthosts line %d: %s", res.Line, res.Key)
+	case RcptMoreListed:
+		return "morercpthosts.cdb: " + res.Key
+	case RcptNoRcptHosts:
+		return "no rcpthosts: every domain is accepted"
+	case RcptNoAt:
+		return "no @domain: always accepted"
+	case RcptNotListed:
+		return "not listed"
+	}
+	return ""
+}

@@ -24,7 +24,7 @@ var badmailfromSpec = addrListSpec{
 	name:  "badmailfrom",
 	verb:  "FROM",
 	what:  "envelope sender",
-	reply: "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+	reply: control.AddrListReply("badmailfrom"),
 	origin: `control/badmailfrom is stock qmail: qmail-smtpd reads it at the start
 of every SMTP connection, so a change takes effect on the next
 connection, no restart needed. A matching sender gets "250 ok" for MAIL
@@ -36,7 +36,7 @@ var badrcpttoSpec = addrListSpec{
 	name:  "badrcptto",
 	verb:  "TO",
 	what:  "recipient",
-	reply: "553 sorry, mail to that recipient is not accepted (#5.7.1)",
+	reply: control.AddrListReply("badrcptto"),
 	origin: `control/badrcptto is NOT stock qmail: it comes from the widespread
 badrcptto patch (in netqmail-based distributions, qmail-toaster,
 indimail, and notqmail's rcptcheck branch). Without the patch
@@ -422,12 +422,9 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 	allRejected := true
 	for _, v := range in {
 		c := list.Check(v.value, spec.verb, lip)
-		res := checkJSON{Input: v.value, Address: c.Address, Result: "accepted", Reply: "250 ok"}
-		switch {
-		case c.SyntaxError:
-			res.Result, res.Reply = "syntax-error", "555 syntax error (#5.5.4)"
-		case c.Rejected:
-			res.Result, res.Line, res.Entry, res.Reply = "rejected", c.Entry.Line, c.Entry.Key, spec.reply
+		res := checkJSON{Input: v.value, Address: c.Address, Result: c.Result(), Reply: c.Reply(spec.name)}
+		if c.Rejected && !c.SyntaxError {
+			res.Line, res.Entry = c.Entry.Line, c.Entry.Key
 		}
 		if res.Result != "rejected" {
 			allRejected = false

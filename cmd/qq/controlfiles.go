@@ -326,8 +326,7 @@ func warnEmptyRcptHosts(a *app, name string) {
 	if name != "rcpthosts" {
 		return
 	}
-	s, err := control.Read(a.controlDir, "rcpthosts")
-	if err == nil && s.Exists && len(s.Entries) == 0 {
+	if control.RcptHostsEmpty(a.controlDir) {
 		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
 	}
 }
@@ -341,7 +340,7 @@ func guardCreate(a *app, name string, entries []string, force bool) error {
 	case err != nil || risk == nil || force:
 		return err
 	case risk.File == "locals":
-		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
+		return fmt.Errorf("%w, or pass --force", risk)
 	}
-	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
+	return fmt.Errorf("%w, and pass --force", risk)
 }

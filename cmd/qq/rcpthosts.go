@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
@@ -340,11 +339,7 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 	var rows []table.Row
 	all := true
 	for _, v := range in {
-		addr := "@" + v.value
-		if strings.ContainsAny(v.value, "@<") {
-			addr, _ = control.ParseAddr(control.CommandArg(v.value, "TO"), lip)
-		}
-		res, err := rh.Check(addr)
+		res, err := rh.CheckInput(v.value, lip)
 		if err != nil {
 			return err
 		}
@@ -355,21 +350,9 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 			}
 			continue
 		}
-		result, by := "rejected", ""
+		result, by := "rejected", res.Why()
 		if res.Accepted {
 			result = "accepted"
-		}
-		switch res.Reason {
-		case control.RcptListed:
-			by = fmt.Sprintf("rcpthosts line %d: %s", res.Line, res.Key)
-		case control.RcptMoreListed:
-			by = "morercpthosts.cdb: " + res.Key
-		case control.RcptNoRcptHosts:
-			by = "no rcpthosts: every domain is accepted"
-		case control.RcptNoAt:
-			by = "no @domain: always accepted"
-		case control.RcptNotListed:
-			by = "not listed"
 		}
 		rows = append(rows, table.Row{visible(v.value), visible(res.Domain), result, by})
 	}
