@@ -402,15 +402,12 @@ func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Mess
 		return nil, err
 	}
 	loc := a.location(false)
-	attempts := []attemptJSON{}
-	h, err := sendlog.Lookup(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
-	if errors.Is(err, sendlog.ErrNotFound) {
-		return &attempts, nil
-	}
+	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range h.LastAttempts() {
+	attempts := []attemptJSON{}
+	for _, d := range last {
 		started, _ := d.Started.AppendLocal(nil, loc)
 		attempts = append(attempts, attemptJSON{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
 			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
