@@ -10,7 +10,6 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -115,10 +114,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: shape.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
-		shape.Add(m)
-		return nil
-	})
+	stats, err := report.Collect(ctx, q, shape, filter, opts.workers)
 	if err != nil {
 		return err
 	}
