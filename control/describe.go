@@ -1,6 +1,9 @@
 package control
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // DefaultText describes the file's default in a few words: "me, else
 // 2525", "me", the default itself, or "(absent: …)" when there is none.
@@ -70,4 +73,19 @@ func (s Setting) Brief(show func(string) string) string {
 		return "(" + s.File.Absent + ")"
 	}
 	return show(s.Value)
+}
+
+// Summary counts what the edit did, by kind, in one phrase: "2 added, 1
+// already present"; "" when it had nothing to do.
+func (ch ListChange) Summary() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{len(ch.Added), "added"}, {len(ch.Fixed), "fixed"}, {len(ch.Present), "already present"}, {len(ch.Removed), "removed"}, {len(ch.Missing), "not found"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

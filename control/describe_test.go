@@ -64,3 +64,17 @@ func TestSettingDescribeAndBrief(t *testing.T) {
 		}
 	}
 }
+
+func TestListChangeSummary(t *testing.T) {
+	ch := ListChange{Added: []string{"a", "b"}, Present: []ListEntry{{Line: 3, Value: "c"}}, Missing: []string{"d"}}
+	if got, want := ch.Summary(), "2 added, 1 already present, 1 not found"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+	ch = ListChange{Fixed: []ListEntry{{Line: 1}}, Removed: []ListEntry{{Line: 2}, {Line: 4}}}
+	if got, want := ch.Summary(), "1 fixed, 2 removed"; got != want {
+		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+	if got := (ListChange{}).Summary(); got != "" {
+		t.Errorf("empty change: Summary() = %q", got)
+	}
+}

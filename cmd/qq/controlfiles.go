@@ -199,19 +199,10 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 	for _, e := range ch.Missing {
 		fmt.Fprintf(w, "not found    %s\n", visible(e))
 	}
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		what string
-	}{{len(ch.Added), "added"}, {len(ch.Fixed), "fixed"}, {len(ch.Present), "already present"}, {len(ch.Removed), "removed"}, {len(ch.Missing), "not found"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
-		}
-	}
 	if ch.Changed {
-		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, strings.Join(parts, ", "), f.EffectText())
+		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, ch.Summary(), f.EffectText())
 	} else {
-		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, ch.Summary())
 	}
 }
 
