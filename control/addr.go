@@ -44,7 +44,7 @@ func CommandArg(input, verb string) string {
 // host rewritten to box@localiphost when lip is not nil. ok is false when
 // qmail-smtpd answers "555 syntax error": the address is longer than
 // [MaxAddrLen]. The argument ends at a NUL byte, as a C string does.
-// Spec §7.3.
+// docs/queue.md §7.3.
 func ParseAddr(arg string, lip *LocalIP) (addr string, ok bool) {
 	if i := strings.IndexByte(arg, 0); i >= 0 {
 		arg = arg[:i]
@@ -145,7 +145,7 @@ func ipScanBracket(s string) (ip [4]byte, n int) {
 // uses it: a constmap of the entries, matched against the whole address
 // and against the part from its last "@" on, without regard to ASCII
 // case. Nothing else matches: no wildcards, no subdomains, no local part
-// alone. Spec §7.3.
+// alone. docs/queue.md §7.3.
 type AddrList struct {
 	m *Map
 }

@@ -79,7 +79,7 @@ type RcptResult struct {
 // the recipient address addr (as parsed by [ParseAddr]) from a client
 // without RELAYCLIENT: the domain after the last "@", lower-cased, and
 // then each of its ".suffix"es, looked up in rcpthosts and then, exactly,
-// in morercpthosts.cdb. Spec §7.4.
+// in morercpthosts.cdb. docs/queue.md §7.4.
 func (r *RcptHosts) Check(addr string) (RcptResult, error) {
 	if !r.Exists {
 		return RcptResult{Accepted: true, Reason: RcptNoRcptHosts}, nil

@@ -19,7 +19,7 @@ type Filter struct {
 	// IDs, when not empty, limits the selection to these messages.
 	IDs map[uint64]bool
 	// Senders and Recipients match whole addresses, ASCII case-insensitive
-	// (qmail's own comparison, spec §7.1). The null sender is "".
+	// (qmail's own comparison, docs/queue.md §7.1). The null sender is "".
 	Senders    []string
 	Recipients []string
 	// SenderDomains and RecipientDomains match the part after the last @,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -204,15 +203,15 @@ func writeLines(a *app, format string, files []string, lines []control.Line) err
 		}
 		return nil
 	}
-	header := table.Row{"LINE", "ENTRY", "PROBLEMS"}
+	header := []any{"LINE", "ENTRY", "PROBLEMS"}
 	if files != nil {
-		header = append(table.Row{"FILE"}, header...)
+		header = append([]any{"FILE"}, header...)
 	}
-	var rows []table.Row
+	var rows [][]any
 	for i, l := range lines {
-		r := table.Row{l.Number, visible(l.Entry), problemsText(l)}
+		r := []any{l.Number, visible(l.Entry), problemsText(l)}
 		if files != nil {
-			r = append(table.Row{files[i]}, r...)
+			r = append([]any{files[i]}, r...)
 		}
 		rows = append(rows, r)
 	}
@@ -418,7 +417,7 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		return err
 	}
 	list := control.NewAddrList(control.ParseList(data))
-	var rows []table.Row
+	var rows [][]any
 	allRejected := true
 	for _, v := range in {
 		c := list.Check(v.value, spec.verb, lip)
@@ -439,10 +438,10 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		if res.Line > 0 {
 			line = fmt.Sprint(res.Line)
 		}
-		rows = append(rows, table.Row{visible(res.Input), "<" + visible(res.Address) + ">", res.Result, line, visible(res.Entry)})
+		rows = append(rows, []any{visible(res.Input), "<" + visible(res.Address) + ">", res.Result, line, visible(res.Entry)})
 	}
 	if format != formatJSON {
-		if err := writeRows(a, format, table.Row{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, rows); err != nil {
+		if err := writeRows(a, format, []any{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, rows); err != nil {
 			return err
 		}
 	}

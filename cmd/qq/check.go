@@ -118,7 +118,7 @@ func checkExit(a *app, err error) error {
 		}
 		return &silentError{code: int(res.state)}
 	}
-	fmt.Fprintf(a.stdout, "QQ UNKNOWN - %s\n", oneLine(err.Error()))
+	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityText("UNKNOWN"), oneLine(err.Error()))
 	return withCode(int(nagios.Unknown), err)
 }
 
@@ -286,7 +286,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		}
 		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
 	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", state, strings.Join(text, ", "), strings.Join(perf, " "))
+	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", a.severityText(state.String()), strings.Join(text, ", "), strings.Join(perf, " "))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -95,8 +94,8 @@ func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 	if err != nil {
 		return err
 	}
-	header := table.Row{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
-	var rows []table.Row
+	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	var rows [][]any
 	for _, f := range control.Files {
 		if format == formatJSON {
 			if err := writeJSON(a.stdout, controlFileJSON{
@@ -111,7 +110,7 @@ func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 		if f.Patch != "" {
 			name += " (not stock)"
 		}
-		rows = append(rows, table.Row{name, f.Kind.String(), f.DefaultText(), f.ReadBy, f.When, f.Effect.Needs()})
+		rows = append(rows, []any{name, f.Kind.String(), f.DefaultText(), f.ReadBy, f.When, f.Effect.Needs()})
 	}
 	return writeRows(a, format, header, rows)
 }
@@ -180,18 +179,18 @@ func runControlShow(_ context.Context, a *app, _ controlShowOptions) error {
 		}
 		return nil
 	}
-	var rows []table.Row
+	var rows [][]any
 	for _, s := range settings {
 		source := s.Source
 		if source == control.SourceNone {
 			source = "-"
 		}
-		rows = append(rows, table.Row{s.File.Name, source, s.Brief(visible), strings.Join(s.Notes, "; ")})
+		rows = append(rows, []any{s.File.Name, source, s.Brief(visible), strings.Join(s.Notes, "; ")})
 	}
 	for _, name := range unknown {
-		rows = append(rows, table.Row{visible(name), "unknown", "", "not a control file qq knows"})
+		rows = append(rows, []any{visible(name), "unknown", "", "not a control file qq knows"})
 	}
-	return writeRows(a, format, table.Row{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
+	return writeRows(a, format, []any{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
 }
 
 // ---- qq control get -----------------------------------------------------

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
@@ -261,7 +260,7 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 
 // writeRows renders rows as a table or as tab-separated lines with a
 // header; no rows print nothing. Text cells are escaped on a terminal.
-func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
+func writeRows(a *app, format string, header []any, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -273,14 +272,22 @@ func writeRows(a *app, format string, header table.Row, rows []table.Row) error 
 		}
 	}
 	if format == formatTable {
-		t := a.newTable(a.stdout)
-		t.AppendHeader(header)
-		t.AppendRows(rows)
-		t.Render()
-		return nil
+		// The first column names the row and is never cut or hidden; the
+		// others share what is left, and the last ones are hidden first
+		// when even that is too narrow.
+		cols := make([]col, len(header))
+		for i, h := range header {
+			cols[i] = col{Name: fmt.Sprint(h), Min: 8, Drop: i}
+		}
+		cols[0].Min = 0
+		t := a.newTable(a.stdout, cols...)
+		for _, r := range rows {
+			t.row(r...)
+		}
+		return t.render()
 	}
 	w := bufio.NewWriter(a.stdout)
-	for _, r := range append([]table.Row{header}, rows...) {
+	for _, r := range append([][]any{header}, rows...) {
 		for i, c := range r {
 			if i > 0 {
 				w.WriteByte('\t')

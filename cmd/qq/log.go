@@ -125,6 +125,9 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.follow {
+		a.page()
+	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
 	sel := sendlog.NewSelector(filter, sendlog.Range{Since: since, Until: until}, out.print)

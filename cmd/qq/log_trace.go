@@ -84,6 +84,7 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	if len(hs) == 0 {
 		return withCode(exitNoMatch, fmt.Errorf("%s: not in the log %s", what, log.Name()))
 	}
+	a.page()
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
 		if format == formatJSON {

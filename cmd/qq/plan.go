@@ -15,6 +15,7 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/progress"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -231,7 +232,11 @@ func (a *app) confirm(question, refusal string) (bool, error) {
 	}
 	defer closeIn()
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-	line, err := bufio.NewReader(in).ReadString('\n')
+	line, err := bufio.NewReader(interruptible(a.ctx, in)).ReadString('\n')
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(a.stderr, "\nqq: interrupted; nothing changed\n")
+		return false, interrupted(err)
+	}
 	if err != nil && line == "" {
 		fmt.Fprintln(a.stderr)
 		return false, nil
@@ -298,12 +303,15 @@ func (b *progressBar) increment() {
 	}
 }
 
-// stop draws the bar a last time and waits until it has.
+// stop draws the bar a last time and waits until it has. An interrupted
+// change leaves the bar where it stopped, never "done!".
 func (b *progressBar) stop() {
 	if b.pw == nil {
 		return
 	}
-	b.tracker.MarkAsDone()
+	if b.tracker.Value() >= b.tracker.Total {
+		b.tracker.MarkAsDone()
+	}
 	// Let the renderer draw the final state before stopping it.
 	time.Sleep(150 * time.Millisecond)
 	b.pw.Stop()
@@ -359,6 +367,9 @@ type changeTracker struct {
 	stats   qmailqueue.Stats
 	warned  int
 	skipped []string
+	// services is set when the change ran inside the stop → change →
+	// restart cycle, so an interruption can say whether they came back.
+	services bool
 }
 
 // maxWarnings bounds the per-message warnings printed; the summary counts
@@ -417,6 +428,22 @@ func (c *changeTracker) warnings() {
 	if c.warned > maxWarnings {
 		c.a.warnf("… and %d more messages not %s (see --format json)", c.warned-maxWarnings, c.verb)
 	}
+}
+
+// interrupted is the line an interrupted change ends with, e.g. "qq rm:
+// interrupted after 812 of 20000 messages; services restored; the rest
+// untouched". summary's "qq rm:" prefix names the command.
+func (c *changeTracker) interrupted(summary string, err error) string {
+	command, _, _ := strings.Cut(summary, ":")
+	s := c.stats
+	line := fmt.Sprintf("%s: interrupted after %d of %d messages", command, s.Done+s.Changed+s.Vanished+s.Refused+s.Failed, len(c.index))
+	switch {
+	case errors.Is(err, svc.ErrRestore):
+		line += "; services NOT restored (see below)"
+	case c.services:
+		line += "; services restored"
+	}
+	return line + "; the rest untouched"
 }
 
 // finish fills the report's counts.
@@ -541,7 +568,12 @@ func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (
 
 // output ends a changing command: the JSON report on stdout (and the
 // summary line on stderr unless --quiet), or the summary line on stdout.
-func (c *changeTracker) output(summary string) error {
+// A change interrupted by ^C (err is context.Canceled) ends with a line
+// saying how far it got instead.
+func (c *changeTracker) output(summary string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		summary = c.interrupted(summary, err)
+	}
 	if c.report == nil {
 		_, err := fmt.Fprintln(c.a.stdout, summary)
 		return err

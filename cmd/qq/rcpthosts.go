@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -336,7 +335,7 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 	if err != nil {
 		return err
 	}
-	var rows []table.Row
+	var rows [][]any
 	all := true
 	for _, v := range in {
 		res, err := rh.CheckInput(v.value, lip)
@@ -354,10 +353,10 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 		if res.Accepted {
 			result = "accepted"
 		}
-		rows = append(rows, table.Row{visible(v.value), visible(res.Domain), result, by})
+		rows = append(rows, []any{visible(v.value), visible(res.Domain), result, by})
 	}
 	if format != formatJSON {
-		if err := writeRows(a, format, table.Row{"INPUT", "DOMAIN", "RESULT", "BY"}, rows); err != nil {
+		if err := writeRows(a, format, []any{"INPUT", "DOMAIN", "RESULT", "BY"}, rows); err != nil {
 			return err
 		}
 	}

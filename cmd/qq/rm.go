@@ -178,6 +178,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		defer z.Close()
 	}
 	tracker := newChangeTracker(a, "removed", p, report, &progressBar{})
+	tracker.services = !opts.maint.noSvc
 	started := false
 	var runDir string
 	err = maint.Run(ctx, func(ctx context.Context) (err error) {
@@ -210,7 +211,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 				report.Quarantine = &runDir
 			}
 		}
-		if werr := tracker.output(summary); werr != nil {
+		if werr := tracker.output(summary, err); werr != nil {
 			return werr
 		}
 	}

@@ -148,9 +148,11 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.now()
+	estimated := a.nextRetryEstimated()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -195,6 +197,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		if format == formatJSON {
 			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -217,7 +220,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, a.esc(), q, m, bounce, body, attempts, now)
+		writeShowText(a, out, a.esc(), q, m, bounce, body, attempts, now, estimated)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -279,18 +282,22 @@ func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
 	return qmailqueue.BodyText(f, 1<<62)
 }
 
-func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
-	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
-	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanAge(now.Sub(m.Birth)))
+	state := cell{Text: stateText(m.State)}
+	if m.State == qmailqueue.StateBroken || len(m.Problems) > 0 {
+		state = a.paint(state.Text, colorBad)
+	}
+	fmt.Fprintf(tw, "State:\t%s (%s)\n", paintText(state), m.State.Code())
+	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), paintText(a.ageCell(now.Sub(m.Birth), q.Lifetime)))
 	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, humanBytes(m.Size))
 	fmt.Fprintf(tw, "Sender:\t%s\n", printable(angle(m.Sender)))
 	if m.HasQP {
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
 	}
 	if next, ok := m.NextRetry(now); ok {
-		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+		fmt.Fprintf(tw, "Next retry:\t%s%s (%s)\n", estimateMark(estimated), next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
 	} else if m.State == qmailqueue.StateQueued {
 		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
 	}
@@ -298,7 +305,7 @@ func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmail
 	fmt.Fprintf(tw, "Expires:\t%s (%s; queuelifetime %ds)\n", exp.UTC().Format("2006-01-02 15:04:05 MST"), relative(exp.Sub(now)), int64(q.Lifetime/time.Second))
 	bouncing := "no"
 	if m.Bouncing {
-		bouncing = "yes (a bounce is sent when the last recipient is done)"
+		bouncing = paintText(a.paint("yes", colorWarn)) + " (a bounce is sent when the last recipient is done)"
 	}
 	fmt.Fprintf(tw, "Bouncing:\t%s\n", bouncing)
 	tw.Flush()

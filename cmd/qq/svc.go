@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 )
@@ -196,8 +195,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			return err
 		}
 	default:
-		t := a.newTable(a.stdout)
-		t.AppendHeader(table.Row{"SERVICE", "STATE", "PID", "FOR", "WANT", "NORMALLY", "NOTES", "SUPERVISOR"})
+		t := a.newTable(a.stdout, col{Name: "SERVICE", Min: 12}, col{Name: "STATE"}, col{Name: "PID"}, col{Name: "FOR"},
+			col{Name: "WANT", Drop: 2}, col{Name: "NORMALLY", Drop: 3}, col{Name: "NOTES", Min: 8}, col{Name: "SUPERVISOR", Min: 8, Drop: 1})
 		for _, r := range reports {
 			v := statusView(r, now)
 			pid, age := "", ""
@@ -207,9 +206,11 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			if v.Since != "" {
 				age = humanAge(time.Duration(v.Seconds) * time.Second)
 			}
-			t.AppendRow(table.Row{v.Service, v.State, pid, age, v.Want, normally(v), notes(r), v.Supervisor})
+			t.row(v.Service, a.svcStateCell(v.State, r.Status.Paused), pid, age, v.Want, normally(v), notes(r), v.Supervisor)
 		}
-		t.Render()
+		if err := t.render(); err != nil {
+			return err
+		}
 	}
 	return a.reportAll(errs)
 }
@@ -263,6 +264,20 @@ func normally(v svcStatusView) string {
 		return "up"
 	}
 	return "down"
+}
+
+// svcStateCell colours a service's state: up green (yellow when paused),
+// down, stopping and errors red.
+func (a *app) svcStateCell(state string, paused bool) cell {
+	switch {
+	case state == "up" && paused:
+		return a.paint(state, colorWarn)
+	case state == "up":
+		return a.paint(state, colorGood)
+	case state == "unsupervised":
+		return a.paint(state, colorWarn)
+	}
+	return a.paint(state, colorBad)
 }
 
 // notes lists the flags worth a glance in the table.

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -146,6 +144,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 
@@ -269,25 +268,18 @@ func (tv topView) title() string {
 }
 
 func (tv topView) table(out io.Writer, groups []report.Group, total report.Group, count int) {
-	t := tv.a.newTable(out)
-	t.AppendHeader(table.Row{tv.title(), "MESSAGES", "RCPTS", "SIZE", "OLDEST", "NEWEST"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Number: 1, WidthMax: 60, WidthMaxEnforcer: text.Trim},
-		{Number: 2, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 3, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 4, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 5, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 6, Align: text.AlignRight, AlignFooter: text.AlignRight},
-	})
+	t := tv.a.newTable(out, col{Name: tv.title(), Max: 60, Min: 16}, col{Name: "MESSAGES", Right: true},
+		col{Name: "RCPTS", Right: true, Drop: 2}, col{Name: "SIZE", Right: true},
+		col{Name: "OLDEST", Right: true}, col{Name: "NEWEST", Right: true, Drop: 1})
 	for _, g := range groups {
-		t.AppendRow(table.Row{tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest)})
+		t.row(tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
 	}
 	label := fmt.Sprintf("TOTAL (%d groups)", count)
 	if len(groups) < count {
 		label = fmt.Sprintf("TOTAL (%d of %d groups shown)", len(groups), count)
 	}
-	t.AppendFooter(table.Row{label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest)})
-	t.Render()
+	t.setFooter(label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest))
+	t.render()
 }
 
 func (tv topView) age(t time.Time) string {

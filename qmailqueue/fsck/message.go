@@ -349,7 +349,7 @@ const (
 
 func (s msgState) legal() bool { return s <= statePreprocessed }
 
-// state classifies the set of files (spec §0, §4.7), whatever their places
+// state classifies the set of files (docs/queue.md §0, §4.7), whatever their places
 // and names.
 func (m *msg) state() msgState {
 	channel := m.has(KindLocal) || m.has(KindRemote) || m.has(KindBounce)
@@ -429,7 +429,7 @@ func (m *msg) changedMeanwhile() bool {
 }
 
 // quarantineAll saves every file of the message and removes it, in the
-// order of spec §10 rule 14 (mess last).
+// order of docs/queue.md §10 rule 14 (mess last).
 func (m *msg) quarantineAll() []Action {
 	actions := make([]Action, 0, 2*len(m.all))
 	for _, k := range removeOrder {
@@ -460,7 +460,7 @@ func (m *msg) displaced() bool {
 }
 
 // orphan judges S2 and S3: mess ± intd with neither info nor todo
-// (spec §4.6).
+// (docs/queue.md §4.6).
 func (m *msg) orphan() []*Finding {
 	mess := m.one(KindMess)
 	atime := timespec(mess.st.Atim)
@@ -597,7 +597,7 @@ func (m *msg) keep(st msgState) []*Finding {
 func (m *msg) final(e *entry) string { return m.w.c.l.rel(e.kind, m.target) }
 
 // relocation moves every displaced file to its canonical path for the
-// target ID (spec §2: all files of a message renamed to the inode-derived
+// target ID (docs/queue.md §2: all files of a message renamed to the inode-derived
 // ID, in N = ID % split). It never replaces a file and keeps the message
 // whole after a crash at any step:
 //
@@ -746,7 +746,7 @@ func (m *msg) rewrite(e *entry, content []byte) []Action {
 		{Op: OpRewrite, Path: m.final(e), Content: content, Ino: e.st.Ino}}
 }
 
-// checkTodo parses todo as qmail-send's todo_do does (spec §3.3, §4.3):
+// checkTodo parses todo as qmail-send's todo_do does (docs/queue.md §3.3, §4.3):
 // records u, p, F and T; any other type, an empty record included, makes
 // qmail-send give up. ok is false when the message cannot be kept (no F
 // record: the sender is lost); f is then the finding that quarantines it.
@@ -786,7 +786,7 @@ func (m *msg) checkTodo() (f *Finding, ok bool) {
 	return f, true
 }
 
-// checkInfo parses info as qmail-send's getinfo does (spec §3.4). An info
+// checkInfo parses info as qmail-send's getinfo does (docs/queue.md §3.4). An info
 // that is one NUL-terminated sender without its F (a lost type byte) is
 // rewritten with it; one whose sender cannot be recovered means the
 // message cannot be kept (ok false).
@@ -812,7 +812,7 @@ func (m *msg) checkInfo() (f *Finding, ok bool) {
 
 // recoverSender recognises an info file that lost its F type byte: one
 // record, terminated by its only NUL, of printable bytes, that does not
-// start with a record type qmail writes (spec §3.4).
+// start with a record type qmail writes (docs/queue.md §3.4).
 func recoverSender(b []byte) (string, bool) {
 	if len(b) < 2 || b[len(b)-1] != 0 || bytes.IndexByte(b, 0) != len(b)-1 {
 		return "", false
@@ -830,7 +830,7 @@ func recoverSender(b []byte) (string, bool) {
 }
 
 // checkRecipients parses local or remote as qmail-send's pass_dochan does
-// (spec §3.5): T and D records; any other type, an empty record included,
+// (docs/queue.md §3.5): T and D records; any other type, an empty record included,
 // aborts the pass; a trailing partial record is ignored.
 func (m *msg) checkRecipients(e *entry) *Finding {
 	recs, partial := records(e.data)
@@ -855,7 +855,7 @@ func (m *msg) checkRecipients(e *entry) *Finding {
 	return f
 }
 
-// ownersModes compares the files with spec §3.8, at their final paths.
+// ownersModes compares the files with docs/queue.md §3.8, at their final paths.
 func (m *msg) ownersModes() []*Finding {
 	o := m.w.c.owners
 	var ownerFiles, modeFiles []string
