@@ -129,7 +129,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if opts.raw || opts.body || a.format != "" || len(opts.ids) != 1 {
 			return usageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
 		}
-		if !validPartNumber(opts.part) {
+		if !qmailqueue.ValidPartNumber(opts.part) {
 			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
 		}
 	}
@@ -454,18 +454,6 @@ func writeMIMEText(out *bufio.Writer, s *qmailqueue.MIMEStructure) {
 	if s.Truncated {
 		out.WriteString("  (structure cut short: " + printableText(s.Note) + ")\n")
 	}
-}
-
-// validPartNumber reports whether s is a part number: dot-separated
-// positive integers.
-func validPartNumber(s string) bool {
-	for _, f := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || f[0] == '+' {
-			return false
-		}
-	}
-	return true
 }
 
 // writePart writes MIME part number of message id, decoded. On a terminal
