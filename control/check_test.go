@@ -95,3 +95,20 @@ func TestAddrCheckResultAndReply(t *testing.T) {
 		t.Error("a reply for a file that is not an address list")
 	}
 }
+
+func TestRegexLinesAndProblemText(t *testing.T) {
+	lines := AnalyzeAddrList([]byte("ok@example.com\n.*@spam\\.example\n# comment\n[0-9]+@x\\.example\n"))
+	if n, first := RegexLines(lines); n != 2 || first != 2 {
+		t.Errorf("RegexLines = %d, %d; want 2 from line 2", n, first)
+	}
+	if n, first := RegexLines(AnalyzeAddrList([]byte("a@b.example\n"))); n != 0 || first != 0 {
+		t.Errorf("RegexLines of a stock file = %d, %d", n, first)
+	}
+	l := Line{Problems: []Problem{{Text: "one"}, {Text: "two"}}}
+	if got := l.ProblemText(); got != "one; two" {
+		t.Errorf("ProblemText = %q", got)
+	}
+	if got := (Line{}).ProblemText(); got != "" {
+		t.Errorf("ProblemText of a clean line = %q", got)
+	}
+}

@@ -82,16 +82,7 @@ not \s), and warns.`, spec.name, spec.what, spec.origin, spec.verb),
 // warnRegexLines warns when the file holds lines that look like qregex
 // regular expressions, and says how many.
 func warnRegexLines(a *app, spec addrListSpec, lines []control.Line) {
-	n, first := 0, 0
-	for _, l := range lines {
-		if l.Regex {
-			if n == 0 {
-				first = l.Number
-			}
-			n++
-		}
-	}
-	if n > 0 {
+	if n, first := control.RegexLines(lines); n > 0 {
 		a.warnf("%s has %d line(s) that look like regular expressions (first: line %d): the qregex patch? qq keeps them as written, and its checks follow stock qmail-smtpd, which matches them literally", spec.name, n, first)
 	}
 }
@@ -156,15 +147,6 @@ func newListLineJSON(l control.Line) listLineJSON {
 	return v
 }
 
-// problemsText joins a line's problems for a table cell.
-func problemsText(l control.Line) string {
-	var ps []string
-	for _, p := range l.Problems {
-		ps = append(ps, p.Text)
-	}
-	return strings.Join(ps, "; ")
-}
-
 func runAddrListList(_ context.Context, a *app, opts addrListListOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
 	if err != nil {
@@ -209,7 +191,7 @@ func writeLines(a *app, format string, files []string, lines []control.Line) err
 	}
 	var rows [][]any
 	for i, l := range lines {
-		r := []any{l.Number, visible(l.Entry), problemsText(l)}
+		r := []any{l.Number, visible(l.Entry), l.ProblemText()}
 		if files != nil {
 			r = append([]any{files[i]}, r...)
 		}
