@@ -112,3 +112,32 @@ func TestRegexLinesAndProblemText(t *testing.T) {
 		t.Errorf("ProblemText of a clean line = %q", got)
 	}
 }
+
+func TestReadHostLines(t *testing.T) {
+	dir := t.TempDir()
+	h, err := ReadHostLines(dir)
+	if err != nil || h.RcptHosts || h.More || len(h.Lines) != 0 || h.Usable() {
+		t.Errorf("empty directory: %+v, %v", h, err)
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("rcpthosts", " bad.example\n")
+	write("morercpthosts", "# comment\nb.example\nc.example\n")
+	h, err = ReadHostLines(dir)
+	if err != nil || !h.RcptHosts || !h.More {
+		t.Fatalf("ReadHostLines = %+v, %v", h, err)
+	}
+	if want := []string{"rcpthosts", "morercpthosts", "morercpthosts"}; strings.Join(h.Files, " ") != strings.Join(want, " ") || len(h.Lines) != 3 {
+		t.Errorf("files %q, %d lines; want %q", h.Files, len(h.Lines), want)
+	}
+	if h.Lines[1].Number != 2 || h.Lines[1].Entry != "b.example" || !h.Usable() {
+		t.Errorf("lines %+v", h.Lines)
+	}
+	write("morercpthosts", "")
+	if h, err := ReadHostLines(dir); err != nil || h.Usable() {
+		t.Errorf("only a line with leading whitespace: Usable() = true, %v", err)
+	}
+}

@@ -385,3 +385,45 @@ func (res RcptResult) Why() string {
 	}
 	return ""
 }
+
+// RcptHostsAdvisedMax is the number of rcpthosts entries beyond which
+// qmail's documentation suggests morercpthosts ("rcpthosts ... should not
+// be more than 50 lines").
+const RcptHostsAdvisedMax = 50
+
+// HostLines are the analysed entry lines of rcpthosts and morercpthosts
+// ([AnalyzeHostList]), rcpthosts' first.
+type HostLines struct {
+	Lines []Line
+	Files []string // the file of each line
+	// RcptHosts and More say whether rcpthosts and morercpthosts exist.
+	RcptHosts, More bool
+}
+
+// ReadHostLines reads and analyses rcpthosts and morercpthosts in dir.
+func ReadHostLines(dir string) (HostLines, error) {
+	var h HostLines
+	for _, name := range RcptHostsFiles {
+		data, exists, err := ReadFile(dir, name)
+		if err != nil {
+			return h, fmt.Errorf("read %s: %w", name, err)
+		}
+		if name == "rcpthosts" {
+			h.RcptHosts = exists
+		} else {
+			h.More = exists
+		}
+		lines := AnalyzeHostList(data)
+		h.Lines = append(h.Lines, lines...)
+		for range lines {
+			h.Files = append(h.Files, name)
+		}
+	}
+	return h, nil
+}
+
+// Usable reports whether some line can match a domain: without one,
+// qmail-smtpd rejects every recipient from clients without RELAYCLIENT.
+func (h HostLines) Usable() bool {
+	return slices.ContainsFunc(h.Lines, func(l Line) bool { return !l.NeverMatches() })
+}
