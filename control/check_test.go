@@ -141,3 +141,14 @@ func TestReadHostLines(t *testing.T) {
 		t.Errorf("only a line with leading whitespace: Usable() = true, %v", err)
 	}
 }
+
+func TestRemoveRisk(t *testing.T) {
+	if RemoveRisk("me") == "" {
+		t.Error("removing control/me is not flagged")
+	}
+	for _, name := range []string{"queuelifetime", "locals", "rcpthosts"} {
+		if r := RemoveRisk(name); r != "" {
+			t.Errorf("RemoveRisk(%q) = %q, want none", name, r)
+		}
+	}
+}

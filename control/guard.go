@@ -62,3 +62,12 @@ func RcptHostsEmpty(dir string) bool {
 	s, err := Read(dir, "rcpthosts")
 	return err == nil && s.Exists && len(s.Entries) == 0
 }
+
+// RemoveRisk says why removing the named file stops qmail, "" when it
+// does not: without control/me, qmail-send and qmail-smtpd cannot start.
+func RemoveRisk(name string) string {
+	if name == "me" {
+		return "without control/me qmail-send and qmail-smtpd cannot start"
+	}
+	return ""
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -509,8 +508,8 @@ func runControlUnset(cmd *cobra.Command, a *app, opts controlUnsetOptions) error
 		if len(opts.values) > 0 {
 			return asUsage(cmd, fmt.Errorf("%s holds one value: unset it without a VALUE", f.Name))
 		}
-		if f.Name == "me" && !opts.force {
-			return asUsage(cmd, errors.New("without control/me qmail-send and qmail-smtpd cannot start; pass --force to remove it anyway"))
+		if risk := control.RemoveRisk(f.Name); risk != "" && !opts.force {
+			return asUsage(cmd, fmt.Errorf("%s; pass --force to remove it anyway", risk))
 		}
 		before, err := control.Read(a.controlDir, f.Name)
 		if err != nil {
