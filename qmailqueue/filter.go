@@ -116,7 +116,7 @@ func (f *Filter) Matches(q *Queue, m *Message) (bool, error) {
 			}
 			m.Header = h
 		}
-	}, func(int64) (io.ReadCloser, error) { return q.OpenMessage(m.ID) })
+	}, func(int64) (io.ReadCloser, error) { return q.OpenMessage(m.ID, m.MessInode) })
 }
 
 // match evaluates the filter, cheapest criteria first, loading the header
@@ -290,3 +290,9 @@ func domainMatches(domains []string, addr string) bool {
 	}
 	return false
 }
+
+// MaxBodyRead bounds what qq show --body reads of a mess file: the header
+// block and the body, 16 MiB in all, so that the decoded text it holds
+// stays bounded. Text parts past it are not shown. Body regular expressions
+// read less (Filter.BodyLimit, DefaultBodyLimit by default).
+const MaxBodyRead = 16 << 20

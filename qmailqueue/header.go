@@ -119,9 +119,10 @@ func (h *Header) Text() string {
 	return b.String()
 }
 
-// ReadHeader reads the header block of message id from its mess file.
+// ReadHeader reads the header block of message id from its mess file,
+// opened as OpenMessage does.
 func (q *Queue) ReadHeader(id uint64) (*Header, error) {
-	f, err := openMessFile(q.Path("mess", id))
+	f, err := q.OpenMessage(id, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,10 @@ func (q *Queue) ReadHeader(id uint64) (*Header, error) {
 }
 
 // OpenMessage opens the mess file of message id for reading, for callers
-// that print the raw message or read its body.
-func (q *Queue) OpenMessage(id uint64) (*os.File, error) {
-	return openMessFile(q.Path("mess", id))
+// that print the raw message or read its body, with OpenQueueFile: a link,
+// FIFO or other non-regular file, a file with extra hard links, or (when
+// wantIno is not 0) another inode than wantIno (Message.MessInode) gives an
+// *UnsafeFileError and is not read.
+func (q *Queue) OpenMessage(id, wantIno uint64) (*os.File, error) {
+	return OpenQueueFile(q.Path("mess", id), wantIno, MaxLinks)
 }

@@ -99,6 +99,10 @@ type Problem struct {
 	// Errno is the system error when the file could not be read, 0 when
 	// its content is at fault.
 	Errno unix.Errno
+	// Refused is true when the file is not read because it is not a plain
+	// queue file (a link, FIFO, directory, extra hard links): see
+	// UnsafeFileError. rm and requeue refuse such a message.
+	Refused bool
 }
 
 func (p Problem) String() string { return p.File + ": " + p.Msg }

@@ -406,9 +406,13 @@ func BodyText(r io.Reader, limit int64) (string, error) {
 // leaves an empty structure and a problem on the message.
 func (r *reader) readParts(m *Message, d *splitDirs, name string) {
 	m.MIME = &MIMEStructure{}
-	f, err := r.openMess(d, name)
+	file := "mess/" + strconv.Itoa(d.n) + "/" + name
+	if m.refused(file) {
+		return
+	}
+	f, err := r.openMess(m, d, name)
 	if err != nil {
-		m.ioProblem("mess/"+strconv.Itoa(d.n)+"/"+name, err)
+		m.ioProblem(file, err)
 		return
 	}
 	defer f.Close()

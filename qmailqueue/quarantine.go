@@ -344,7 +344,9 @@ func keepFile(src, dst string, inode uint64) (linked bool, err error) {
 	if err != unix.EXDEV && err != unix.EPERM && err != unix.EMLINK {
 		return false, &os.LinkError{Op: "link", Old: src, New: dst, Err: err}
 	}
-	in, err := os.Open(src)
+	// Copied only if still a plain regular file of inode: never a link's
+	// target (OpenQueueFile).
+	in, err := OpenQueueFile(src, inode, MaxLinks)
 	if err != nil {
 		return false, err
 	}
@@ -616,7 +618,8 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return
 		}
-		file, err := openMessFile(path)
+		// A kept file may still be linked in the queue by an interrupted rm.
+		file, err := OpenQueueFile(path, 0, MaxLinksTodo)
 		if err != nil {
 			m.problem(e.Name(), err.Error())
 			return
@@ -629,6 +632,6 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		if path == "" {
 			return nil, io.EOF
 		}
-		return openMessFile(path)
+		return OpenQueueFile(path, 0, MaxLinksTodo)
 	})
 }

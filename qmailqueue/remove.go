@@ -356,6 +356,11 @@ func (q *Queue) recheck(c *dirCache, t Target, now time.Time, removing bool) (Re
 		return r, nil
 	}
 	r.Size, r.Sender = m.Size, m.Sender
+	if p, refused := m.Refusal(); refused {
+		// Never followed, copied or moved: fsck says what to do by hand.
+		r.Outcome, r.Reason = Refused, p.String()
+		return r, nil
+	}
 	if removing && (m.State == StateMessOnly || m.State == StateWriting) {
 		var st unix.Stat_t
 		if err := unix.Lstat(q.Path("mess", t.ID), &st); err != nil {

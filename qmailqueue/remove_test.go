@@ -84,7 +84,7 @@ func (f *fixture) snapshot(t *testing.T, id uint64) {
 	f.files[id] = map[string][]byte{}
 	for _, k := range f.b.Present(id) {
 		// Read without touching the atime: qmail's 36 h rule reads it.
-		file, err := openMessFile(f.b.Path(k, id))
+		file, err := OpenQueueFile(f.b.Path(k, id), 0, MaxLinksTodo)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package qmailqueue
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -429,7 +430,7 @@ func (q *Queue) openSplit(n int, need Fields) (*splitDirs, error) {
 		{&d.remote, filepath.Join(q.Dir, "remote", sub)},
 		{&d.todo, todoDir},
 	} {
-		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			d.refs.Store(1)
 			d.release()
@@ -480,14 +481,14 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 	// just finished from the broken state "info without mess".
 	if need&FieldSize != 0 || (m.State <= StateWriting && need&(FieldEnvelope|FieldBirth) != 0) || (it.inInfo && !it.inMess) {
 		var st unix.Stat_t
-		err := unix.Fstatat(d.mess, name, &st, 0)
+		err := unix.Fstatat(d.mess, name, &st, unix.AT_SYMLINK_NOFOLLOW)
 		switch {
 		case err == unix.ENOENT && !it.inInfo:
 			return nil, true, nil
 		case err == unix.ENOENT:
 			// Finished between our listing and now (info goes before
 			// mess), or info without mess, which qmail never cleans up.
-			if unix.Fstatat(d.info, name, &st, 0) == unix.ENOENT {
+			if unix.Fstatat(d.info, name, &st, unix.AT_SYMLINK_NOFOLLOW) == unix.ENOENT {
 				return nil, true, nil
 			}
 			m.State = StateBroken
@@ -495,6 +496,11 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		case err != nil:
 			m.ioProblem("mess/"+sub+"/"+name, err)
 		default:
+			if err := CheckQueueFile(name, &st, 0, MaxLinks); err != nil {
+				// Its size and times are the link's own, never the
+				// target's; its content is never read.
+				m.ioProblem("mess/"+sub+"/"+name, err)
+			}
 			m.Size = st.Size
 			m.MessInode = st.Ino
 			if m.State <= StateWriting {
@@ -509,7 +515,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 				return nil, true, nil
 			}
 		} else if it.inInfo {
-			data, st, err := r.readFile(d.info, name)
+			data, st, err := r.readFile(d.info, name, MaxLinks)
 			switch {
 			case err == unix.ENOENT:
 				return nil, true, nil
@@ -518,7 +524,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 			default:
 				m.Birth = timespec(st.Mtim)
 				m.EnvelopeCtime = timespec(st.Ctim)
-				sender, perr := ParseInfo(data)
+				sender, perr := ParseInfo(capRecords(m, "info/"+sub+"/"+name, &st, data))
 				if perr != nil {
 					m.problem("info/"+sub+"/"+name, perr.Error())
 				}
@@ -534,7 +540,15 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		if m.State == StateQueued {
 			fd, dir = d.todo, "todo/"
 		}
-		switch err := unix.Fstatat(fd, name, &st, 0); {
+		maxLinks := uint64(MaxLinks)
+		if m.State == StateQueued {
+			maxLinks = MaxLinksTodo
+		}
+		err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err == nil {
+			err = CheckQueueFile(name, &st, 0, maxLinks)
+		}
+		switch {
 		case err == unix.ENOENT:
 			return nil, true, nil
 		case err != nil:
@@ -558,7 +572,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 			if !ch.in {
 				continue
 			}
-			data, st, err := r.readFile(ch.fd, name)
+			data, st, err := r.readFile(ch.fd, name, MaxLinks)
 			switch {
 			case err == unix.ENOENT:
 				// The channel finished while we looked.
@@ -566,7 +580,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 				m.ioProblem(ch.dir+sub+"/"+name, err)
 			default:
 				*ch.mt = timespec(st.Mtim)
-				rcpts, problems := ParseRecipients(data, ch.c)
+				rcpts, problems := ParseRecipients(capRecords(m, ch.dir+sub+"/"+name, &st, data), ch.c)
 				m.Recipients = append(m.Recipients, rcpts...)
 				for _, p := range problems {
 					m.problem(ch.dir+sub+"/"+name, p)
@@ -580,7 +594,10 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 	}
 	if filter != nil {
 		ok, err := filter.match(m, func() { r.readHeader(m, d, name) }, func(limit int64) (io.ReadCloser, error) {
-			return r.openMess(d, name)
+			if m.refused("mess/" + sub + "/" + name) {
+				return nil, io.EOF // never read: no body criterion matches
+			}
+			return r.openMess(m, d, name)
 		})
 		if err != nil {
 			return nil, false, err
@@ -603,7 +620,7 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 func (r *reader) readTodo(m *Message, d *splitDirs, name string) (gone bool) {
 	path := r.q.Path("todo", m.ID)
 	rel, _ := filepath.Rel(r.q.Dir, path)
-	data, st, err := r.readFile(d.todo, name)
+	data, st, err := r.readFile(d.todo, name, MaxLinksTodo)
 	if err == unix.ENOENT {
 		// Preprocessed (or finished) while we looked.
 		return true
@@ -614,7 +631,7 @@ func (r *reader) readTodo(m *Message, d *splitDirs, name string) (gone bool) {
 	}
 	m.Birth = timespec(st.Mtim)
 	m.EnvelopeCtime = timespec(st.Ctim)
-	env, problems := ParseTodo(data)
+	env, problems := ParseTodo(capRecords(m, rel, &st, data))
 	for _, p := range problems {
 		m.problem(rel, p)
 	}
@@ -630,44 +647,79 @@ func (r *reader) readHeader(m *Message, d *splitDirs, name string) {
 	if m.Header != nil {
 		return
 	}
-	f, err := r.openMess(d, name)
+	file := "mess/" + strconv.Itoa(d.n) + "/" + name
+	m.Header = &Header{}
+	if m.refused(file) {
+		return
+	}
+	f, err := r.openMess(m, d, name)
 	if err != nil {
-		m.Header = &Header{}
-		m.ioProblem("mess/"+strconv.Itoa(d.n)+"/"+name, err)
+		m.ioProblem(file, err)
 		return
 	}
 	defer f.Close()
 	h, err := ParseHeader(f)
 	if err != nil {
-		m.Header = &Header{}
-		m.problem("mess/"+strconv.Itoa(d.n)+"/"+name, err.Error())
+		m.problem(file, err.Error())
 		return
 	}
 	m.Header = h
+	if h.Truncated {
+		m.problem(file, headerTooLong)
+	}
 }
 
-func (r *reader) openMess(d *splitDirs, name string) (*fdReader, error) {
-	fd, err := openMessNoAtime(d.mess, name)
+// headerTooLong is the problem on a message whose header block is over
+// HeaderLimit.
+var headerTooLong = fmt.Sprintf("header block longer than %d KiB; only its first %d KiB are read", HeaderLimit>>10, HeaderLimit>>10)
+
+// openMess opens m's mess file in d with OpenQueueFileAt, checking the
+// inode the scan saw when it stat'ed the file.
+func (r *reader) openMess(m *Message, d *splitDirs, name string) (*fdReader, error) {
+	fd, _, err := OpenQueueFileAt(d.mess, name, m.MessInode, MaxLinks)
 	if err != nil {
 		return nil, err
 	}
 	return &fdReader{fd: fd}, nil
 }
 
-// readFile reads a whole small file relative to a directory fd with raw
-// system calls (os.File would add a poller registration per open).
-func (r *reader) readFile(dirfd int, name string) ([]byte, unix.Stat_t, error) {
-	var st unix.Stat_t
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// MaxRecordFile bounds what is read of one record file (info, local,
+// remote, todo, intd, bounce): 4 MiB, about 150,000 recipients of 25 bytes,
+// far more than any mailing list puts in one message. The records past it
+// are not read: the message gets a problem saying so, whose Errno is EFBIG
+// (qmail-qread format prints it as a warning), and the rest of the queue
+// goes on. It keeps one message's memory bounded whatever its files hold.
+const MaxRecordFile = 4 << 20
+
+// capRecords returns data, the content of a record file of st.Size bytes,
+// whole when it is within MaxRecordFile; otherwise cut after its last NUL,
+// with a problem on m naming file.
+func capRecords(m *Message, file string, st *unix.Stat_t, data []byte) []byte {
+	if st.Size <= MaxRecordFile && len(data) <= MaxRecordFile {
+		return data
+	}
+	m.Problems = append(m.Problems, Problem{File: file, Errno: unix.EFBIG,
+		Msg: fmt.Sprintf("%d bytes, over the %d MiB qq reads of a record file; the records after that are not shown", st.Size, MaxRecordFile>>20)})
+	data = data[:min(len(data), MaxRecordFile)]
+	if i := bytes.LastIndexByte(data, 0); i >= 0 {
+		return data[:i+1]
+	}
+	return nil
+}
+
+// readFile reads a small queue file relative to a directory fd, opened with
+// OpenQueueFileAt, with raw system calls (os.File would add a poller
+// registration per open). It reads at most MaxRecordFile+1 bytes, so that
+// capRecords can tell a file that grew past the cap.
+func (r *reader) readFile(dirfd int, name string, maxLinks uint64) ([]byte, unix.Stat_t, error) {
+	fd, st, err := OpenQueueFileAt(dirfd, name, 0, maxLinks)
 	if err != nil {
 		return nil, st, err
 	}
 	defer unix.Close(fd)
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, st, err
-	}
-	if int64(len(r.buf)) < st.Size+1 {
-		r.buf = make([]byte, st.Size+4096)
+	want := min(st.Size, MaxRecordFile) + 1
+	if int64(len(r.buf)) < want {
+		r.buf = make([]byte, want+4096)
 	}
 	n := 0
 	for {
@@ -689,9 +741,12 @@ func (r *reader) readFile(dirfd int, name string) ([]byte, unix.Stat_t, error) {
 			// writes in place, so their size does not move under us.
 			break
 		}
+		if n > MaxRecordFile {
+			break
+		}
 		if n == len(r.buf) {
-			// The file grew since fstat; read the rest too.
-			r.buf = append(r.buf, make([]byte, len(r.buf))...)
+			// The file grew since fstat; read the rest too, up to the cap.
+			r.buf = append(r.buf, make([]byte, min(len(r.buf), MaxRecordFile+1))...)
 		}
 	}
 	return r.buf[:n], st, nil
@@ -725,18 +780,48 @@ func (m *Message) problem(file, msg string) {
 	m.Problems = append(m.Problems, Problem{File: file, Msg: msg})
 }
 
+// refused reports whether a problem on m already says file is not read
+// because it is not a plain queue file.
+func (m *Message) refused(file string) bool {
+	for _, p := range m.Problems {
+		if p.File == file && p.Refused {
+			return true
+		}
+	}
+	return false
+}
+
+// Refusal returns the first problem saying one of m's files is not a plain
+// queue file (a symbolic link, FIFO, directory, extra hard links: see
+// UnsafeFileError), which rm and requeue refuse the message for.
+func (m *Message) Refusal() (Problem, bool) {
+	for _, p := range m.Problems {
+		if p.Refused {
+			return p, true
+		}
+	}
+	return Problem{}, false
+}
+
 // ioProblem records that file could not be read.
 func (m *Message) ioProblem(file string, err error) {
 	p := Problem{File: file, Msg: errorText(err)}
 	errors.As(err, &p.Errno)
+	var unsafe *UnsafeFileError
+	p.Refused = errors.As(err, &unsafe)
 	m.Problems = append(m.Problems, p)
 }
 
 func timespec(ts unix.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }
 
 // errorText describes a system error the way qmail's error_str does, so that
-// warnings match qmail-qread's ("file does not exist", "access denied").
+// warnings match qmail-qread's ("file does not exist", "access denied"); a
+// refused file is described by its UnsafeFileError.
 func errorText(err error) string {
+	var unsafe *UnsafeFileError
+	if errors.As(err, &unsafe) {
+		return unsafe.Reason()
+	}
 	var errno unix.Errno
 	if errors.As(err, &errno) {
 		return ErrorString(errno)

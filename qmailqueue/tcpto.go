@@ -53,7 +53,9 @@ func ParseTCPTO(b []byte) []TCPTimeout {
 // ReadTCPTO reads the records in use of the tcpto file at path (the
 // queue's lock/tcpto), without taking its lock, as qmail-tcpto does.
 func ReadTCPTO(path string) ([]TCPTimeout, error) {
-	f, err := os.Open(path)
+	// qmailr owns it: a link or a FIFO planted there is refused, never
+	// followed or waited on.
+	f, err := OpenQueueFile(path, 0, MaxLinks)
 	if err != nil {
 		return nil, fmt.Errorf("read tcpto: %w", err)
 	}

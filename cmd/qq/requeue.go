@@ -291,7 +291,10 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 
 // injectEntry feeds a quarantined message to qmail-queue.
 func injectEntry(inj *qmailqueue.Injector, e *qmailqueue.QuarantineEntry, dir string) (int, error) {
-	f, err := os.Open(e.MessPath(dir))
+	// The kept file is read like a queue file: a link (kept by linking a
+	// planted mess link) is never followed. An interrupted rm may leave it
+	// linked in the queue too.
+	f, err := qmailqueue.OpenQueueFile(e.MessPath(dir), 0, qmailqueue.MaxLinksTodo)
 	if err != nil {
 		return 0, err
 	}

@@ -34,6 +34,9 @@ func TestScripts(t *testing.T) {
 			if cond == "root" {
 				return os.Geteuid() == 0, nil
 			}
+			if cond == "tmpfs" {
+				return canMountTmpfs(), nil // script_hostile_test.go
+			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Setup: func(env *testscript.Env) error {
@@ -63,5 +66,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	maps.Copy(cmds, logScriptCmds())
 	maps.Copy(cmds, fsckScriptCmds())
 	maps.Copy(cmds, mutateScriptCmds())
+	maps.Copy(cmds, hostileScriptCmds())
 	return cmds
 }

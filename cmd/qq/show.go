@@ -189,7 +189,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		var body *string
 		if opts.body {
-			text, err := readBody(q, id)
+			text, err := readBody(q, m)
 			if err != nil {
 				return err
 			}
@@ -232,9 +232,11 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 }
 
 // openMess opens the message file of id; a message not in the queue is
-// qq show's "no such message" (exit 1).
+// qq show's "no such message" (exit 1). A mess file that is not a plain
+// queue file (a link, FIFO, extra hard links) is refused with its reason
+// (qmailqueue.OpenQueueFile), before a byte is written.
 func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
-	f, err := q.OpenMessage(id)
+	f, err := q.OpenMessage(id, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, qmailqueue.ErrNotFound))
 	}
@@ -258,28 +260,42 @@ func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.Bounce
 	if !m.Bouncing {
 		return nil, nil
 	}
-	b, err := os.ReadFile(q.Path("bounce", m.ID))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	reports, problems, err := q.ReadBounce(m.ID)
 	if err != nil {
+		var unsafe *qmailqueue.UnsafeFileError
+		if errors.As(err, &unsafe) {
+			m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: unsafe.Reason(), Refused: true})
+			return nil, nil
+		}
 		return nil, err
 	}
-	reports, problems := qmailqueue.ParseBounce(b)
 	for _, p := range problems {
 		m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: p})
 	}
 	return reports, nil
 }
 
-// readBody returns the decoded text parts of a message's body.
-func readBody(q *qmailqueue.Queue, id uint64) (string, error) {
-	f, err := q.OpenMessage(id)
+// readBody returns the decoded text parts of a message's body, from at most
+// MaxBodyRead bytes of its mess file; a mess file refused as not a plain
+// queue file, or whose header block is over HeaderLimit, gives no body (its
+// problem is shown).
+func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
+	for _, p := range m.Problems {
+		if p.Refused && strings.HasPrefix(p.File, "mess/") {
+			return "", nil
+		}
+	}
+	if m.Header != nil && m.Header.Truncated {
+		// The body starts past the header qq reads (HeaderLimit); the
+		// problem on the message says so.
+		return "", nil
+	}
+	f, err := q.OpenMessage(m.ID, m.MessInode)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	return qmailqueue.BodyText(f, 1<<62)
+	return qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
 }
 
 func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {

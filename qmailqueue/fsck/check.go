@@ -446,25 +446,8 @@ func plural(rels []string) string {
 	return fmt.Sprintf("%s and %d more", name, len(rels)-1)
 }
 
-func typeName(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFREG:
-		return "regular file"
-	case unix.S_IFDIR:
-		return "directory"
-	case unix.S_IFLNK:
-		return "symbolic link"
-	case unix.S_IFIFO:
-		return "FIFO"
-	case unix.S_IFSOCK:
-		return "socket"
-	case unix.S_IFCHR:
-		return "character device"
-	case unix.S_IFBLK:
-		return "block device"
-	}
-	return "file of unknown type"
-}
+// typeName names a file type, as every queue reader does.
+func typeName(mode uint32) string { return qmailqueue.FileTypeName(mode) }
 
 // checkLocks inspects lock/tcpto, lock/sendmutex and lock/trigger with
 // lstat only (docs/queue.md §1.4, §10 rule 7): a missing one is created by a repair

@@ -82,6 +82,7 @@ const (
 	CodePartialRecord  Code = "partial-record"       // a trailing record without its NUL
 	CodeBadBounce      Code = "bad-bounce"           // bounce paragraphs not as qmail-send writes them
 	CodeUnreadable     Code = "unreadable"           // a file that cannot be read
+	CodeTooLarge       Code = "too-large"            // a record file over qmailqueue.MaxRecordFile, not read
 	CodeRenameRefused  Code = "rename-refused"       // a needed rename collides with another file
 	CodeRepairWithheld Code = "repair-withheld"      // a repair depends on one that was refused
 )
@@ -226,6 +227,7 @@ const (
 	qmailNameInode    = "delivered under its name, but when the file system gives that number to a new message, qmail-queue fails (exit 64, \"Problem with queue/mess\", temporary) and leaves a pid/ file"
 	qmailDuplicate    = "qmail-send sees only the file at the canonical path"
 	qmailNotRegular   = "qmail-send cannot read it; qmail-spawn refuses a mess that is not a regular file"
+	qmailTooLarge     = "qmail-send reads it as any other; qq does not check a file this large"
 	qmailExtraLinks   = "qmail-send does not look at link counts; another name of the same file may be an interrupted rename"
 	qmailMessOwner    = "qmail-spawn defers every delivery: \"message has wrong owner. (#4.3.5)\""
 	qmailSendOwner    = "qmail-send (user qmails) cannot open or mark it: \"trouble opening\" or \"trouble marking\", retried forever"

@@ -46,7 +46,7 @@ func (w *worker) checkSplit(ctx context.Context) ([]*Finding, error) {
 			continue
 		}
 		rel := k.String() + "/" + sub
-		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: c.l.abs(rel), Err: err})
 		}
@@ -92,7 +92,20 @@ func readsContent(k Kind) bool {
 	return false
 }
 
-// load stats e and, for the kinds fsck parses, reads it. Files in the
+// maxLinks is the link count qmail gives a file of kind k (docs/queue.md §2, §3):
+// two for the intd/todo pair, one for every other file.
+func maxLinks(k Kind) uint64 {
+	if k == KindTodo || k == KindIntd {
+		return qmailqueue.MaxLinksTodo
+	}
+	return qmailqueue.MaxLinks
+}
+
+// load stats e and, for the kinds fsck parses, reads it, opened with
+// qmailqueue.OpenQueueFileAt: a link is never followed, a FIFO never
+// waited on, and a file that is not regular or has more links than qmail
+// gives it is not read (analyze reports it). A record file over
+// qmailqueue.MaxRecordFile is not read either (e.tooBig). Files in the
 // worker's split subdirectory are reached through its directory fd.
 func (w *worker) load(e *entry) {
 	dirfd, name := unix.AT_FDCWD, w.c.l.abs(e.rel)
@@ -110,28 +123,34 @@ func (w *worker) load(e *entry) {
 			e.err = err
 			return
 		}
-		if !readsContent(e.kind) || e.st.Mode&unix.S_IFMT != unix.S_IFREG {
+		if !readsContent(e.kind) || qmailqueue.CheckQueueFile(name, &e.st, 0, maxLinks(e.kind)) != nil {
 			return
 		}
 	}
-	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, st, err := qmailqueue.OpenQueueFileAt(dirfd, name, 0, maxLinks(e.kind))
+	var unsafe *qmailqueue.UnsafeFileError
 	switch {
 	case errors.Is(err, unix.ENOENT):
 		e.gone = true
 		return
+	case errors.As(err, &unsafe) && st.Mode != 0:
+		e.st = st // analyze reports its type or links
+		return
 	case err != nil:
-		e.err = err
-		if serr := unix.Fstatat(dirfd, name, &e.st, unix.AT_SYMLINK_NOFOLLOW); errors.Is(serr, unix.ENOENT) {
+		// A link (ELOOP) or an open that failed: stat the name itself.
+		serr := unix.Fstatat(dirfd, name, &e.st, unix.AT_SYMLINK_NOFOLLOW)
+		switch {
+		case errors.Is(serr, unix.ENOENT):
 			e.gone = true
+		case serr != nil || unsafe == nil:
+			e.err = err
 		}
 		return
 	}
 	defer unix.Close(fd)
-	if err := unix.Fstat(fd, &e.st); err != nil {
-		e.err = err
-		return
-	}
-	if e.st.Mode&unix.S_IFMT != unix.S_IFREG {
+	e.st = st
+	if st.Size > qmailqueue.MaxRecordFile {
+		e.tooBig = true
 		return
 	}
 	data, err := readAll(fd, &w.buf, e.st.Size)
@@ -142,14 +161,15 @@ func (w *worker) load(e *entry) {
 	e.data = bytes.Clone(data)
 }
 
-// readAll reads fd to its end into *buf.
+// readAll reads fd to its end into *buf, at most MaxRecordFile+1 bytes (a
+// file that grew past the cap is cut there).
 func readAll(fd int, buf *[]byte, size int64) ([]byte, error) {
 	if int64(len(*buf)) < size+1 {
 		*buf = make([]byte, size+4096)
 	}
 	b := *buf
 	n := 0
-	for {
+	for n <= qmailqueue.MaxRecordFile {
 		k, err := unix.Read(fd, b[n:])
 		if err == unix.EINTR {
 			continue
@@ -251,7 +271,14 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 		if e.st.Mode&unix.S_IFMT != unix.S_IFREG {
 			return []*Finding{{Code: CodeNotRegular, Severity: SeverityError, ID: id, HasID: true, Files: []string{e.rel},
 				Problem: fmt.Sprintf("%s is a %s", e.rel, typeName(e.st.Mode)), Qmail: qmailNotRegular,
-				Repair: "none: look at it and move it away by hand"}}
+				Repair: "none: look at it (ls -l " + e.rel + ") and move it out of the queue by hand, with qmail-send stopped"}}
+		}
+	}
+	for _, e := range m.all {
+		if e.tooBig {
+			return []*Finding{{Code: CodeTooLarge, Severity: SeverityWarning, ID: id, HasID: true, Files: []string{e.rel},
+				Problem: fmt.Sprintf("%s is %d bytes, over the %d MiB fsck reads of a record file; not checked", e.rel, e.st.Size, qmailqueue.MaxRecordFile>>20),
+				Qmail:   qmailTooLarge, Repair: "none: look at it by hand"}}
 		}
 	}
 
@@ -273,10 +300,14 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 			return m.keep(u)
 		}
 	}
-	if m.has(KindMess) && m.one(KindMess).st.Nlink > 1 {
-		mess := m.one(KindMess)
-		out = append(out, &Finding{Code: CodeExtraLinks, Severity: SeverityInfo, ID: id, HasID: true, Files: []string{mess.rel},
-			Problem: fmt.Sprintf("%s has %d links; qmail-queue makes one", mess.rel, mess.st.Nlink), Qmail: qmailExtraLinks})
+	for _, e := range m.all {
+		// Another name may be a file outside the queue (root's, hard-linked
+		// in by a qmail user): no repair touches such a message.
+		if uint64(e.st.Nlink) > maxLinks(e.kind) {
+			return []*Finding{{Code: CodeExtraLinks, Severity: SeverityWarning, ID: id, HasID: true, Files: []string{e.rel},
+				Problem: fmt.Sprintf("%s has %d links; qmail makes %d", e.rel, e.st.Nlink, maxLinks(e.kind)), Qmail: qmailExtraLinks,
+				Repair: "none: find its other names (find / -xdev -samefile " + e.rel + ") and remove the one that does not belong, by hand"}}
+		}
 	}
 	switch st {
 	case stateOrphan:
@@ -875,7 +906,7 @@ func (m *msg) ownersModes() []*Finding {
 			badGID := gid >= 0 && int(e.st.Gid) != gid
 			if badUID || badGID {
 				ownerFiles = append(ownerFiles, e.rel)
-				ownerActions = append(ownerActions, Action{Op: OpChown, Path: m.final(e), UID: uid, GID: gid})
+				ownerActions = append(ownerActions, Action{Op: OpChown, Path: m.final(e), UID: uid, GID: gid, Ino: e.st.Ino})
 				problems = append(problems, fmt.Sprintf("%s owner %s, want %s", e.rel, ownerString(int(e.st.Uid), int(e.st.Gid)), ownerString(uid, gid)))
 				if badUID && (k == KindMess || spec.owner == roleQmails) {
 					ownerSev = SeverityError
@@ -888,7 +919,7 @@ func (m *msg) ownersModes() []*Finding {
 			mode := fs.FileMode(e.st.Mode & 0o7777)
 			if mode != spec.mode {
 				modeFiles = append(modeFiles, e.rel)
-				modeActions = append(modeActions, Action{Op: OpChmod, Path: m.final(e), Mode: spec.mode})
+				modeActions = append(modeActions, Action{Op: OpChmod, Path: m.final(e), Mode: spec.mode, Ino: e.st.Ino})
 				if mode&spec.mode != spec.mode {
 					modeSev, modeQmail = SeverityError, qmailModeNarrow
 				}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/sys/unix"
 
 	"github.com/qqmail/qq/internal/durable"
@@ -254,24 +255,14 @@ func (x *executor) do(a Action) (note string, err error) {
 	path := x.l.abs(a.Path)
 	switch a.Op {
 	case OpMkdir:
-		if err := os.Mkdir(path, a.Mode); err != nil && !(errors.Is(err, fs.ErrExist) && isDir(path)) {
+		if err := os.Mkdir(path, a.Mode); err != nil && !errors.Is(err, fs.ErrExist) {
 			return "", err
 		}
-		if err := os.Chmod(path, a.Mode); err != nil {
-			return "", err
-		}
-		return "", lchown(path, a.UID, a.GID)
+		return "", changeMeta(path, a.Path, 0, true, int(a.Mode), a.UID, a.GID)
 	case OpChown:
-		return "", lchown(path, a.UID, a.GID)
+		return "", changeMeta(path, a.Path, a.Ino, false, -1, a.UID, a.GID)
 	case OpChmod:
-		var st unix.Stat_t
-		if err := unix.Lstat(path, &st); err != nil {
-			return "", err
-		}
-		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
-			return "", errors.New("is a symbolic link")
-		}
-		return "", os.Chmod(path, a.Mode)
+		return "", changeMeta(path, a.Path, a.Ino, false, int(a.Mode), -1, -1)
 	case OpTcpto, OpMutex:
 		content := []byte(nil)
 		if a.Op == OpTcpto {
@@ -282,10 +273,7 @@ func (x *executor) do(a Action) (note string, err error) {
 		if err := unix.Mkfifo(path, uint32(a.Mode)); err != nil {
 			return "", &os.PathError{Op: "mkfifo", Path: path, Err: err}
 		}
-		if err := os.Chmod(path, a.Mode); err != nil {
-			return "", err
-		}
-		return "", lchown(path, a.UID, a.GID)
+		return "", changeMeta(path, a.Path, 0, false, int(a.Mode), a.UID, a.GID)
 	case OpSave, OpCopy:
 		if err := x.check(path, a.Ino); err != nil {
 			return "", err
@@ -344,12 +332,66 @@ func (x *executor) do(a Action) (note string, err error) {
 	return "", fmt.Errorf("unknown action %q", a.Op)
 }
 
-// lchown sets owner and group unless both are unknown (-1).
-func lchown(path string, uid, gid int) error {
-	if uid < 0 && gid < 0 {
-		return nil
+// changeMeta changes the mode (unless mode < 0) and the owner and group
+// (unless both are -1) of path through a descriptor, never through the path:
+// the file is opened with O_NOFOLLOW|O_NONBLOCK (a link is never followed, a
+// FIFO never waited on), and a directory with O_DIRECTORY too when dir is
+// set. A regular file must have at most the links qmail gives a file at rel
+// (relative to the queue) and, when ino is not 0, be inode ino, or nothing is
+// changed: another name of it may be a file outside the queue. Devices and
+// sockets are refused.
+func changeMeta(path, rel string, ino uint64, dir bool, mode, uid, gid int) error {
+	flags := unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC
+	if dir {
+		flags |= unix.O_DIRECTORY
 	}
-	return os.Lchown(path, uid, gid)
+	fd, err := unix.Open(path, flags, 0)
+	if err == unix.ELOOP || (dir && err == unix.ENOTDIR) {
+		var st unix.Stat_t
+		if unix.Lstat(path, &st) == nil {
+			return &qmailqueue.UnsafeFileError{Path: path, Type: qmailqueue.FileTypeName(st.Mode)}
+		}
+	}
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return &os.PathError{Op: "fstat", Path: path, Err: err}
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR, unix.S_IFIFO:
+		if uint64(st.Nlink) > 1 && st.Mode&unix.S_IFMT == unix.S_IFIFO {
+			return &qmailqueue.UnsafeFileError{Path: path, Links: uint64(st.Nlink), MaxLinks: 1}
+		}
+	case unix.S_IFREG:
+		if err := qmailqueue.CheckQueueFile(path, &st, ino, maxLinks(kindOfRel(rel))); err != nil {
+			return err
+		}
+	default:
+		return &qmailqueue.UnsafeFileError{Path: path, Type: qmailqueue.FileTypeName(st.Mode)}
+	}
+	if ino != 0 && st.Ino != ino {
+		return errChanged
+	}
+	if mode >= 0 {
+		if err := unix.Fchmod(fd, uint32(mode)); err != nil {
+			return &os.PathError{Op: "fchmod", Path: path, Err: err}
+		}
+	}
+	if uid >= 0 || gid >= 0 {
+		if err := unix.Fchown(fd, uid, gid); err != nil {
+			return &os.PathError{Op: "fchown", Path: path, Err: err}
+		}
+	}
+	return nil
+}
+
+// kindOfRel is the kind of the message file at rel (relative to the queue),
+// KindMess for any other path (a lock file): its link limit is one.
+func kindOfRel(rel string) Kind {
+	return kindByName(strings.SplitN(rel, "/", 2)[0])
 }
 
 // createExcl creates path, which must not exist, with content, mode and
@@ -504,7 +546,9 @@ func (x *executor) save(a Action, copyIt bool) error {
 
 // copyFile copies src to a new file dst with src's mode, owner and times.
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+	// Never a link's target; a file with extra links gets no action (the
+	// check reports it), todo's two are the most a saved file has.
+	in, err := qmailqueue.OpenQueueFile(src, 0, qmailqueue.MaxLinksTodo)
 	if err != nil {
 		return err
 	}

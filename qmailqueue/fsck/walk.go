@@ -24,10 +24,11 @@ type entry struct {
 	inSplit   bool        // in the split subdirectory the worker opened
 
 	// Filled in when the message is checked.
-	st   unix.Stat_t
-	data []byte // content of todo, info, local, remote, bounce
-	err  error  // an error other than ENOENT
-	gone bool   // vanished since it was listed
+	st     unix.Stat_t
+	data   []byte // content of todo, info, local, remote, bounce
+	err    error  // an error other than ENOENT
+	gone   bool   // vanished since it was listed
+	tooBig bool   // a record file over qmailqueue.MaxRecordFile, not read
 }
 
 // typeUnknown marks an entry whose type readdir did not give.

@@ -100,6 +100,10 @@ func (g *Grouper) Fields() qmailqueue.Fields {
 func (g *Grouper) Add(m *qmailqueue.Message) {
 	pending := m.Pending()
 	g.total.add(m.Birth, m.Size, pending)
+	var perName map[string]int
+	if g.namer.key.PerRecipient() {
+		perName = g.namer.pendingByName(m)
+	}
 	for _, name := range g.namer.Names(m) {
 		grp := g.groups[name]
 		if grp == nil {
@@ -108,7 +112,7 @@ func (g *Grouper) Add(m *qmailqueue.Message) {
 		}
 		p := pending
 		if g.namer.key.PerRecipient() {
-			p = g.namer.pendingIn(m, name)
+			p = perName[name]
 		}
 		grp.add(m.Birth, m.Size, p)
 	}

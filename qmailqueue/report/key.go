@@ -174,12 +174,23 @@ func (n *Namer) Names(m *qmailqueue.Message) []string {
 	case KeySenderDomain:
 		n.scratch = append(n.scratch, Domain(m.Sender))
 	case KeyRecipient, KeyRecipientDomain:
+		// A set beyond a few recipients: a message may have 100,000, and
+		// a search of the list for each would be quadratic.
+		var seen map[string]bool
+		if len(m.Recipients) > 16 {
+			seen = make(map[string]bool, len(m.Recipients))
+		}
 		for _, r := range m.Recipients {
 			name := Domain(r.Address)
 			if n.key == KeyRecipient {
 				name = strings.ToLower(r.Address)
 			}
-			if !slices.Contains(n.scratch, name) {
+			if seen != nil {
+				if !seen[name] {
+					seen[name] = true
+					n.scratch = append(n.scratch, name)
+				}
+			} else if !slices.Contains(n.scratch, name) {
 				n.scratch = append(n.scratch, name)
 			}
 		}
@@ -224,21 +235,20 @@ func AttachmentKind(p qmailqueue.Part) string {
 	return kind
 }
 
-// pendingIn counts m's pending recipients that belong to group name under
-// a recipient grouping.
-func (n *Namer) pendingIn(m *qmailqueue.Message, name string) int {
-	c := 0
+// pendingByName counts m's pending recipients per group name under a
+// recipient grouping, in one pass over them: a message may have 100,000
+// recipients, and one pass per group would be quadratic.
+func (n *Namer) pendingByName(m *qmailqueue.Message) map[string]int {
+	counts := map[string]int{}
 	for _, r := range m.Recipients {
 		if r.Done {
 			continue
 		}
-		got := Domain(r.Address)
 		if n.key == KeyRecipient {
-			got = strings.ToLower(r.Address)
-		}
-		if got == name {
-			c++
+			counts[strings.ToLower(r.Address)]++
+		} else {
+			counts[Domain(r.Address)]++
 		}
 	}
-	return c
+	return counts
 }
