@@ -177,7 +177,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if err != nil {
 			return err
 		}
-		bounce, err := readBounce(q, m)
+		bounce, err := q.BounceReports(m)
 		if err != nil {
 			return err
 		}
@@ -252,27 +252,6 @@ func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	defer f.Close()
 	_, err = io.Copy(w, f)
 	return err
-}
-
-// readBounce reads the bounce report of a bouncing message; a bounce file
-// that qmail-send consumed in the meantime gives no report.
-func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.BounceReport, error) {
-	if !m.Bouncing {
-		return nil, nil
-	}
-	reports, problems, err := q.ReadBounce(m.ID)
-	if err != nil {
-		var unsafe *qmailqueue.UnsafeFileError
-		if errors.As(err, &unsafe) {
-			m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: unsafe.Reason(), Refused: true})
-			return nil, nil
-		}
-		return nil, err
-	}
-	for _, p := range problems {
-		m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: p})
-	}
-	return reports, nil
 }
 
 // readBody returns the decoded text parts of a message's body, from at most
