@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,15 +21,31 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A quarantine is a directory where qq rm keeps what it removes, so that a
-// mistake can be undone by re-injecting the messages (qq requeue). Its
-// layout:
+// A quarantine is a directory where qq keeps what it removes from the
+// queue, so that a mistake can be undone by re-injecting the messages (qq
+// requeue). qq rm and qq fsck --repair share it: one format, one catalogue,
+// one lock. Its layout:
 //
 //	DIR/                     mode 0700
 //	  .lock                  flock-ed by whoever changes the quarantine
 //	  20261122T120000Z-4242/ one directory per run of qq rm
 //	    manifest.jsonl       one QuarantineEntry per line, JSON
 //	    9995400              the mess file of message 9995400
+//	  fsck-20261122T120000Z/ one directory per run of qq fsck --repair
+//	    manifest.jsonl       one line per saved file (kind "fsck-save"),
+//	                         merged by message ID when read
+//	    9995400/todo         the files fsck saved of message 9995400
+//	    pid/NAME             a stray file of pid/
+//
+// Runs written by earlier versions of qq fsck (a tab-separated MANIFEST
+// instead of manifest.jsonl) are read as they are, and rewritten in the
+// current format the first time qq changes them (purge, requeue marks).
+//
+// The catalogue is the truth: whatever a run directory holds is listed. A
+// file that no manifest line describes (qq killed between keeping a file
+// and writing its line, or a copy cut short) is listed as an entry of kind
+// "unlisted" in a run shown as interrupted, and purge removes it like any
+// other; requeue refuses it, its envelope being unknown.
 //
 // Each mess file is a hard link to the queue's mess file when the quarantine
 // is on the queue's filesystem (a 34 MB message moves for free), otherwise a
@@ -38,6 +55,34 @@ import (
 
 // ManifestName is the name of a run's manifest in its directory.
 const ManifestName = "manifest.jsonl"
+
+// legacyFsckManifest is the manifest of runs made by earlier versions of qq
+// fsck --repair: lines "SAVED\tFROM" (saved name in the run, queue path).
+const legacyFsckManifest = "MANIFEST"
+
+// EntryKind says what a quarantine entry is.
+type EntryKind string
+
+// The kinds of quarantine entries.
+const (
+	// KindRemoved is a message qq rm removed: its mess file and envelope.
+	KindRemoved EntryKind = "removed"
+	// KindFsckSave is what qq fsck --repair saved of a broken message
+	// before removing or rewriting its files: the files themselves, whose
+	// envelope is read back from the saved todo, info, local and remote.
+	KindFsckSave EntryKind = "fsck-save"
+	// KindUnlisted is a file in a run directory that no manifest line
+	// describes: the run was interrupted.
+	KindUnlisted EntryKind = "unlisted"
+)
+
+// KeptFile is one file of an entry kept in its run directory.
+type KeptFile struct {
+	// Name is its path in the run directory.
+	Name string `json:"name"`
+	// From is where it was, relative to the queue directory; "" unknown.
+	From string `json:"from,omitempty"`
+}
 
 // quarantineLock is the lock file of a quarantine directory.
 const quarantineLock = ".lock"
@@ -147,6 +192,8 @@ type QuarantinedRecipient struct {
 type QuarantineEntry struct {
 	// Run is the name of the run directory (not stored in the line).
 	Run string `json:"-"`
+	// Kind says what the entry is; lines without one are KindRemoved.
+	Kind EntryKind `json:"kind,omitempty"`
 	// ID is the message's ID in the queue it was removed from.
 	ID uint64 `json:"id"`
 	// Queue is the queue directory it was removed from.
@@ -185,10 +232,35 @@ type QuarantineEntry struct {
 	// message; RequeuedAs is the new ID, 0 when it could not be found.
 	RequeuedAs uint64     `json:"requeued_as,omitempty"`
 	RequeuedAt *time.Time `json:"requeued_at,omitempty"`
+	// Files are the files of a KindFsckSave or KindUnlisted entry.
+	Files []KeptFile `json:"files,omitempty"`
+	// SenderKnown is false when no envelope sender was kept (an fsck save
+	// without info or todo, an unlisted file); not stored.
+	SenderKnown bool `json:"-"`
+	// dir is the quarantine directory the entry was read from.
+	dir string
 }
 
-// Name is how commands refer to the entry: RUN/ID.
-func (e *QuarantineEntry) Name() string { return e.Run + "/" + strconv.FormatUint(e.ID, 10) }
+// Name is how commands refer to the entry: RUN/ID, or RUN/FILE for a file
+// of no message (a stray of pid/, an unlisted file not named by an ID).
+func (e *QuarantineEntry) Name() string {
+	if e.ID == 0 && len(e.Files) > 0 {
+		return e.Run + "/" + e.Files[0].Name
+	}
+	return e.Run + "/" + strconv.FormatUint(e.ID, 10)
+}
+
+// keptNames returns the names of the files the entry holds in its run.
+func (e *QuarantineEntry) keptNames() []string {
+	var names []string
+	for _, f := range e.Files {
+		names = append(names, f.Name)
+	}
+	if e.Mess != "" && !slices.Contains(names, e.Mess) {
+		names = append(names, e.Mess)
+	}
+	return names
+}
 
 // Envelope returns the sender and pending recipients to re-inject.
 func (e *QuarantineEntry) Envelope() (sender string, recipients []string) {
@@ -223,6 +295,27 @@ func (e *QuarantineEntry) InQueue(q *Queue) bool {
 	return err == nil && m.Birth.Equal(e.Birth)
 }
 
+// Status says, for people, what the entry is and where its message is
+// now: "requeued as NEWID" (or "requeued" when the new ID was not found),
+// "unlisted (interrupted run)", "fsck save", "still in queue" (qq rm
+// stopped between keeping the copy and removing the message; q nil does
+// not look), or "kept".
+func (e *QuarantineEntry) Status(q *Queue) string {
+	switch {
+	case e.RequeuedAt != nil && e.RequeuedAs != 0:
+		return "requeued as " + strconv.FormatUint(e.RequeuedAs, 10)
+	case e.RequeuedAt != nil:
+		return "requeued"
+	case e.Kind == KindUnlisted:
+		return "unlisted (interrupted run)"
+	case e.Kind == KindFsckSave:
+		return "fsck save"
+	case q != nil && e.InQueue(q):
+		return "still in queue"
+	}
+	return "kept"
+}
+
 // QuarantineRun adds the messages of one removal to a quarantine, in a run
 // directory of its own. It is used by [Queue.Remove].
 type QuarantineRun struct {
@@ -235,8 +328,13 @@ type QuarantineRun struct {
 	buf      bytes.Buffer
 	count    int
 	dirty    bool
-	start    time.Time // the run's start, as the caller's clock gave it
-	started  time.Time // the same moment on the real clock
+	// BeforeKeep, when set (tests), is called after a manifest line was
+	// made durable and before its file is linked or copied: a crash there
+	// must leave nothing the catalogue does not list.
+	BeforeKeep func()
+	start      time.Time // the run's start, as the caller's clock gave it
+	started    time.Time // the same moment on the real clock
+	queue      string    // the queue an fsck run saves from
 }
 
 // NewRun starts a run directory named after now (UTC) and the process ID.
@@ -244,7 +342,22 @@ type QuarantineRun struct {
 // reason is recorded with every message (qq's command line); rewrite, when
 // not nil, maps local recipients back to their envelope addresses.
 func (z *Quarantine) NewRun(reason string, rewrite *Rewrite, now time.Time) (*QuarantineRun, error) {
-	base := now.UTC().Format("20060102T150405Z") + "-" + strconv.Itoa(os.Getpid())
+	return z.newRun(now.UTC().Format("20060102T150405Z")+"-"+strconv.Itoa(os.Getpid()), reason, rewrite, now)
+}
+
+// NewFsckRun starts the run of a qq fsck --repair on the queue in queueDir,
+// named fsck-<now>, for [QuarantineRun.SaveFile].
+func (z *Quarantine) NewFsckRun(queueDir, reason string, now time.Time) (*QuarantineRun, error) {
+	r, err := z.newRun("fsck-"+now.UTC().Format("20060102T150405Z"), reason, nil, now)
+	if err == nil {
+		r.queue = queueDir
+	}
+	return r, err
+}
+
+// newRun makes the run directory base (base.2, … when taken) with an empty
+// manifest, both durable.
+func (z *Quarantine) newRun(base, reason string, rewrite *Rewrite, now time.Time) (*QuarantineRun, error) {
 	name := base
 	for i := 2; ; i++ {
 		err := os.Mkdir(filepath.Join(z.Dir, name), 0o700)
@@ -282,6 +395,73 @@ func (r *QuarantineRun) Dir() string { return r.dir }
 
 // Count returns how many messages the run holds.
 func (r *QuarantineRun) Count() int { return r.count }
+
+// SaveFile keeps a file of the queue in an fsck run (qq fsck --repair,
+// before it removes or rewrites the file), as ID/KIND (pid/NAME for id 0),
+// with a suffix .N when that name is taken. from is the file's path
+// relative to the queue directory, src its absolute path, ino the inode the
+// check saw (0: not checked). The manifest line is durable before the file
+// is linked or copied, and the file before SaveFile returns, so that the
+// catalogue always lists what the run holds and the queue file can be
+// removed after it. A hard link keeps inode, owner, mode and times; a copy
+// (copyIt, or another file system) gets the same mode, owner and times. It
+// returns the name in the run directory.
+func (r *QuarantineRun) SaveFile(src, from string, id uint64, ino uint64, copyIt bool) (string, error) {
+	sub, base := strconv.FormatUint(id, 10), strings.SplitN(from, "/", 2)[0]
+	if id == 0 {
+		sub, base = "pid", filepath.Base(from)
+	}
+	if err := os.Mkdir(filepath.Join(r.dir, sub), 0o700); err == nil {
+		if err := syncDir(r.dir); err != nil {
+			return "", fmt.Errorf("quarantine: %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("quarantine: %w", err)
+	}
+	var name string
+	for n := 0; ; n++ {
+		name = sub + "/" + base
+		if n > 0 {
+			name += "." + strconv.Itoa(n)
+		}
+		if _, err := os.Lstat(filepath.Join(r.dir, name)); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	now := r.start.Add(time.Since(r.started))
+	e := &QuarantineEntry{Kind: KindFsckSave, ID: id, Queue: r.queue, Files: []KeptFile{{Name: name, From: from}},
+		Reason: r.reason, RemovedAt: now.UTC()}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("quarantine: %w", err)
+	}
+	if _, err := r.manifest.Write(append(line, '\n')); err != nil {
+		return "", fmt.Errorf("quarantine: %w", err)
+	}
+	if err := r.manifest.Sync(); err != nil {
+		return "", fmt.Errorf("quarantine: %w", err)
+	}
+	r.count++
+	if r.BeforeKeep != nil {
+		r.BeforeKeep()
+	}
+	dst := filepath.Join(r.dir, name)
+	err = unix.EXDEV
+	if !copyIt {
+		if err = unix.Link(src, dst); err != nil && err != unix.EXDEV {
+			err = &os.LinkError{Op: "link", Old: src, New: dst, Err: err}
+		}
+	}
+	if err == unix.EXDEV {
+		// Never a link's target; todo's two links are the most a saved
+		// file has (a file with more gets no action from fsck).
+		err = copyKept(src, dst, ino, MaxLinksTodo, true)
+	}
+	if err != nil {
+		return "", err
+	}
+	return name, syncDir(filepath.Dir(dst))
+}
 
 // add keeps message m (read with FieldFingerprint|FieldRecipients): its mess
 // file, linked or copied into the run directory, and its manifest line,
@@ -344,25 +524,35 @@ func keepFile(src, dst string, inode uint64) (linked bool, err error) {
 	if err != unix.EXDEV && err != unix.EPERM && err != unix.EMLINK {
 		return false, &os.LinkError{Op: "link", Old: src, New: dst, Err: err}
 	}
-	// Copied only if still a plain regular file of inode: never a link's
-	// target (OpenQueueFile).
-	in, err := OpenQueueFile(src, inode, MaxLinks)
+	return false, copyKept(src, dst, inode, MaxLinks, false)
+}
+
+// copyKept copies queue file src to a new file dst in the quarantine,
+// fsync-ed, with src's times, and with its mode and owner when keepOwner.
+// src is opened as every queue file is ([OpenQueueFile]): never a link's
+// target, a regular file of at most maxLinks links and still inode ino (0:
+// not checked). A copy cut short is removed.
+func copyKept(src, dst string, ino, maxLinks uint64, keepOwner bool) error {
+	in, err := OpenQueueFile(src, ino, maxLinks)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer in.Close()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(in.Fd()), &st); err != nil {
-		return false, err
-	}
-	if st.Ino != inode {
-		return false, fmt.Errorf("%s is no longer inode %d", src, inode)
+		return err
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return false, err
+		return err
 	}
 	_, err = io.Copy(out, in)
+	if err == nil && keepOwner {
+		err = out.Chmod(fs.FileMode(st.Mode & 0o7777))
+		if err == nil && os.Geteuid() == 0 {
+			err = out.Chown(int(st.Uid), int(st.Gid))
+		}
+	}
 	if err == nil {
 		err = out.Sync()
 	}
@@ -371,13 +561,13 @@ func keepFile(src, dst string, inode uint64) (linked bool, err error) {
 	}
 	if err != nil {
 		os.Remove(dst)
-		return false, err
+		return err
 	}
-	// Keep the times (birth in the Received line aside, the mtime says
-	// when qmail-queue wrote it).
-	ts := []unix.Timespec{st.Atim, st.Mtim}
-	unix.UtimesNano(dst, ts)
-	return false, nil
+	// Keep the times (the mtime of info is the message's birth, that of
+	// mess when qmail-queue wrote it); they are for people, so a failure
+	// to set them is not one of the copy.
+	unix.UtimesNano(dst, []unix.Timespec{st.Atim, st.Mtim})
+	return nil
 }
 
 // sync makes everything added so far durable: the manifest lines are
@@ -418,10 +608,12 @@ func (r *QuarantineRun) Close() error {
 // ParseManifest reads the lines of a run's manifest. A last line without a
 // newline (a write cut short by a crash, before the messages it describes
 // were touched) is ignored; other lines that do not parse are reported as
-// problems, naming their line numbers.
+// problems, naming their line numbers. The lines of one fsck save (one per
+// file) are merged into one entry per message.
 func ParseManifest(run string, b []byte) ([]QuarantineEntry, []string) {
 	var entries []QuarantineEntry
 	var problems []string
+	fsckAt := map[uint64]int{} // index in entries of an fsck save by ID
 	n := 0
 	for len(b) > 0 {
 		n++
@@ -440,23 +632,297 @@ func ParseManifest(run string, b []byte) ([]QuarantineEntry, []string) {
 			problems = append(problems, fmt.Sprintf("%s line %d: %v", run, n, err))
 			continue
 		}
-		if e.ID == 0 {
+		if e.Kind == "" {
+			e.Kind = KindRemoved
+		}
+		if e.ID == 0 && (e.Kind == KindRemoved || len(e.Files) == 0) {
 			problems = append(problems, fmt.Sprintf("%s line %d: no message ID", run, n))
 			continue
 		}
 		e.Run = run
+		e.SenderKnown = e.Kind == KindRemoved
 		if e.Recipients == nil {
 			e.Recipients = []QuarantinedRecipient{}
+		}
+		if e.Kind == KindFsckSave && e.ID != 0 {
+			if k, ok := fsckAt[e.ID]; ok {
+				merged := &entries[k]
+				merged.Files = append(merged.Files, e.Files...)
+				if e.RequeuedAt != nil {
+					merged.RequeuedAt, merged.RequeuedAs = e.RequeuedAt, e.RequeuedAs
+				}
+				continue
+			}
+			fsckAt[e.ID] = len(entries)
 		}
 		entries = append(entries, e)
 	}
 	return entries, problems
 }
 
+// parseLegacyFsck reads the MANIFEST of a run made by an earlier qq fsck
+// --repair: "SAVED\tFROM" lines, SAVED being ID/KIND or pid/NAME.
+func parseLegacyFsck(run string, b []byte) []QuarantineEntry {
+	var entries []QuarantineEntry
+	at := map[uint64]int{}
+	when, _ := runTime(run)
+	for line := range strings.SplitSeq(string(b), "\n") {
+		saved, from, ok := strings.Cut(line, "\t")
+		if !ok || saved == "" {
+			continue
+		}
+		f := KeptFile{Name: saved, From: from}
+		first, _, _ := strings.Cut(saved, "/")
+		id, err := ParseID(first)
+		if err == nil && id != 0 {
+			if k, ok := at[id]; ok {
+				entries[k].Files = append(entries[k].Files, f)
+				continue
+			}
+			at[id] = len(entries)
+		} else {
+			id = 0
+		}
+		entries = append(entries, QuarantineEntry{Run: run, Kind: KindFsckSave, ID: id, Files: []KeptFile{f},
+			Recipients: []QuarantinedRecipient{}, Reason: "qq fsck --repair", RemovedAt: when})
+	}
+	return entries
+}
+
+// runTime returns the time a run's name gives: RUN is
+// 20261122T120000Z-PID[.N] (qq rm) or fsck-20261122T120000Z (qq fsck).
+func runTime(run string) (time.Time, bool) {
+	name := strings.TrimPrefix(run, "fsck-")
+	if len(name) < 16 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse("20060102T150405Z", name[:16])
+	return t, err == nil
+}
+
+// readManifest reads the entries a run's manifest lists: manifest.jsonl,
+// or the MANIFEST of an earlier qq fsck.
+func readManifest(runDir, run string) ([]QuarantineEntry, []string, error) {
+	b, err := os.ReadFile(filepath.Join(runDir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		legacy, lerr := os.ReadFile(filepath.Join(runDir, legacyFsckManifest))
+		switch {
+		case lerr == nil:
+			return parseLegacyFsck(run, legacy), nil, nil
+		case errors.Is(lerr, fs.ErrNotExist):
+			return nil, []string{run + ": no " + ManifestName}, nil
+		}
+		return nil, nil, fmt.Errorf("quarantine: %w", lerr)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("quarantine: %w", err)
+	}
+	es, ps := ParseManifest(run, b)
+	return es, ps, nil
+}
+
+// readRun reads the entries of one run directory: its manifest, completed
+// from the files an fsck save holds, and reconciled with the directory so
+// that every file it holds is listed. problems name what is amiss.
+func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
+	runDir := filepath.Join(dir, run)
+	entries, problems, err := readManifest(runDir, run)
+	if err != nil {
+		return nil, nil, err
+	}
+	listed := map[string]bool{}
+	for i := range entries {
+		e := &entries[i]
+		e.dir = dir
+		if e.Kind == KindFsckSave {
+			completeFsckSave(runDir, e)
+		}
+		for _, name := range e.keptNames() {
+			listed[name] = true
+		}
+		if p := e.MessPath(dir); p != "" {
+			var st unix.Stat_t
+			if err := unix.Lstat(p, &st); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: mess file: %v", e.Name(), &os.PathError{Op: "lstat", Path: p, Err: err}))
+			} else if e.Kind == KindRemoved {
+				// Whether the kept file is the queue's inode is a fact of
+				// the file system.
+				e.Linked = st.Ino == e.MessInode
+			}
+		}
+	}
+	unlisted, err := unlistedFiles(runDir, listed)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(unlisted) > 0 {
+		problems = append(problems, fmt.Sprintf("%s: interrupted run: %d files no manifest line describes (listed as unlisted)", run, len(unlisted)))
+	}
+	when, whenOK := runTime(run)
+	ids := make(map[uint64]bool, len(entries))
+	for i := range entries {
+		ids[entries[i].ID] = true
+	}
+	for _, u := range unlisted {
+		first, _, _ := strings.Cut(u.name, "/")
+		id, err := ParseID(first)
+		if err != nil || ids[id] {
+			// RUN/ID names one entry: a second file of that ID is named
+			// by its path.
+			id = 0
+		}
+		ids[id] = true
+		e := QuarantineEntry{Run: run, Kind: KindUnlisted, ID: id, Size: u.size, Files: []KeptFile{{Name: u.name}},
+			Recipients: []QuarantinedRecipient{}, RemovedAt: when, dir: dir}
+		if !whenOK {
+			e.RemovedAt = u.mtime.UTC()
+		}
+		if !strings.Contains(u.name, "/") {
+			e.Mess = u.name
+		}
+		entries = append(entries, e)
+	}
+	return entries, problems, nil
+}
+
+// keptStat is a file found in a run directory.
+type keptStat struct {
+	name  string
+	size  int64
+	mtime time.Time
+}
+
+// unlistedFiles returns the files of runDir, and of its subdirectories one
+// level down, that listed does not name; the manifests and the temporary
+// files of their rewrites aside.
+func unlistedFiles(runDir string, listed map[string]bool) ([]keptStat, error) {
+	var out []keptStat
+	var walk func(rel string, depth int) error
+	walk = func(rel string, depth int) error {
+		des, err := os.ReadDir(filepath.Join(runDir, rel))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return fmt.Errorf("quarantine: %w", err)
+		}
+		for _, de := range des {
+			name := path.Join(rel, de.Name())
+			if rel == "" && (name == ManifestName || name == legacyFsckManifest || strings.HasPrefix(name, "."+ManifestName)) {
+				continue
+			}
+			if de.IsDir() && depth == 0 {
+				if err := walk(name, 1); err != nil {
+					return err
+				}
+				continue
+			}
+			if listed[name] {
+				continue
+			}
+			info, err := de.Info()
+			if err != nil {
+				continue
+			}
+			out = append(out, keptStat{name: name, size: info.Size(), mtime: info.ModTime()})
+		}
+		return nil
+	}
+	return out, walk("", 0)
+}
+
+// maxKeptRecord bounds what is read of a saved record file.
+const maxKeptRecord = 16 << 20
+
+// completeFsckSave fills in an fsck save's envelope, birth, size and mess
+// from the files it holds: the sender from info or todo, the pending
+// recipients from local and remote or todo.
+func completeFsckSave(runDir string, e *QuarantineEntry) {
+	var todo, info, local, remote []byte
+	var haveTodo, haveInfo bool
+	for _, f := range e.Files {
+		kind, _, _ := strings.Cut(f.From, "/")
+		p := filepath.Join(runDir, f.Name)
+		switch kind {
+		case "mess":
+			e.Mess = f.Name
+			var st unix.Stat_t
+			if unix.Lstat(p, &st) == nil {
+				e.Size, e.MessInode = st.Size, st.Ino
+			}
+			if file, err := openKept(p); err == nil {
+				if h, err := ParseHeader(file); err == nil {
+					e.Subject = h.Subject()
+				}
+				file.Close()
+			}
+		case "todo", "intd":
+			if !haveTodo {
+				todo, haveTodo = readKept(p), true
+			}
+		case "info":
+			info, haveInfo = readKept(p), true
+			var st unix.Stat_t
+			if unix.Lstat(p, &st) == nil {
+				e.Birth = timespec(st.Mtim).UTC()
+			}
+		case "local":
+			local = readKept(p)
+		case "remote":
+			remote = readKept(p)
+		case "bounce":
+			e.Bouncing = true
+		}
+	}
+	e.Recipients = []QuarantinedRecipient{}
+	e.Done = 0
+	switch {
+	case haveInfo:
+		if sender, err := ParseInfo(info); err == nil {
+			e.Sender, e.SenderKnown = Address(sender), true
+		}
+		for _, part := range []struct {
+			b []byte
+			c Channel
+		}{{local, ChannelLocal}, {remote, ChannelRemote}} {
+			rcpts, _ := ParseRecipients(part.b, part.c)
+			for _, r := range rcpts {
+				if r.Done {
+					e.Done++
+					continue
+				}
+				e.Recipients = append(e.Recipients, QuarantinedRecipient{Address: Address(r.Address), Channel: part.c.String()})
+			}
+		}
+		e.State = StatePreprocessed.Code()
+	case haveTodo:
+		env, _ := ParseTodo(todo)
+		if env.HasSender {
+			e.Sender, e.SenderKnown = Address(env.Sender), true
+		}
+		for _, r := range env.Recipients {
+			e.Recipients = append(e.Recipients, QuarantinedRecipient{Address: Address(r), Channel: ChannelUnknown.String()})
+		}
+		e.State = StateQueued.Code()
+	}
+}
+
+// readKept reads at most maxKeptRecord bytes of a kept file; nil when it
+// cannot be read.
+func readKept(p string) []byte {
+	file, err := openKept(p)
+	if err != nil {
+		return nil
+	}
+	defer file.Close()
+	b, _ := io.ReadAll(io.LimitReader(file, maxKeptRecord))
+	return b
+}
+
 // LoadQuarantine reads every run of the quarantine in dir, oldest run first,
 // without taking its lock. problems lists manifest lines that do not parse,
-// and entries whose mess file is missing. A quarantine that does not exist
-// is empty.
+// entries whose mess file is missing, and interrupted runs. A quarantine
+// that does not exist is empty.
 func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, err error) {
 	runs, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -469,27 +935,11 @@ func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, e
 		if !run.IsDir() || strings.HasPrefix(run.Name(), ".") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, run.Name(), ManifestName))
-		if errors.Is(err, fs.ErrNotExist) {
-			// qq fsck keeps the files it repairs in runs of its own
-			// (fsck-<time>, with a MANIFEST); they are not messages.
-			if _, err := os.Lstat(filepath.Join(dir, run.Name(), "MANIFEST")); err != nil {
-				problems = append(problems, run.Name()+": no "+ManifestName)
-			}
-			continue
-		}
+		es, ps, err := readRun(dir, run.Name())
 		if err != nil {
-			return nil, nil, fmt.Errorf("quarantine: %w", err)
+			return nil, nil, err
 		}
-		es, ps := ParseManifest(run.Name(), b)
 		problems = append(problems, ps...)
-		for _, e := range es {
-			if p := e.MessPath(dir); p != "" {
-				if _, err := os.Lstat(p); err != nil {
-					problems = append(problems, fmt.Sprintf("%s: mess file: %v", e.Name(), err))
-				}
-			}
-		}
 		entries = append(entries, es...)
 	}
 	return entries, problems, nil
@@ -509,15 +959,16 @@ func (z *Quarantine) Update(entries []QuarantineEntry) error {
 }
 
 // rewrite replaces, in each run concerned, the lines of the given entries
-// with their new content (keep true) or drops them (keep false).
+// with their new content (keep true) or drops them and their files (keep
+// false).
 func (z *Quarantine) rewrite(entries []QuarantineEntry, keep func(*QuarantineEntry) bool) error {
-	byRun := map[string]map[uint64]*QuarantineEntry{}
+	byRun := map[string]map[string]*QuarantineEntry{}
 	for i := range entries {
 		e := &entries[i]
 		if byRun[e.Run] == nil {
-			byRun[e.Run] = map[uint64]*QuarantineEntry{}
+			byRun[e.Run] = map[string]*QuarantineEntry{}
 		}
-		byRun[e.Run][e.ID] = e
+		byRun[e.Run][e.Name()] = e
 	}
 	runs := make([]string, 0, len(byRun))
 	for run := range byRun {
@@ -532,27 +983,24 @@ func (z *Quarantine) rewrite(entries []QuarantineEntry, keep func(*QuarantineEnt
 	return nil
 }
 
-func (z *Quarantine) rewriteRun(run string, changes map[uint64]*QuarantineEntry, keep func(*QuarantineEntry) bool) error {
+func (z *Quarantine) rewriteRun(run string, changes map[string]*QuarantineEntry, keep func(*QuarantineEntry) bool) error {
 	if run == "" || strings.ContainsRune(run, '/') || run == "." || run == ".." {
 		return fmt.Errorf("quarantine: bad run name %q", run)
 	}
 	dir := filepath.Join(z.Dir, run)
-	path := filepath.Join(dir, ManifestName)
-	b, err := os.ReadFile(path)
+	current, _, err := readManifest(dir, run)
 	if err != nil {
-		return fmt.Errorf("quarantine: %w", err)
+		return err
 	}
-	current, _ := ParseManifest(run, b)
 	var out bytes.Buffer
 	var drop []string
 	kept := 0
 	for i := range current {
 		e := &current[i]
-		if c, ok := changes[e.ID]; ok {
+		if c, ok := changes[e.Name()]; ok {
+			delete(changes, e.Name())
 			if !keep(c) {
-				if e.Mess != "" {
-					drop = append(drop, e.Mess)
-				}
+				drop = append(drop, e.keptNames()...)
 				continue
 			}
 			e = c
@@ -565,21 +1013,49 @@ func (z *Quarantine) rewriteRun(run string, changes map[uint64]*QuarantineEntry,
 		out.WriteByte('\n')
 		kept++
 	}
-	if kept == 0 {
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("quarantine: %w", err)
+	// What no manifest line lists (unlisted files) is only dropped.
+	for _, c := range changes {
+		if c.Kind == KindUnlisted && !keep(c) {
+			drop = append(drop, c.keptNames()...)
 		}
-		return syncDir(z.Dir)
 	}
-	if err := renameio.WriteFile(path, out.Bytes(), 0o600); err != nil {
+	if kept == 0 {
+		unlisted, err := unlistedFiles(dir, nameSet(drop))
+		if err != nil {
+			return err
+		}
+		if len(unlisted) == 0 {
+			if err := os.RemoveAll(dir); err != nil {
+				return fmt.Errorf("quarantine: %w", err)
+			}
+			return syncDir(z.Dir)
+		}
+	}
+	if err := renameio.WriteFile(filepath.Join(dir, ManifestName), out.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("quarantine: %w", err)
+	}
+	// A run of an earlier qq fsck now has its manifest in today's format.
+	if err := os.Remove(filepath.Join(dir, legacyFsckManifest)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("quarantine: %w", err)
 	}
 	for _, name := range drop {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("quarantine: %w", err)
 		}
+		if sub := path.Dir(name); sub != "." {
+			os.Remove(filepath.Join(dir, sub)) // only when empty
+		}
 	}
 	return syncDir(dir)
+}
+
+// nameSet returns names as a set.
+func nameSet(names []string) map[string]bool {
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return set
 }
 
 // Message returns the entry as a Message (with its pending recipients), so

@@ -79,38 +79,37 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := makePlan(ctx, q, filter)
+	p, err := q.PlanChange(ctx, qmailqueue.OpExpire, filter)
 	if err != nil {
 		return err
 	}
-	n := len(p.targets)
+	n := len(p.Items)
 	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
 		command: "expire", nothing: "nothing expired", what: "to expire",
 		question: fmt.Sprintf("Expire these %d messages and bounce them to their senders?", n),
 		refusal:  fmt.Sprintf("expire %d messages", n),
 		warn: func() {
 			a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
-				"to drop spam without bounces (its senders are forged), use qq rm", len(p.bySender.counts)+p.bySender.other)
+				"to drop spam without bounces (its senders are forged), use qq rm", p.Senders.Distinct())
 		},
 	})
 	if !proceed {
 		return err
 	}
-	tracker := newChangeTracker(a, "expired", p, report, a.newProgressBar("expiring", len(p.targets), format == formatPlain))
-	_, err = q.Expire(ctx, p.targets, a.now(), tracker.result)
-	tracker.bar.stop()
-	tracker.warnings()
-	tracker.finish()
-	summary := "qq expire: " + tracker.summary("expired")
+	bar := a.newProgressBar("expiring", n, format == formatPlain)
+	res, err := p.Apply(ctx, q, qmailqueue.ApplyOptions{Now: a.now(), Progress: func(qmailqueue.Result) { bar.increment() }})
+	bar.stop()
+	v := &changeView{a: a, plan: p, res: res, report: report}
+	summary := "qq expire: " + v.summary("expired")
 	var alarmErr error
-	if err == nil && tracker.stats.Done > 0 && !opts.noAlarm {
+	if err == nil && res.Done > 0 && !opts.noAlarm {
 		var note string
 		note, _, alarmErr = a.alarmQmailSend(opts.service, q)
 		if alarmErr == nil {
 			summary += "; " + note
 		}
 	}
-	if werr := tracker.output(summary, err); werr != nil {
+	if werr := v.output(summary, err); werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -119,7 +118,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 	if alarmErr != nil {
 		return withCode(exitTempFail, alarmErr)
 	}
-	return tracker.failed()
+	return v.failed()
 }
 
 // errNoAlarm means that qmail-send runs but qq found no running supervisor

@@ -8,8 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -28,6 +26,7 @@ type fsckOptions struct {
 	quarantine string
 	owners     []string
 	workers    int
+	cmdline    string // recorded with what the repair saves
 }
 
 // Exit statuses of qq fsck besides the common ones.
@@ -83,10 +82,10 @@ REPAIR
     does (an existing lock file is never touched), and fixes owners and
     modes of directories and message files;
   - removes garbage by qmail-send's own 36-hour rule, and the states qmail
-    never cleans up, after saving every file to the quarantine directory
+    never cleans up, after saving every file to the quarantine qq rm uses
     (--quarantine; files are hard-linked there, so nothing is copied):
-    nothing deliverable is lost, and a message whose sender is gone can be
-    re-injected from there;
+    nothing deliverable is lost; qq quarantine list shows what was saved
+    and qq requeue re-injects what has a message file and a sender;
   - rewrites local, remote and todo files without records qmail-send
     chokes on, and an info file that lost its F (the originals are saved).
   Every step is printed as it is done; --dry-run prints the plan instead
@@ -119,7 +118,8 @@ EXIT STATUS (qq fsck)
   1    warnings or errors found (after --repair: some left, e.g. refused)
   2    usage error
   3    error: the queue could not be read, or a repair step failed
-  111  temporary failure: qmail-send could not be stopped, a lock is held
+  111  temporary failure: qmail-send could not be stopped, a lock is held,
+       or another qq run holds the quarantine
 
 EXAMPLES
   qq fsck
@@ -134,6 +134,7 @@ EXAMPLES
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
+			opts.cmdline = commandLine(cmd, args)
 			switch {
 			case opts.create != "":
 				return runFsckCreate(a, opts)
@@ -207,65 +208,11 @@ func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
 func parseOwners(what string, args []string) (fsck.Owners, error) {
 	ov := fsck.UnknownOwners
 	for _, arg := range args {
-		role, id, ok := strings.Cut(arg, "=")
-		if !ok || id == "" {
-			return ov, usageErrorf("%s %q: want ROLE=ID, e.g. qmailq=1001", what, arg)
-		}
-		n, err := strconv.Atoi(id)
-		if err != nil || n < 0 {
-			n, err = lookupID(role, id)
-			if err != nil {
-				return ov, usageErrorf("%s %s: %v", what, arg, err)
-			}
-		}
-		switch role {
-		case "qmailq":
-			ov.Qmailq = n
-		case "qmails":
-			ov.Qmails = n
-		case "qmailr":
-			ov.Qmailr = n
-		case "qmail":
-			ov.Qmail = n
-		default:
-			return ov, usageErrorf("%s %s: the role is one of qmailq, qmails, qmailr (users) and qmail (the group)", what, arg)
+		if err := ov.Set(arg); err != nil {
+			return ov, usageErrorf("%s %v", what, err)
 		}
 	}
 	return ov, nil
-}
-
-// lookupID resolves a user name, or for the role qmail a group name.
-func lookupID(role, name string) (int, error) {
-	if role == "qmail" {
-		g, err := user.LookupGroup(name)
-		if err != nil {
-			return 0, err
-		}
-		return strconv.Atoi(g.Gid)
-	}
-	u, err := user.Lookup(name)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.Atoi(u.Uid)
-}
-
-// quarantineDir is where repairs save files: qq-quarantine next to the
-// queue, on the same file system in the usual layout. One inside the queue
-// directory is refused: its files would be strays in the queue.
-func (o *fsckOptions) quarantineDir(a *app) (string, error) {
-	if o.quarantine == "" {
-		return filepath.Join(filepath.Dir(filepath.Clean(a.queueDir)), "qq-quarantine"), nil
-	}
-	q, err1 := filepath.Abs(o.quarantine)
-	queue, err2 := filepath.Abs(a.queueDir)
-	if err := errors.Join(err1, err2); err != nil {
-		return "", err
-	}
-	if rel, err := filepath.Rel(queue, q); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-		return "", usageErrorf("--quarantine %s is inside the queue directory; choose one beside it", o.quarantine)
-	}
-	return o.quarantine, nil
 }
 
 // checkOptions builds the library options from the flags.
@@ -342,7 +289,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return w.summary(r, plan)
 	}
 
-	qdir, err := opts.quarantineDir(a)
+	qdir, err := a.quarantineDir(opts.quarantine)
 	if err != nil {
 		return err
 	}
@@ -357,47 +304,28 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	if !opts.maint.noSvc && len(opts.maint.services) < 2 {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
 	}
-	copts.QmailSend = fsck.RunningNo
-	var (
-		after     *fsck.Report
-		remaining []*fsck.Finding
-		result    *fsck.Result
-		execErr   error
-	)
-	err = m.Run(ctx, func(ctx context.Context) error {
-		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
-		if err != nil {
-			return queueErr(err)
-		}
-		plan := fsck.NewPlan(r, findings)
-		result, execErr = plan.Execute(ctx, fsck.ExecOptions{
-			QuarantineDir: qdir,
-			Now:           a.now(),
-			Log:           w.step,
-		})
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		after, remaining, err = fsck.CheckAll(ctx, a.queueDir, copts)
-		return queueErr(err)
-	})
+	res, err := fsck.Repair(ctx, a.queueDir, copts, m.Run, fsck.ExecOptions{
+		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
 	if err != nil {
-		return opts.maint.explain(err)
+		if res.CheckErr != nil {
+			err = queueErr(err)
+		}
+		return opts.maint.explain(quarantineErr(err))
 	}
-	for _, f := range remaining {
+	for _, f := range res.Remaining {
 		w.finding(f)
 	}
 	w.flush()
-	if result != nil && result.Quarantine != "" && !a.quiet {
-		fmt.Fprintf(a.stderr, "qq: fsck: saved files are in %s\n", result.Quarantine)
+	if res.Steps.Quarantine != "" && !a.quiet {
+		fmt.Fprintf(a.stderr, "qq: fsck: saved files are in %s\n", res.Steps.Quarantine)
 	}
-	if execErr != nil {
-		if err := w.summary(after, nil); err != nil && !errors.Is(err, errFindings) {
+	if res.ExecErr != nil {
+		if err := w.summary(res.After, nil); err != nil && !errors.Is(err, errFindings) {
 			return err
 		}
-		return fmt.Errorf("fsck --repair: %d steps failed: %w", result.Failed, execErr)
+		return fmt.Errorf("fsck --repair: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
-	return w.summary(after, nil)
+	return w.summary(res.After, nil)
 }
 
 // prepareSendMutex recreates a missing lock/sendmutex before the cycle,
@@ -472,26 +400,21 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
-	var result *fsck.Result
-	var execErr error
-	err = m.Run(ctx, func(ctx context.Context) error {
-		plan, err := fsck.PlanResplit(a.queueDir, opts.resplit)
-		if err != nil {
-			return queueErr(err)
-		}
-		result, execErr = plan.Execute(ctx, fsck.ExecOptions{Now: a.now(),
-			Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
-		return ctx.Err()
-	})
+	res, err := fsck.Resplit(ctx, a.queueDir, opts.resplit, m.Run, fsck.ExecOptions{Now: a.now(),
+		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
 	if err != nil {
+		if res.CheckErr != nil {
+			err = queueErr(err)
+		}
 		return opts.maint.explain(err)
 	}
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	if execErr != nil {
-		return fmt.Errorf("fsck --resplit: %d steps failed: %w", result.Failed, execErr)
+	if res.ExecErr != nil {
+		return fmt.Errorf("fsck --resplit: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
+	result := res.Steps
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
 	}

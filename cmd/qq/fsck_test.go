@@ -39,6 +39,17 @@ func TestFsckExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(trigger, "lock", "trigger"), nil, 0o622); err != nil {
 		t.Fatal(err)
 	}
+	// The quarantine is busy (another qq run holds its lock): exit 111,
+	// as for qq rm, and nothing changes.
+	busy := newQueue(t, queuetest.TodoNoMess)
+	busyZ := filepath.Join(filepath.Dir(busy), "qq-quarantine")
+	if err := os.MkdirAll(busyZ, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(busyZ, ".lock"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	holdLock(t, filepath.Join(busyZ, ".lock"))
 	notQueue := t.TempDir()
 	parent := t.TempDir()
 
@@ -56,6 +67,8 @@ func TestFsckExitCodes(t *testing.T) {
 		{"not a queue", []string{"--queue", notQueue, "fsck"}, 3, "not a qmail queue"},
 		{"quarantine in queue", []string{"--queue", broken, "fsck", "--repair", "--no-svc", "--quarantine", filepath.Join(broken, "q")}, 2, "inside the queue directory"},
 		{"lock held", []string{"--queue", held, "fsck", "--repair", "--no-svc"}, 111, "qmail-send is running and cannot be stopped"},
+		{"quarantine busy", []string{"--queue", busy, "fsck", "--repair", "--no-svc"}, 111, "the quarantine is in use by another qq run"},
+		{"busy left alone", []string{"--queue", busy, "fsck"}, 1, ": 1 errors, 0 warnings"},
 		{"repaired", []string{"--queue", broken, "fsck", "--repair", "--no-svc"}, 0, ": 0 errors, 0 warnings"},
 		{"clean after", []string{"--queue", broken, "fsck"}, 0, ": 0 errors, 0 warnings"},
 		// A lock file of the wrong type is never touched: it stays.

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,149 +72,53 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 	return filter, nil
 }
 
-// counter counts values, keeping at most maxDistinct of them apart so that
-// a queue of a million different senders cannot grow it without bound.
-type counter struct {
-	counts map[string]int
-	other  int
-}
-
-const maxDistinct = 10000
-
-func (c *counter) add(v string) {
-	if c.counts == nil {
-		c.counts = map[string]int{}
-	}
-	if _, ok := c.counts[v]; !ok && len(c.counts) >= maxDistinct {
-		c.other++
-		return
-	}
-	c.counts[v]++
-}
-
-// top returns the n most frequent values, most frequent first.
-func (c *counter) top(n int) []countedValue {
-	var all []countedValue
-	for v, k := range c.counts {
-		all = append(all, countedValue{v, k})
-	}
-	slices.SortFunc(all, func(a, b countedValue) int {
-		return cmp.Or(cmp.Compare(b.count, a.count), strings.Compare(a.value, b.value))
-	})
-	if len(all) > n {
-		all = all[:n]
-	}
-	return all
-}
-
-type countedValue struct {
-	value string
-	count int
-}
-
-// plan is what a changing command is about to do: the messages selected,
-// with the fingerprints that are checked again right before each change.
-type plan struct {
-	targets  []qmailqueue.Target // by ID
-	sizes    []int64             // of targets[i]
-	senders  []string            // of targets[i]
-	bytes    int64
-	states   map[qmailqueue.State]int
-	bouncing int
-	bySender counter
-	bySubj   counter
-	stats    qmailqueue.ScanStats
-}
-
-// makePlan scans the queue for what filter selects, reading fingerprints
-// and the header of each selected message (for the subjects shown).
-func makePlan(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter) (*plan, error) {
-	p := &plan{states: map[qmailqueue.State]int{}}
-	var err error
-	p.stats, err = q.Scan(ctx, qmailqueue.ScanOptions{Fields: qmailqueue.FieldFingerprint | qmailqueue.FieldHeader, Filter: filter}, func(m *qmailqueue.Message) error {
-		p.targets = append(p.targets, qmailqueue.TargetOf(m))
-		p.sizes = append(p.sizes, m.Size)
-		p.senders = append(p.senders, m.Sender)
-		p.bytes += m.Size
-		p.states[m.State]++
-		if m.Bouncing {
-			p.bouncing++
-		}
-		p.bySender.add(angle(m.Sender))
-		subject := "(no subject)"
-		if m.Header != nil && m.Header.Get("Subject") != "" {
-			subject = m.Header.Subject()
-		}
-		p.bySubj.add(subject)
-		return nil
-	})
-	p.sortByID()
-	return p, err
-}
-
-// sortByID puts the plan in ID order, so that it reads the same every time.
-func (p *plan) sortByID() {
-	order := make([]int, len(p.targets))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(i, j int) int { return cmp.Compare(p.targets[i].ID, p.targets[j].ID) })
-	targets := make([]qmailqueue.Target, len(order))
-	sizes := make([]int64, len(order))
-	senders := make([]string, len(order))
-	for k, i := range order {
-		targets[k], sizes[k], senders[k] = p.targets[i], p.sizes[i], p.senders[i]
-	}
-	p.targets, p.sizes, p.senders = targets, sizes, senders
-}
-
-// write prints the plan for people: what, how much, in which states, a
+// writePlan prints the plan for people: what, how much, in which states, a
 // sample of senders, subjects and IDs.
-func (p *plan) write(w io.Writer, what string, sample int) {
+func writePlan(w io.Writer, p *qmailqueue.Plan, what string, sample int) {
 	out := bufio.NewWriter(w)
 	defer out.Flush()
-	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.targets), humanBytes(p.bytes))
+	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), humanBytes(p.Bytes))
 	var states []string
 	for _, s := range []qmailqueue.State{qmailqueue.StatePreprocessed, qmailqueue.StateQueued, qmailqueue.StateWriting, qmailqueue.StateMessOnly, qmailqueue.StateBroken} {
-		if n := p.states[s]; n > 0 {
+		if n := p.States[s]; n > 0 {
 			states = append(states, fmt.Sprintf("%d %s (%s)", n, s, s.Code()))
 		}
 	}
 	fmt.Fprintf(out, "  states:    %s\n", strings.Join(states, ", "))
-	if p.bouncing > 0 {
-		fmt.Fprintf(out, "  bouncing:  %d\n", p.bouncing)
+	if p.Bouncing > 0 {
+		fmt.Fprintf(out, "  bouncing:  %d\n", p.Bouncing)
 	}
-	p.writeTop(out, "senders:  ", &p.bySender, sample, printable)
-	p.writeTop(out, "subjects: ", &p.bySubj, sample, printableText)
+	writeTop(out, "senders:  ", &p.Senders, len(p.Items), sample, printable)
+	writeTop(out, "subjects: ", &p.Subjects, len(p.Items), sample, printableText)
 	if sample > 0 {
 		var ids []string
-		for _, t := range p.targets[:min(sample, len(p.targets))] {
-			ids = append(ids, strconv.FormatUint(t.ID, 10))
+		for _, it := range p.Items[:min(sample, len(p.Items))] {
+			ids = append(ids, strconv.FormatUint(it.Target.ID, 10))
 		}
 		more := ""
-		if len(p.targets) > sample {
-			more = fmt.Sprintf(" … (%d of %d)", sample, len(p.targets))
+		if len(p.Items) > sample {
+			more = fmt.Sprintf(" … (%d of %d)", sample, len(p.Items))
 		}
 		fmt.Fprintf(out, "  IDs:       %s%s\n", strings.Join(ids, " "), more)
 	}
 }
 
-func (p *plan) writeTop(out *bufio.Writer, label string, c *counter, n int, clean func(string) string) {
-	top := c.top(n)
+func writeTop(out *bufio.Writer, label string, c *qmailqueue.Tally, total, n int, clean func(string) string) {
+	top := c.Top(n)
 	if len(top) == 0 {
 		return
 	}
-	width := len(strconv.Itoa(top[0].count))
+	width := len(strconv.Itoa(top[0].Count))
 	shown := 0
 	for i, v := range top {
 		prefix := "             "
 		if i == 0 {
 			prefix = "  " + label + " "
 		}
-		fmt.Fprintf(out, "%s%*d  %s\n", prefix, width, v.count, clean(v.value))
-		shown += v.count
+		fmt.Fprintf(out, "%s%*d  %s\n", prefix, width, v.Count, clean(v.Value))
+		shown += v.Count
 	}
-	if rest := len(p.targets) - shown; rest > 0 {
+	if rest := total - shown; rest > 0 {
 		fmt.Fprintf(out, "             %*d  (others)\n", width, rest)
 	}
 }
@@ -298,7 +200,7 @@ func (a *app) newProgressBar(what string, total int, show bool) *progressBar {
 }
 
 func (b *progressBar) increment() {
-	if b.tracker != nil {
+	if b != nil && b.tracker != nil {
 		b.tracker.Increment(1)
 	}
 }
@@ -306,7 +208,7 @@ func (b *progressBar) increment() {
 // stop draws the bar a last time and waits until it has. An interrupted
 // change leaves the bar where it stopped, never "done!".
 func (b *progressBar) stop() {
-	if b.pw == nil {
+	if b == nil || b.pw == nil {
 		return
 	}
 	if b.tracker.Value() >= b.tracker.Total {
@@ -347,118 +249,73 @@ type changeMessageJSON struct {
 }
 
 // newChangeJSON starts a report with every planned message.
-func newChangeJSON(command string, p *plan, dryRun bool) *changeJSON {
-	r := &changeJSON{Command: command, DryRun: dryRun, Selected: len(p.targets), SelectedBytes: p.bytes,
-		Messages: make([]changeMessageJSON, len(p.targets))}
-	for i, t := range p.targets {
-		r.Messages[i] = changeMessageJSON{ID: t.ID, Size: p.sizes[i], Sender: p.senders[i], Subject: t.Subject, Outcome: "planned"}
+func newChangeJSON(command string, p *qmailqueue.Plan, dryRun bool) *changeJSON {
+	r := &changeJSON{Command: command, DryRun: dryRun, Selected: len(p.Items), SelectedBytes: p.Bytes,
+		Messages: make([]changeMessageJSON, len(p.Items))}
+	for i, it := range p.Items {
+		r.Messages[i] = changeMessageJSON{ID: it.Target.ID, Size: it.Size, Sender: it.Sender, Subject: it.Target.Subject, Outcome: "planned"}
 	}
 	return r
-}
-
-// changeTracker follows a change message by message: progress, counts,
-// warnings about messages left alone, and the JSON report.
-type changeTracker struct {
-	a       *app
-	verb    string
-	bar     *progressBar
-	report  *changeJSON
-	index   map[uint64]int
-	stats   qmailqueue.Stats
-	warned  int
-	skipped []string
-	// services is set when the change ran inside the stop → change →
-	// restart cycle, so an interruption can say whether they came back.
-	services bool
 }
 
 // maxWarnings bounds the per-message warnings printed; the summary counts
 // the rest.
 const maxWarnings = 20
 
-func newChangeTracker(a *app, verb string, p *plan, report *changeJSON, bar *progressBar) *changeTracker {
-	c := &changeTracker{a: a, verb: verb, bar: bar, report: report, index: make(map[uint64]int, len(p.targets))}
-	for i, t := range p.targets {
-		c.index[t.ID] = i
-	}
-	return c
-}
-
-// result records the outcome for one message.
-func (c *changeTracker) result(r qmailqueue.Result) {
-	c.bar.increment()
-	switch r.Outcome {
-	case qmailqueue.Done:
-		c.stats.Done++
-		c.stats.Bytes += r.Size
-	case qmailqueue.Changed:
-		c.stats.Changed++
-	case qmailqueue.Vanished:
-		c.stats.Vanished++
-	case qmailqueue.Refused:
-		c.stats.Refused++
-	case qmailqueue.Failed:
-		c.stats.Failed++
-	}
-	if i, ok := c.index[r.Target.ID]; ok && c.report != nil {
-		m := &c.report.Messages[i]
-		m.Outcome, m.Reason = r.Outcome.String(), r.Reason
-		if r.Err != nil {
-			m.Error = r.Err.Error()
-		}
-	}
-	if r.Outcome == qmailqueue.Done || r.Outcome == qmailqueue.Vanished {
-		return
-	}
-	msg := fmt.Sprintf("%d not %s: %s", r.Target.ID, c.verb, r.Reason)
-	if r.Err != nil {
-		msg += ": " + r.Err.Error()
-	}
-	c.warned++
-	if c.warned <= maxWarnings {
-		c.skipped = append(c.skipped, msg)
-	}
-}
-
-// warnings prints what was left alone, after the progress bar is gone.
-func (c *changeTracker) warnings() {
-	for _, s := range c.skipped {
-		c.a.warnf("%s", s)
-	}
-	if c.warned > maxWarnings {
-		c.a.warnf("… and %d more messages not %s (see --format json)", c.warned-maxWarnings, c.verb)
-	}
+// changeView renders a change's result: warnings about the messages left
+// alone, the JSON report and the summary line.
+type changeView struct {
+	a      *app
+	plan   *qmailqueue.Plan
+	res    *qmailqueue.ChangeResult
+	report *changeJSON // nil unless --format json
+	// services is set when the change ran inside the stop → change →
+	// restart cycle, so an interruption can say whether they came back.
+	services bool
 }
 
 // interrupted is the line an interrupted change ends with, e.g. "qq rm:
 // interrupted after 812 of 20000 messages; services restored; the rest
 // untouched". summary's "qq rm:" prefix names the command.
-func (c *changeTracker) interrupted(summary string, err error) string {
+func (v *changeView) interrupted(summary string, err error) string {
 	command, _, _ := strings.Cut(summary, ":")
-	s := c.stats
-	line := fmt.Sprintf("%s: interrupted after %d of %d messages", command, s.Done+s.Changed+s.Vanished+s.Refused+s.Failed, len(c.index))
+	s := v.res.Stats
+	line := fmt.Sprintf("%s: interrupted after %d of %d messages", command, s.Done+s.Changed+s.Vanished+s.Refused+s.Failed, len(v.plan.Items))
 	switch {
 	case errors.Is(err, svc.ErrRestore):
 		line += "; services NOT restored (see below)"
-	case c.services:
+	case v.services:
 		line += "; services restored"
 	}
 	return line + "; the rest untouched"
 }
 
-// finish fills the report's counts.
-func (c *changeTracker) finish() {
-	if c.report == nil {
-		return
+// warnings prints what was left alone, after the progress bar is gone.
+func (v *changeView) warnings() {
+	verb := v.plan.Op.String()
+	warned := 0
+	for i, o := range v.res.Outcomes {
+		if o.Outcome == 0 || o.Outcome == qmailqueue.Done || o.Outcome == qmailqueue.Vanished {
+			continue
+		}
+		warned++
+		if warned > maxWarnings {
+			continue
+		}
+		msg := fmt.Sprintf("%d not %s: %s", v.plan.Items[i].Target.ID, verb, o.Reason)
+		if o.Err != nil {
+			msg += ": " + o.Err.Error()
+		}
+		v.a.warnf("%s", msg)
 	}
-	s := c.stats
-	c.report.Done, c.report.DoneBytes, c.report.Changed = s.Done, s.Bytes, s.Changed
-	c.report.Vanished, c.report.Refused, c.report.Failed = s.Vanished, s.Refused, s.Failed
+	if warned > maxWarnings {
+		v.a.warnf("… and %d more messages not %s (see --format json)", warned-maxWarnings, verb)
+	}
 }
 
 // summary is the one line a change ends with, for people and for logs.
-func (c *changeTracker) summary(what string) string {
-	s := c.stats
+func (v *changeView) summary(what string) string {
+	s := v.res.Stats
 	var left []string
 	for _, part := range []struct {
 		n    int
@@ -468,7 +325,7 @@ func (c *changeTracker) summary(what string) string {
 			left = append(left, fmt.Sprintf("%d %s", part.n, part.what))
 		}
 	}
-	line := fmt.Sprintf("%s %d of %d messages (%s)", what, s.Done, len(c.index), humanBytes(s.Bytes))
+	line := fmt.Sprintf("%s %d of %d messages (%s)", what, s.Done, len(v.plan.Items), humanBytes(s.Bytes))
 	if len(left) > 0 {
 		line += "; " + strings.Join(left, ", ")
 	}
@@ -477,11 +334,46 @@ func (c *changeTracker) summary(what string) string {
 
 // failed returns the error a change with failed messages ends with (exit
 // 3), or nil.
-func (c *changeTracker) failed() error {
-	if c.stats.Failed == 0 {
+func (v *changeView) failed() error {
+	if v.res.Failed == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d messages could not be %s", c.stats.Failed, c.verb)
+	return fmt.Errorf("%d messages could not be %s", v.res.Failed, v.plan.Op)
+}
+
+// output ends a changing command: the warnings, then the JSON report on
+// stdout (and the summary line on stderr unless --quiet), or the summary
+// line on stdout. A change interrupted by ^C (err is context.Canceled)
+// ends with a line saying how far it got instead.
+func (v *changeView) output(summary string, err error) error {
+	v.warnings()
+	if errors.Is(err, context.Canceled) {
+		summary = v.interrupted(summary, err)
+	}
+	if v.report == nil {
+		_, err := fmt.Fprintln(v.a.stdout, summary)
+		return err
+	}
+	s := v.res.Stats
+	v.report.Done, v.report.DoneBytes, v.report.Changed = s.Done, s.Bytes, s.Changed
+	v.report.Vanished, v.report.Refused, v.report.Failed = s.Vanished, s.Refused, s.Failed
+	for i, o := range v.res.Outcomes {
+		if o.Outcome == 0 {
+			continue
+		}
+		m := &v.report.Messages[i]
+		m.Outcome, m.Reason = o.Outcome.String(), o.Reason
+		if o.Err != nil {
+			m.Error = o.Err.Error()
+		}
+	}
+	if err := writeJSON(v.a.stdout, v.report); err != nil {
+		return err
+	}
+	if !v.a.quiet {
+		fmt.Fprintln(v.a.stderr, summary)
+	}
+	return nil
 }
 
 // commandLine is qq's command line as the user typed it, for the
@@ -525,8 +417,8 @@ type planPrompt struct {
 // returns the JSON report to fill (nil unless --format json) and go=false
 // when there is nothing more to do: a dry run (its output written). Nothing
 // matched gives errNothingMatched, a declined confirmation errDeclined.
-func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (report *changeJSON, proceed bool, err error) {
-	if len(p.targets) == 0 {
+func (a *app) present(p *qmailqueue.Plan, flags *planFlags, format string, pr planPrompt) (report *changeJSON, proceed bool, err error) {
+	if len(p.Items) == 0 {
 		if !a.quiet {
 			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", pr.command, pr.nothing)
 		}
@@ -537,7 +429,7 @@ func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (
 		human = a.stderr
 	}
 	if !a.quiet {
-		p.write(human, pr.what, flags.sample)
+		writePlan(human, p, pr.what, flags.sample)
 		if pr.warn != nil {
 			pr.warn()
 		}
@@ -564,25 +456,4 @@ func (a *app) present(p *plan, flags *planFlags, format string, pr planPrompt) (
 		}
 	}
 	return report, true, nil
-}
-
-// output ends a changing command: the JSON report on stdout (and the
-// summary line on stderr unless --quiet), or the summary line on stdout.
-// A change interrupted by ^C (err is context.Canceled) ends with a line
-// saying how far it got instead.
-func (c *changeTracker) output(summary string, err error) error {
-	if errors.Is(err, context.Canceled) {
-		summary = c.interrupted(summary, err)
-	}
-	if c.report == nil {
-		_, err := fmt.Fprintln(c.a.stdout, summary)
-		return err
-	}
-	if err := writeJSON(c.a.stdout, c.report); err != nil {
-		return err
-	}
-	if !c.a.quiet {
-		fmt.Fprintln(c.a.stderr, summary)
-	}
-	return nil
 }

@@ -3,10 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -19,12 +18,16 @@ func newQuarantineCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "quarantine",
 		GroupID: groupQueue,
-		Short:   "list and purge the messages qq rm kept",
+		Short:   "list and purge the messages qq rm and qq fsck kept",
 		Long: `qq rm keeps every message it removes in the quarantine (unless
 --no-quarantine): one directory per run of qq rm, holding the mess files
 and a manifest with each message's envelope, birth, subject and the command
-line that removed it. qq quarantine list shows it, qq quarantine purge
-empties it, qq requeue puts messages back into the queue.
+line that removed it. qq fsck --repair saves what it removes or rewrites
+there too, in runs named fsck-<time> (entries of kind fsck-save). A file no
+manifest line describes (a run interrupted between keeping a file and
+recording it) is listed too, as kind unlisted. qq quarantine list shows
+it all, qq quarantine purge empties it, qq requeue puts messages back into
+the queue.
 
 An ENTRY is RUN/ID (as list prints it), a RUN directory name (all of its
 messages), or an ID (the message of that ID in every run).`,
@@ -59,41 +62,6 @@ func (f *entryFlags) addFlags(cmd *cobra.Command) {
 const quarantineAgeHelp = `In the quarantine, --older AGE and --newer AGE select by the time since
 qq rm removed the message (REMOVED), not by its time in the queue.`
 
-// entryRef is one ENTRY argument.
-type entryRef struct {
-	run string // "" for any run
-	id  uint64 // 0 for every message of run
-}
-
-func parseEntryRef(arg string) (entryRef, error) {
-	bad := usageErrorf("bad quarantine entry %q: want RUN/ID, RUN or ID", arg)
-	run, idText, hasID := strings.Cut(arg, "/")
-	if !hasID {
-		if id, err := qmailqueue.ParseID(arg); err == nil {
-			if id == 0 {
-				return entryRef{}, bad
-			}
-			return entryRef{id: id}, nil
-		}
-	}
-	if run == "" || run == "." || run == ".." || strings.ContainsRune(idText, '/') {
-		return entryRef{}, bad
-	}
-	ref := entryRef{run: run}
-	if hasID {
-		id, err := qmailqueue.ParseID(idText)
-		if err != nil || id == 0 {
-			return entryRef{}, bad
-		}
-		ref.id = id
-	}
-	return ref, nil
-}
-
-func (r entryRef) matches(e *qmailqueue.QuarantineEntry) bool {
-	return (r.run == "" || r.run == e.Run) && (r.id == 0 || r.id == e.ID)
-}
-
 // load reads the quarantine and returns the entries the arguments and the
 // filters select (all of them with neither), with the quarantine directory.
 // Manifest problems are printed as warnings.
@@ -102,11 +70,11 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
-	var refs []entryRef
+	var refs []qmailqueue.EntryRef
 	for _, arg := range args {
-		ref, err := parseEntryRef(arg)
+		ref, err := qmailqueue.ParseEntryRef(arg)
 		if err != nil {
-			return "", nil, err
+			return "", nil, usageErrorf("%v", err)
 		}
 		refs = append(refs, ref)
 	}
@@ -114,7 +82,9 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
-	removed := f.removedAge(a, filter)
+	if f.olderThan != nil && f.olderThan.Changed {
+		a.warnf("--older-than is deprecated: use --older, which means the same here")
+	}
 	all, problems, err := qmailqueue.LoadQuarantine(dir)
 	if err != nil {
 		return "", nil, err
@@ -122,66 +92,8 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	for _, p := range problems {
 		a.warnf("quarantine %s: %s", dir, p)
 	}
-	var out []qmailqueue.QuarantineEntry
-	for i := range all {
-		e := &all[i]
-		if len(refs) > 0 && !anyRef(refs, e) {
-			continue
-		}
-		if !removed(e) {
-			continue
-		}
-		if !filter.IsZero() {
-			ok, err := e.Matches(filter, dir)
-			if err != nil {
-				return "", nil, err
-			}
-			if !ok {
-				continue
-			}
-		}
-		out = append(out, *e)
-	}
-	return dir, out, nil
-}
-
-// removedAge takes --older and --newer out of filter, where they would
-// select by the time a message spent in the queue, and returns the test
-// they stand for in the quarantine: the time since qq rm removed it.
-func (f *entryFlags) removedAge(a *app, filter *qmailqueue.Filter) func(*qmailqueue.QuarantineEntry) bool {
-	if f.olderThan != nil && f.olderThan.Changed {
-		a.warnf("--older-than is deprecated: use --older, which means the same here")
-	}
-	now, older, newer := a.now(), filter.OlderThan, filter.NewerThan
-	filter.OlderThan, filter.NewerThan = 0, 0
-	return func(e *qmailqueue.QuarantineEntry) bool {
-		age := now.Sub(e.RemovedAt)
-		return (older == 0 || age > older) && (newer == 0 || age < newer)
-	}
-}
-
-func anyRef(refs []entryRef, e *qmailqueue.QuarantineEntry) bool {
-	for _, r := range refs {
-		if r.matches(e) {
-			return true
-		}
-	}
-	return false
-}
-
-// entryStatus says where a quarantined message is now: requeued (as which
-// ID), still in the queue (a crash between the copy and the removal), or
-// only here.
-func entryStatus(e *qmailqueue.QuarantineEntry, q *qmailqueue.Queue) string {
-	switch {
-	case e.RequeuedAt != nil && e.RequeuedAs != 0:
-		return "requeued as " + strconv.FormatUint(e.RequeuedAs, 10)
-	case e.RequeuedAt != nil:
-		return "requeued"
-	case q != nil && e.InQueue(q):
-		return "still in queue"
-	}
-	return "kept"
+	entries, err := qmailqueue.EntrySelection{Refs: refs, Filter: filter, Now: a.now()}.Select(dir, all)
+	return dir, entries, err
 }
 
 // --- qq quarantine list -----------------------------------------------------
@@ -226,6 +138,7 @@ EXAMPLES
 // quarantineEntryJSON is the JSON view of a quarantine entry.
 type quarantineEntryJSON struct {
 	Entry      string          `json:"entry"`
+	Kind       string          `json:"kind"`
 	ID         uint64          `json:"id"`
 	RemovedAt  string          `json:"removed_at"`
 	Birth      string          `json:"birth"`
@@ -239,6 +152,15 @@ type quarantineEntryJSON struct {
 	Mess       string          `json:"mess"`
 	Status     string          `json:"status"`
 	RequeuedAs *uint64         `json:"requeued_as"`
+	// SenderKnown is false when no sender was kept (Sender is then "").
+	SenderKnown bool           `json:"sender_known"`
+	Files       []keptFileJSON `json:"files,omitempty"`
+}
+
+// keptFileJSON is a file an fsck save or an unlisted entry holds.
+type keptFileJSON struct {
+	Path string `json:"path"`
+	From string `json:"from,omitempty"`
 }
 
 func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions) error {
@@ -254,7 +176,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
+	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "KIND", Drop: 4}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
 		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
 		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
 	var bytes int64
@@ -263,14 +185,18 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		status := entryStatus(e, q)
+		status := e.Status(q)
 		bytes += e.Size
 		sender, rcpts := e.Envelope()
 		switch format {
 		case formatJSON:
 			v := quarantineEntryJSON{Entry: e.Name(), ID: e.ID, RemovedAt: rfc3339(e.RemovedAt), Birth: rfc3339(e.Birth),
 				Size: e.Size, Sender: sender, Recipients: []recipientJSON{}, Subject: e.Subject, Reason: e.Reason,
-				State: e.State, Linked: e.Linked, Mess: e.MessPath(dir), Status: status}
+				State: e.State, Linked: e.Linked, Mess: e.MessPath(dir), Status: status,
+				Kind: string(e.Kind), SenderKnown: e.SenderKnown}
+			for _, f := range e.Files {
+				v.Files = append(v.Files, keptFileJSON{Path: filepath.Join(dir, e.Run, f.Name), From: f.From})
+			}
 			if e.RequeuedAt != nil {
 				v.RequeuedAs = &e.RequeuedAs
 			}
@@ -281,7 +207,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 				return err
 			}
 		case formatPlain:
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(angle(sender)),
+			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, senderText(e),
 				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
 			r := "(none)"
@@ -291,8 +217,8 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
 				}
 			}
-			t.row(e.Name(), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				printable(angle(sender)), r, status, a.esc().field(e.Subject))
+			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+				senderText(e), r, status, a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
@@ -306,6 +232,15 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return errNothingMatched
 	}
 	return nil
+}
+
+// senderText shows an entry's sender for people: <ADDR>, or (unknown)
+// when none was kept.
+func senderText(e *qmailqueue.QuarantineEntry) string {
+	if !e.SenderKnown {
+		return "(unknown)"
+	}
+	return printable(angle(string(e.Sender)))
 }
 
 // --- qq quarantine purge ----------------------------------------------------
@@ -410,10 +345,7 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	}
 	z, err := qmailqueue.OpenQuarantine(dir)
 	if err != nil {
-		if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
-			return withCode(exitTempFail, err)
-		}
-		return err
+		return quarantineErr(err)
 	}
 	defer z.Close()
 	if err := z.Purge(purge); err != nil {

@@ -3,12 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -155,27 +153,11 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 			a.warnf("%s not requeued: %s", v.Entry, v.Error)
 		}
 	}
-	var todo []qmailqueue.QuarantineEntry
-	refused := 0
-	for _, e := range entries {
-		reason := ""
-		switch {
-		case e.RequeuedAt != nil && !opts.again:
-			continue
-		case e.Mess == "":
-			reason = "no message file was kept (its mess was missing from the queue)"
-		case len(e.Recipients) == 0:
-			reason = "no recipient was pending"
-		case e.InQueue(q):
-			reason = "the message is still in the queue; purge this entry instead"
-		}
-		if reason != "" {
-			refused++
-			emit(requeueJSON{Entry: e.Name(), ID: e.ID, Outcome: "refused", Error: reason})
-			continue
-		}
-		todo = append(todo, e)
+	plan := qmailqueue.PlanRequeue(q, entries, opts.again)
+	for _, r := range plan.Refused {
+		emit(requeueView(r))
 	}
+	todo := plan.Todo
 	if len(todo) == 0 {
 		out.Flush()
 		if !a.quiet {
@@ -201,75 +183,35 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	}
 	z, err := qmailqueue.OpenQuarantine(dir)
 	if err != nil {
-		if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
-			return withCode(exitTempFail, err)
-		}
-		return err
+		return quarantineErr(err)
 	}
 	defer z.Close()
-	inj := a.injector(opts.qmailQueue)
 	var done, failed int
 	var lastErr error
 	temporary := false
-	// Entries are requeued and marked in batches: a crash between
-	// qmail-queue's success and the mark could requeue a batch twice.
-	const batch = 500
-	for start := 0; start < len(todo) && ctx.Err() == nil; start += batch {
-		chunk := todo[start:min(start+batch, len(todo))]
-		since := time.Now()
-		pids := map[int]bool{}
-		pidOf := make([]int, len(chunk))
-		var marked []qmailqueue.QuarantineEntry
-		for i := range chunk {
-			e := &chunk[i]
-			if ctx.Err() != nil {
-				chunk = chunk[:i]
-				break
-			}
-			pid, err := injectEntry(inj, e, dir)
-			if err != nil {
-				failed++
-				lastErr = err
-				var ie *qmailqueue.InjectError
-				if !errors.As(err, &ie) || ie.Temporary() {
-					temporary = true
-				}
-				emit(requeueJSON{Entry: e.Name(), ID: e.ID, PID: pid, Outcome: "failed", Error: err.Error()})
-				continue
-			}
-			pids[pid] = true
-			pidOf[i] = pid
-		}
-		found, ferr := q.FindInjected(pids, since)
-		if ferr != nil {
-			a.warnf("looking for the new IDs: %v", ferr)
-		}
-		at := time.Now().UTC()
-		for i := range chunk {
-			if pidOf[i] == 0 {
-				continue
-			}
-			e := chunk[i]
-			v := requeueJSON{Entry: e.Name(), ID: e.ID, PID: pidOf[i], Outcome: "requeued"}
-			if id, ok := found[pidOf[i]]; ok {
-				v.NewID = &id
-				e.RequeuedAs = id
-			}
-			e.RequeuedAt = &at
-			marked = append(marked, e)
+	_, err = z.Requeue(ctx, q, a.injector(opts.qmailQueue), todo, func(r qmailqueue.RequeueResult) {
+		switch r.Outcome {
+		case qmailqueue.Requeued:
 			done++
-			emit(v)
+			if r.Err != nil {
+				a.warnf("%v", r.Err)
+			}
+		case qmailqueue.RequeueFailed:
+			failed++
+			lastErr = r.Err
+			temporary = temporary || r.Temporary()
 		}
-		if err := z.Update(marked); err != nil {
-			return fmt.Errorf("requeued %d messages, but could not mark them in the quarantine: %w", len(marked), err)
-		}
+		emit(requeueView(r))
+	})
+	if err != nil && ctx.Err() == nil {
+		return err
 	}
 	summary := fmt.Sprintf("qq requeue: requeued %d of %d messages", done, len(todo))
 	if failed > 0 {
 		summary += fmt.Sprintf("; %d failed", failed)
 	}
-	if refused > 0 {
-		summary += fmt.Sprintf("; %d refused", refused)
+	if n := len(plan.Refused); n > 0 {
+		summary += fmt.Sprintf("; %d refused", n)
 	}
 	if format == formatJSON {
 		if !a.quiet {
@@ -289,18 +231,16 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	return nil
 }
 
-// injectEntry feeds a quarantined message to qmail-queue.
-func injectEntry(inj *qmailqueue.Injector, e *qmailqueue.QuarantineEntry, dir string) (int, error) {
-	// The kept file is read like a queue file: a link (kept by linking a
-	// planted mess link) is never followed. An interrupted rm may leave it
-	// linked in the queue too.
-	f, err := qmailqueue.OpenQueueFile(e.MessPath(dir), 0, qmailqueue.MaxLinksTodo)
-	if err != nil {
-		return 0, err
+// requeueView is the report line of one requeue result.
+func requeueView(r qmailqueue.RequeueResult) requeueJSON {
+	v := requeueJSON{Entry: r.Entry.Name(), ID: r.Entry.ID, PID: r.PID, Outcome: r.Outcome.String(), Error: r.Reason}
+	if r.Outcome == qmailqueue.RequeueFailed {
+		v.Error = r.Err.Error()
 	}
-	defer f.Close()
-	sender, rcpts := e.Envelope()
-	return inj.Inject(f, sender, rcpts)
+	if r.NewID != 0 {
+		v.NewID = &r.NewID
+	}
+	return v
 }
 
 // requeueFile queues one message file with the envelope of --from and --to.
@@ -330,22 +270,18 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 		return err
 	}
 	defer f.Close()
-	since := time.Now()
-	pid, err := a.injector(opts.qmailQueue).Inject(f, opts.from, opts.to)
-	if err != nil {
-		var ie *qmailqueue.InjectError
-		if !errors.As(err, &ie) || ie.Temporary() {
-			return withCode(exitTempFail, err)
-		}
-		return err
+	r := q.InjectMessage(a.injector(opts.qmailQueue), f, opts.from, opts.to)
+	switch {
+	case r.Outcome == qmailqueue.RequeueFailed && r.Temporary():
+		return withCode(exitTempFail, r.Err)
+	case r.Outcome == qmailqueue.RequeueFailed:
+		return r.Err
+	case r.Err != nil:
+		a.warnf("%v", r.Err)
 	}
-	found, err := q.FindInjected(map[int]bool{pid: true}, since)
-	if err != nil {
-		a.warnf("looking for the new ID: %v", err)
-	}
-	v := requeueJSON{Entry: opts.file, PID: pid, Outcome: "requeued"}
-	if id, ok := found[pid]; ok {
-		v.NewID = &id
+	v := requeueJSON{Entry: opts.file, PID: r.PID, Outcome: "requeued"}
+	if r.NewID != 0 {
+		v.NewID = &r.NewID
 	}
 	if format == formatJSON {
 		return writeJSON(a.stdout, v)
@@ -353,7 +289,7 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	if v.NewID != nil {
 		fmt.Fprintf(a.stdout, "%s\tqueued as %s\n", opts.file, strconv.FormatUint(*v.NewID, 10))
 	} else {
-		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, pid)
+		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, r.PID)
 	}
 	return nil
 }

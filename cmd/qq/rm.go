@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -93,27 +91,14 @@ func addQuarantineFlag(cmd *cobra.Command, dst *string) {
 	cmd.Flags().StringVar(dst, "quarantine", "", "quarantine `DIR` (default: qq-quarantine next to the queue directory)")
 }
 
-// quarantineDir resolves --quarantine: qq-quarantine next to the queue
-// directory (<qmail-dir>/qq-quarantine for the default queue), on the
-// queue's file system as a rule, so that removed messages are hard links.
-// A quarantine inside the queue directory is refused.
+// quarantineDir resolves --quarantine (qmailqueue.QuarantineDirFor); one
+// inside the queue directory is a usage error.
 func (a *app) quarantineDir(flag string) (string, error) {
-	queue, err := filepath.Abs(a.queueDir)
-	if err != nil {
-		return "", err
+	dir, err := qmailqueue.QuarantineDirFor(a.queueDir, flag)
+	if errors.Is(err, qmailqueue.ErrQuarantineInQueue) {
+		return "", usageErrorf("--%v", err)
 	}
-	dir := flag
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(queue), "qq-quarantine")
-	}
-	dir, err = filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	if rel, err := filepath.Rel(queue, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
-		return "", usageErrorf("--quarantine %s is inside the queue directory %s; qmail must not see it", dir, queue)
-	}
-	return dir, nil
+	return dir, err
 }
 
 func runRm(ctx context.Context, a *app, opts *rmOptions) error {
@@ -147,7 +132,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		}
 	}
 
-	p, err := makePlan(ctx, q, filter)
+	p, err := q.PlanChange(ctx, qmailqueue.OpRemove, filter)
 	if err != nil {
 		return err
 	}
@@ -157,7 +142,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 	} else {
 		what += " (kept in " + qdir + ")"
 	}
-	n := len(p.targets)
+	n := len(p.Items)
 	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
 		command: "rm", nothing: "nothing removed", what: what,
 		question: fmt.Sprintf("Remove these %d messages?", n),
@@ -167,56 +152,53 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		return err
 	}
 
-	var z *qmailqueue.Quarantine
-	if !opts.noQuarantine {
-		if z, err = qmailqueue.OpenQuarantine(qdir); err != nil {
-			if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
-				return withCode(exitTempFail, err)
-			}
-			return err
-		}
-		defer z.Close()
+	var bar *progressBar
+	apply := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.now()}
+	// The progress bar is gone before the services come back up.
+	apply.Cycle = func(ctx context.Context, change func(context.Context) error) error {
+		return maint.Run(ctx, func(ctx context.Context) error {
+			defer func() { bar.stop() }()
+			return change(ctx)
+		})
 	}
-	tracker := newChangeTracker(a, "removed", p, report, &progressBar{})
-	tracker.services = !opts.maint.noSvc
-	started := false
-	var runDir string
-	err = maint.Run(ctx, func(ctx context.Context) (err error) {
-		started = true
+	if !opts.noQuarantine {
+		if apply.Quarantine, err = qmailqueue.OpenQuarantine(qdir); err != nil {
+			return quarantineErr(err)
+		}
+		defer apply.Quarantine.Close()
+	}
+	apply.Started = func() {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		ropts := qmailqueue.RemoveOptions{} // the age test reads real atimes: the real clock, never QQ_NOW
-		if z != nil {
-			run, err := z.NewRun(opts.cmdline, rewrite, a.now())
-			if err != nil {
-				return err
-			}
-			runDir = run.Dir()
-			ropts.Quarantine = run
-			defer func() { err = errors.Join(err, run.Close()) }()
-		}
-		tracker.bar = a.newProgressBar("removing", len(p.targets), format == formatPlain)
-		defer tracker.bar.stop()
-		_, err = q.Remove(ctx, p.targets, ropts, tracker.result)
-		return err
-	})
-	if started {
-		tracker.warnings()
-		tracker.finish()
-		summary := "qq rm: " + tracker.summary("removed")
-		if runDir != "" && tracker.stats.Done > 0 {
-			summary += "; kept in " + runDir
+		bar = a.newProgressBar("removing", n, format == formatPlain)
+	}
+	apply.Progress = func(qmailqueue.Result) { bar.increment() }
+	res, err := p.Apply(ctx, q, apply)
+	if res.Started {
+		v := &changeView{a: a, plan: p, res: res, report: report, services: !opts.maint.noSvc}
+		summary := "qq rm: " + v.summary("removed")
+		if res.QuarantineRun != "" && res.Done > 0 {
+			summary += "; kept in " + res.QuarantineRun
 			if report != nil {
-				report.Quarantine = &runDir
+				report.Quarantine = &res.QuarantineRun
 			}
 		}
-		if werr := tracker.output(summary, err); werr != nil {
+		if werr := v.output(summary, err); werr != nil {
 			return werr
 		}
+		if err == nil {
+			return v.failed()
+		}
 	}
-	if err != nil {
-		return opts.maint.explain(err)
+	return opts.maint.explain(err)
+}
+
+// quarantineErr gives a busy quarantine its exit code, 111: another qq run
+// holds it, try again later.
+func quarantineErr(err error) error {
+	if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
+		return withCode(exitTempFail, err)
 	}
-	return tracker.failed()
+	return err
 }

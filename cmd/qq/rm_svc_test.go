@@ -141,7 +141,9 @@ func (m *mutateQmail) checkConsistent(t *testing.T, quarantine string) (intact i
 	mustDo(t, err)
 	kept := map[uint64]qmailqueue.QuarantineEntry{}
 	for _, e := range entries {
-		kept[e.ID] = e
+		if e.Kind == qmailqueue.KindRemoved {
+			kept[e.ID] = e
+		}
 	}
 	for id := range m.files {
 		if state, desc := m.b.StateOf(id); state == "" {
@@ -481,6 +483,7 @@ func TestRmKilled(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		intact := m.checkConsistent(t, quarantine)
+		checkCatalogue(t, quarantine)
 		m.checkLocks(t)
 		gone, partly := 0, 0
 		for _, id := range m.spam {
@@ -505,6 +508,47 @@ func TestRmKilled(t *testing.T) {
 		}
 	}
 	t.Logf("%d runs (a whole run takes %v, its change %v): killed %v", runs, full, change, outcomes)
+}
+
+// checkCatalogue checks that the quarantine lists every file its run
+// directories hold, whatever the moment qq was killed, and that purging
+// every entry leaves no run behind (issue 11 item 6).
+func checkCatalogue(t *testing.T, quarantine string) {
+	t.Helper()
+	entries, _, err := qmailqueue.LoadQuarantine(quarantine)
+	mustDo(t, err)
+	listed := map[string]bool{}
+	for _, e := range entries {
+		if p := e.MessPath(quarantine); p != "" {
+			listed[p] = true
+		}
+		for _, f := range e.Files {
+			listed[filepath.Join(quarantine, e.Run, f.Name)] = true
+		}
+	}
+	runs, _ := os.ReadDir(quarantine)
+	for _, run := range runs {
+		if !run.IsDir() {
+			continue
+		}
+		files, _ := os.ReadDir(filepath.Join(quarantine, run.Name()))
+		for _, f := range files {
+			p := filepath.Join(quarantine, run.Name(), f.Name())
+			if f.Name() != qmailqueue.ManifestName && !listed[p] {
+				t.Errorf("%s is in the quarantine but not listed", p)
+			}
+		}
+	}
+	if len(entries) == 0 {
+		return
+	}
+	z, err := qmailqueue.OpenQuarantine(quarantine)
+	mustDo(t, err)
+	defer z.Close()
+	mustDo(t, z.Purge(entries))
+	if n := runDirs(quarantine); n != 0 {
+		t.Errorf("%d run directories left after purging every entry", n)
+	}
 }
 
 // waitForFast polls cond without sleeping, for at most 10 s.

@@ -74,21 +74,3 @@ func TestChangeExitCodes(t *testing.T) {
 	}
 	m.checkLocks(t)
 }
-
-func FuzzParseEntryRef(f *testing.F) {
-	for _, s := range []string{"20261122T120000Z-4242/9995400", "20261122T120000Z-4242", "9995400", "#12", "../x", "a/b/c", "r/x", "", "/", "0", "r/0"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := parseEntryRef(s)
-		if err != nil {
-			return
-		}
-		if strings.Contains(ref.run, "/") || ref.run == "." || ref.run == ".." {
-			t.Errorf("%q: run %q escapes the quarantine", s, ref.run)
-		}
-		if ref.run == "" && ref.id == 0 {
-			t.Errorf("%q: selects everything", s)
-		}
-	})
-}

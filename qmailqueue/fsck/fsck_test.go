@@ -1,7 +1,6 @@
 package fsck
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -105,22 +104,22 @@ func deliverable(t *testing.T, dir string) []string {
 	return out
 }
 
-// manifest reads the quarantine manifests under dir: the original paths.
+// manifest reads the quarantine under dir: the original paths of the
+// files fsck saved.
 func manifest(t *testing.T, dir string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "fsck-*", "MANIFEST"))
+	entries, _, err := qmailqueue.LoadQuarantine(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for _, f := range files {
-		file, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
+	for _, e := range entries {
+		if e.Kind != qmailqueue.KindFsckSave {
+			t.Errorf("%s: kind %q, want %q", e.Name(), e.Kind, qmailqueue.KindFsckSave)
 		}
-		sc := bufio.NewScanner(file)
-		for sc.Scan() {
-			_, orig, _ := strings.Cut(sc.Text(), "\t")
-			out = append(out, orig)
+		for _, f := range e.Files {
+			out = append(out, f.From)
 		}
-		file.Close()
 	}
 	sort.Strings(out)
 	return out

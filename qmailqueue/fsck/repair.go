@@ -4,30 +4,32 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/sys/unix"
-
-	"github.com/qqmail/qq/internal/durable"
 )
 
 // ExecOptions configures [Plan.Execute].
 type ExecOptions struct {
-	// QuarantineDir is where files are saved before they are removed or
-	// rewritten: a run directory fsck-<time> is made in it, holding
-	// <ID>/<kind> (and pid/<name>) and a MANIFEST of where each came from,
-	// under the directory's .lock (the lock qq rm's quarantine takes).
-	// It should be on the queue's file system, so that saving is a hard
-	// link that keeps the inode, owner, mode and times; elsewhere files
-	// are copied with their mode, owner and times.
+	// Quarantine is where files are saved before they are removed or
+	// rewritten: the quarantine qq rm uses too (one format, one lock; see
+	// qmailqueue.Quarantine), in a run fsck-<time> holding <ID>/<kind>
+	// (and pid/<name>), each listed in the run's manifest before it is
+	// saved. It should be on the queue's file system, so that saving is a
+	// hard link that keeps the inode, owner, mode and times; elsewhere
+	// files are copied with their mode, owner and times. Nil: the
+	// quarantine in QuarantineDir is opened (and locked) when the plan
+	// saves anything, before its first step; an error wrapping
+	// qmailqueue.ErrQuarantineBusy means another qq run holds it.
+	Quarantine    *qmailqueue.Quarantine
 	QuarantineDir string
+	// Reason is recorded with every saved file (qq's command line).
+	Reason string
 	// Now names the run directory; zero means time.Now().
 	Now time.Time
 	// Log, if set, is told about every step as it is done.
@@ -68,11 +70,11 @@ type executor struct {
 	opts   ExecOptions
 	l      *layout
 	res    *Result
-	qdir   string // run directory, made on first save
-	manif  *os.File
-	qlock  *os.File           // the quarantine directory's .lock, held while saving
-	staged map[*Unit][]Action // second hops of staged renames
-	temps  []string           // pid/ files holding staging inodes
+	z      *qmailqueue.Quarantine
+	ownZ   bool                      // z was opened here, and is closed here
+	run    *qmailqueue.QuarantineRun // made on first save
+	staged map[*Unit][]Action        // second hops of staged renames
+	temps  []string                  // pid/ files holding staging inodes
 }
 
 // Execute carries out the plan on the queue in dir, which must not be in
@@ -83,6 +85,9 @@ type executor struct {
 func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 	x := newExecutor(&p.l, opts)
 	defer x.close()
+	if err := x.openQuarantine(p); err != nil {
+		return x.res, err
+	}
 	var errs []error
 	// Staged renames step aside before any rename runs.
 	for _, u := range p.Units {
@@ -223,12 +228,36 @@ func (x *executor) close() {
 	for _, t := range x.temps {
 		os.Remove(t)
 	}
-	if x.manif != nil {
-		x.manif.Close()
+	if x.run != nil {
+		x.run.Close()
 	}
-	if x.qlock != nil {
-		x.qlock.Close()
+	if x.ownZ {
+		x.z.Close()
 	}
+}
+
+// openQuarantine takes the quarantine's lock before the first step when
+// the plan saves anything, so that a busy quarantine changes nothing.
+func (x *executor) openQuarantine(p *Plan) error {
+	x.z = x.opts.Quarantine
+	if x.z != nil {
+		return nil
+	}
+	saves := false
+	for _, u := range p.Units {
+		for _, a := range u.Actions {
+			saves = saves || (u.Runs() && (a.Op == OpSave || a.Op == OpCopy))
+		}
+	}
+	if !saves || x.opts.QuarantineDir == "" {
+		return nil
+	}
+	z, err := qmailqueue.OpenQuarantine(x.opts.QuarantineDir)
+	if err != nil {
+		return err
+	}
+	x.z, x.ownZ = z, true
+	return nil
 }
 
 // errChanged means that a file is no longer the one the check saw.
@@ -474,108 +503,19 @@ func rewriteFile(path string, content []byte, ino uint64) error {
 
 // save puts a file into the run's quarantine directory: a hard link (the
 // same inode, owner, mode and times) or, across file systems or when
-// asked, a copy with mode, owner and times.
+// asked, a copy with mode, owner and times. The run is made on the first
+// save.
 func (x *executor) save(a Action, copyIt bool) error {
-	if x.opts.QuarantineDir == "" {
+	if x.z == nil {
 		return errors.New("no quarantine directory given")
 	}
-	if x.qdir == "" {
-		if err := os.MkdirAll(x.opts.QuarantineDir, 0o700); err != nil {
-			return err
-		}
-		// The lock qq rm and qq quarantine take on the directory.
-		lock, err := os.OpenFile(filepath.Join(x.opts.QuarantineDir, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if x.run == nil {
+		run, err := x.z.NewFsckRun(x.l.dir, x.opts.Reason, x.opts.Now)
 		if err != nil {
 			return err
 		}
-		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-			lock.Close()
-			return fmt.Errorf("quarantine %s is in use by another qq run: %w", x.opts.QuarantineDir, err)
-		}
-		x.qlock = lock
-		qdir := filepath.Join(x.opts.QuarantineDir, "fsck-"+x.opts.Now.UTC().Format("20060102T150405Z"))
-		if err := os.MkdirAll(qdir, 0o700); err != nil {
-			return err
-		}
-		m, err := os.OpenFile(filepath.Join(qdir, "MANIFEST"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-		if err != nil {
-			return err
-		}
-		x.qdir, x.manif, x.res.Quarantine = qdir, m, qdir
+		x.run, x.res.Quarantine = run, run.Dir()
 	}
-	sub, base := idString(a.ID), strings.SplitN(a.Path, "/", 2)[0]
-	if base == "pid" {
-		sub, base = "pid", filepath.Base(a.Path)
-	}
-	if err := os.MkdirAll(filepath.Join(x.qdir, sub), 0o700); err != nil {
-		return err
-	}
-	src := x.l.abs(a.Path)
-	var dst string
-	for n := 0; ; n++ {
-		name := base
-		if n > 0 {
-			name += "." + strconv.Itoa(n)
-		}
-		dst = filepath.Join(x.qdir, sub, name)
-		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-	}
-	var err error
-	if !copyIt {
-		err = os.Link(src, dst)
-	}
-	if copyIt || errors.Is(err, unix.EXDEV) {
-		err = copyFile(src, dst)
-	}
-	if err != nil {
-		return err
-	}
-	rel, _ := filepath.Rel(x.qdir, dst)
-	if _, err := fmt.Fprintf(x.manif, "%s\t%s\n", rel, a.Path); err != nil {
-		return err
-	}
-	// The saved name and its manifest line are durable before the queue
-	// file is unlinked.
-	if err := x.manif.Sync(); err != nil {
-		return err
-	}
-	return durable.SyncDir(filepath.Dir(dst))
-}
-
-// copyFile copies src to a new file dst with src's mode, owner and times.
-func copyFile(src, dst string) error {
-	// Never a link's target; a file with extra links gets no action (the
-	// check reports it), todo's two are the most a saved file has.
-	in, err := qmailqueue.OpenQueueFile(src, 0, qmailqueue.MaxLinksTodo)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(int(in.Fd()), &st); err != nil {
-		return err
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Chmod(fs.FileMode(st.Mode & 0o7777))
-	}
-	if err == nil && os.Geteuid() == 0 {
-		err = out.Chown(int(st.Uid), int(st.Gid))
-	}
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chtimes(dst, timespec(st.Atim), timespec(st.Mtim))
-	}
+	_, err := x.run.SaveFile(x.l.abs(a.Path), a.Path, a.ID, a.Ino, copyIt)
 	return err
 }

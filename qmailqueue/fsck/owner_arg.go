@@ -1,0 +1,54 @@
+package fsck
+
+import (
+	"fmt"
+	"os/user"
+	"strconv"
+	"strings"
+)
+
+// Set overrides one owner from an argument ROLE=ID: ROLE is qmailq,
+// qmails, qmailr (users) or qmail (the group); ID is a number or a name
+// looked up in the system's user or group database. The error starts with
+// the argument, for a caller to prefix with the flag's name.
+func (o *Owners) Set(arg string) error {
+	role, id, ok := strings.Cut(arg, "=")
+	if !ok || id == "" {
+		return fmt.Errorf("%q: want ROLE=ID, e.g. qmailq=1001", arg)
+	}
+	n, err := strconv.Atoi(id)
+	if err != nil || n < 0 {
+		if n, err = lookupID(role, id); err != nil {
+			return fmt.Errorf("%s: %v", arg, err)
+		}
+	}
+	switch role {
+	case "qmailq":
+		o.Qmailq = n
+	case "qmails":
+		o.Qmails = n
+	case "qmailr":
+		o.Qmailr = n
+	case "qmail":
+		o.Qmail = n
+	default:
+		return fmt.Errorf("%s: the role is one of qmailq, qmails, qmailr (users) and qmail (the group)", arg)
+	}
+	return nil
+}
+
+// lookupID resolves a user name, or for the role qmail a group name.
+func lookupID(role, name string) (int, error) {
+	if role == "qmail" {
+		g, err := user.LookupGroup(name)
+		if err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(g.Gid)
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(u.Uid)
+}
