@@ -284,3 +284,37 @@ func (l *AddrList) Check(input, verb string, lip *LocalIP) AddrCheck {
 	}
 	return c
 }
+
+// addrListReplies are qmail-smtpd's answers to an address a list matches.
+var addrListReplies = map[string]string{
+	"badmailfrom": "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+	"badrcptto":   "553 sorry, mail to that recipient is not accepted (#5.7.1)",
+}
+
+// AddrListReply is qmail-smtpd's answer when the list file (badmailfrom
+// or badrcptto) matches an address; "" for another file.
+func AddrListReply(file string) string { return addrListReplies[file] }
+
+// Result is the outcome in one word: "accepted", "syntax-error" or
+// "rejected".
+func (c AddrCheck) Result() string {
+	switch {
+	case c.SyntaxError:
+		return "syntax-error"
+	case c.Rejected:
+		return "rejected"
+	}
+	return "accepted"
+}
+
+// Reply is qmail-smtpd's answer to the address checked against the list
+// file (badmailfrom or badrcptto).
+func (c AddrCheck) Reply(file string) string {
+	switch {
+	case c.SyntaxError:
+		return "555 syntax error (#5.5.4)"
+	case c.Rejected:
+		return AddrListReply(file)
+	}
+	return "250 ok"
+}

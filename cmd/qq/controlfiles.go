@@ -198,19 +198,10 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 	for _, e := range ch.Missing {
 		fmt.Fprintf(w, "not found    %s\n", visible(e))
 	}
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		what string
-	}{{len(ch.Added), "added"}, {len(ch.Fixed), "fixed"}, {len(ch.Present), "already present"}, {len(ch.Removed), "removed"}, {len(ch.Missing), "not found"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
-		}
-	}
 	if ch.Changed {
-		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, strings.Join(parts, ", "), f.EffectText())
+		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, ch.Summary(), f.EffectText())
 	} else {
-		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, ch.Summary())
 	}
 }
 
@@ -333,8 +324,7 @@ func warnEmptyRcptHosts(a *app, name string) {
 	if name != "rcpthosts" {
 		return
 	}
-	s, err := control.Read(a.controlDir, "rcpthosts")
-	if err == nil && s.Exists && len(s.Entries) == 0 {
+	if control.RcptHostsEmpty(a.controlDir) {
 		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
 	}
 }
@@ -348,7 +338,7 @@ func guardCreate(a *app, name string, entries []string, force bool) error {
 	case err != nil || risk == nil || force:
 		return err
 	case risk.File == "locals":
-		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
+		return fmt.Errorf("%w, or pass --force", risk)
 	}
-	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
+	return fmt.Errorf("%w, and pass --force", risk)
 }

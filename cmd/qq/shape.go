@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -113,10 +112,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: shape.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
-		shape.Add(m)
-		return nil
-	})
+	stats, err := report.Collect(ctx, q, shape, filter, opts.workers)
 	if err != nil {
 		return err
 	}

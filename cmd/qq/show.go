@@ -129,7 +129,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if opts.raw || opts.body || a.format != "" || len(opts.ids) != 1 {
 			return usageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
 		}
-		if !validPartNumber(opts.part) {
+		if !qmailqueue.ValidPartNumber(opts.part) {
 			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
 		}
 	}
@@ -177,7 +177,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if err != nil {
 			return err
 		}
-		bounce, err := readBounce(q, m)
+		bounce, err := q.BounceReports(m)
 		if err != nil {
 			return err
 		}
@@ -252,27 +252,6 @@ func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	defer f.Close()
 	_, err = io.Copy(w, f)
 	return err
-}
-
-// readBounce reads the bounce report of a bouncing message; a bounce file
-// that qmail-send consumed in the meantime gives no report.
-func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.BounceReport, error) {
-	if !m.Bouncing {
-		return nil, nil
-	}
-	reports, problems, err := q.ReadBounce(m.ID)
-	if err != nil {
-		var unsafe *qmailqueue.UnsafeFileError
-		if errors.As(err, &unsafe) {
-			m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: unsafe.Reason(), Refused: true})
-			return nil, nil
-		}
-		return nil, err
-	}
-	for _, p := range problems {
-		m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: p})
-	}
-	return reports, nil
 }
 
 // readBody returns the decoded text parts of a message's body, from at most
@@ -425,15 +404,12 @@ func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Mess
 		return nil, err
 	}
 	loc := a.location(false)
-	attempts := []attemptJSON{}
-	h, err := sendlog.Lookup(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
-	if errors.Is(err, sendlog.ErrNotFound) {
-		return &attempts, nil
-	}
+	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range h.LastAttempts() {
+	attempts := []attemptJSON{}
+	for _, d := range last {
 		started, _ := d.Started.AppendLocal(nil, loc)
 		attempts = append(attempts, attemptJSON{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
 			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
@@ -473,18 +449,6 @@ func writeMIMEText(out *bufio.Writer, s *qmailqueue.MIMEStructure) {
 	if s.Truncated {
 		out.WriteString("  (structure cut short: " + printableText(s.Note) + ")\n")
 	}
-}
-
-// validPartNumber reports whether s is a part number: dot-separated
-// positive integers.
-func validPartNumber(s string) bool {
-	for _, f := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || f[0] == '+' {
-			return false
-		}
-	}
-	return true
 }
 
 // writePart writes MIME part number of message id, decoded. On a terminal

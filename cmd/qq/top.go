@@ -152,10 +152,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 		return topIDs(ctx, a, q, out, filter, key, opts.hop, group, opts.workers)
 	}
 	g := report.NewGrouper(key, opts.hop)
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
-		g.Add(m)
-		return nil
-	})
+	stats, err := report.Collect(ctx, q, g, filter, opts.workers)
 	if err != nil {
 		return err
 	}
@@ -203,16 +200,13 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 // topIDs streams the IDs of the messages of one group: no grouping is
 // kept, so memory does not grow with the queue.
 func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
-	namer := report.NewNamer(key, hop)
 	printed := 0
 	buf := make([]byte, 0, 24)
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: key.Fields(), Filter: filter, Workers: workers}, func(m *qmailqueue.Message) error {
-		if slices.Contains(namer.Names(m), group) {
-			buf = strconv.AppendUint(buf[:0], m.ID, 10)
-			buf = append(buf, '\n')
-			out.Write(buf)
-			printed++
-		}
+	stats, err := report.EachInGroup(ctx, q, key, hop, group, filter, workers, func(m *qmailqueue.Message) error {
+		buf = strconv.AppendUint(buf[:0], m.ID, 10)
+		buf = append(buf, '\n')
+		out.Write(buf)
+		printed++
 		return nil
 	})
 	if err != nil {
@@ -441,13 +435,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func sizeBucketNames() string {
-	var names []string
-	for _, b := range report.SizeBuckets() {
-		names = append(names, b.Name)
-	}
-	return strings.Join(names, ", ")
-}
+func sizeBucketNames() string { return strings.Join(report.SizeBucketNames(), ", ") }
 
 // plural writes a count and a noun, with an s unless the count is 1.
 func plural(n int, noun string) string {
