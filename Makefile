@@ -17,7 +17,10 @@ BENCH_DIR   ?= $(CURDIR)/bench-queue
 
 GO_BUILD = go build -trimpath -ldflags "-X main.version=$(VERSION)"
 
-.PHONY: all build test lint unit fuzz bench bench-rm bench-logs demo clean man completions install deb
+# unit pipes go test into tools/testsum; pipefail keeps go test's status.
+SHELL := /bin/bash
+
+.PHONY: all build test test-qmail lint unit fuzz bench bench-rm bench-logs demo clean man completions install deb
 
 all: build
 
@@ -26,18 +29,31 @@ build:
 	$(GO_BUILD) -o bin/qq ./cmd/qq
 	$(GO_BUILD) -o bin/qq-sample ./cmd/qq-sample
 
-## test: formatting, vet, staticcheck, then every test with the race detector
-## (unit, fuzz seeds, testscript scripts, integration tests)
+## test: formatting, go.mod tidiness, vet, staticcheck, then every test with
+## the race detector (unit, fuzz seeds, testscript scripts, integration
+## tests); it ends with one line "N passed, N failed, N skipped"
 test: lint unit
+
+## test-qmail: build notqmail from ../shared/qmail into build/qmail (cached),
+## install it into a private home ($(QMAIL_TEST_HOME)) and run the
+## end-to-end tests in e2e/ against the real qmail-send (root and a C
+## compiler needed; skipped with one line otherwise)
+QMAIL_TEST_HOME ?= /var/tmp/qq-test-qmail
+test-qmail:
+	@QMAIL_TEST_HOME=$(QMAIL_TEST_HOME) ./e2e/test-qmail.sh
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$fmt" ]; then echo "gofmt would change: $$fmt"; exit 1; fi
+	go mod tidy -diff
 	go vet ./...
 	go run $(STATICCHECK) ./...
 
+## unit: go test -race, shown by tools/testsum: the output of failed tests,
+## one ok line per package, skipped tests with their reason, and the count
 unit:
-	go test -race -count=1 ./...
+	@go build -o bin/testsum ./tools/testsum
+	@set -o pipefail; go test -race -count=1 -json ./... 2>&1 | bin/testsum
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 fuzz:

@@ -44,7 +44,7 @@ func CommandArg(input, verb string) string {
 // host rewritten to box@localiphost when lip is not nil. ok is false when
 // qmail-smtpd answers "555 syntax error": the address is longer than
 // [MaxAddrLen]. The argument ends at a NUL byte, as a C string does.
-// Spec §7.3.
+// docs/queue.md §7.3.
 func ParseAddr(arg string, lip *LocalIP) (addr string, ok bool) {
 	if i := strings.IndexByte(arg, 0); i >= 0 {
 		arg = arg[:i]
@@ -145,7 +145,7 @@ func ipScanBracket(s string) (ip [4]byte, n int) {
 // uses it: a constmap of the entries, matched against the whole address
 // and against the part from its last "@" on, without regard to ASCII
 // case. Nothing else matches: no wildcards, no subdomains, no local part
-// alone. Spec §7.3.
+// alone. docs/queue.md §7.3.
 type AddrList struct {
 	m *Map
 }
@@ -283,4 +283,38 @@ func (l *AddrList) Check(input, verb string, lip *LocalIP) AddrCheck {
 		c.Entry, c.Rejected = l.Match(addr)
 	}
 	return c
+}
+
+// addrListReplies are qmail-smtpd's answers to an address a list matches.
+var addrListReplies = map[string]string{
+	"badmailfrom": "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+	"badrcptto":   "553 sorry, mail to that recipient is not accepted (#5.7.1)",
+}
+
+// AddrListReply is qmail-smtpd's answer when the list file (badmailfrom
+// or badrcptto) matches an address; "" for another file.
+func AddrListReply(file string) string { return addrListReplies[file] }
+
+// Result is the outcome in one word: "accepted", "syntax-error" or
+// "rejected".
+func (c AddrCheck) Result() string {
+	switch {
+	case c.SyntaxError:
+		return "syntax-error"
+	case c.Rejected:
+		return "rejected"
+	}
+	return "accepted"
+}
+
+// Reply is qmail-smtpd's answer to the address checked against the list
+// file (badmailfrom or badrcptto).
+func (c AddrCheck) Reply(file string) string {
+	switch {
+	case c.SyntaxError:
+		return "555 syntax error (#5.5.4)"
+	case c.Rejected:
+		return AddrListReply(file)
+	}
+	return "250 ok"
 }

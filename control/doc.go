@@ -6,7 +6,7 @@
 // # Reading
 //
 // The parsers follow control.c and constmap.c of netqmail/notqmail byte for
-// byte (spec: qmail-queue.md §7.1):
+// byte (docs/queue.md §7.1):
 //
 //   - [ParseLine] (control_readline): the first line only, trailing "\n",
 //     spaces and tabs stripped, nothing else: no "\r" stripping, no

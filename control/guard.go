@@ -1,6 +1,9 @@
 package control
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // CreateRisk says why creating a list file changes what qmail does beyond
 // the entries written: its absence has a meaning of its own.
@@ -41,4 +44,30 @@ func CheckCreate(dir, name string, entries []string) (*CreateRisk, error) {
 		return &CreateRisk{File: name, Me: me}, nil
 	}
 	return nil, nil
+}
+
+// Error says what creating the file changes and what to list in it
+// instead, in one line.
+func (r *CreateRisk) Error() string {
+	if r.File == "locals" {
+		return fmt.Sprintf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too", r.Me, r.Me)
+	}
+	return "rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all"
+}
+
+// RcptHostsEmpty reports whether rcpthosts exists without entries: then
+// qmail-smtpd accepts no recipient at all from clients without
+// RELAYCLIENT. An unreadable rcpthosts is not reported empty.
+func RcptHostsEmpty(dir string) bool {
+	s, err := Read(dir, "rcpthosts")
+	return err == nil && s.Exists && len(s.Entries) == 0
+}
+
+// RemoveRisk says why removing the named file stops qmail, "" when it
+// does not: without control/me, qmail-send and qmail-smtpd cannot start.
+func RemoveRisk(name string) string {
+	if name == "me" {
+		return "without control/me qmail-send and qmail-smtpd cannot start"
+	}
+	return ""
 }

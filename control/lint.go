@@ -125,3 +125,27 @@ func AnalyzeAddrList(data []byte) []Line {
 func AnalyzeHostList(data []byte) []Line {
 	return analyzeList(data, hostProblems, asciiLower)
 }
+
+// ProblemText joins the texts of the line's problems for one cell: "a;
+// b"; "" when it has none.
+func (l Line) ProblemText() string {
+	ps := make([]string, len(l.Problems))
+	for i, p := range l.Problems {
+		ps[i] = p.Text
+	}
+	return strings.Join(ps, "; ")
+}
+
+// RegexLines counts the lines that look like qregex regular expressions
+// ([Line.Regex]) and gives the number of the first; 0, 0 when none does.
+func RegexLines(lines []Line) (n, first int) {
+	for _, l := range lines {
+		if l.Regex {
+			if n == 0 {
+				first = l.Number
+			}
+			n++
+		}
+	}
+	return n, first
+}

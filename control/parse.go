@@ -21,7 +21,7 @@ func stripTrailing(s string) string {
 
 // ParseLine returns the value control_readline gives for a file holding
 // data: the first line, trailing newline, spaces and tabs stripped. An
-// empty file gives "". Spec §7.1.
+// empty file gives "". docs/queue.md §7.1.
 func ParseLine(data []byte) string {
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		data = data[:i]
@@ -88,7 +88,7 @@ func lineEntries(line string) []string {
 
 // ParseList returns the entries of a list file (control_readfile):
 // trailing whitespace stripped, empty lines and lines starting with "#"
-// skipped, leading whitespace kept. Spec §7.1.
+// skipped, leading whitespace kept. docs/queue.md §7.1.
 func ParseList(data []byte) []ListEntry {
 	var out []ListEntry
 	for i, line := range splitLines(data) {

@@ -79,7 +79,7 @@ type RcptResult struct {
 // the recipient address addr (as parsed by [ParseAddr]) from a client
 // without RELAYCLIENT: the domain after the last "@", lower-cased, and
 // then each of its ".suffix"es, looked up in rcpthosts and then, exactly,
-// in morercpthosts.cdb. Spec §7.4.
+// in morercpthosts.cdb. docs/queue.md §7.4.
 func (r *RcptHosts) Check(addr string) (RcptResult, error) {
 	if !r.Exists {
 		return RcptResult{Accepted: true, Reason: RcptNoRcptHosts}, nil
@@ -354,4 +354,76 @@ func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (changes
 		}
 	}
 	return changes, notFound, nil
+}
+
+// CheckInput is [RcptHosts.Check] for what a user types: a bare domain
+// stands for "@domain"; anything with "@" or "<" is an RCPT TO argument,
+// parsed as qmail-smtpd does ([CommandArg], [ParseAddr] with lip for
+// address literals).
+func (r *RcptHosts) CheckInput(input string, lip *LocalIP) (RcptResult, error) {
+	addr := "@" + input
+	if strings.ContainsAny(input, "@<") {
+		addr, _ = ParseAddr(CommandArg(input, "TO"), lip)
+	}
+	return r.Check(addr)
+}
+
+// Why says in a few words what decided the result: the rcpthosts line or
+// morercpthosts.cdb key that matched, or why none was needed or found.
+func (res RcptResult) Why() string {
+	switch res.Reason {
+	case RcptListed:
+		return fmt.Sprintf("rcpthosts line %d: %s", res.Line, res.Key)
+	case RcptMoreListed:
+		return "morercpthosts.cdb: " + res.Key
+	case RcptNoRcptHosts:
+		return "no rcpthosts: every domain is accepted"
+	case RcptNoAt:
+		return "no @domain: always accepted"
+	case RcptNotListed:
+		return "not listed"
+	}
+	return ""
+}
+
+// RcptHostsAdvisedMax is the number of rcpthosts entries beyond which
+// qmail's documentation suggests morercpthosts ("rcpthosts ... should not
+// be more than 50 lines").
+const RcptHostsAdvisedMax = 50
+
+// HostLines are the analysed entry lines of rcpthosts and morercpthosts
+// ([AnalyzeHostList]), rcpthosts' first.
+type HostLines struct {
+	Lines []Line
+	Files []string // the file of each line
+	// RcptHosts and More say whether rcpthosts and morercpthosts exist.
+	RcptHosts, More bool
+}
+
+// ReadHostLines reads and analyses rcpthosts and morercpthosts in dir.
+func ReadHostLines(dir string) (HostLines, error) {
+	var h HostLines
+	for _, name := range RcptHostsFiles {
+		data, exists, err := ReadFile(dir, name)
+		if err != nil {
+			return h, fmt.Errorf("read %s: %w", name, err)
+		}
+		if name == "rcpthosts" {
+			h.RcptHosts = exists
+		} else {
+			h.More = exists
+		}
+		lines := AnalyzeHostList(data)
+		h.Lines = append(h.Lines, lines...)
+		for range lines {
+			h.Files = append(h.Files, name)
+		}
+	}
+	return h, nil
+}
+
+// Usable reports whether some line can match a domain: without one,
+// qmail-smtpd rejects every recipient from clients without RELAYCLIENT.
+func (h HostLines) Usable() bool {
+	return slices.ContainsFunc(h.Lines, func(l Line) bool { return !l.NeverMatches() })
 }

@@ -33,7 +33,7 @@ func TestRegistrySorted(t *testing.T) {
 	if _, ok := Lookup("nonexistent"); ok {
 		t.Error("Lookup of an unknown file succeeded")
 	}
-	// Spec §6.1: HUP rereads locals and virtualdomains only.
+	// docs/queue.md §6.1: HUP rereads locals and virtualdomains only.
 	for _, f := range Files {
 		if (f.Effect == EffectHUP) != (f.Name == "locals" || f.Name == "virtualdomains") {
 			t.Errorf("%s: effect %v", f.Name, f.Effect)

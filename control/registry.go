@@ -35,7 +35,7 @@ func (k Kind) String() string {
 }
 
 // Effect is what has to happen for a change of a control file to reach the
-// qmail program that reads it. Spec §6.1 and §10 rules 12, 13.
+// qmail program that reads it. docs/queue.md §6.1 and §10 rules 12, 13.
 type Effect int
 
 // The effects of a change.
@@ -119,7 +119,7 @@ const (
 
 // Files is the registry of the control files qq knows, sorted by name:
 // those qmail-showctl knows, plus badrcptto (a patch) and defaultdelivery
-// (a convention of Life with qmail's rc script). Spec §7.2.
+// (a convention of Life with qmail's rc script). docs/queue.md §7.2.
 var Files = []File{
 	{Name: "badmailfrom", Kind: KindList, Summary: "envelope senders (user@domain or @domain) qmail-smtpd rejects",
 		Absent: "any MAIL FROM is allowed", ReadBy: "qmail-smtpd", When: smtpdWhen, Effect: EffectNextUse, Next: "SMTP connection",

@@ -13,7 +13,7 @@ import (
 // getdents(2) records directly: on a 100,000-message queue listing is most
 // of what qq stat does, and a string per name would double its cost.
 func listIDs(dir string) ([]uint64, error) {
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: dir, Err: err})
 	}

@@ -1,8 +1,8 @@
 // Package qmailqueue reads a qmail queue directory ($QMAIL/queue) the way
 // qmail-send, qmail-qread and qmail-qstat do.
 //
-// The on-disk model follows ../shared/spec/qmail-queue.md (notqmail, the same
-// format as qmail-1.03 and netqmail): a message ID is the inode number of
+// The on-disk model is that of docs/queue.md, qq's reference written from
+// qmail's source (notqmail, the same format as qmail-1.03 and netqmail): a message ID is the inode number of
 // mess/N/ID with N = ID % split; the split count and big-todo are discovered
 // from the directories, never assumed; records are NUL-terminated, a trailing
 // partial record is ignored as qmail-send ignores it, and an unknown record
@@ -13,7 +13,7 @@
 //
 // Reading never changes the queue (mess files are even read with O_NOATIME,
 // so that qmail-send's 36-hour orphan rule is not disturbed). Only these
-// change it, each the way the spec allows (§10):
+// change it, each the way docs/queue.md §10 allows:
 //
 //   - [Queue.Remove] unlinks messages in rule 14's order, with qmail-send
 //     stopped (svc.Maintenance), after re-checking each message's

@@ -11,14 +11,14 @@ import (
 
 // ExpireTime is the birth qq expire gives a message: one second before
 // now − lifetime, so that the next delivery pass qmail-send starts finds
-// now > birth + lifetime and makes it its last (spec §5.3, §5.4).
+// now > birth + lifetime and makes it its last (docs/queue.md §5.3, §5.4).
 func ExpireTime(now time.Time, lifetime time.Duration) time.Time {
 	return now.Add(-lifetime - time.Second).Truncate(time.Second)
 }
 
 // Expire sets the info mtime of each target to [ExpireTime] (keeping its
 // atime, owner and mode), which is the one change to a queue that is safe
-// while qmail-send runs (spec §5.4, §10 rule 9; FAQ 7.3). The caller then
+// while qmail-send runs (docs/queue.md §5.4, §10 rule 9; FAQ 7.3). The caller then
 // sends qmail-send ALRM: each pending recipient is tried once more,
 // deferrals turn into bounces to the sender, and qmail-send removes the
 // message itself.

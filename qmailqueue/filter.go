@@ -19,7 +19,7 @@ type Filter struct {
 	// IDs, when not empty, limits the selection to these messages.
 	IDs map[uint64]bool
 	// Senders and Recipients match whole addresses, ASCII case-insensitive
-	// (qmail's own comparison, spec §7.1). The null sender is "".
+	// (qmail's own comparison, docs/queue.md §7.1). The null sender is "".
 	Senders    []string
 	Recipients []string
 	// SenderDomains and RecipientDomains match the part after the last @,
@@ -292,7 +292,7 @@ func domainMatches(domains []string, addr string) bool {
 }
 
 // MaxBodyRead bounds what qq show --body reads of a mess file: the header
-// block (of which HeaderLimit bytes are kept) and the body, 16 MiB in all.
-// Text parts past it are not shown. Body regular expressions read less
-// (Filter.BodyLimit, DefaultBodyLimit by default).
+// block and the body, 16 MiB in all, so that the decoded text it holds
+// stays bounded. Text parts past it are not shown. Body regular expressions
+// read less (Filter.BodyLimit, DefaultBodyLimit by default).
 const MaxBodyRead = 16 << 20

@@ -8,7 +8,7 @@ import (
 )
 
 // State is a message's place in its life, as INTERNALS lists the legal
-// states (spec §0). S1 (no files) is not a message.
+// states (docs/queue.md §0). S1 (no files) is not a message.
 type State int
 
 // The states a scan reports.
@@ -25,7 +25,7 @@ const (
 	// StatePreprocessed is S5: info and local/remote; being delivered.
 	StatePreprocessed State = 5
 	// StateBroken is not a legal state: info exists but mess does not.
-	// qmail-send defers such a message until it expires (spec §4.6).
+	// qmail-send defers such a message until it expires (docs/queue.md §4.6).
 	StateBroken State = 0
 )
 
@@ -56,7 +56,7 @@ func (s State) Code() string {
 type Channel int
 
 // The channels. Recipients of a message not yet preprocessed have no channel
-// yet: qmail-send decides it from locals and virtualdomains (spec §3.5).
+// yet: qmail-send decides it from locals and virtualdomains (docs/queue.md §3.5).
 const (
 	ChannelUnknown Channel = iota
 	ChannelLocal
@@ -74,7 +74,7 @@ func (c Channel) String() string {
 	return "unknown"
 }
 
-// chanskip is qmail-send's per-channel retry step (spec §5.1).
+// chanskip is qmail-send's per-channel retry step (docs/queue.md §5.1).
 func (c Channel) chanskip() int64 {
 	if c == ChannelLocal {
 		return 10
@@ -113,7 +113,7 @@ type Message struct {
 	ID    uint64
 	Split int
 	State State
-	// Birth is the info mtime (qmail-send's "birth", spec §3.4); for a
+	// Birth is the info mtime (qmail-send's "birth", docs/queue.md §3.4); for a
 	// message not yet preprocessed, the todo mtime; for S2/S3, the mess
 	// mtime.
 	Birth time.Time
@@ -134,7 +134,7 @@ type Message struct {
 	// HasQP is true when QP and UID were read from a todo file.
 	HasQP bool
 	// LocalMtime and RemoteMtime are the mtimes of local/ and remote/
-	// files, which hold the next retry time after a clean stop (spec §5.1).
+	// files, which hold the next retry time after a clean stop (docs/queue.md §5.1).
 	LocalMtime, RemoteMtime time.Time
 	// MessInode is the inode number of mess (equal to ID in a sound
 	// queue), and EnvelopeCtime the ctime of info (or of todo for a message
@@ -152,9 +152,9 @@ type Message struct {
 }
 
 // Fingerprint identifies one message across time: IDs are inode numbers
-// and are reused as soon as a message leaves the queue (spec §2), so before
+// and are reused as soon as a message leaves the queue (docs/queue.md §2), so before
 // a destructive action on an ID seen earlier, a tool re-reads the message
-// and compares fingerprints (spec §10 rule 5).
+// and compares fingerprints (docs/queue.md §10 rule 5).
 type Fingerprint struct {
 	MessInode     uint64
 	Size          int64
@@ -199,8 +199,8 @@ func (m *Message) PendingOn(c Channel) bool {
 }
 
 // Expires returns when qmail-send gives up on the message: birth plus
-// queuelifetime (spec §5.2). The pass that starts after that bounces every
-// pending recipient (spec §5.3).
+// queuelifetime (docs/queue.md §5.2). The pass that starts after that bounces every
+// pending recipient (docs/queue.md §5.3).
 func (m *Message) Expires(lifetime time.Duration) time.Time {
 	return m.Birth.Add(lifetime)
 }
@@ -208,7 +208,7 @@ func (m *Message) Expires(lifetime time.Duration) time.Time {
 // NextRetry estimates when qmail-send next tries the message's pending
 // recipients, the earliest over its channels; ok is false when nothing is
 // pending. Per channel: a local/remote mtime in the future is the retry time
-// qmail-send wrote at its last clean stop (pqfinish, spec §5.1); otherwise the
+// qmail-send wrote at its last clean stop (pqfinish, docs/queue.md §5.1); otherwise the
 // next point of the schedule birth + (k·chanskip)², which is where passes
 // land when they run on time (nextretry in qmail-send.c).
 func (m *Message) NextRetry(now time.Time) (next time.Time, ok bool) {

@@ -1,8 +1,6 @@
 package qmailqueue
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -385,19 +383,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // text of its body: every text part (and message/* part) in document
 // order, transfer encodings undone and charsets converted to UTF-8, each
 // followed by a newline. At most limit bytes of body are read.
-//
-// The top-level header block is read first, bounded: its first
-// HeaderLimit bytes are kept and the rest is skipped within the budget, so
-// that a header of a million fields or a line of megabytes still shows the
-// body, in bounded memory and time.
 func BodyText(r io.Reader, limit int64) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, HeaderLimit+limit), 32<<10)
-	block, err := readHeaderBlock(br)
-	if err != nil {
-		return "", err
-	}
 	var b strings.Builder
-	_, err = WalkMIME(io.MultiReader(bytes.NewReader(block), br), int64(len(block))+limit, func(p *Part, body io.Reader) error {
+	_, err := WalkMIME(r, HeaderLimit+limit, func(p *Part, body io.Reader) error {
 		if p.Multipart || !(strings.HasPrefix(p.Type, "text/") || strings.HasPrefix(p.Type, "message/")) {
 			return nil
 		}
@@ -434,56 +422,4 @@ func (r *reader) readParts(m *Message, d *splitDirs, name string) {
 		return
 	}
 	m.MIME = s
-}
-
-// headerBlockKeep is what readHeaderBlock keeps of a header block: with the
-// blank line it may add, within go-message's MaxHeaderBytes of HeaderLimit.
-const headerBlockKeep = HeaderLimit - 2
-
-// readHeaderBlock reads the header block from br up to and including the
-// blank line that ends it, and returns its first headerBlockKeep bytes (cut
-// after the last whole line, and ended by a blank line), leaving br at the
-// start of the body. Lines of any length are read in pieces, never whole.
-func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
-	var block []byte
-	full := false // block holds HeaderLimit bytes: the rest is skipped
-	lineStart := true
-	for {
-		piece, err := br.ReadSlice('\n')
-		if len(piece) > 0 {
-			end := lineStart && (string(piece) == "\n" || string(piece) == "\r\n")
-			if !full {
-				if len(block)+len(piece) <= headerBlockKeep {
-					block = append(block, piece...)
-				} else {
-					full = true
-					if i := bytes.LastIndexByte(block, '\n'); i >= 0 {
-						block = block[:i+1]
-					} else {
-						block = block[:0]
-					}
-				}
-			}
-			if end {
-				break
-			}
-			lineStart = piece[len(piece)-1] == '\n'
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if full || !bytes.HasSuffix(block, []byte("\n\n")) && !bytes.HasSuffix(block, []byte("\r\n\r\n")) {
-		if len(block) > 0 && block[len(block)-1] != '\n' {
-			block = append(block, '\n')
-		}
-		block = append(block, '\n')
-	}
-	return block, nil
 }

@@ -137,7 +137,7 @@ func (z *Quarantine) Close() error {
 }
 
 // Address is an address kept in a manifest. Addresses may hold any byte but
-// NUL (spec §3), so one that is not valid UTF-8 is written as
+// NUL (docs/queue.md §3), so one that is not valid UTF-8 is written as
 // {"base64":"…"} instead of a JSON string, and read back exactly.
 type Address string
 

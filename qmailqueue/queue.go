@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultLifetime is qmail-send's queuelifetime when control/queuelifetime is
-// absent or does not start with a digit (spec §5.2).
+// absent or does not start with a digit (docs/queue.md §5.2).
 const DefaultLifetime = 604800 * time.Second
 
 // ErrNotQueue reports a directory that is not a qmail queue.
@@ -36,7 +36,7 @@ type Queue struct {
 	Lifetime time.Duration
 }
 
-// splitDirs are the directories qmail splits into 0..split-1 (spec §1.2).
+// splitDirs are the directories qmail splits into 0..split-1 (docs/queue.md §1.2).
 var splitNames = []string{"mess", "info", "local", "remote"}
 
 // Open checks that dir is a qmail queue and discovers its layout. A path that
@@ -85,8 +85,8 @@ func Open(dir string) (*Queue, error) {
 }
 
 // countSplit returns how many consecutive subdirectories 0, 1, 2, … dir
-// holds, which is conf-split (spec §10 rule 1). A gap (0..22 present but 7
-// missing) is an error: qmail-send would hang in pausedir on it (spec §4.2).
+// holds, which is conf-split (docs/queue.md §10 rule 1). A gap (0..22 present but 7
+// missing) is an error: qmail-send would hang in pausedir on it (docs/queue.md §4.2).
 func countSplit(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -110,7 +110,7 @@ func countSplit(dir string) (int, error) {
 }
 
 // parseID parses a canonical queue file name: decimal digits, no sign, no
-// leading zero (spec §10 rule 2). qmail's readsubdir accepts leading zeros,
+// leading zero (docs/queue.md §10 rule 2). qmail's readsubdir accepts leading zeros,
 // but qmail-send then looks under the canonical name and ignores the file.
 func parseID(name string) (uint64, bool) {
 	if name == "" || len(name) > 20 || (name[0] == '0' && len(name) > 1) {
@@ -125,7 +125,7 @@ func parseID(name string) (uint64, bool) {
 	return id, err == nil
 }
 
-// SplitOf returns the split subdirectory of id: id % split (spec §2).
+// SplitOf returns the split subdirectory of id: id % split (docs/queue.md §2).
 func (q *Queue) SplitOf(id uint64) int { return int(id % uint64(q.Split)) }
 
 // Path returns the path of one of a message's files. kind is one of mess,

@@ -22,7 +22,7 @@ import (
 // CAP_MKNOD, which qmail's users do not have, and the O_NONBLOCK open of one
 // planted by root is closed again unread.
 
-// Link counts qmail gives its files (spec §2 and §3): one for every file but
+// Link counts qmail gives its files (docs/queue.md §2 and §3): one for every file but
 // the intd/todo pair, which qmail-queue makes as two links of one inode.
 const (
 	// MaxLinks is the link count of mess, info, local, remote and bounce
@@ -111,7 +111,7 @@ func FileTypeName(mode uint32) string {
 // queueFileFlags open a queue file for reading: no link followed, no wait on
 // a FIFO, not inherited by a child, and no atime update (O_NOATIME, added
 // where the kernel allows it): qmail-send removes a mess file without info
-// and todo only once its atime is 36 h old (spec §4.6), and pid files by
+// and todo only once its atime is 36 h old (docs/queue.md §4.6), and pid files by
 // their atime too, so a qq read must not keep such orphans alive.
 const queueFileFlags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC
 

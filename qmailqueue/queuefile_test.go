@@ -334,8 +334,8 @@ func TestRecordFileCap(t *testing.T) {
 }
 
 // TestBodyTextHugeHeader: a header block of a million fields, or with one
-// line of several MiB, is read within HeaderLimit and the body is still
-// found after it.
+// line of several MiB, is read up to HeaderLimit only: BodyText ends at
+// once with an error naming the header, and ParseHeader marks it truncated.
 func TestBodyTextHugeHeader(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -357,15 +357,12 @@ func TestBodyTextHugeHeader(t *testing.T) {
 			msg.WriteString("Received: (qmail 1 invoked by uid 0); 21 Nov 2026 12:00:00 -0000\n")
 			tc.header(&msg)
 			msg.WriteString("Subject: at the end\n\nthe body\n")
-			text := within(t, "BodyText", func() string {
-				s, err := qmailqueue.BodyText(bytes.NewReader(msg.Bytes()), qmailqueue.MaxBodyRead)
-				if err != nil {
-					t.Errorf("BodyText: %v", err)
-				}
-				return s
+			err := within(t, "BodyText", func() error {
+				_, err := qmailqueue.BodyText(bytes.NewReader(msg.Bytes()), qmailqueue.MaxBodyRead)
+				return err
 			})
-			if text != "the body\n\n" {
-				t.Errorf("BodyText = %q, want the body", text)
+			if want := "message header: message: header exceeds maximum size"; err == nil || err.Error() != want {
+				t.Errorf("BodyText: %v, want %q", err, want)
 			}
 			h, err := qmailqueue.ParseHeader(bytes.NewReader(msg.Bytes()))
 			if err != nil {
@@ -395,5 +392,54 @@ func TestHeaderTooLongIsAProblem(t *testing.T) {
 	want := "header block longer than 64 KiB; only its first 64 KiB are read"
 	if len(m.Problems) != 1 || m.Problems[0].Msg != want || m.Problems[0].Refused {
 		t.Errorf("problems %+v, want %q", m.Problems, want)
+	}
+}
+
+// TestScanLinkedSplitDir: a split subdirectory replaced by a link to a
+// directory outside the queue is not listed: the scan stops with one error
+// naming it, and no file there is read.
+func TestScanLinkedSplitDir(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{})
+	if _, err := b.Add(queuetest.Message{Sender: "a@x.test", Recipients: []queuetest.Recipient{{Addr: "r@y.test", Remote: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "5"), []byte("FTOPSECRET\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(b.Dir(), "info", "5")
+	if err := os.RemoveAll(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, sub); err != nil {
+		t.Fatal(err)
+	}
+	// Open already refuses the layout; a scan of a queue opened before the
+	// link was planted stops at the directory.
+	if _, err := qmailqueue.Open(b.Dir()); err == nil {
+		t.Error("Open accepted a linked split subdirectory")
+	}
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	q := mustOpen(t, b.Dir())
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, sub); err != nil {
+		t.Fatal(err)
+	}
+	_, err := q.Scan(t.Context(), qmailqueue.ScanOptions{Fields: all}, func(m *qmailqueue.Message) error {
+		if strings.Contains(m.Sender, "TOPSECRET") {
+			t.Errorf("a file outside the queue was read: %q", m.Sender)
+		}
+		return nil
+	})
+	// O_DIRECTORY|O_NOFOLLOW on a link: ENOTDIR (ELOOP on some kernels).
+	if !(errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP)) || !strings.Contains(err.Error(), sub) {
+		t.Errorf("Scan: %v, want an error naming %s", err, sub)
 	}
 }

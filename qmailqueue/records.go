@@ -11,7 +11,7 @@ import (
 
 // forEachRecord calls fn for every NUL-terminated record in b, without its
 // NUL. It returns the length of a trailing partial record (bytes after the
-// last NUL), which qmail-send treats as end of file (spec §3.5).
+// last NUL), which qmail-send treats as end of file (docs/queue.md §3.5).
 func forEachRecord(b []byte, fn func(rec []byte)) (partial int) {
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, 0)
@@ -25,7 +25,7 @@ func forEachRecord(b []byte, fn func(rec []byte)) (partial int) {
 }
 
 // Envelope is the content of a todo (or intd) file as qmail-queue writes it:
-// u, p, F and T records (spec §3.3).
+// u, p, F and T records (docs/queue.md §3.3).
 type Envelope struct {
 	UID, QP    string
 	HasUID     bool
@@ -38,7 +38,7 @@ type Envelope struct {
 // ParseTodo parses a todo or intd file. It returns the envelope and the
 // problems found: an unknown record type, a missing F record, a partial
 // trailing record. qmail-send gives up on such a todo file and retries it at
-// every scan (spec §4.3).
+// every scan (docs/queue.md §4.3).
 func ParseTodo(b []byte) (Envelope, []string) {
 	var env Envelope
 	var problems []string
@@ -75,7 +75,7 @@ func ParseTodo(b []byte) (Envelope, []string) {
 }
 
 // ParseInfo parses an info file: one F record with the envelope sender,
-// including its NUL (spec §3.4). An error means qmail-send's getinfo would
+// including its NUL (docs/queue.md §3.4). An error means qmail-send's getinfo would
 // fail on it too.
 func ParseInfo(b []byte) (sender string, err error) {
 	i := bytes.IndexByte(b, 0)
@@ -91,7 +91,7 @@ func ParseInfo(b []byte) (sender string, err error) {
 }
 
 // ParseRecipients parses a local or remote file: T (pending) and D (done)
-// records (spec §3.5). Other record types are reported: qmail-send logs
+// records (docs/queue.md §3.5). Other record types are reported: qmail-send logs
 // "unknown record type" and aborts the pass there; qmail-qread skips them.
 func ParseRecipients(b []byte, c Channel) ([]Recipient, []string) {
 	// The addresses are substrings of one copy of the file: one
@@ -128,7 +128,7 @@ type BounceReport struct {
 }
 
 // ParseBounce parses bounce/ID: paragraphs of "<recipient>:\n", report
-// lines, and a blank line (spec §3.6). A last paragraph without its blank
+// lines, and a blank line (docs/queue.md §3.6). A last paragraph without its blank
 // line (the file is not crash-proof) is kept and reported.
 func ParseBounce(b []byte) ([]BounceReport, []string) {
 	var reports []BounceReport

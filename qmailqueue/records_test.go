@@ -79,7 +79,7 @@ func TestParseInfo(t *testing.T) {
 }
 
 func TestParseRecipients(t *testing.T) {
-	// The spec's od -c example after 2 of 3 deliveries succeeded.
+	// The example of docs/queue.md §3.5: 2 of 3 deliveries succeeded.
 	in := "Dgood@remote.test\x00Tdefer1@remote.test\x00Dgood2@remote.test\x00"
 	got, problems := ParseRecipients([]byte(in), ChannelRemote)
 	want := []Recipient{

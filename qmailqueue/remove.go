@@ -15,7 +15,7 @@ import (
 // Target is a message chosen for a change, with the fingerprint it had when
 // it was chosen. Right before the change, the message is read again and
 // changed only if its fingerprint is the same: IDs are inode numbers, reused
-// as soon as a message leaves the queue (spec §2, §10 rule 5).
+// as soon as a message leaves the queue (docs/queue.md §2, §10 rule 5).
 type Target struct {
 	ID          uint64
 	Fingerprint Fingerprint
@@ -112,7 +112,7 @@ func (s *Stats) add(r Result) {
 
 // Ossified is qmail-send's OSSIFIED: a mess file without info and todo
 // (S2, S3) younger than this, by atime, may belong to a qmail-queue still
-// running (its DEATH is 24 h), so it is not touched (spec §4.6, §10 rule 15).
+// running (its DEATH is 24 h), so it is not touched (docs/queue.md §4.6, §10 rule 15).
 const Ossified = 129600 * time.Second
 
 // DefaultBatch is how many messages [Queue.Remove] handles between two
@@ -137,7 +137,7 @@ type RemoveOptions struct {
 	BeforeUnlink func(ids []uint64)
 }
 
-// queueFiles are the per-message files in the unlink order of spec §10 rule
+// queueFiles are the per-message files in the unlink order of docs/queue.md §10 rule
 // 14, grouped into the stages Remove makes durable one after the other:
 // first everything that needs info to make sense, then info, then mess,
 // whose inode keeps the ID reserved until the very end.
@@ -149,7 +149,7 @@ var removeStages = [][]string{
 
 // Remove removes the target messages from the queue. qmail-send must be
 // stopped, and kept from starting, for the whole call (svc.Maintenance):
-// deleting files qmail-send holds in its queues breaks it (spec §10 rule 8).
+// deleting files qmail-send holds in its queues breaks it (docs/queue.md §10 rule 8).
 //
 // Messages are handled in batches. For each message of a batch, right before
 // it is touched, Remove reads it again and skips it if it vanished, if its
@@ -157,7 +157,7 @@ var removeStages = [][]string{
 // changed since it was chosen), or if it is an S2/S3 message younger than
 // [Ossified] (a qmail-queue may still be writing it). With a quarantine, a
 // copy of the message and its envelope is then made durable. Then the
-// batch's files are unlinked in the order of spec §10 rule 14 (intd, todo,
+// batch's files are unlinked in the order of docs/queue.md §10 rule 14 (intd, todo,
 // local, remote, bounce; info; mess last), each stage made durable by an
 // fsync of the directories it changed before the next starts, so that a
 // crash at any point leaves every message in a legal state (S1–S5) and every
@@ -326,7 +326,7 @@ func (q *Queue) unlinkKinds(r *Result, kinds []string, changed map[string]bool) 
 			continue
 		}
 		// Stop here for this message: the later stages would leave it in
-		// an illegal state (spec §10 rule 14).
+		// an illegal state (docs/queue.md §10 rule 14).
 		r.Outcome, r.Reason = Failed, "could not unlink "+kind
 		r.Err = fmt.Errorf("remove %d: %w", r.Target.ID, &os.PathError{Op: "unlink", Path: path, Err: err})
 		return

@@ -121,7 +121,7 @@ func (e *InjectError) Temporary() bool {
 }
 
 // Injector queues messages by running qmail-queue, the only safe way to put
-// a message into a queue: qq never creates inode-named files itself (spec
+// a message into a queue: qq never creates inode-named files itself (docs/queue.md
 // §10 rule 18).
 type Injector struct {
 	// Path is the qmail-queue program (or a program with its interface, as
@@ -210,7 +210,7 @@ func (inj *Injector) Inject(message io.Reader, sender string, recipients []strin
 // pids queued at or after since, and returns their IDs by pid. qmail-queue
 // does not print the ID it gives a message; it writes its own pid in the p
 // record of todo/ID and in the Received line it puts at the top of mess/N/ID
-// ("Received: (qmail <pid> invoked …)", spec §3.2, §3.3). todo/ is small and
+// ("Received: (qmail <pid> invoked …)", docs/queue.md §3.2, §3.3). todo/ is small and
 // read first; a message qmail-send already preprocessed (todo gone) is found
 // by its mess file, among those modified since `since` only. A pid that is
 // not found (a $QMAILQUEUE wrapper runs qmail-queue under another pid) is

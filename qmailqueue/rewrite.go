@@ -7,7 +7,7 @@ import (
 )
 
 // Rewrite is what qmail-send needs to turn an envelope recipient into the
-// address it stores in local/ (spec §3.5, rewrite() in qmail-send.c): the
+// address it stores in local/ (docs/queue.md §3.5, rewrite() in qmail-send.c): the
 // domains of control/locals and the map of control/virtualdomains. qq uses
 // it the other way round, to give a quarantined local recipient back the
 // address it had on the envelope, so that re-injecting it does not get the

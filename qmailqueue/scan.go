@@ -362,7 +362,7 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 		_, inTodo := todo[id]
 		_, inIntd := intd[id]
 		// A local or remote file counts only beside an info file: qmail-send
-		// finds channel files through info/ (pqstart, spec §4.2), so one
+		// finds channel files through info/ (pqstart, docs/queue.md §4.2), so one
 		// without info is never delivered.
 		_, inLocal := localSet[id]
 		_, inRemote := remoteSet[id]
@@ -374,7 +374,7 @@ func (q *Queue) listSplit(n int, need Fields, todo, intd, bounce map[uint64]stru
 	}
 	// qmail-qread and qmail-send accept any all-digit name in info/; a
 	// non-canonical one (leading zero) is ignored here, as qmail-send's
-	// fmtqfn regenerates the canonical name and does not find it (spec §2).
+	// fmtqfn regenerates the canonical name and does not find it (docs/queue.md §2).
 	infoSet := make(map[uint64]struct{}, len(infoIDs))
 	for _, id := range infoIDs {
 		infoSet[id] = struct{}{}
@@ -430,7 +430,7 @@ func (q *Queue) openSplit(n int, need Fields) (*splitDirs, error) {
 		{&d.remote, filepath.Join(q.Dir, "remote", sub)},
 		{&d.todo, todoDir},
 	} {
-		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(o.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			d.refs.Store(1)
 			d.release()

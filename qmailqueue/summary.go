@@ -85,7 +85,7 @@ func (s *Summary) Add(m *Message) {
 
 // QstatCounts returns the two numbers qmail-qstat prints: the regular files
 // under mess/ and under todo/, counted the way `find mess/* -type f` and
-// `find todo -type f` count them (spec §8): at any depth, whatever their
+// `find todo -type f` count them (docs/queue.md §8): at any depth, whatever their
 // names, S2/S3 files and messages being written included.
 func (q *Queue) QstatCounts(ctx context.Context) (mess, todo int, err error) {
 	var wg sync.WaitGroup

@@ -13,13 +13,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TCPTOSize is the size of lock/tcpto: 64 records of 16 bytes (spec §1.4,
+// TCPTOSize is the size of lock/tcpto: 64 records of 16 bytes (docs/queue.md §1.4,
 // §6.2).
 const TCPTOSize = 1024
 
 // TCPTimeout is one record of lock/tcpto: a remote host qmail-remote
 // connected to in vain. With Count ≥ 2 and the last timeout recent,
-// qmail-remote skips the host for an hour or so (spec §6.2).
+// qmail-remote skips the host for an hour or so (docs/queue.md §6.2).
 type TCPTimeout struct {
 	IP    netip.Addr
 	Count int       // recent timeouts, 1..10
@@ -53,7 +53,9 @@ func ParseTCPTO(b []byte) []TCPTimeout {
 // ReadTCPTO reads the records in use of the tcpto file at path (the
 // queue's lock/tcpto), without taking its lock, as qmail-tcpto does.
 func ReadTCPTO(path string) ([]TCPTimeout, error) {
-	f, err := os.Open(path)
+	// qmailr owns it: a link or a FIFO planted there is refused, never
+	// followed or waited on.
+	f, err := OpenQueueFile(path, 0, MaxLinks)
 	if err != nil {
 		return nil, fmt.Errorf("read tcpto: %w", err)
 	}
@@ -66,7 +68,7 @@ func ReadTCPTO(path string) ([]TCPTimeout, error) {
 }
 
 // ClearTCPTO empties the tcpto file at path exactly as qmail-tcpok does
-// (spec §6.2, §10 rule 10): it opens the existing file write-only, without
+// (docs/queue.md §6.2, §10 rule 10): it opens the existing file write-only, without
 // O_CREAT or O_TRUNC, takes flock LOCK_EX (waiting, like lock_ex, until
 // qmail-remote lets go, or until ctx ends), writes 1024 NUL bytes at offset
 // 0 and closes it, which releases the lock. The file keeps its inode, owner,

@@ -24,7 +24,7 @@
 // supervisor (or a configured command), waits until supervise reports it down
 // and qmail-send's lock/sendmutex can be locked, holds that lock while the
 // change runs, and brings back exactly the services that were up, even on
-// error, panic or cancellation (spec qmail-queue.md §1.4, §10 rules 6–8).
+// error, panic or cancellation (docs/queue.md §1.4, §10 rules 6–8).
 //
 // The package prints nothing, reads no environment variables and never exits;
 // callers pass directories, timeouts and a progress callback.

@@ -20,8 +20,8 @@ var (
 )
 
 // sendMutex is qmail-send's queue/lock/sendmutex, opened exactly as
-// qmail-send opens it (qmail-send.c main: open_write, then lock_exnb; spec
-// qmail-queue.md §1.4): O_WRONLY|O_NONBLOCK, never created, truncated,
+// qmail-send opens it (qmail-send.c main: open_write, then lock_exnb; docs/queue.md
+// §1.4): O_WRONLY|O_NONBLOCK, never created, truncated,
 // chmod-ed or unlinked. While qq holds the flock, a qmail-send that starts
 // logs "alert: cannot start: qmail-send is already running" and exits 111.
 type sendMutex struct {
@@ -81,8 +81,8 @@ func (m *sendMutex) release() {
 }
 
 // QmailSendRunning reports whether a process holds the flock on path, the
-// queue's lock/sendmutex: qmail-send holds it for as long as it lives (spec
-// qmail-queue.md §10 rule 6). The probe takes the lock and releases it at
+// queue's lock/sendmutex: qmail-send holds it for as long as it lives (docs/queue.md
+// §10 rule 6). The probe takes the lock and releases it at
 // once; a qmail-send starting in that instant exits with "already running"
 // and is restarted by its supervisor a second later, which is why
 // [Maintenance] is the way to keep qmail-send out for longer. Valid only for

@@ -14,7 +14,7 @@ import (
 
 // DefaultTimeout is how long [Maintenance] waits for services to stop and to
 // come back when no timeout is given. It is long because qmail-send, on TERM,
-// first waits for every delivery in progress (spec qmail-queue.md §6.1;
+// first waits for every delivery in progress (docs/queue.md §6.1;
 // qmail-send.9 warns it can take more than a minute).
 const DefaultTimeout = 120 * time.Second
 
@@ -44,7 +44,7 @@ func IsTemporary(err error) bool {
 }
 
 // Maintenance is the stop → change → restart cycle around every change to
-// queue files (spec qmail-queue.md §10 rules 6–8): qmail-send must be
+// queue files (docs/queue.md §10 rules 6–8): qmail-send must be
 // verified stopped, by its supervisor and by its lock, for as long as the
 // queue is changed.
 //

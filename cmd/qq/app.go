@@ -34,7 +34,14 @@ type app struct {
 	format     string // --format; each command checks it against its own list
 	colorMode  string // --color auto|always|never
 	quiet      bool   // --quiet
+	wide       bool   // --wide: tables are not cut to the terminal's width
+	noPager    bool   // --no-pager
 	color      bool   // resolved colour decision
+	width      int    // the width tables fit, 0 for no limit (terminalWidth)
+
+	pager  *pager                  // the running pager, if output goes through one
+	ctx    context.Context         // the command's context, for prompts (^C)
+	cancel context.CancelCauseFunc // cancels the command (its pager quit)
 
 	// beforeChange, when set (tests only), runs inside the stop → change →
 	// restart cycle right before qq rm changes the queue, to stand for
@@ -50,7 +57,7 @@ const defaultQmailDir = "/var/qmail"
 // it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
 // tests and screenshots, like gh's GH_FORCE_TTY).
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: clockFromEnv(getenv)}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: clockFromEnv(getenv), ctx: context.Background()}
 	a.stdoutTTY = isTerminal(stdout)
 	a.stderrTTY = isTerminal(stderr)
 	if getenv("QQ_FORCE_TTY") == "1" {
@@ -95,6 +102,7 @@ func (a *app) resolveGlobals() error {
 		return usageErrorf("--color must be auto, always or never, not %q", a.colorMode)
 	}
 	a.color = useColor(a.colorMode, a.getenv, a.stdoutTTY)
+	a.width = terminalWidth(a.stdout, a.getenv)
 	if a.color {
 		text.EnableColors()
 	} else {
@@ -142,16 +150,21 @@ func (a *app) warnf(format string, args ...any) {
 // It is the only place, besides main, that knows about exit codes.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := newApp(stdin, stdout, stderr, getenv)
+	ctx, a.cancel = context.WithCancelCause(ctx)
+	a.ctx = ctx
+	defer a.cancel(nil)
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil {
+	a.closePager()
+	if err == nil || (a.pager != nil && a.pager.quit) {
+		// A pager the person quit ends qq quietly, as git does.
 		return exitOK
 	}
-	if strings.HasPrefix(err.Error(), "unknown command ") {
+	if strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*usageError)) {
 		// cobra reports unknown subcommands before any hook runs.
 		err = &usageError{cmdPath: "qq", err: err}
 	}
@@ -161,7 +174,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(err)
 	var silent *silentError
-	if !errors.As(err, &silent) {
+	// A bare interruption needs no words (the command said how far it
+	// got); one joined with another error, such as services not
+	// restored, is printed.
+	if !errors.As(err, &silent) && err.Error() != context.Canceled.Error() {
 		fmt.Fprintf(stderr, "qq: %s\n", escaper(a.stderrTTY).line(err.Error()))
 		var ue *usageError
 		if errors.As(err, &ue) {

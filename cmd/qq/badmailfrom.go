@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -24,7 +23,7 @@ var badmailfromSpec = addrListSpec{
 	name:  "badmailfrom",
 	verb:  "FROM",
 	what:  "envelope sender",
-	reply: "553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)",
+	reply: control.AddrListReply("badmailfrom"),
 	origin: `control/badmailfrom is stock qmail: qmail-smtpd reads it at the start
 of every SMTP connection, so a change takes effect on the next
 connection, no restart needed. A matching sender gets "250 ok" for MAIL
@@ -36,7 +35,7 @@ var badrcpttoSpec = addrListSpec{
 	name:  "badrcptto",
 	verb:  "TO",
 	what:  "recipient",
-	reply: "553 sorry, mail to that recipient is not accepted (#5.7.1)",
+	reply: control.AddrListReply("badrcptto"),
 	origin: `control/badrcptto is NOT stock qmail: it comes from the widespread
 badrcptto patch (in netqmail-based distributions, qmail-toaster,
 indimail, and notqmail's rcptcheck branch). Without the patch
@@ -83,16 +82,7 @@ not \s), and warns.`, spec.name, spec.what, spec.origin, spec.verb),
 // warnRegexLines warns when the file holds lines that look like qregex
 // regular expressions, and says how many.
 func warnRegexLines(a *app, spec addrListSpec, lines []control.Line) {
-	n, first := 0, 0
-	for _, l := range lines {
-		if l.Regex {
-			if n == 0 {
-				first = l.Number
-			}
-			n++
-		}
-	}
-	if n > 0 {
+	if n, first := control.RegexLines(lines); n > 0 {
 		a.warnf("%s has %d line(s) that look like regular expressions (first: line %d): the qregex patch? qq keeps them as written, and its checks follow stock qmail-smtpd, which matches them literally", spec.name, n, first)
 	}
 }
@@ -157,15 +147,6 @@ func newListLineJSON(l control.Line) listLineJSON {
 	return v
 }
 
-// problemsText joins a line's problems for a table cell.
-func problemsText(l control.Line) string {
-	var ps []string
-	for _, p := range l.Problems {
-		ps = append(ps, p.Text)
-	}
-	return strings.Join(ps, "; ")
-}
-
 func runAddrListList(_ context.Context, a *app, opts addrListListOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
 	if err != nil {
@@ -204,15 +185,15 @@ func writeLines(a *app, format string, files []string, lines []control.Line) err
 		}
 		return nil
 	}
-	header := table.Row{"LINE", "ENTRY", "PROBLEMS"}
+	header := []any{"LINE", "ENTRY", "PROBLEMS"}
 	if files != nil {
-		header = append(table.Row{"FILE"}, header...)
+		header = append([]any{"FILE"}, header...)
 	}
-	var rows []table.Row
+	var rows [][]any
 	for i, l := range lines {
-		r := table.Row{l.Number, visible(l.Entry), problemsText(l)}
+		r := []any{l.Number, visible(l.Entry), l.ProblemText()}
 		if files != nil {
-			r = append(table.Row{files[i]}, r...)
+			r = append([]any{files[i]}, r...)
 		}
 		rows = append(rows, r)
 	}
@@ -418,16 +399,13 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		return err
 	}
 	list := control.NewAddrList(control.ParseList(data))
-	var rows []table.Row
+	var rows [][]any
 	allRejected := true
 	for _, v := range in {
 		c := list.Check(v.value, spec.verb, lip)
-		res := checkJSON{Input: v.value, Address: c.Address, Result: "accepted", Reply: "250 ok"}
-		switch {
-		case c.SyntaxError:
-			res.Result, res.Reply = "syntax-error", "555 syntax error (#5.5.4)"
-		case c.Rejected:
-			res.Result, res.Line, res.Entry, res.Reply = "rejected", c.Entry.Line, c.Entry.Key, spec.reply
+		res := checkJSON{Input: v.value, Address: c.Address, Result: c.Result(), Reply: c.Reply(spec.name)}
+		if c.Rejected && !c.SyntaxError {
+			res.Line, res.Entry = c.Entry.Line, c.Entry.Key
 		}
 		if res.Result != "rejected" {
 			allRejected = false
@@ -442,10 +420,10 @@ func runAddrListCheck(_ context.Context, a *app, opts addrListCheckOptions) erro
 		if res.Line > 0 {
 			line = fmt.Sprint(res.Line)
 		}
-		rows = append(rows, table.Row{visible(res.Input), "<" + visible(res.Address) + ">", res.Result, line, visible(res.Entry)})
+		rows = append(rows, []any{visible(res.Input), "<" + visible(res.Address) + ">", res.Result, line, visible(res.Entry)})
 	}
 	if format != formatJSON {
-		if err := writeRows(a, format, table.Row{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, rows); err != nil {
+		if err := writeRows(a, format, []any{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, rows); err != nil {
 			return err
 		}
 	}

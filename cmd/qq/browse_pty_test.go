@@ -1,74 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
-	"golang.org/x/sys/unix"
 )
-
-// openPTY opens a pseudo-terminal pair (posix_openpt, unlockpt, ptsname
-// by hand, as golang.org/x/sys/unix has no openpty), sized cols×rows.
-func openPTY(t *testing.T, cols, rows int) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Skipf("ptsname: %v", err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("open pts: %v", err)
-	}
-	if err := unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: uint16(rows), Col: uint16(cols)}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close(); s.Close() })
-	return m, s
-}
-
-// screen collects what the program writes to the terminal.
-type screen struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-var ansiSeq = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a]*\a`)
-
-// waitFor waits until the output since the last mark shows want (escape
-// sequences removed), and returns it.
-func (s *screen) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		s.mu.Lock()
-		text := ansiSeq.ReplaceAllString(s.buf.String(), "")
-		s.mu.Unlock()
-		if strings.Contains(text, want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t.Fatalf("the screen never showed %q; it shows:\n%s", want, ansiSeq.ReplaceAllString(s.buf.String(), ""))
-}
 
 // TestBrowseInPTY runs qq browse on a pseudo-terminal over a queue with a
 // flood: filter the flood, mark it, remove it with confirmation, quit; then
@@ -88,59 +28,31 @@ func TestBrowseInPTY(t *testing.T) {
 		_, err := b.Add(hamMsg)
 		mustDo(t, err)
 	}
-	master, slave := openPTY(t, 80, 24)
-	out := &screen{}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			out.mu.Lock()
-			out.buf.Write(buf[:n])
-			out.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	env := map[string]string{"QQ_QMAIL_DIR": dir, "TERM": "xterm", "NO_COLOR": "1"}
-	getenv := func(k string) string { return env[k] }
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- run(ctx, []string{"browse", "--no-svc", "--interval", "1h"}, slave, slave, slave, getenv)
-	}()
+	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1"}, "browse", "--no-svc", "--interval", "1h")
 	keys := func(s string) {
-		if _, err := master.WriteString(s); err != nil {
+		if _, err := r.master.WriteString(s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out.waitFor(t, "messages       23")
+	r.waitFor(t, "messages       23")
 	keys("/")
-	out.waitFor(t, "enter apply")
+	r.waitFor(t, "enter apply")
 	keys("sender-domain:cheap-meds.example\r")
-	out.waitFor(t, "filter: sender-domain:cheap-meds.example")
+	r.waitFor(t, "filter: sender-domain:cheap-meds.example")
 	keys("3")
-	out.waitFor(t, "all messages: 20")
+	r.waitFor(t, "all messages: 20")
 	keys("a")
-	out.waitFor(t, "marked: 20")
+	r.waitFor(t, "marked: 20")
 	keys("d")
-	out.waitFor(t, "Remove 20 messages")
+	r.waitFor(t, "Remove 20 messages")
 	keys("y")
-	out.waitFor(t, "20 done")
+	r.waitFor(t, "20 done")
 	keys("q")
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Fatalf("qq browse exited %d", code)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("qq browse did not quit")
+	code, raw := r.wait(t)
+	if code != 0 {
+		t.Fatalf("qq browse exited %d", code)
 	}
-	out.mu.Lock()
-	raw := out.buf.String()
-	out.mu.Unlock()
-	if !strings.Contains(raw, "\x1b[?1049h") || !strings.HasSuffix(strings.TrimRight(raw, "\r\n"), "\x1b[?1049l") && !strings.Contains(raw[max(0, len(raw)-64):], "\x1b[?1049l") {
+	if !strings.Contains(raw, "\x1b[?1049h") || !strings.Contains(raw[max(0, len(raw)-64):], "\x1b[?1049l") {
 		t.Errorf("the alternate screen was not left at the end: %q", raw[max(0, len(raw)-80):])
 	}
 	q, err := qmailqueue.Open(filepath.Join(dir, "queue"))
@@ -161,5 +73,23 @@ func TestBrowseInPTY(t *testing.T) {
 		if sender, _ := e.Envelope(); sender != spamMsg.Sender {
 			t.Errorf("quarantined a message from %q", sender)
 		}
+	}
+}
+
+// TestBrowseCtrlCInPTY checks that ctrl+c leaves at once with status 0
+// and the terminal restored.
+func TestBrowseCtrlCInPTY(t *testing.T) {
+	dir := t.TempDir()
+	b, err := queuetest.New(filepath.Join(dir, "queue"), queuetest.Options{})
+	mustDo(t, err)
+	t.Cleanup(func() { b.Close() })
+	_, err = b.Add(hamMsg)
+	mustDo(t, err)
+	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir}, "browse", "--interval", "1h")
+	r.waitFor(t, "messages       1")
+	r.master.WriteString("\x03")
+	code, raw := r.wait(t)
+	if code != 0 || !strings.Contains(raw[max(0, len(raw)-64):], "\x1b[?1049l") {
+		t.Errorf("exit %d, end of output %q", code, raw[max(0, len(raw)-80):])
 	}
 }

@@ -118,7 +118,7 @@ func checkExit(a *app, err error) error {
 		}
 		return &silentError{code: int(res.state)}
 	}
-	fmt.Fprintf(a.stdout, "QQ UNKNOWN - %s\n", oneLine(err.Error()))
+	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityText("UNKNOWN"), oneLine(err.Error()))
 	return withCode(int(nagios.Unknown), err)
 }
 
@@ -217,31 +217,20 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
 	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
 
-	st := messages.State(float64(snap.Messages))
-	add(st, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.Limit(st, count)))
-	st = todo.State(float64(snap.NotPreprocessed()))
-	add(st, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.Limit(st, count)))
-	oldest := snap.OldestAge() / time.Second * time.Second
-	st = age.State(oldest.Seconds())
-	add(st, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.Limit(st, seconds)))
-	st = bouncing.State(float64(snap.Bouncing))
-	add(st, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.Limit(st, count)))
-	var top report.Group
-	if floodCheck {
-		// Report every sender above the warning (or critical) limit, the
-		// largest first, a few at most.
-		flood := snap.TopSenders(int(sender.Lowest())+1, 0)
-		if tops := snap.TopSenders(1, 1); len(tops) > 0 {
-			top = tops[0]
-		}
-		for i, g := range flood {
-			if i == 3 {
-				findings[len(findings)-1].Text += fmt.Sprintf(" and %d more", len(flood)-3)
-				break
-			}
-			st := sender.State(float64(g.Messages))
-			add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.Limit(st, count)))
-		}
+	limits := report.CheckLimits{Messages: messages, Todo: todo, Age: age, Bouncing: bouncing, Sender: sender}
+	res := limits.Judge(snap)
+	add(res.Messages, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.Limit(res.Messages, count)))
+	add(res.Todo, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.Limit(res.Todo, count)))
+	oldest := res.Oldest
+	add(res.Age, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.Limit(res.Age, seconds)))
+	add(res.Bouncing, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.Limit(res.Bouncing, count)))
+	top := res.Top
+	for i, g := range res.Flood {
+		st := res.FloodStates[i]
+		add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.Limit(st, count)))
+	}
+	if res.MoreFlood > 0 {
+		findings[len(findings)-1].Text += fmt.Sprintf(" and %d more", res.MoreFlood)
 	}
 	switch {
 	case send.Checked && send.Err != nil:
@@ -286,7 +275,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		}
 		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
 	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", state, strings.Join(text, ", "), strings.Join(perf, " "))
+	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", a.severityText(state.String()), strings.Join(text, ", "), strings.Join(perf, " "))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -90,37 +88,13 @@ type controlFileJSON struct {
 	Patch      string `json:"patch"`
 }
 
-// defaultText describes a file's default for the listing.
-func defaultText(f control.File) string {
-	switch {
-	case f.DefaultMe && f.Default != "":
-		return "me, else " + f.Default
-	case f.DefaultMe:
-		return "me"
-	case f.Default != "":
-		return f.Default
-	}
-	return "(absent: " + f.Absent + ")"
-}
-
-// needsText is the short form of a file's effect.
-func needsText(e control.Effect) string {
-	switch e {
-	case control.EffectHUP:
-		return "HUP"
-	case control.EffectRestart:
-		return "restart"
-	}
-	return "nothing"
-}
-
 func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
 	if err != nil {
 		return err
 	}
-	header := table.Row{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
-	var rows []table.Row
+	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	var rows [][]any
 	for _, f := range control.Files {
 		if format == formatJSON {
 			if err := writeJSON(a.stdout, controlFileJSON{
@@ -135,7 +109,7 @@ func runControlList(_ context.Context, a *app, _ controlListOptions) error {
 		if f.Patch != "" {
 			name += " (not stock)"
 		}
-		rows = append(rows, table.Row{name, f.Kind.String(), defaultText(f), f.ReadBy, f.When, needsText(f.Effect)})
+		rows = append(rows, []any{name, f.Kind.String(), f.DefaultText(), f.ReadBy, f.When, f.Effect.Needs()})
 	}
 	return writeRows(a, format, header, rows)
 }
@@ -181,32 +155,6 @@ func newSettingJSON(s control.Setting) settingJSON {
 		Entries: lineEntriesJSON(s.Entries), Keys: s.Keys, Notes: append([]string{}, s.Notes...)}
 }
 
-// valueText is a setting's value in one cell.
-func valueText(s control.Setting) string {
-	switch s.File.Kind {
-	case control.KindList, control.KindMap:
-		if s.Source == control.SourceNone {
-			return "(" + s.File.Absent + ")"
-		}
-		if s.Source == control.SourceMe {
-			return visible(s.Entries[0].Value)
-		}
-		if len(s.Entries) == 1 {
-			return "1 entry: " + visible(s.Entries[0].Value)
-		}
-		return fmt.Sprintf("%d entries", len(s.Entries))
-	case control.KindCDB:
-		if !s.Exists {
-			return "(" + s.File.Absent + ")"
-		}
-		return fmt.Sprintf("%d keys", s.Keys)
-	}
-	if s.Source == control.SourceNone {
-		return "(" + s.File.Absent + ")"
-	}
-	return visible(s.Value)
-}
-
 func runControlShow(_ context.Context, a *app, _ controlShowOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
 	if err != nil {
@@ -230,18 +178,18 @@ func runControlShow(_ context.Context, a *app, _ controlShowOptions) error {
 		}
 		return nil
 	}
-	var rows []table.Row
+	var rows [][]any
 	for _, s := range settings {
 		source := s.Source
 		if source == control.SourceNone {
 			source = "-"
 		}
-		rows = append(rows, table.Row{s.File.Name, source, valueText(s), strings.Join(s.Notes, "; ")})
+		rows = append(rows, []any{s.File.Name, source, s.Brief(visible), strings.Join(s.Notes, "; ")})
 	}
 	for _, name := range unknown {
-		rows = append(rows, table.Row{visible(name), "unknown", "", "not a control file qq knows"})
+		rows = append(rows, []any{visible(name), "unknown", "", "not a control file qq knows"})
 	}
-	return writeRows(a, format, table.Row{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
+	return writeRows(a, format, []any{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
 }
 
 // ---- qq control get -----------------------------------------------------
@@ -449,22 +397,11 @@ func writeLineChange(a *app, format string, f control.File, before control.Setti
 		return writeJSON(a.stdout, lineChangeJSON{File: f.Name, Old: before.Value, OldSource: before.Source, New: after.Value,
 			NewSource: after.Source, Changed: changed, Effect: f.Effect.String(), EffectText: f.EffectText()})
 	}
-	describe := func(s control.Setting) string {
-		switch s.Source {
-		case control.SourceNone:
-			return "(absent: " + f.Absent + ")"
-		case control.SourceDefault:
-			return visible(s.Value) + " (qmail's default)"
-		case control.SourceMe:
-			return visible(s.Value) + " (from control/me)"
-		}
-		return visible(s.Value)
-	}
 	if !changed {
-		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, describe(after))
+		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, after.Describe(visible))
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, describe(before), describe(after), f.EffectText())
+	fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, before.Describe(visible), after.Describe(visible), f.EffectText())
 	return nil
 }
 
@@ -571,8 +508,8 @@ func runControlUnset(cmd *cobra.Command, a *app, opts controlUnsetOptions) error
 		if len(opts.values) > 0 {
 			return asUsage(cmd, fmt.Errorf("%s holds one value: unset it without a VALUE", f.Name))
 		}
-		if f.Name == "me" && !opts.force {
-			return asUsage(cmd, errors.New("without control/me qmail-send and qmail-smtpd cannot start; pass --force to remove it anyway"))
+		if risk := control.RemoveRisk(f.Name); risk != "" && !opts.force {
+			return asUsage(cmd, fmt.Errorf("%s; pass --force to remove it anyway", risk))
 		}
 		before, err := control.Read(a.controlDir, f.Name)
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
@@ -199,19 +198,10 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 	for _, e := range ch.Missing {
 		fmt.Fprintf(w, "not found    %s\n", visible(e))
 	}
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		what string
-	}{{len(ch.Added), "added"}, {len(ch.Fixed), "fixed"}, {len(ch.Present), "already present"}, {len(ch.Removed), "removed"}, {len(ch.Missing), "not found"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
-		}
-	}
 	if ch.Changed {
-		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, strings.Join(parts, ", "), f.EffectText())
+		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, ch.Summary(), f.EffectText())
 	} else {
-		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, ch.Summary())
 	}
 }
 
@@ -270,7 +260,7 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 
 // writeRows renders rows as a table or as tab-separated lines with a
 // header; no rows print nothing. Text cells are escaped on a terminal.
-func writeRows(a *app, format string, header table.Row, rows []table.Row) error {
+func writeRows(a *app, format string, header []any, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -282,14 +272,22 @@ func writeRows(a *app, format string, header table.Row, rows []table.Row) error 
 		}
 	}
 	if format == formatTable {
-		t := a.newTable(a.stdout)
-		t.AppendHeader(header)
-		t.AppendRows(rows)
-		t.Render()
-		return nil
+		// The first column names the row and is never cut or hidden; the
+		// others share what is left, and the last ones are hidden first
+		// when even that is too narrow.
+		cols := make([]col, len(header))
+		for i, h := range header {
+			cols[i] = col{Name: fmt.Sprint(h), Min: 8, Drop: i}
+		}
+		cols[0].Min = 0
+		t := a.newTable(a.stdout, cols...)
+		for _, r := range rows {
+			t.row(r...)
+		}
+		return t.render()
 	}
 	w := bufio.NewWriter(a.stdout)
-	for _, r := range append([]table.Row{header}, rows...) {
+	for _, r := range append([][]any{header}, rows...) {
 		for i, c := range r {
 			if i > 0 {
 				w.WriteByte('\t')
@@ -326,8 +324,7 @@ func warnEmptyRcptHosts(a *app, name string) {
 	if name != "rcpthosts" {
 		return
 	}
-	s, err := control.Read(a.controlDir, "rcpthosts")
-	if err == nil && s.Exists && len(s.Entries) == 0 {
+	if control.RcptHostsEmpty(a.controlDir) {
 		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
 	}
 }
@@ -341,7 +338,7 @@ func guardCreate(a *app, name string, entries []string, force bool) error {
 	case err != nil || risk == nil || force:
 		return err
 	case risk.File == "locals":
-		return fmt.Errorf("locals does not exist, so qmail-send delivers mail for %s (control/me) locally; a new locals without it stops that: add %s too, or pass --force", risk.Me, risk.Me)
+		return fmt.Errorf("%w, or pass --force", risk)
 	}
-	return errors.New("rcpthosts does not exist, so qmail-smtpd accepts mail for every domain; creating it makes qmail-smtpd reject every domain not listed (locals and virtualdomains included): list them all, and pass --force")
+	return fmt.Errorf("%w, and pass --force", risk)
 }

@@ -26,7 +26,8 @@ const (
 const exitStatusHelp = `EXIT STATUS
   0    success
   1    nothing matched the filters, or a message ID is not in the queue
-  2    usage error (unknown flag, bad regular expression, size or duration)
+  2    usage error (unknown command or flag, bad regular expression, size
+       or duration)
   3    error: the queue or a file could not be read (missing, permission
        denied, malformed)
   70   internal error: a bug in qq; the message and stack on stderr

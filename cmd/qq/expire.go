@@ -109,7 +109,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 			summary += "; " + note
 		}
 	}
-	if werr := v.output(summary); werr != nil {
+	if werr := v.output(summary, err); werr != nil {
 		return werr
 	}
 	if err != nil {
@@ -126,7 +126,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 var errNoAlarm = errors.New("qmail-send runs, but no supervised qmail-send service was found to send ALRM to")
 
 // alarmQmailSend sends qmail-send ALRM through its supervisor (svc -a), so
-// that it retries every message now (spec §6.1). service is --service, or
+// that it retries every message now (docs/queue.md §6.1). service is --service, or
 // empty for the usual places. It returns a note for the summary line. If
 // qmail-send is not running there is nobody to alarm, which is not an error;
 // if it runs but no supervisor of it was found, the error says what to do.

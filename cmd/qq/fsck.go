@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue/fsck"
 	"github.com/spf13/cobra"
 )
@@ -109,6 +107,9 @@ OWNERS
   qmail; where they do not exist on this machine, the owners of queue/,
   info/ and lock/tcpto are taken as reference. --owner ROLE=ID (ROLE one of
   qmailq, qmails, qmailr, qmail; ID a number or a name) overrides them.
+  QQ_OWNERS=ROLE=ID,... replaces this machine's users altogether (a copy
+  of another machine's queue; tests): roles it leaves out are taken from
+  the queue.
 
 ` + maintenanceHelp + `
 
@@ -182,24 +183,45 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// ownerOverrides parses --owner ROLE=ID.
-func (o *fsckOptions) ownerOverrides() (*fsck.Owners, error) {
+// ownerReference returns the ids of qmail's users and group that qq fsck
+// checks against and creates with: --owner first, then $QQ_OWNERS (the
+// same ROLE=ID, comma-separated) when it is set, else the users qmailq,
+// qmails, qmailr and the group qmail of this machine. Roles still unknown
+// are -1 (a check takes them from the queue's own directories).
+func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
+	ov, err := parseOwners("--owner", o.owners)
+	if err != nil {
+		return fsck.UnknownOwners, err
+	}
+	if env := a.getenv("QQ_OWNERS"); env != "" {
+		base, err := parseOwners("QQ_OWNERS", strings.Split(env, ","))
+		if err != nil {
+			return fsck.UnknownOwners, err
+		}
+		return ov.Or(base), nil
+	}
+	return ov.Or(fsck.LookupOwners()), nil
+}
+
+// parseOwners parses ROLE=ID arguments of --owner or $QQ_OWNERS (named by
+// what); roles not given are -1.
+func parseOwners(what string, args []string) (fsck.Owners, error) {
 	ov := fsck.UnknownOwners
-	for _, arg := range o.owners {
+	for _, arg := range args {
 		if err := ov.Set(arg); err != nil {
-			return nil, usageErrorf("--owner %v", err)
+			return ov, usageErrorf("%s %v", what, err)
 		}
 	}
-	return &ov, nil
+	return ov, nil
 }
 
 // checkOptions builds the library options from the flags.
 func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
-	ov, err := o.ownerOverrides()
+	owners, err := o.ownerReference(a)
 	if err != nil {
 		return fsck.Options{}, err
 	}
-	return fsck.Options{Split: o.split, Owners: ov, Now: a.now(), Workers: o.workers}, nil
+	return fsck.Options{Split: o.split, Owners: &owners, Now: a.now(), Workers: o.workers}, nil
 }
 
 // queueErr adds a hint to errors about the queue directory itself.
@@ -221,6 +243,9 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	copts, err := opts.checkOptions(a)
 	if err != nil {
 		return err
+	}
+	if !opts.repair {
+		a.page()
 	}
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
@@ -328,11 +353,10 @@ func runFsckCreate(a *app, opts *fsckOptions) error {
 	if split == 0 {
 		split = 23
 	}
-	ov, err := opts.ownerOverrides()
+	owners, err := opts.ownerReference(a)
 	if err != nil {
 		return err
 	}
-	owners := ov.Or(fsck.LookupOwners())
 	if os.Geteuid() != 0 {
 		if owners != fsck.UnknownOwners {
 			a.warnf("not running as root: the new queue belongs to the current user, not to qmail's users")
@@ -452,21 +476,16 @@ type findingWriter struct {
 	a      *app
 	format string
 	out    *bufio.Writer
-	t      table.Writer
+	t      *tableView
 	rows   int
 }
 
 func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
 	w := &findingWriter{a: a, format: format, out: out}
 	if format == formatTable {
-		w.t = a.newTable(out)
-		w.t.AppendHeader(table.Row{"SEVERITY", "CODE", "ID", "FILES", "PROBLEM", "QMAIL-SEND", "REPAIR"})
-		w.t.SetColumnConfigs([]table.ColumnConfig{
-			{Name: "FILES", WidthMax: 30, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "PROBLEM", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "QMAIL-SEND", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-			{Name: "REPAIR", WidthMax: 40, WidthMaxEnforcer: text.WrapSoft},
-		})
+		w.t = a.newTable(out, col{Name: "SEVERITY"}, col{Name: "CODE", Min: 10, Wrap: true}, col{Name: "ID"},
+			col{Name: "FILES", Max: 30, Min: 10, Wrap: true}, col{Name: "PROBLEM", Max: 40, Min: 16, Wrap: true},
+			col{Name: "QMAIL-SEND", Max: 40, Min: 12, Wrap: true, Drop: 1}, col{Name: "REPAIR", Max: 40, Min: 16, Wrap: true})
 	}
 	return w
 }
@@ -502,7 +521,7 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 		fmt.Fprintf(w.out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Code, id, printable(strings.Join(f.Files, ",")),
 			printable(f.Problem), f.Qmail, printable(f.Repair), transient)
 	default:
-		w.t.AppendRow(table.Row{f.Severity.String(), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair)})
+		w.t.row(w.a.severityCell(f.Severity.String()), string(f.Code), id, printable(strings.Join(f.Files, " ")), printable(problem), f.Qmail, printable(f.Repair))
 		w.rows++
 	}
 }
@@ -510,9 +529,9 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 // flush renders the table, if any rows.
 func (w *findingWriter) flush() {
 	if w.t != nil && w.rows > 0 {
-		w.t.Render()
+		w.t.render()
 		w.rows = 0
-		w.t.ResetRows()
+		w.t.Reset()
 	}
 }
 

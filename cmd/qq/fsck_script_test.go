@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
@@ -22,8 +23,12 @@ import (
 //	    Writes the JSON Lines of IN to OUT without the top-level KEYs,
 //	    sorted, so that listings can be compared with IDs aside.
 func fsckScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	// held is shared by the scripts, which run in parallel.
+	var mu sync.Mutex
 	held := map[string]int{}
 	release := func(path string) {
+		mu.Lock()
+		defer mu.Unlock()
 		if fd, ok := held[path]; ok {
 			unix.Close(fd)
 			delete(held, path)
@@ -38,7 +43,9 @@ func fsckScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args 
 			fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 			ts.Check(err)
 			ts.Check(unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB))
+			mu.Lock()
 			held[path] = fd
+			mu.Unlock()
 			ts.Defer(func() { release(path) })
 		},
 		"releasesendmutex": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,5 +143,42 @@ func TestFsckRepairSupervised(t *testing.T) {
 	}
 	if code, _, stderr := runQQ(t, context.Background(), "--qmail-dir", qmail, "fsck"); code != 0 {
 		t.Errorf("after the repair: exit %d, %s", code, stderr)
+	}
+}
+
+// TestFsckOwnersEnv: QQ_OWNERS is the owner reference in place of this
+// machine's qmail users; --owner still overrides it; a bad value is a usage
+// error naming it.
+func TestFsckOwnersEnv(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 3})
+	dir := b.Dir()
+	env := func(owners string) map[string]string {
+		return map[string]string{"TZ": "UTC", "NO_COLOR": "1", "QQ_OWNERS": owners}
+	}
+	uid, gid := os.Getuid(), os.Getgid()
+	other := uid + 4242
+	code, stdout, stderr := runQQEnv(t, context.Background(), env(testOwners()), "--queue", dir, "fsck", "--format", "plain")
+	if code != 0 {
+		t.Errorf("own ids: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runQQEnv(t, context.Background(), env(fmt.Sprintf("qmailq=%d,qmails=%d,qmailr=%d,qmail=%d", other, uid, uid, gid)), "--queue", dir, "fsck", "--format", "plain")
+	want := fmt.Sprintf("queue/: owner %d:%d, want qmailq:qmail (%d:%d)", uid, gid, other, gid)
+	if code != exitFindings || !strings.Contains(stdout, want) {
+		t.Errorf("qmailq=%d: exit %d, stdout lacks %q:\n%s", other, code, want, stdout)
+	}
+	code, stdout, stderr = runQQEnv(t, context.Background(), env(fmt.Sprintf("qmailq=%d,qmails=%d,qmailr=%d,qmail=%d", other, uid, uid, gid)), "--queue", dir, "fsck", "--owner", fmt.Sprintf("qmailq=%d", uid))
+	if code != 0 {
+		t.Errorf("--owner over QQ_OWNERS: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Roles QQ_OWNERS leaves out come from the queue, never from this
+	// machine's users: a note says so.
+	code, _, stderr = runQQEnv(t, context.Background(), env(fmt.Sprintf("qmailq=%d", uid)), "--queue", dir, "fsck")
+	want = fmt.Sprintf("owners are checked against the queue's own: qmail = group of queue/ (%d), qmails = owner of info/ (%d)", gid, uid)
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("partial QQ_OWNERS: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = runQQEnv(t, context.Background(), env("qmailq"), "--queue", dir, "fsck")
+	if code != 2 || !strings.Contains(stderr, `QQ_OWNERS "qmailq": want ROLE=ID`) {
+		t.Errorf("bad QQ_OWNERS: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -109,6 +107,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		scan.Fields |= qmailqueue.FieldHeader
 	}
 
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	emit, finish := listWriter(a, format, out, q, now, opts.headers)
@@ -126,10 +125,13 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		})
 	} else {
 		var all []*qmailqueue.Message
+		reads := a.countReads("qq list: sorting")
 		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
 			all = append(all, m)
+			reads.add()
 			return nil
 		})
+		reads.end()
 		if err == nil {
 			slices.SortStableFunc(all, less)
 			if opts.reverse {
@@ -204,7 +206,12 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 		qw := &qreadWriter{w: out}
 		emit = qw.write
 	case formatJSON:
-		emit = func(m *qmailqueue.Message) { writeJSON(out, newMessageJSON(m, q, now)) }
+		estimated := a.nextRetryEstimated()
+		emit = func(m *qmailqueue.Message) {
+			v := newMessageJSON(m, q, now)
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
+			writeJSON(out, v)
+		}
 	case formatPlain:
 		emit = func(m *qmailqueue.Message) {
 			pending := pendingAddresses(m)
@@ -216,41 +223,65 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 			out.WriteByte('\n')
 		}
 	default:
-		t := a.newTable(out)
-		header := table.Row{"ID", "QUEUED", "AGE", "SIZE", "FLAGS", "SENDER", "RECIPIENTS"}
-		if headers {
-			header = append(header, "SUBJECT")
-		}
-		t.AppendHeader(header)
-		t.SetColumnConfigs([]table.ColumnConfig{
-			{Name: "SIZE", Align: text.AlignRight},
-			{Name: "SENDER", WidthMax: 40, WidthMaxEnforcer: text.Trim},
-			{Name: "RECIPIENTS", WidthMax: 40, WidthMaxEnforcer: text.Trim},
-			{Name: "SUBJECT", WidthMax: 50, WidthMaxEnforcer: text.Trim},
-		})
-		rows := 0
-		emit = func(m *qmailqueue.Message) {
-			row := table.Row{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), humanAge(now.Sub(m.Birth)),
-				humanBytes(m.Size), flags(m), printable(angle(m.Sender)), recipientSummary(m)}
-			if headers {
-				subject := ""
-				if m.Header != nil {
-					subject = a.esc().field(m.Header.Subject())
-				}
-				row = append(row, subject)
-			}
-			t.AppendRow(row)
-			rows++
-		}
-		finish = func() error {
-			if rows > 0 {
-				t.AppendFooter(table.Row{fmt.Sprintf("%d messages", rows)})
-				t.Render()
-			}
-			return nil
-		}
+		emit, finish = listTable(a, out, q, now, headers)
 	}
 	return emit, finish
+}
+
+// listColumns are the columns of qq list's table. On a narrow terminal
+// QUEUED goes first (AGE says the same), then SUBJECT; SENDER, RECIPIENTS
+// and SUBJECT are cut to share what is left.
+var listColumns = []col{
+	{Name: "ID", Right: true, Width: 10},
+	{Name: "QUEUED", Width: 19, Drop: 3},
+	{Name: "AGE", Right: true, Width: 6},
+	{Name: "SIZE", Right: true, Width: 10},
+	{Name: "FLAGS", Width: 5},
+	{Name: "SENDER", Width: 40, Min: 14},
+	{Name: "RECIPIENTS", Width: 40, Min: 14, Drop: 1},
+	{Name: "SUBJECT", Width: 60, Min: 16, Drop: 2},
+}
+
+// listTable streams messages as a table: each row is written as it is
+// scanned, so the first screen shows at once even on a large queue.
+func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, headers bool) (emit func(*qmailqueue.Message), finish func() error) {
+	cols := listColumns
+	if !headers {
+		cols = cols[:len(cols)-1]
+	}
+	t := a.newStreamTable(out, cols...)
+	emit = func(m *qmailqueue.Message) {
+		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), a.ageCell(now.Sub(m.Birth), q.Lifetime),
+			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), recipientSummary(m)}
+		if headers {
+			subject := ""
+			if m.Header != nil {
+				subject = a.esc().field(m.Header.Subject())
+			}
+			row = append(row, subject)
+		}
+		t.row(row...)
+	}
+	finish = func() error {
+		t.close(fmt.Sprintf("%d messages", t.Rows()))
+		return nil
+	}
+	return emit, finish
+}
+
+// flagsCell is the FLAGS column in colour: broken or with a problem in
+// red, bouncing in yellow, not yet preprocessed dimmed.
+func (a *app) flagsCell(m *qmailqueue.Message) cell {
+	f := flags(m)
+	switch {
+	case m.State == qmailqueue.StateBroken || len(m.Problems) > 0:
+		return a.paint(f, colorBad)
+	case m.Bouncing:
+		return a.paint(f, colorWarn)
+	case m.State == qmailqueue.StateQueued:
+		return a.paint(f, colorDim)
+	}
+	return cell{Text: f}
 }
 
 // pendingAddresses lists the recipients not yet done.

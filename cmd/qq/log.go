@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"strconv"
 	"strings"
@@ -17,10 +18,6 @@ import (
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
 )
-
-// defaultLogDir is qmail-send's multilog directory when neither a source
-// argument nor QQ_LOG_DIR names one (Life with qmail's layout).
-const defaultLogDir = "/var/log/qmail"
 
 type logOptions struct {
 	source     string
@@ -128,6 +125,9 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	if err != nil {
 		return err
 	}
+	if !opts.follow {
+		a.page()
+	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
 	sel := sendlog.NewSelector(filter, sendlog.Range{Since: since, Until: until}, out.print)
@@ -191,16 +191,15 @@ func withCmdPath(cmd *cobra.Command, err error) error {
 // a directory a multilog directory, anything else a file; no name means
 // $QQ_LOG_DIR or /var/log/qmail.
 func (a *app) openLog(ctx context.Context, name string) (*sendlog.Log, error) {
-	if name == "-" {
-		return sendlog.FromReader("standard input", interruptible(ctx, a.stdin)), nil
-	}
-	if name == "" {
+	var stdin io.Reader
+	switch name {
+	case "-":
+		// Wrapped only when read: the wrapper may start reading at once.
+		stdin = interruptible(ctx, a.stdin)
+	case "":
 		name = a.getenv("QQ_LOG_DIR")
 	}
-	if name == "" {
-		name = defaultLogDir
-	}
-	log, err := sendlog.Open(name)
+	log, err := sendlog.OpenSource(name, stdin)
 	if err != nil {
 		return nil, fmt.Errorf("%w (name the log directory or file, or set QQ_LOG_DIR)", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/spf13/cobra"
 
 	"github.com/qqmail/qq/qmailqueue/sendlog"
@@ -90,6 +89,7 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 	if err != nil {
 		return interrupted(err)
 	}
+	a.page()
 	if format == formatJSON {
 		return writeJSON(a.stdout, newSummaryView(sum))
 	}
@@ -101,21 +101,22 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		t := a.newTable(a.stdout)
-		t.SetTitle(sec.title)
-		header := table.Row{}
-		for _, h := range sec.header {
-			header = append(header, h)
+		cols := make([]col, len(sec.header))
+		for i, h := range sec.header {
+			cols[i] = col{Name: h, Min: 8}
 		}
-		t.AppendHeader(header)
+		t := a.newTable(a.stdout, cols...)
+		t.Title = sec.title
 		for _, r := range sec.rows {
-			row := table.Row{}
-			for _, c := range r {
-				row = append(row, a.esc().line(c))
+			row := make([]any, len(r))
+			for i, c := range r {
+				row[i] = a.esc().line(c)
 			}
-			t.AppendRow(row)
+			t.row(row...)
 		}
-		t.Render()
+		if err := t.render(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

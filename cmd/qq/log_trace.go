@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,29 +73,18 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	}
 	loc := a.location(opts.utc)
 	parser := &sendlog.Parser{Location: loc}
-	var hs []*sendlog.History
-	what := opts.target
-	if id, err := strconv.ParseUint(opts.target, 10, 64); err == nil {
-		if id == 0 {
-			return usageErrorf("message ID 0 does not exist")
-		}
-		what = "message " + opts.target
-		hs, err = sendlog.TraceID(ctx, log, parser, id)
-		if err != nil {
-			return interrupted(err)
-		}
-	} else {
-		if strings.ContainsAny(opts.target, " \t\n") {
-			return usageErrorf("%q is neither a message ID nor an address", opts.target)
-		}
-		hs, err = sendlog.TraceAddress(ctx, log, parser, opts.target)
-		if err != nil {
-			return interrupted(err)
-		}
+	hs, what, err := sendlog.Trace(ctx, log, parser, opts.target)
+	var te *sendlog.TargetError
+	if errors.As(err, &te) {
+		return usageErrorf("%v", err)
+	}
+	if err != nil {
+		return interrupted(err)
 	}
 	if len(hs) == 0 {
 		return withCode(exitNoMatch, fmt.Errorf("%s: not in the log %s", what, log.Name()))
 	}
+	a.page()
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
 		if format == formatJSON {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/renameio/v2"
+	"github.com/qqmail/qq/metrics"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -153,61 +153,19 @@ func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	send := m.opts.service.read(m.a)
-	bw := bufio.NewWriter(w)
-	p := &promWriter{w: bw}
-
-	p.family("qmail_queue_messages", "gauge", "Messages in the qmail queue by state: queued (preprocessed, S5), todo (not yet preprocessed, S4), writing (S3), mess-only (S2), broken (info without mess).")
-	for _, st := range allStates {
-		p.sample("qmail_queue_messages", float64(snap.ByState[st]), "state", st.String())
-	}
-	p.family("qmail_queue_messages_pending", "gauge", "Messages with recipients pending on a delivery channel.")
-	p.sample("qmail_queue_messages_pending", float64(snap.LocalPending), "channel", "local")
-	p.sample("qmail_queue_messages_pending", float64(snap.RemotePending), "channel", "remote")
-	p.gauge("qmail_queue_bouncing_messages", "Messages with a bounce report waiting (bounce/ID).", float64(snap.Bouncing))
-	p.gauge("qmail_queue_size_bytes", "Sum of the sizes of the messages in the queue.", float64(snap.Bytes))
-	p.gauge("qmail_queue_oldest_message_age_seconds", "Age of the oldest message (since qmail-send preprocessed it), 0 when the queue is empty.", snap.OldestAge().Truncate(time.Second).Seconds())
-	p.gauge("qmail_queue_lifetime_seconds", "qmail-send's queuelifetime (control/queuelifetime): a message older than this is bounced at its next delivery attempt.", m.q.Lifetime.Seconds())
-	p.ageHistogram(snap)
-	if m.senders != 0 {
-		name, label, what := "qmail_queue_sender_messages", "sender", "sender"
-		if m.senders == report.KeySenderDomain {
-			name, label, what = "qmail_queue_sender_domain_messages", "domain", "sender domain"
-		}
-		p.gauge("qmail_queue_senders", "Distinct envelope "+what+"s in the queue.", float64(snap.Senders.Len()))
-		p.family(name, "gauge", fmt.Sprintf("Messages per envelope %s, for the %ss with at least %d messages (at most %d of them).", what, what, m.opts.senderMin, m.opts.senderMax))
-		for _, g := range snap.TopSenders(m.opts.senderMin, m.opts.senderMax) {
-			v := g.Name
-			if v == "" {
-				v = "<>"
-			}
-			p.sample(name, float64(g.Messages), label, v)
-		}
-	}
+	opts := metrics.Options{Lifetime: m.q.Lifetime, Senders: m.senders, SenderMin: m.opts.senderMin, SenderMax: m.opts.senderMax}
 	if send.Checked && send.Err == nil {
-		up, paused, supervised := 0.0, 0.0, 0.0
-		if send.Supervised {
-			supervised = 1
-		}
-		if send.Up() {
-			up = 1
-		}
-		if send.Supervised && send.Status.Paused {
-			paused = 1
-		}
-		p.gauge("qmail_send_supervised", "Whether supervise runs for qmail-send's service (svok).", supervised)
-		p.gauge("qmail_send_up", "Whether qmail-send runs under supervise.", up)
-		p.gauge("qmail_send_paused", "Whether qmail-send is paused (svc -p).", paused)
-		if send.Supervised {
-			p.gauge("qmail_send_state_seconds", "Seconds since qmail-send last went up or down.", max(now.Sub(send.Status.Since), 0).Truncate(time.Second).Seconds())
-		}
+		opts.Send = &metrics.Send{Supervised: send.Supervised, Up: send.Up(), Paused: send.Status.Paused, Since: send.Status.Since}
 	} else if send.Checked {
 		m.a.warnf("qmail-send: %v", send.Err)
 	}
-	p.gauge("qmail_queue_scan_duration_seconds", "How long reading the queue took.", snap.Duration.Seconds())
+	if err := metrics.Write(w, snap, opts); err != nil {
+		return err
+	}
 	if snap.Vanished > 0 {
 		m.a.warnf("%d messages left the queue while it was read", snap.Vanished)
 	}
-	return bw.Flush()
+	return nil
 }
 
 // serve answers GET /metrics on addr until ctx ends, then shuts the server
@@ -225,7 +183,7 @@ func (m *metricsSource) serve(ctx context.Context, addr string) error {
 			http.Error(w, "qq: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", promContentType)
+		w.Header().Set("Content-Type", metrics.ContentType)
 		w.Write(buf.Bytes())
 	})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qqmail/qq/metrics"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"github.com/qqmail/qq/qmailqueue/report"
@@ -389,12 +390,12 @@ func TestPromFloat(t *testing.T) {
 	for v, want := range map[float64]string{
 		0: "0", 41282260: "41282260", 0.5: "0.5", math.Inf(1): "+Inf", math.Inf(-1): "-Inf", 1e300: "1e+300",
 	} {
-		if got := promFloat(v); got != want {
-			t.Errorf("promFloat(%v) = %q, want %q", v, got, want)
+		if got := metrics.Float(v); got != want {
+			t.Errorf("metrics.Float(%v) = %q, want %q", v, got, want)
 		}
 	}
-	if got := promFloat(math.NaN()); got != "NaN" {
-		t.Errorf("promFloat(NaN) = %q", got)
+	if got := metrics.Float(math.NaN()); got != "NaN" {
+		t.Errorf("metrics.Float(NaN) = %q", got)
 	}
 }
 
@@ -429,7 +430,7 @@ func TestMetricsListen(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != promContentType {
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != metrics.ContentType {
 			t.Fatalf("GET /metrics: %s, Content-Type %q", resp.Status, resp.Header.Get("Content-Type"))
 		}
 		fams, err := parseExposition(bytes.NewReader(body))
@@ -551,7 +552,7 @@ func TestMetricsAgeSumMillionMessages(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
-	(&promWriter{w: bw}).ageHistogram(snap)
+	metrics.NewWriter(bw).AgeHistogram(snap)
 	bw.Flush()
 	fams, err := parseExposition(&buf)
 	if err != nil {

@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 )
 
 // Output formats shared by several commands. A command lists the ones it
@@ -38,17 +35,6 @@ func (a *app) formatFor(def string, offered ...string) (string, error) {
 		return "", usageErrorf("--format %s is not offered here; choose one of: %s", f, strings.Join(offered, ", "))
 	}
 	return f, nil
-}
-
-// newTable returns a table writer in qq's style: light box lines on a
-// terminal, colour only when the colour decision allows it.
-func (a *app) newTable(w io.Writer) table.Writer {
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	style := table.StyleLight
-	style.Format.Footer = text.FormatDefault
-	t.SetStyle(style)
-	return t
 }
 
 // writeJSON writes v as one line of JSON.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/progress"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -132,7 +134,11 @@ func (a *app) confirm(question, refusal string) (bool, error) {
 	}
 	defer closeIn()
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-	line, err := bufio.NewReader(in).ReadString('\n')
+	line, err := bufio.NewReader(interruptible(a.ctx, in)).ReadString('\n')
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(a.stderr, "\nqq: interrupted; nothing changed\n")
+		return false, interrupted(err)
+	}
 	if err != nil && line == "" {
 		fmt.Fprintln(a.stderr)
 		return false, nil
@@ -199,12 +205,15 @@ func (b *progressBar) increment() {
 	}
 }
 
-// stop draws the bar a last time and waits until it has.
+// stop draws the bar a last time and waits until it has. An interrupted
+// change leaves the bar where it stopped, never "done!".
 func (b *progressBar) stop() {
 	if b == nil || b.pw == nil {
 		return
 	}
-	b.tracker.MarkAsDone()
+	if b.tracker.Value() >= b.tracker.Total {
+		b.tracker.MarkAsDone()
+	}
 	// Let the renderer draw the final state before stopping it.
 	time.Sleep(150 * time.Millisecond)
 	b.pw.Stop()
@@ -260,6 +269,25 @@ type changeView struct {
 	plan   *qmailqueue.Plan
 	res    *qmailqueue.ChangeResult
 	report *changeJSON // nil unless --format json
+	// services is set when the change ran inside the stop → change →
+	// restart cycle, so an interruption can say whether they came back.
+	services bool
+}
+
+// interrupted is the line an interrupted change ends with, e.g. "qq rm:
+// interrupted after 812 of 20000 messages; services restored; the rest
+// untouched". summary's "qq rm:" prefix names the command.
+func (v *changeView) interrupted(summary string, err error) string {
+	command, _, _ := strings.Cut(summary, ":")
+	s := v.res.Stats
+	line := fmt.Sprintf("%s: interrupted after %d of %d messages", command, s.Done+s.Changed+s.Vanished+s.Refused+s.Failed, len(v.plan.Items))
+	switch {
+	case errors.Is(err, svc.ErrRestore):
+		line += "; services NOT restored (see below)"
+	case v.services:
+		line += "; services restored"
+	}
+	return line + "; the rest untouched"
 }
 
 // warnings prints what was left alone, after the progress bar is gone.
@@ -315,9 +343,13 @@ func (v *changeView) failed() error {
 
 // output ends a changing command: the warnings, then the JSON report on
 // stdout (and the summary line on stderr unless --quiet), or the summary
-// line on stdout.
-func (v *changeView) output(summary string) error {
+// line on stdout. A change interrupted by ^C (err is context.Canceled)
+// ends with a line saying how far it got instead.
+func (v *changeView) output(summary string, err error) error {
 	v.warnings()
+	if errors.Is(err, context.Canceled) {
+		summary = v.interrupted(summary, err)
+	}
 	if v.report == nil {
 		_, err := fmt.Fprintln(v.a.stdout, summary)
 		return err

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// qreadWriter writes messages exactly as qmail-qread prints them (spec
+// qreadWriter writes messages exactly as qmail-qread prints them (docs/queue.md
 // §3.7, qmail-qread.c): a summary line per message with its info mtime in
 // date822fmt minus the " -0000", "GMT", two-space separators and a trailing
 // space, then each local and remote recipient, "  done" in front of

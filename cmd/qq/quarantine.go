@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -175,16 +173,12 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return err
 	}
 	q, _ := a.openQueue() // only for "still in queue"; a missing queue is fine
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	t := a.newTable(out)
-	t.AppendHeader(table.Row{"ENTRY", "KIND", "REMOVED", "SIZE", "SENDER", "RECIPIENTS", "STATUS", "SUBJECT"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Name: "SIZE", Align: text.AlignRight},
-		{Name: "SENDER", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "RECIPIENTS", WidthMax: 35, WidthMaxEnforcer: text.Trim},
-		{Name: "SUBJECT", WidthMax: 40, WidthMaxEnforcer: text.Trim},
-	})
+	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "KIND", Drop: 4}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
+		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
+		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
 	var bytes int64
 	for i := range entries {
 		e := &entries[i]
@@ -223,13 +217,13 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
 				}
 			}
-			t.AppendRow(table.Row{e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				senderText(e), r, status, a.esc().field(e.Subject)})
+			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+				senderText(e), r, status, a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
-		t.AppendFooter(table.Row{fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir)})
-		t.Render()
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir))
+		t.render()
 	}
 	if len(entries) == 0 {
 		if !a.quiet {

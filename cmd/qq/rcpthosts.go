@@ -2,17 +2,10 @@ package main
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
-
-// rcptHostsMax is the size beyond which qmail's documentation suggests
-// morercpthosts ("rcpthosts ... should not be more than 50 lines").
-const rcptHostsMax = 50
 
 func newRcpthostsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
@@ -88,34 +81,23 @@ func runRcpthostsList(_ *cobra.Command, a *app, _ rcpthostsListOptions) error {
 	if err != nil {
 		return err
 	}
-	var all []control.Line
-	var names []string
-	files := map[string]bool{}
-	for _, name := range []string{"rcpthosts", "morercpthosts"} {
-		data, exists, err := control.ReadFile(a.controlDir, name)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", name, err)
-		}
-		files[name] = exists
-		lines := control.AnalyzeHostList(data)
-		all = append(all, lines...)
-		for range lines {
-			names = append(names, name)
-		}
+	h, err := control.ReadHostLines(a.controlDir)
+	if err != nil {
+		return err
 	}
 	switch {
-	case !files["rcpthosts"]:
+	case !h.RcptHosts:
 		a.warnf("control/rcpthosts does not exist: qmail-smtpd accepts mail for every domain (an open relay unless RELAYCLIENT is restricted)")
-		if files["morercpthosts"] {
+		if h.More {
 			a.warnf("without rcpthosts, morercpthosts has no effect")
 		}
-	case !slices.ContainsFunc(all, func(l control.Line) bool { return !l.NeverMatches() }):
+	case !h.Usable():
 		a.warnf("rcpthosts and morercpthosts list no usable domain: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
 	}
 	if err := warnMoreState(a); err != nil {
 		return err
 	}
-	return writeLines(a, format, names, all)
+	return writeLines(a, format, h.Files, h.Lines)
 }
 
 // ---- add ----------------------------------------------------------------
@@ -194,8 +176,8 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, opts rcpthostsAddOptions) error
 	}
 	printListChange(a.stdout, f, ch)
 	if !opts.more {
-		if s, err := control.Read(a.controlDir, "rcpthosts"); err == nil && len(s.Entries) > rcptHostsMax {
-			noteControl(a, "rcpthosts has %d entries; qmail's documentation suggests morercpthosts beyond %d (qq rcpthosts add --more)", len(s.Entries), rcptHostsMax)
+		if s, err := control.Read(a.controlDir, "rcpthosts"); err == nil && len(s.Entries) > control.RcptHostsAdvisedMax {
+			noteControl(a, "rcpthosts has %d entries; qmail's documentation suggests morercpthosts beyond %d (qq rcpthosts add --more)", len(s.Entries), control.RcptHostsAdvisedMax)
 		}
 	}
 	return nil
@@ -337,14 +319,10 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 	if err != nil {
 		return err
 	}
-	var rows []table.Row
+	var rows [][]any
 	all := true
 	for _, v := range in {
-		addr := "@" + v.value
-		if strings.ContainsAny(v.value, "@<") {
-			addr, _ = control.ParseAddr(control.CommandArg(v.value, "TO"), lip)
-		}
-		res, err := rh.Check(addr)
+		res, err := rh.CheckInput(v.value, lip)
 		if err != nil {
 			return err
 		}
@@ -355,26 +333,14 @@ func runRcpthostsCheck(_ *cobra.Command, a *app, opts rcpthostsCheckOptions) err
 			}
 			continue
 		}
-		result, by := "rejected", ""
+		result, by := "rejected", res.Why()
 		if res.Accepted {
 			result = "accepted"
 		}
-		switch res.Reason {
-		case control.RcptListed:
-			by = fmt.Sprintf("rcpthosts line %d: %s", res.Line, res.Key)
-		case control.RcptMoreListed:
-			by = "morercpthosts.cdb: " + res.Key
-		case control.RcptNoRcptHosts:
-			by = "no rcpthosts: every domain is accepted"
-		case control.RcptNoAt:
-			by = "no @domain: always accepted"
-		case control.RcptNotListed:
-			by = "not listed"
-		}
-		rows = append(rows, table.Row{visible(v.value), visible(res.Domain), result, by})
+		rows = append(rows, []any{visible(v.value), visible(res.Domain), result, by})
 	}
 	if format != formatJSON {
-		if err := writeRows(a, format, table.Row{"INPUT", "DOMAIN", "RESULT", "BY"}, rows); err != nil {
+		if err := writeRows(a, format, []any{"INPUT", "DOMAIN", "RESULT", "BY"}, rows); err != nil {
 			return err
 		}
 	}

@@ -176,7 +176,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 	apply.Progress = func(qmailqueue.Result) { bar.increment() }
 	res, err := p.Apply(ctx, q, apply)
 	if res.Started {
-		v := &changeView{a: a, plan: p, res: res, report: report}
+		v := &changeView{a: a, plan: p, res: res, report: report, services: !opts.maint.noSvc}
 		summary := "qq rm: " + v.summary("removed")
 		if res.QuarantineRun != "" && res.Done > 0 {
 			summary += "; kept in " + res.QuarantineRun
@@ -184,7 +184,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 				report.Quarantine = &res.QuarantineRun
 			}
 		}
-		if werr := v.output(summary); werr != nil {
+		if werr := v.output(summary, err); werr != nil {
 			return werr
 		}
 		if err == nil {

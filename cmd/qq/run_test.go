@@ -3,15 +3,26 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
 
-// runQQ runs the qq command tree in this process, with TZ=UTC and colour
-// off, and returns its exit code and output.
+// testOwners is $QQ_OWNERS for every test: all of qmail's roles are the
+// test process's own ids, which is how the queue builder leaves files when
+// it does not chown them. qq fsck then never takes the reference from the
+// machine's qmail users, which may or may not exist.
+func testOwners() string {
+	uid, gid := os.Getuid(), os.Getgid()
+	return fmt.Sprintf("qmailq=%d,qmails=%d,qmailr=%d,qmail=%d", uid, uid, uid, gid)
+}
+
+// runQQ runs the qq command tree in this process, with TZ=UTC, colour off
+// and the test's qmail owners, and returns its exit code and output.
 func runQQ(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
-	return runQQEnv(t, ctx, map[string]string{"TZ": "UTC", "NO_COLOR": "1"}, args...)
+	return runQQEnv(t, ctx, map[string]string{"TZ": "UTC", "NO_COLOR": "1", "QQ_OWNERS": testOwners()}, args...)
 }
 
 // runQQEnv is runQQ with exactly the environment env.

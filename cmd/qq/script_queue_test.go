@@ -27,7 +27,10 @@ import (
 //	mkqueue [-split N] [-big-todo] QMAILDIR SPECFILE
 //	    Adds the messages of SPECFILE to QMAILDIR/queue, creating the queue
 //	    (default split 23) if it does not exist. For each message NAME it
-//	    sets $ID_NAME to the message ID and $SUB_NAME to ID % split.
+//	    sets $ID_NAME to the message ID and $SUB_NAME to ID % split. The
+//	    script must set QQ_NOW first: it is the "now" of the spec's times,
+//	    so the queue and qq share one fixed clock and the output is the
+//	    same on any day.
 //	mksample [-split N] [-big-todo] [-no-large] QMAILDIR COUNT
 //	    Writes queuetest.Sample (seed 1, now 2026-11-22T12:00:00Z) into
 //	    QMAILDIR/queue and control/me, control/locals. Sets $SAMPLE_MESSAGES,
@@ -54,11 +57,16 @@ import (
 //	body [LINE]             one body line ("body" alone: an empty line)
 //	body-bytes N            appends N bytes of filler lines to the body
 //	bounce [LINE]           one line of bounce/ID; a paragraph ends with
-//	                        a "bounce" line alone (spec §3.6)
+//	                        a "bounce" line alone (docs/queue.md §3.6)
 //	birth TIME              RFC 3339, "now", or a duration from now
-//	                        such as -37h (default: now)
+//	                        such as -37h (default: now); now is $QQ_NOW
 //	next-retry TIME         mtime of local/remote, same syntax (default:
 //	                        birth + 100 s local, + 400 s remote)
+//	mess-time real[±DUR]    sets atime and mtime of mess after it is built
+//	                        to the real clock ± DUR: for qq rm's 36 h
+//	                        age rule, which judges the real atime by the
+//	                        real clock (QQ_NOW does not move it); only file
+//	                        times, never content, follow the real clock
 //	uid N, pid N            the u and p records and the Received line
 //	invoked TEXT            Received line wording, e.g. "from network"
 //	state STATE             preprocessed (default), queued, queued-no-intd
@@ -115,15 +123,19 @@ func linkCount(fi fs.FileInfo) uint64 {
 func cmdMkqueue(ts *testscript.TestScript, neg bool, args []string) {
 	flags, layout := newLayoutFlags(ts, "mkqueue", neg)
 	args = parseArgs(ts, "mkqueue", flags, args, 2, 2)
-	specs, err := parseQueueSpec(args[1], strings.NewReader(ts.ReadFile(args[1])), time.Now())
+	now := scriptNow(ts, "mkqueue")
+	specs, err := parseQueueSpec(args[1], strings.NewReader(ts.ReadFile(args[1])), now)
 	ts.Check(err)
-	b := openOrCreateQueue(ts, ts.MkAbs(args[0]), *layout)
+	b := openOrCreateQueue(ts, ts.MkAbs(args[0]), *layout, now)
 	for _, s := range specs {
 		var id uint64
 		if s.broken != 0 {
 			id, err = b.AddBroken(s.broken, s.msg)
 		} else {
 			id, err = b.Add(s.msg)
+		}
+		if err == nil && !s.messTime.IsZero() {
+			err = os.Chtimes(b.Path("mess", id), s.messTime, s.messTime)
 		}
 		if err != nil {
 			ts.Fatalf("mkqueue: message %s: %v", s.name, err)
@@ -136,9 +148,9 @@ func cmdMkqueue(ts *testscript.TestScript, neg bool, args []string) {
 // openOrCreateQueue opens QMAILDIR/queue, or creates it with QMAILDIR. The
 // builder stays open until the script ends, so that the inodes of removed
 // mess files are not reused while stale files carry their numbers.
-func openOrCreateQueue(ts *testscript.TestScript, qmailDir string, layout layoutFlags) *queuetest.Builder {
+func openOrCreateQueue(ts *testscript.TestScript, qmailDir string, layout layoutFlags, now time.Time) *queuetest.Builder {
 	queueDir := filepath.Join(qmailDir, "queue")
-	opts := queuetest.Options{Split: layout.split, BigTodo: layout.bigTodo}
+	opts := queuetest.Options{Split: layout.split, BigTodo: layout.bigTodo, Now: now}
 	var b *queuetest.Builder
 	var err error
 	if _, serr := os.Stat(queueDir); serr == nil {
@@ -274,6 +286,7 @@ type specMessage struct {
 	broken    queuetest.Broken
 	msg       queuetest.Message
 	hasSender bool
+	messTime  time.Time // zero: as the builder sets it
 }
 
 var specNameRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
@@ -356,6 +369,8 @@ func parseQueueSpec(file string, r io.Reader, now time.Time) ([]specMessage, err
 			m.Birth, err = specTime(value, now)
 		case "next-retry":
 			m.NextRetry, err = specTime(value, now)
+		case "mess-time":
+			s.messTime, err = realTime(value)
 		case "uid", "pid":
 			var n int
 			if n, err = strconv.Atoi(value); err != nil || n < 0 {
@@ -399,6 +414,36 @@ func parseQueueSpec(file string, r io.Reader, now time.Time) ([]specMessage, err
 		return nil, err
 	}
 	return specs, nil
+}
+
+// scriptNow returns the script's fixed clock, $QQ_NOW (RFC 3339), the one
+// qq itself reads; cmd is named in the error when it is missing.
+func scriptNow(ts *testscript.TestScript, cmd string) time.Time {
+	v := ts.Getenv("QQ_NOW")
+	if v == "" {
+		ts.Fatalf("%s: set QQ_NOW (RFC 3339) first, so that the queue's times and qq's clock are one fixed clock", cmd)
+	}
+	now, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		ts.Fatalf("%s: QQ_NOW %q: %v", cmd, v, err)
+	}
+	return now
+}
+
+// realTime parses "real", "real-37h" or "real+1h": the real clock, moved.
+func realTime(v string) (time.Time, error) {
+	rest, ok := strings.CutPrefix(v, "real")
+	if !ok {
+		return time.Time{}, fmt.Errorf("time %q: want real, real-DURATION or real+DURATION", v)
+	}
+	var d time.Duration
+	if rest != "" {
+		var err error
+		if d, err = time.ParseDuration(rest); err != nil || (rest[0] != '-' && rest[0] != '+') {
+			return time.Time{}, fmt.Errorf("time %q: want real, real-DURATION or real+DURATION", v)
+		}
+	}
+	return time.Now().Add(d).Truncate(time.Second), nil
 }
 
 // specTime parses RFC 3339, "now" or a signed duration from now.
@@ -497,6 +542,8 @@ broken wrong-split
 		{"message a\nsender\nmessage a", "spec:3: message a is defined twice"},
 		{"message a-b", "spec:1: message name \"a-b\": want letters, digits and _"},
 		{"message a\nsender\nbirth yesterday", "spec:3: time \"yesterday\": want RFC 3339, now or a duration such as -37h"},
+		{"message a\nsender\nmess-time -1h", "spec:3: time \"-1h\": want real, real-DURATION or real+DURATION"},
+		{"message a\nsender\nmess-time real1h", "spec:3: time \"real1h\": want real, real-DURATION or real+DURATION"},
 		{"message a\nsender\nbroken nope", "spec:3: unknown broken state \"nope\""},
 		{"message a\nsender\nstate done", "spec:3: state \"done\": want preprocessed, queued or queued-no-intd"},
 		{"message a\nsender\nlocal", "spec:3: local needs a value"},

@@ -45,6 +45,9 @@ func TestScripts(t *testing.T) {
 			// Under -race every exec'd qq would otherwise sleep 1 s at exit.
 			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Setenv("NO_COLOR", "")
+			// qq fsck checks owners against these ids, never against the
+			// machine's qmail users (run_test.go).
+			env.Setenv("QQ_OWNERS", testOwners())
 			return nil
 		},
 	})

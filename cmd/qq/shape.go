@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -115,10 +112,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: shape.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
-		shape.Add(m)
-		return nil
-	})
+	stats, err := report.Collect(ctx, q, shape, filter, opts.workers)
 	if err != nil {
 		return err
 	}
@@ -129,6 +123,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	total := shape.Total()
 	labels := bucketLabels(shape.Limits())
 
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	switch format {
@@ -144,29 +139,25 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 			out.WriteByte('\n')
 		}
 	default:
-		t := a.newTable(out)
-		t.Style().Format.Header = text.FormatDefault // bucket labels are lower-case: 5m, 1h
-		header := table.Row{"DOMAIN", "T"}
-		for _, l := range labels {
-			header = append(header, l)
+		// The domain is cut first; the oldest buckets go first when even
+		// that does not fit.
+		cols := []col{{Name: "DOMAIN", Max: 40, Min: 12}, {Name: "T", Right: true}}
+		for i, l := range labels {
+			cols = append(cols, col{Name: l, Right: true, Drop: i + 1})
 		}
-		t.AppendHeader(header)
-		cfg := []table.ColumnConfig{{Number: 1, WidthMax: 40, WidthMaxEnforcer: text.Trim}}
-		for i := 2; i <= len(header); i++ {
-			cfg = append(cfg, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
-		}
-		t.SetColumnConfigs(cfg)
+		t := a.newTable(out, cols...)
+		t.HeaderAsIs = true // bucket labels are lower-case: 5m, 1h
 		for i, r := range append([]report.ShapeRow{total}, rows...) {
-			row := table.Row{printable(shapeDomain(r)), r.Total}
+			row := []any{printable(shapeDomain(r)), r.Total}
 			for _, n := range r.Counts {
 				row = append(row, n)
 			}
-			t.AppendRow(row)
+			t.row(row...)
 			if i == 0 {
-				t.AppendSeparator()
+				t.separator()
 			}
 		}
-		t.Render()
+		err = t.render()
 	}
 	if err != nil {
 		return err

@@ -129,7 +129,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if opts.raw || opts.body || a.format != "" || len(opts.ids) != 1 {
 			return usageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
 		}
-		if !validPartNumber(opts.part) {
+		if !qmailqueue.ValidPartNumber(opts.part) {
 			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
 		}
 	}
@@ -148,9 +148,11 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
 	now := a.now()
+	estimated := a.nextRetryEstimated()
 	var missing int
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
@@ -175,7 +177,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if err != nil {
 			return err
 		}
-		bounce, err := readBounce(q, m)
+		bounce, err := q.BounceReports(m)
 		if err != nil {
 			return err
 		}
@@ -195,6 +197,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		}
 		if format == formatJSON {
 			v := showJSON{messageJSON: newMessageJSON(m, q, now), BounceReport: []bounceJSON{}, AllHeaders: []headerFieldJSON{}, Body: body, LastAttempts: attempts}
+			v.NextRetryEstimated = estimated && v.NextRetry != nil
 			for _, b := range bounce {
 				v.BounceReport = append(v.BounceReport, bounceJSON{Recipient: b.Recipient, Text: b.Text})
 			}
@@ -217,7 +220,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		writeShowText(out, a.esc(), q, m, bounce, body, attempts, now)
+		writeShowText(a, out, a.esc(), q, m, bounce, body, attempts, now, estimated)
 	}
 	if err := out.Flush(); err != nil {
 		return err
@@ -230,8 +233,8 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 
 // openMess opens the message file of id; a message not in the queue is
 // qq show's "no such message" (exit 1). A mess file that is not a plain
-// queue file (a link, FIFO, extra hard links) is refused, with its reason,
-// before a byte is read.
+// queue file (a link, FIFO, extra hard links) is refused with its reason
+// (qmailqueue.OpenQueueFile), before a byte is written.
 func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
 	f, err := q.OpenMessage(id, 0)
 	if errors.Is(err, os.ErrNotExist) {
@@ -240,8 +243,7 @@ func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
 	return f, err
 }
 
-// writeRaw copies the message file verbatim (refusing a mess file that is
-// not a plain queue file before a byte is written).
+// writeRaw copies the message file verbatim.
 func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	f, err := openMess(q, id)
 	if err != nil {
@@ -252,35 +254,20 @@ func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	return err
 }
 
-// readBounce reads the bounce report of a bouncing message; a bounce file
-// that qmail-send consumed in the meantime gives no report.
-func readBounce(q *qmailqueue.Queue, m *qmailqueue.Message) ([]qmailqueue.BounceReport, error) {
-	if !m.Bouncing {
-		return nil, nil
-	}
-	reports, problems, err := q.ReadBounce(m.ID)
-	if err != nil {
-		var unsafe *qmailqueue.UnsafeFileError
-		if errors.As(err, &unsafe) {
-			m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: unsafe.Reason(), Refused: true})
-			return nil, nil
-		}
-		return nil, err
-	}
-	for _, p := range problems {
-		m.Problems = append(m.Problems, qmailqueue.Problem{File: "bounce/" + fmt.Sprint(m.ID), Msg: p})
-	}
-	return reports, nil
-}
-
 // readBody returns the decoded text parts of a message's body, from at most
 // MaxBodyRead bytes of its mess file; a mess file refused as not a plain
-// queue file (its problem is shown) gives no body.
+// queue file, or whose header block is over HeaderLimit, gives no body (its
+// problem is shown).
 func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	for _, p := range m.Problems {
 		if p.Refused && strings.HasPrefix(p.File, "mess/") {
 			return "", nil
 		}
+	}
+	if m.Header != nil && m.Header.Truncated {
+		// The body starts past the header qq reads (HeaderLimit); the
+		// problem on the message says so.
+		return "", nil
 	}
 	f, err := q.OpenMessage(m.ID, m.MessInode)
 	if err != nil {
@@ -290,18 +277,22 @@ func readBody(q *qmailqueue.Queue, m *qmailqueue.Message) (string, error) {
 	return qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
 }
 
-func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time) {
+func writeShowText(a *app, out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmailqueue.Message, bounce []qmailqueue.BounceReport, body *string, attempts *[]attemptJSON, now time.Time, estimated bool) {
 	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Message:\t#%d (split %d)\n", m.ID, m.Split)
-	fmt.Fprintf(tw, "State:\t%s (%s)\n", stateText(m.State), m.State.Code())
-	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanAge(now.Sub(m.Birth)))
+	state := cell{Text: stateText(m.State)}
+	if m.State == qmailqueue.StateBroken || len(m.Problems) > 0 {
+		state = a.paint(state.Text, colorBad)
+	}
+	fmt.Fprintf(tw, "State:\t%s (%s)\n", paintText(state), m.State.Code())
+	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format("2006-01-02 15:04:05 MST"), paintText(a.ageCell(now.Sub(m.Birth), q.Lifetime)))
 	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, humanBytes(m.Size))
 	fmt.Fprintf(tw, "Sender:\t%s\n", printable(angle(m.Sender)))
 	if m.HasQP {
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", printable(m.QP), printable(m.UID))
 	}
 	if next, ok := m.NextRetry(now); ok {
-		fmt.Fprintf(tw, "Next retry:\t%s (%s)\n", next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
+		fmt.Fprintf(tw, "Next retry:\t%s%s (%s)\n", estimateMark(estimated), next.UTC().Format("2006-01-02 15:04:05 MST"), relative(next.Sub(now)))
 	} else if m.State == qmailqueue.StateQueued {
 		fmt.Fprintf(tw, "Next retry:\tat preprocessing (qmail-send's next todo scan)\n")
 	}
@@ -309,7 +300,7 @@ func writeShowText(out *bufio.Writer, esc escaper, q *qmailqueue.Queue, m *qmail
 	fmt.Fprintf(tw, "Expires:\t%s (%s; queuelifetime %ds)\n", exp.UTC().Format("2006-01-02 15:04:05 MST"), relative(exp.Sub(now)), int64(q.Lifetime/time.Second))
 	bouncing := "no"
 	if m.Bouncing {
-		bouncing = "yes (a bounce is sent when the last recipient is done)"
+		bouncing = paintText(a.paint("yes", colorWarn)) + " (a bounce is sent when the last recipient is done)"
 	}
 	fmt.Fprintf(tw, "Bouncing:\t%s\n", bouncing)
 	tw.Flush()
@@ -413,15 +404,12 @@ func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Mess
 		return nil, err
 	}
 	loc := a.location(false)
-	attempts := []attemptJSON{}
-	h, err := sendlog.Lookup(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
-	if errors.Is(err, sendlog.ErrNotFound) {
-		return &attempts, nil
-	}
+	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range h.LastAttempts() {
+	attempts := []attemptJSON{}
+	for _, d := range last {
 		started, _ := d.Started.AppendLocal(nil, loc)
 		attempts = append(attempts, attemptJSON{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
 			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
@@ -461,18 +449,6 @@ func writeMIMEText(out *bufio.Writer, s *qmailqueue.MIMEStructure) {
 	if s.Truncated {
 		out.WriteString("  (structure cut short: " + printableText(s.Note) + ")\n")
 	}
-}
-
-// validPartNumber reports whether s is a part number: dot-separated
-// positive integers.
-func validPartNumber(s string) bool {
-	for _, f := range strings.Split(s, ".") {
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || f[0] == '+' {
-			return false
-		}
-	}
-	return true
 }
 
 // writePart writes MIME part number of message id, decoded. On a terminal

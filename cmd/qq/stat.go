@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -134,12 +132,23 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 			}
 		}
 	default:
-		t := a.newTable(a.stdout)
-		t.SetColumnConfigs([]table.ColumnConfig{{Number: 2, Align: text.AlignRight}})
+		t := a.newTable(a.stdout, col{Name: "", Min: 10}, col{Name: "", Right: true})
+		t.NoHeader = true
 		for _, kv := range statRows(v, s, now) {
-			t.AppendRow(table.Row{kv.label, kv.human})
+			value := cell{Text: kv.human}
+			switch {
+			case kv.plain == 0:
+			case kv.key == "broken":
+				value = a.paint(kv.human, colorBad)
+			case kv.key == "bouncing" || kv.key == "writing":
+				value = a.paint(kv.human, colorWarn)
+			case kv.key == "oldest":
+				value = a.ageCell(now.Sub(s.Oldest), q.Lifetime)
+				value.Text = kv.human
+			}
+			t.row(kv.label, value)
 		}
-		t.Render()
+		err = t.render()
 	}
 	if err == nil && s.Vanished > 0 {
 		a.warnf("%d messages left the queue while it was read", s.Vanished)

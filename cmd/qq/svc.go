@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 )
@@ -40,7 +39,7 @@ Examples:
   qq svc exec -- ./my-queue-repair   # run a tool with qmail-send stopped`,
 	}
 	cmd.AddCommand(newSvcStatusCmd(a), newSvcExecCmd(a))
-	for _, c := range svcControls {
+	for _, c := range svc.Commands {
 		cmd.AddCommand(newSvcControlCmd(a, c))
 	}
 	return cmd
@@ -106,10 +105,7 @@ type serviceReport struct {
 }
 
 func probeService(s *svc.Service) serviceReport {
-	if err := s.CheckDir(); err != nil {
-		return serviceReport{svc: s, Probe: svc.Probe{Err: err}}
-	}
-	return serviceReport{svc: s, Probe: s.Probe()}
+	return serviceReport{svc: s, Probe: s.ProbeDir()}
 }
 
 // finder finds services for every command, honouring $SUPERVISEDIR as
@@ -199,8 +195,8 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			return err
 		}
 	default:
-		t := a.newTable(a.stdout)
-		t.AppendHeader(table.Row{"SERVICE", "STATE", "PID", "FOR", "WANT", "NORMALLY", "NOTES", "SUPERVISOR"})
+		t := a.newTable(a.stdout, col{Name: "SERVICE", Min: 12}, col{Name: "STATE"}, col{Name: "PID"}, col{Name: "FOR"},
+			col{Name: "WANT", Drop: 2}, col{Name: "NORMALLY", Drop: 3}, col{Name: "NOTES", Min: 8}, col{Name: "SUPERVISOR", Min: 8, Drop: 1})
 		for _, r := range reports {
 			v := statusView(r, now)
 			pid, age := "", ""
@@ -210,9 +206,11 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			if v.Since != "" {
 				age = humanAge(time.Duration(v.Seconds) * time.Second)
 			}
-			t.AppendRow(table.Row{v.Service, v.State, pid, age, v.Want, normally(v), notes(r), v.Supervisor})
+			t.row(v.Service, a.svcStateCell(v.State, r.Status.Paused), pid, age, v.Want, normally(v), notes(r), v.Supervisor)
 		}
-		t.Render()
+		if err := t.render(); err != nil {
+			return err
+		}
 	}
 	return a.reportAll(errs)
 }
@@ -251,7 +249,7 @@ func statusView(r serviceReport, now time.Time) svcStatusView {
 	st := r.Status
 	v.Pid, v.Paused, v.NormallyUp = st.Pid, st.Paused, st.NormallyUp
 	v.Since = st.Since.UTC().Format(time.RFC3339)
-	v.Seconds = max(int64(now.Sub(st.Since)/time.Second), 0)
+	v.Seconds = r.Seconds(now)
 	v.Want = st.Want.String()
 	v.Supervisor = string(st.Flavor)
 	v.Detail = st.State
@@ -268,24 +266,22 @@ func normally(v svcStatusView) string {
 	return "down"
 }
 
-// notes lists the flags worth a glance in the table.
-func notes(r serviceReport) string {
-	var n []string
-	st := r.Status
-	if st.Paused {
-		n = append(n, "paused")
+// svcStateCell colours a service's state: up green (yellow when paused),
+// down, stopping and errors red.
+func (a *app) svcStateCell(state string, paused bool) cell {
+	switch {
+	case state == "up" && paused:
+		return a.paint(state, colorWarn)
+	case state == "up":
+		return a.paint(state, colorGood)
+	case state == "unsupervised":
+		return a.paint(state, colorWarn)
 	}
-	if st.GotTerm {
-		n = append(n, "got TERM")
-	}
-	if st.Finishing {
-		n = append(n, "finishing")
-	}
-	if st.State != "" && st.State != r.State() {
-		n = append(n, st.State)
-	}
-	return strings.Join(n, ", ")
+	return a.paint(state, colorBad)
 }
+
+// notes lists the flags worth a glance in the table.
+func notes(r serviceReport) string { return strings.Join(r.Notes(), ", ") }
 
 func dash(s string) string {
 	if s == "" {
@@ -303,56 +299,36 @@ func yesNo(b bool) string {
 
 // --- qq svc up|down|once|pause|cont|hup|alarm|interrupt|term|kill|exit ---
 
-// svcControl is one of svc's control letters as a subcommand.
-type svcControl struct {
-	name, letter, short string
-	canWait             bool
-}
-
-var svcControls = []svcControl{
-	{"up", "u", "start services and restart them when they exit (svc -u)", true},
-	{"down", "d", "stop services: TERM then CONT, no restart (svc -d)", true},
-	{"once", "o", "start services but do not restart them (svc -o)", false},
-	{"pause", "p", "send STOP (svc -p)", false},
-	{"cont", "c", "send CONT (svc -c)", false},
-	{"hup", "h", "send HUP: qmail-send rereads locals and virtualdomains (svc -h)", false},
-	{"alarm", "a", "send ALRM: qmail-send retries every queued message now (svc -a)", false},
-	{"interrupt", "i", "send INT (svc -i)", false},
-	{"term", "t", "send TERM; the supervisor restarts a service that wants up (svc -t)", false},
-	{"kill", "k", "send KILL (svc -k)", false},
-	{"exit", "x", "make the supervisor exit once the service is down (svc -x)", false},
-}
-
 type svcControlOptions struct {
-	control  svcControl
+	control  svc.Command
 	services []string
 	wait     bool
 	timeout  time.Duration
 }
 
-func newSvcControlCmd(a *app, c svcControl) *cobra.Command {
+func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 	opts := &svcControlOptions{control: c}
 	cmd := &cobra.Command{
-		Use:   c.name + " SERVICE...",
-		Short: c.short,
+		Use:   c.Name + " SERVICE...",
+		Short: c.Doc,
 		Long: fmt.Sprintf(`qq svc %s writes %q to each service's supervise/control, as svc -%s does.
-It fails with exit 111 if the service's supervisor is not running.`, c.name, c.letter, c.letter),
+It fails with exit 111 if the service's supervisor is not running.`, c.Name, c.Letter, c.Letter),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcControl(cmd.Context(), a, opts)
 		},
 	}
-	if c.canWait {
+	if c.CanWait {
 		really := "its ./run runs and supervise wants it up"
-		if c.letter == "d" {
+		if c.Letter == "d" {
 			really = "no process of it runs (pid 0) and supervise wants it down"
 		}
 		cmd.Long += fmt.Sprintf(`
 
 With --wait, qq then waits, at most --timeout, until for every service
 %s.`, really)
-		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.name)
+		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.Name)
 		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
 	return cmd
@@ -373,7 +349,7 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := s.Send(opts.control.letter); err != nil {
+		if err := s.Send(opts.control.Letter); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -381,13 +357,7 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 	}
 	if opts.wait {
 		for _, s := range sent {
-			var err error
-			if opts.control.letter == "u" {
-				_, err = s.WaitUp(ctx, opts.timeout)
-			} else {
-				_, err = s.WaitDown(ctx, opts.timeout)
-			}
-			if err != nil {
+			if _, err := s.WaitFor(ctx, opts.control.Letter, opts.timeout); err != nil {
 				errs = append(errs, err)
 			}
 		}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/table"
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -152,6 +150,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	if err != nil {
 		return err
 	}
+	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 
@@ -159,10 +158,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 		return topIDs(ctx, a, q, out, filter, key, opts.hop, group, opts.workers)
 	}
 	g := report.NewGrouper(key, opts.hop)
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter, Workers: opts.workers}, func(m *qmailqueue.Message) error {
-		g.Add(m)
-		return nil
-	})
+	stats, err := report.Collect(ctx, q, g, filter, opts.workers)
 	if err != nil {
 		return err
 	}
@@ -211,16 +207,13 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 // topIDs streams the IDs of the messages of one group: no grouping is
 // kept, so memory does not grow with the queue.
 func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
-	namer := report.NewNamer(key, hop)
 	printed := 0
 	buf := make([]byte, 0, 24)
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: key.Fields(), Filter: filter, Workers: workers}, func(m *qmailqueue.Message) error {
-		if slices.Contains(namer.Names(m), group) {
-			buf = strconv.AppendUint(buf[:0], m.ID, 10)
-			buf = append(buf, '\n')
-			out.Write(buf)
-			printed++
-		}
+	stats, err := report.EachInGroup(ctx, q, key, hop, group, filter, workers, func(m *qmailqueue.Message) error {
+		buf = strconv.AppendUint(buf[:0], m.ID, 10)
+		buf = append(buf, '\n')
+		out.Write(buf)
+		printed++
 		return nil
 	})
 	if err != nil {
@@ -282,25 +275,18 @@ func (tv topView) title() string {
 }
 
 func (tv topView) table(out io.Writer, groups []report.Group, total report.Group, count int) {
-	t := tv.a.newTable(out)
-	t.AppendHeader(table.Row{tv.title(), "MESSAGES", "RCPTS", "SIZE", "OLDEST", "NEWEST"})
-	t.SetColumnConfigs([]table.ColumnConfig{
-		{Number: 1, WidthMax: 60, WidthMaxEnforcer: text.Trim},
-		{Number: 2, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 3, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 4, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 5, Align: text.AlignRight, AlignFooter: text.AlignRight},
-		{Number: 6, Align: text.AlignRight, AlignFooter: text.AlignRight},
-	})
+	t := tv.a.newTable(out, col{Name: tv.title(), Max: 60, Min: 16}, col{Name: "MESSAGES", Right: true},
+		col{Name: "RCPTS", Right: true, Drop: 2}, col{Name: "SIZE", Right: true},
+		col{Name: "OLDEST", Right: true}, col{Name: "NEWEST", Right: true, Drop: 1})
 	for _, g := range groups {
-		t.AppendRow(table.Row{tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest)})
+		t.row(tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
 	}
 	label := fmt.Sprintf("TOTAL (%d groups)", count)
 	if len(groups) < count {
 		label = fmt.Sprintf("TOTAL (%d of %d groups shown)", len(groups), count)
 	}
-	t.AppendFooter(table.Row{label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest)})
-	t.Render()
+	t.setFooter(label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest))
+	t.render()
 }
 
 func (tv topView) age(t time.Time) string {
@@ -456,13 +442,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func sizeBucketNames() string {
-	var names []string
-	for _, b := range report.SizeBuckets() {
-		names = append(names, b.Name)
-	}
-	return strings.Join(names, ", ")
-}
+func sizeBucketNames() string { return strings.Join(report.SizeBucketNames(), ", ") }
 
 // plural writes a count and a noun, with an s unless the count is 1.
 func plural(n int, noun string) string {

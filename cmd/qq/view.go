@@ -28,6 +28,9 @@ type messageJSON struct {
 	UID        string          `json:"uid,omitempty"`
 	Headers    *headersJSON    `json:"headers,omitempty"`
 	Problems   []string        `json:"problems"`
+
+	// NextRetryEstimated is set while qmail-send runs (see nextRetryEstimated).
+	NextRetryEstimated bool `json:"next_retry_estimated,omitempty"`
 }
 
 type recipientJSON struct {

@@ -20,7 +20,7 @@ import (
 )
 
 // ossified is qmail-send's OSSIFIED and qmail-clean's pid age limit: 36 h
-// (qmail-send.c:45, qmail-clean.c; spec §4.6). It exceeds qmail-queue's
+// (qmail-send.c:45, qmail-clean.c; docs/queue.md §4.6). It exceeds qmail-queue's
 // DEATH (24 h), so no live qmail-queue owns anything older.
 const ossified = 129600 * time.Second
 
@@ -31,11 +31,12 @@ var ErrNoSplit = errors.New("cannot tell the split: no split subdirectories mess
 // Options configures [Check].
 type Options struct {
 	// Split is conf-split, when the caller knows it; 0 discovers it from
-	// the directories (spec §10 rule 1).
+	// the directories (docs/queue.md §10 rule 1).
 	Split int
-	// Owners are qmail's ids as far as the caller knows them; the others
-	// (-1, or all when nil) are resolved by [ResolveOwners]: looked up on
-	// this system, else taken from the queue's own directories.
+	// Owners are qmail's ids as far as the caller knows them (given, or
+	// looked up on this system with [LookupOwners]); the others (-1, or
+	// all when nil) are taken from the queue's own directories by
+	// [ResolveOwners]. Check never reads the system's user database.
 	Owners *Owners
 	// Now is the clock for the 36-hour rule; zero means time.Now().
 	Now time.Time
@@ -198,7 +199,7 @@ func (c *checker) run(ctx context.Context) error {
 }
 
 // checkLayout checks queue/, its directories, the split subdirectories and
-// lock/ (spec §1), and settles the split and big-todo.
+// lock/ (docs/queue.md §1), and settles the split and big-todo.
 func (c *checker) checkLayout() ([]*Finding, error) {
 	var fs []*Finding
 	var st unix.Stat_t
@@ -445,28 +446,11 @@ func plural(rels []string) string {
 	return fmt.Sprintf("%s and %d more", name, len(rels)-1)
 }
 
-func typeName(mode uint32) string {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFREG:
-		return "regular file"
-	case unix.S_IFDIR:
-		return "directory"
-	case unix.S_IFLNK:
-		return "symbolic link"
-	case unix.S_IFIFO:
-		return "FIFO"
-	case unix.S_IFSOCK:
-		return "socket"
-	case unix.S_IFCHR:
-		return "character device"
-	case unix.S_IFBLK:
-		return "block device"
-	}
-	return "file of unknown type"
-}
+// typeName names a file type, as every queue reader does.
+func typeName(mode uint32) string { return qmailqueue.FileTypeName(mode) }
 
 // checkLocks inspects lock/tcpto, lock/sendmutex and lock/trigger with
-// lstat only (spec §1.4, §10 rule 7): a missing one is created by a repair
+// lstat only (docs/queue.md §1.4, §10 rule 7): a missing one is created by a repair
 // exactly as hier.c does; an existing one is never changed, so wrong types,
 // owners and modes are left to the admin.
 func (c *checker) checkLocks() []*Finding {

@@ -25,9 +25,9 @@ func CheckAll(ctx context.Context, dir string, opts Options) (*Report, []*Findin
 
 // CreateOptions configures [Create].
 type CreateOptions struct {
-	// Split is conf-split, the number of split subdirectories (spec §1.2).
+	// Split is conf-split, the number of split subdirectories (docs/queue.md §1.2).
 	Split int
-	// BigTodo splits todo and intd too (spec §1.3).
+	// BigTodo splits todo and intd too (docs/queue.md §1.3).
 	BigTodo bool
 	// Owners are given to every directory and lock file as hier.c does;
 	// -1 leaves an id as the process creates it.
@@ -37,7 +37,7 @@ type CreateOptions struct {
 }
 
 // Create makes a new empty queue at dir exactly as qmail's install does
-// (hier.c hier_queue, spec §1.1, §1.4): queue/ qmailq 0750; pid and intd
+// (hier.c hier_queue, docs/queue.md §1.1, §1.4): queue/ qmailq 0750; pid and intd
 // qmailq 0700; todo qmailq 0750; bounce qmails 0700; mess qmailq 0750 and
 // info, local, remote qmails 0700, each with split subdirectories of the
 // same owner and mode (dsplit; todo and intd too with big-todo); lock
@@ -87,7 +87,7 @@ func Create(dir string, opts CreateOptions) error {
 }
 
 // PlanResplit plans moving the queue in dir to another split, as
-// qmail-upq does after conf-split changed (spec §1.2): every message file
+// qmail-upq does after conf-split changed (docs/queue.md §1.2): every message file
 // of mess, info, local and remote (and of todo and intd with big-todo)
 // goes to subdirectory ID % split; new subdirectories get the owner and
 // mode of subdirectory 0, and those beyond the new split are removed once
@@ -157,7 +157,7 @@ func PlanResplit(dir string, split int) (*Plan, error) {
 }
 
 // CreateSendMutex creates a missing lock/sendmutex as hier.c does: an empty
-// regular file, qmails:qmail 0600 (spec §1.4). It never replaces an
+// regular file, qmails:qmail 0600 (docs/queue.md §1.4). It never replaces an
 // existing file. Only a caller that has verified qmail-send stopped by
 // other means (its supervisor) may call it: a qmail-send may still hold
 // its lock on an unlinked sendmutex.
@@ -169,17 +169,15 @@ func CreateSendMutex(dir string, o Owners) error {
 	return nil
 }
 
-// lookupOwners is LookupOwners; tests replace it to be independent of the
-// machine's user database.
-var lookupOwners = LookupOwners
-
 // ResolveOwners returns the ids a check of dir uses: o's known ids, then
-// qmail's users and group looked up on this system, then the owners of the
-// queue's own directories; with notes saying which came from the queue.
+// the owners of the queue's own directories for the others; with notes
+// saying which came from the queue. It never looks at the system's user
+// database: a caller that wants qmail's users of this machine passes
+// [LookupOwners] (merged with its own overrides by [Owners.Or]).
 func ResolveOwners(dir string, o *Owners) (Owners, []string) {
-	r := lookupOwners()
+	r := UnknownOwners
 	if o != nil {
-		r = o.Or(r)
+		r = *o
 	}
 	notes := r.fillFromQueue(dir)
 	return r, notes

@@ -5,21 +5,21 @@
 // looks, fsck walks the raw directories: it sees files in the wrong split
 // subdirectory, names that are not canonical, mess files whose name is not
 // their inode number, files of no known kind, and stray files. The reference
-// is the project's queue spec (shared/spec/qmail-queue.md, cited as
-// "spec §N"):
+// is docs/queue.md, qq's description of the qmail queue written from
+// qmail's source:
 //
-//   - layout (spec §1): the directories of hier.c with their owners and
+//   - layout (docs/queue.md §1): the directories of hier.c with their owners and
 //     modes, the split subdirectories, big-todo, and the lock files, which
 //     are inspected with lstat only and never opened for writing;
 //   - every message's set of files is one of the legal states S1–S5 of
-//     INTERNALS (spec §0), its mess name equals its inode (spec §2), its
+//     INTERNALS (docs/queue.md §0), its mess name equals its inode (docs/queue.md §2), its
 //     files sit in ID % split, their names are canonical, their records
-//     parse (spec §3) and their owners and modes are those of spec §3.8;
-//   - orphans are judged by qmail-send's own rule (spec §4.6): mess (± intd)
+//     parse (docs/queue.md §3) and their owners and modes are those of docs/queue.md §3.8;
+//   - orphans are judged by qmail-send's own rule (docs/queue.md §4.6): mess (± intd)
 //     without info or todo, and pid/ files, are garbage once their atime is
 //     36 hours old; younger ones may belong to a running qmail-queue. The
 //     states qmail never cleans up are reported with what qmail-send does
-//     about them (spec §4.7).
+//     about them (docs/queue.md §4.7).
 //
 // [Check] is read-only and may run while qmail runs; [Finding.Transient]
 // marks what may be a passing state. [NewPlan] turns findings into a
@@ -28,7 +28,7 @@
 // never removes the last link of a file that holds mail without first
 // saving it to a quarantine directory, never replaces a file (renames
 // refuse collisions), and never touches lock/sendmutex, lock/tcpto or
-// lock/trigger once they exist (spec §10 rule 7).
+// lock/trigger once they exist (docs/queue.md §10 rule 7).
 //
 // [Create] makes a new empty queue as qmail's install (hier.c) does, and
 // [Resplit] moves a stopped queue to another split as qmail-upq does.

@@ -74,8 +74,8 @@ const (
 	CodeDuplicate      Code = "duplicate"            // two files of one kind for one ID
 	CodeNotRegular     Code = "not-regular"          // a message file that is not a regular file
 	CodeExtraLinks     Code = "extra-links"          // a message file with more hard links than qmail makes
-	CodeFileOwner      Code = "file-owner"           // owner or group of a message file differs from spec §3.8
-	CodeFileMode       Code = "file-mode"            // mode of a message file differs from spec §3.8
+	CodeFileOwner      Code = "file-owner"           // owner or group of a message file differs from docs/queue.md §3.8
+	CodeFileMode       Code = "file-mode"            // mode of a message file differs from docs/queue.md §3.8
 	CodeBadTodo        Code = "bad-todo"             // todo records qmail-send gives up on
 	CodeBadInfo        Code = "bad-info"             // info without a valid F record
 	CodeBadRecords     Code = "bad-records"          // local/remote record types other than T and D
@@ -100,7 +100,7 @@ type Finding struct {
 	// Problem says what is wrong, in one line.
 	Problem string
 	// Qmail says what qmail-send (or qmail-queue, qmail-clean) does with
-	// it (spec §4.6, §4.7).
+	// it (docs/queue.md §4.6, §4.7).
 	Qmail string
 	// Repair says what a repair does about it; "" when it does nothing.
 	Repair string
@@ -209,7 +209,7 @@ func describeActions(actions []Action) string {
 	return strings.Join(parts, "; ")
 }
 
-// What qmail does, in the words of spec §4.6–§4.7 and §1.4, by finding.
+// What qmail does, in the words of docs/queue.md §4.6–§4.7 and §1.4, by finding.
 const (
 	qmailOrphan       = "removed by qmail-send's cleanup (at start and every 21 h) once the mess atime is more than 36 hours old"
 	qmailOrphanYoung  = "may be a message qmail-queue is writing now; otherwise qmail-send removes it once the mess atime is 36 hours old"

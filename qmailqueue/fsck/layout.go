@@ -6,10 +6,10 @@ import (
 	"strconv"
 )
 
-// Kind is one of the seven kinds of per-message file (spec §0).
+// Kind is one of the seven kinds of per-message file (docs/queue.md §0).
 type Kind int
 
-// The per-message file kinds, in the order of spec §0.
+// The per-message file kinds, in the order of docs/queue.md §0.
 const (
 	KindMess Kind = iota
 	KindIntd
@@ -33,7 +33,7 @@ func (k Kind) String() string {
 
 // removeOrder is the order in which a message's files are unlinked so that
 // every intermediate state is legal and mess, which reserves the ID, goes
-// last (spec §10 rule 14).
+// last (docs/queue.md §10 rule 14).
 var removeOrder = []Kind{KindIntd, KindTodo, KindLocal, KindRemote, KindBounce, KindInfo, KindMess}
 
 // layout is the shape of one queue: where fmtqfn puts each file.
@@ -44,7 +44,7 @@ type layout struct {
 }
 
 // isSplit reports whether files of kind k live in split subdirectories
-// (spec §1.2, §1.3).
+// (docs/queue.md §1.2, §1.3).
 func (l *layout) isSplit(k Kind) bool {
 	switch k {
 	case KindMess, KindInfo, KindLocal, KindRemote:
@@ -75,17 +75,17 @@ const (
 	roleQmailr
 )
 
-// dirSpec is one directory of hier_queue() (spec §1.1).
+// dirSpec is one directory of hier_queue() (docs/queue.md §1.1).
 type dirSpec struct {
 	name    string
 	owner   role
 	mode    fs.FileMode
 	split   bool // always split into 0..split-1
-	todoish bool // split only with big-todo (spec §1.3)
+	todoish bool // split only with big-todo (docs/queue.md §1.3)
 }
 
 // queueDirs lists the subdirectories of queue/ in hier.c's order
-// (hier.c:31-48, spec §1.1).
+// (hier.c:31-48, docs/queue.md §1.1).
 var queueDirs = []dirSpec{
 	{name: "pid", owner: roleQmailq, mode: 0o700},
 	{name: "intd", owner: roleQmailq, mode: 0o700, todoish: true},
@@ -101,7 +101,7 @@ var queueDirs = []dirSpec{
 // queueDirMode is the mode of queue/ itself (hier.c: qmailq 0750).
 const queueDirMode fs.FileMode = 0o750
 
-// lockSpec is one file of lock/ (hier.c:45-47, spec §1.4).
+// lockSpec is one file of lock/ (hier.c:45-47, docs/queue.md §1.4).
 type lockSpec struct {
 	name  string
 	owner role
@@ -117,10 +117,10 @@ var lockFiles = []lockSpec{
 	{name: "trigger", owner: roleQmails, mode: 0o622, fifo: true, size: -1},
 }
 
-// tcptoSize is the size of lock/tcpto: 64 records of 16 bytes (spec §6.2).
+// tcptoSize is the size of lock/tcpto: 64 records of 16 bytes (docs/queue.md §6.2).
 const tcptoSize = 1024
 
-// fileSpec is what spec §3.8 says about one kind of message file: its
+// fileSpec is what docs/queue.md §3.8 says about one kind of message file: its
 // owner, whether its group must be qmail (files qmail-queue writes get the
 // caller's gid), and its mode.
 type fileSpec struct {
@@ -129,7 +129,7 @@ type fileSpec struct {
 	mode       fs.FileMode
 }
 
-// fileSpecs are the owners and modes of spec §3.8, by kind.
+// fileSpecs are the owners and modes of docs/queue.md §3.8, by kind.
 var fileSpecs = [numKinds]fileSpec{
 	KindMess:   {owner: roleQmailq, mode: 0o644},
 	KindIntd:   {owner: roleQmailq, mode: 0o644},
@@ -142,7 +142,7 @@ var fileSpecs = [numKinds]fileSpec{
 
 // parseName parses a name made only of digits. canonical is false when it
 // has a leading zero, which qmail's readsubdir accepts but fmtqfn never
-// produces (spec §2). ok is false for anything else, including values that
+// produces (docs/queue.md §2). ok is false for anything else, including values that
 // do not fit 64 bits.
 func parseName(name string) (v uint64, canonical, ok bool) {
 	if name == "" || len(name) > 20 {

@@ -46,7 +46,7 @@ func (w *worker) checkSplit(ctx context.Context) ([]*Finding, error) {
 			continue
 		}
 		rel := k.String() + "/" + sub
-		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(c.l.abs(rel), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return nil, fmt.Errorf("read queue directory: %w", &os.PathError{Op: "open", Path: c.l.abs(rel), Err: err})
 		}
@@ -92,7 +92,7 @@ func readsContent(k Kind) bool {
 	return false
 }
 
-// maxLinks is the link count qmail gives a file of kind k (spec §2, §3):
+// maxLinks is the link count qmail gives a file of kind k (docs/queue.md §2, §3):
 // two for the intd/todo pair, one for every other file.
 func maxLinks(k Kind) uint64 {
 	if k == KindTodo || k == KindIntd {
@@ -306,7 +306,7 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 		if uint64(e.st.Nlink) > maxLinks(e.kind) {
 			return []*Finding{{Code: CodeExtraLinks, Severity: SeverityWarning, ID: id, HasID: true, Files: []string{e.rel},
 				Problem: fmt.Sprintf("%s has %d links; qmail makes %d", e.rel, e.st.Nlink, maxLinks(e.kind)), Qmail: qmailExtraLinks,
-				Repair: "none: find its other names (find / -xdev -samefile " + e.rel + ") and remove the one that does not belong, by hand"}}
+				Repair: extraLinksRepair(e.rel, e.kind)}}
 		}
 	}
 	switch st {
@@ -380,7 +380,7 @@ const (
 
 func (s msgState) legal() bool { return s <= statePreprocessed }
 
-// state classifies the set of files (spec §0, §4.7), whatever their places
+// state classifies the set of files (docs/queue.md §0, §4.7), whatever their places
 // and names.
 func (m *msg) state() msgState {
 	channel := m.has(KindLocal) || m.has(KindRemote) || m.has(KindBounce)
@@ -460,7 +460,7 @@ func (m *msg) changedMeanwhile() bool {
 }
 
 // quarantineAll saves every file of the message and removes it, in the
-// order of spec §10 rule 14 (mess last).
+// order of docs/queue.md §10 rule 14 (mess last).
 func (m *msg) quarantineAll() []Action {
 	actions := make([]Action, 0, 2*len(m.all))
 	for _, k := range removeOrder {
@@ -491,7 +491,7 @@ func (m *msg) displaced() bool {
 }
 
 // orphan judges S2 and S3: mess ± intd with neither info nor todo
-// (spec §4.6).
+// (docs/queue.md §4.6).
 func (m *msg) orphan() []*Finding {
 	mess := m.one(KindMess)
 	atime := timespec(mess.st.Atim)
@@ -628,7 +628,7 @@ func (m *msg) keep(st msgState) []*Finding {
 func (m *msg) final(e *entry) string { return m.w.c.l.rel(e.kind, m.target) }
 
 // relocation moves every displaced file to its canonical path for the
-// target ID (spec §2: all files of a message renamed to the inode-derived
+// target ID (docs/queue.md §2: all files of a message renamed to the inode-derived
 // ID, in N = ID % split). It never replaces a file and keeps the message
 // whole after a crash at any step:
 //
@@ -777,7 +777,7 @@ func (m *msg) rewrite(e *entry, content []byte) []Action {
 		{Op: OpRewrite, Path: m.final(e), Content: content, Ino: e.st.Ino}}
 }
 
-// checkTodo parses todo as qmail-send's todo_do does (spec §3.3, §4.3):
+// checkTodo parses todo as qmail-send's todo_do does (docs/queue.md §3.3, §4.3):
 // records u, p, F and T; any other type, an empty record included, makes
 // qmail-send give up. ok is false when the message cannot be kept (no F
 // record: the sender is lost); f is then the finding that quarantines it.
@@ -817,7 +817,7 @@ func (m *msg) checkTodo() (f *Finding, ok bool) {
 	return f, true
 }
 
-// checkInfo parses info as qmail-send's getinfo does (spec §3.4). An info
+// checkInfo parses info as qmail-send's getinfo does (docs/queue.md §3.4). An info
 // that is one NUL-terminated sender without its F (a lost type byte) is
 // rewritten with it; one whose sender cannot be recovered means the
 // message cannot be kept (ok false).
@@ -843,7 +843,7 @@ func (m *msg) checkInfo() (f *Finding, ok bool) {
 
 // recoverSender recognises an info file that lost its F type byte: one
 // record, terminated by its only NUL, of printable bytes, that does not
-// start with a record type qmail writes (spec §3.4).
+// start with a record type qmail writes (docs/queue.md §3.4).
 func recoverSender(b []byte) (string, bool) {
 	if len(b) < 2 || b[len(b)-1] != 0 || bytes.IndexByte(b, 0) != len(b)-1 {
 		return "", false
@@ -861,7 +861,7 @@ func recoverSender(b []byte) (string, bool) {
 }
 
 // checkRecipients parses local or remote as qmail-send's pass_dochan does
-// (spec §3.5): T and D records; any other type, an empty record included,
+// (docs/queue.md §3.5): T and D records; any other type, an empty record included,
 // aborts the pass; a trailing partial record is ignored.
 func (m *msg) checkRecipients(e *entry) *Finding {
 	recs, partial := records(e.data)
@@ -886,7 +886,7 @@ func (m *msg) checkRecipients(e *entry) *Finding {
 	return f
 }
 
-// ownersModes compares the files with spec §3.8, at their final paths.
+// ownersModes compares the files with docs/queue.md §3.8, at their final paths.
 func (m *msg) ownersModes() []*Finding {
 	o := m.w.c.owners
 	var ownerFiles, modeFiles []string
@@ -951,4 +951,15 @@ func modeOf(m *msg, rel string) fs.FileMode {
 		}
 	}
 	return 0
+}
+
+// extraLinksRepair says what to do by hand about a file with extra links.
+// A mess file's other name may be qq's own quarantine copy: qq rm keeps a
+// hard link before it unlinks, so a run killed in between leaves both.
+func extraLinksRepair(rel string, kind Kind) string {
+	r := "none: find its other names (find / -xdev -samefile " + rel + ") and remove the one that does not belong, by hand"
+	if kind == KindMess {
+		r += "; a name in qq's quarantine is a qq rm stopped between keeping and removing the message (qq quarantine list shows it \"still in queue\"): qq quarantine purge RUN/ID drops it"
+	}
+	return r
 }

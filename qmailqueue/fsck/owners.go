@@ -11,7 +11,7 @@ import (
 )
 
 // Owners are the numeric ids of qmail's users and group (conf-users) that
-// queue directories and files must belong to (spec §1.1, §1.4, §3.8). A
+// queue directories and files must belong to (docs/queue.md §1.1, §1.4, §3.8). A
 // value of -1 means unknown: owners of that role are not checked and not
 // changed.
 type Owners struct {
@@ -27,7 +27,9 @@ var UnknownOwners = Owners{Qmailq: -1, Qmails: -1, Qmailr: -1, Qmail: -1}
 // LookupOwners looks up the users qmailq, qmails, qmailr and the group
 // qmail in the system's user database. Those that do not exist (qmail's
 // users may not exist on a machine that only holds a copy of a queue) are
-// -1, to be taken from the queue's own directories by [Check].
+// -1, to be taken from the queue's own directories by [Check]. Only a
+// caller that means this machine's qmail (the qq command by default)
+// calls it; [Check] and [Create] take the ids they are given.
 func LookupOwners() Owners {
 	o := UnknownOwners
 	for _, u := range []struct {
@@ -109,7 +111,7 @@ func (o *Owners) fillFromQueue(dir string) []string {
 	if len(taken) == 0 {
 		return nil
 	}
-	return []string{"qmail's users or group are not known on this system; owners are checked against the queue's own: " + strings.Join(taken, ", ")}
+	return []string{"some of qmail's ids were neither given nor found on this system; owners are checked against the queue's own: " + strings.Join(taken, ", ")}
 }
 
 func relOrDot(rel string) string {

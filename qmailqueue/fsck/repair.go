@@ -459,7 +459,7 @@ func linkUnlink(src, dst string) error {
 // rewriteFile replaces the content of path (inode ino) through a new file
 // in the same directory, with the old one's owner, mode, atime and mtime
 // (the mtime of info is the message's birth, that of local and remote its
-// next retry: spec §3.4, §5.1).
+// next retry: docs/queue.md §3.4, §5.1).
 func rewriteFile(path string, content []byte, ino uint64) error {
 	var st unix.Stat_t
 	if err := unix.Lstat(path, &st); err != nil {

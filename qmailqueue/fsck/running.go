@@ -42,7 +42,7 @@ var procLocks = "/proc/locks"
 // ProbeQmailSend tells whether qmail-send runs on the queue in dir without
 // opening lock/sendmutex at all: it looks the file's inode up in the
 // kernel's lock table (/proc/locks on Linux), where qmail-send's flock
-// shows for as long as it lives (spec §1.4). Where there is no such table
+// shows for as long as it lives (docs/queue.md §1.4). Where there is no such table
 // the answer is RunningUnknown; a missing sendmutex gives RunningUnknown
 // too (a qmail-send may hold the lock on an unlinked one), and so does one
 // the caller may not look at.

@@ -169,7 +169,7 @@ func readDirNames(dir string) ([]string, error) {
 }
 
 // checkPid reports the files qmail-queue left in pid/ by qmail-clean's own
-// rule (cleanuppid: now >= atime + 129600, spec §4.6).
+// rule (cleanuppid: now >= atime + 129600, docs/queue.md §4.6).
 func (c *checker) checkPid() ([]*Finding, error) {
 	names, err := readDirNames(c.l.abs("pid"))
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {

@@ -9,7 +9,7 @@ import (
 )
 
 // Broken names an inconsistent on-disk state of one message, as crashes,
-// careless admins and backup restores leave them (spec §2, §4.6, §4.7).
+// careless admins and backup restores leave them (docs/queue.md §2, §4.6, §4.7).
 type Broken int
 
 // The broken states [Builder.AddBroken] can make. "mess" is mess/N/ID with

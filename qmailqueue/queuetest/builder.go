@@ -16,24 +16,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DefaultSplit is qmail's default conf-split (spec §1.2).
+// DefaultSplit is qmail's default conf-split (docs/queue.md §1.2).
 const DefaultSplit = 23
 
-// tcptoSize is the size of lock/tcpto: 64 records of 16 bytes (spec §1.4, §6.2).
+// tcptoSize is the size of lock/tcpto: 64 records of 16 bytes (docs/queue.md §1.4, §6.2).
 const tcptoSize = 1024
 
 // Options says how to lay out a queue.
 type Options struct {
 	// Split is conf-split: the number of numbered subdirectories of mess,
-	// info, local and remote (spec §1.2). Zero means DefaultSplit.
+	// info, local and remote (docs/queue.md §1.2). Zero means DefaultSplit.
 	Split int
 	// BigTodo also splits todo and intd, as the big-todo patch does
-	// (spec §1.3).
+	// (docs/queue.md §1.3).
 	BigTodo bool
 	// Owners, when not nil and the process runs as root, gives every
-	// directory and file qmail's owner (spec §1.1, §1.4, §3.8). Otherwise
+	// directory and file qmail's owner (docs/queue.md §1.1, §1.4, §3.8). Otherwise
 	// owners are left as the process creates them.
 	Owners *Owners
+	// Now is the birth of every message that gives none ([Message.Birth]),
+	// truncated to the second. Zero means the current time, which makes
+	// the Received line and the size of such a message depend on the day:
+	// fixtures compared with golden output set it.
+	Now time.Time
 }
 
 // Owners are the numeric ids of qmail's users and group (conf-users).
@@ -53,6 +58,7 @@ type Builder struct {
 	split   int
 	bigTodo bool
 	owners  *Owners // nil unless Options.Owners was given and we run as root
+	now     time.Time
 
 	nextPID atomic.Int64
 	// dirty is set once files may exist whose name is not a live inode
@@ -63,13 +69,13 @@ type Builder struct {
 	held []*os.File
 }
 
-// dirSpec is one directory of hier_queue() (spec §1.1).
+// dirSpec is one directory of hier_queue() (docs/queue.md §1.1).
 type dirSpec struct {
 	name    string
 	mode    fs.FileMode
 	qmails  bool // owned by qmails rather than qmailq
 	split   bool // always split into 0..split-1
-	todoish bool // split only with big-todo (spec §1.3)
+	todoish bool // split only with big-todo (docs/queue.md §1.3)
 }
 
 // queueDirs lists the subdirectories of queue/ in hier.c's order.
@@ -197,7 +203,7 @@ func NewT(t testing.TB, opts Options) *Builder {
 }
 
 func newBuilder(queueDir string, opts Options) *Builder {
-	b := &Builder{dir: queueDir, split: opts.Split, bigTodo: opts.BigTodo}
+	b := &Builder{dir: queueDir, split: opts.Split, bigTodo: opts.BigTodo, now: opts.Now.Truncate(time.Second)}
 	if b.split == 0 {
 		b.split = DefaultSplit
 	}
@@ -239,7 +245,7 @@ func (b *Builder) Split() int { return b.split }
 func (b *Builder) BigTodo() bool { return b.bigTodo }
 
 // Kinds returns the names of the per-message file kinds [Builder.Path]
-// accepts, in the order of spec §0.
+// accepts, in the order of docs/queue.md §0.
 func Kinds() []string {
 	return []string{"mess", "intd", "todo", "info", "local", "remote", "bounce"}
 }
@@ -259,7 +265,7 @@ func (b *Builder) splitKind(kind string) bool {
 
 // Path returns where qmail keeps the file of kind ("mess", "intd", "todo",
 // "info", "local", "remote" or "bounce") for message id: under the split
-// subdirectory id % split where fmtqfn puts one (spec §1.2). It panics on an
+// subdirectory id % split where fmtqfn puts one (docs/queue.md §1.2). It panics on an
 // unknown kind.
 func (b *Builder) Path(kind string, id uint64) string {
 	return filepath.Join(b.dir, b.rel(kind, id))
@@ -331,7 +337,7 @@ func digitsValue(name string) (uint64, bool) {
 }
 
 // mkdir creates one queue directory (unless existing is set) with its mode
-// and, when owners apply, its owner and group qmail (spec §1.1).
+// and, when owners apply, its owner and group qmail (docs/queue.md §1.1).
 func (b *Builder) mkdir(rel string, mode fs.FileMode, qmails, existing bool) error {
 	path := filepath.Join(b.dir, rel)
 	if !existing {
@@ -355,7 +361,7 @@ func (b *Builder) mkdir(rel string, mode fs.FileMode, qmails, existing bool) err
 }
 
 // makeLocks creates lock/tcpto, lock/sendmutex and lock/trigger as hier.c
-// does (spec §1.4).
+// does (docs/queue.md §1.4).
 func (b *Builder) makeLocks() error {
 	var tcpto, sendmutex, trigger int = -1, -1, -1
 	if b.owners != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// birth is the time of the spec's test run (spec §3.2 example).
+// birth is the time of the example run in docs/queue.md §3.2.
 var birth = time.Date(2026, 11, 22, 9, 0, 12, 0, time.UTC)
 
 func stat(t *testing.T, path string) (fs.FileInfo, *syscall.Stat_t) {
@@ -182,7 +182,7 @@ func TestNewRefusesNonEmptyDir(t *testing.T) {
 	wantMode(t, b.Dir(), fs.ModeDir|0o750)
 }
 
-// The spec's test message (spec §3.5 and §3.7 examples).
+// The example message of docs/queue.md §3.5 and §3.7.
 func specMessage() Message {
 	return Message{
 		Sender: "sender@remote.test",
@@ -316,7 +316,7 @@ func TestAddQueued(t *testing.T) {
 			if todo != wantTodo {
 				t.Errorf("todo path %s, want %s", todo, wantTodo)
 			}
-			// Spec §3.3: od -c todo/9995400.
+			// docs/queue.md §3.3: od -c todo/9995400.
 			want := "u65534\x00p18709\x00Fsender@remote.test\x00Tuser@remote.test\x00Ttest@local.test\x00Tnosuchbox@local.test\x00"
 			if got := readFile(t, todo); got != want {
 				t.Errorf("todo = %q, want %q", got, want)
@@ -380,6 +380,30 @@ func TestAddDefaultsAndErrors(t *testing.T) {
 		if _, err := b.Add(m); err == nil {
 			t.Errorf("Add(%+v) succeeded", m)
 		}
+	}
+}
+
+// TestOptionsNow: a message without a birth is born at Options.Now, so
+// its Received line, size and times are the same on any day, in any zone.
+func TestOptionsNow(t *testing.T) {
+	kiritimati := time.FixedZone("LINT", 14*3600)
+	for _, c := range []struct {
+		now      time.Time
+		received string
+	}{
+		{time.Date(2028, 3, 1, 13, 59, 59, 500, kiritimati), "Received: (qmail 10000 invoked by uid 0); 29 Feb 2028 23:59:59 -0000\n"},
+		{time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC), "Received: (qmail 10000 invoked by uid 0); 28 Feb 2027 00:00:00 -0000\n"},
+		{time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC), "Received: (qmail 10000 invoked by uid 0); 4 Dec 2026 09:00:00 -0000\n"},
+	} {
+		b := NewT(t, Options{Split: 3, Now: c.now})
+		id, err := b.Add(Message{Sender: "a@b.example", Recipients: []Recipient{{Addr: "c@d.example", Remote: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mess := readFile(t, b.Path("mess", id)); mess != c.received+"\n" {
+			t.Errorf("now %v: mess %q, want %q", c.now, mess, c.received+"\n")
+		}
+		wantMtime(t, b.Path("info", id), c.now.Truncate(time.Second))
 	}
 }
 
@@ -461,7 +485,7 @@ func TestOwnersAsRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner(b.Path("mess", id), 7001, os.Getegid()) // group: the caller's (spec §3.8)
+	owner(b.Path("mess", id), 7001, os.Getegid()) // group: the caller's (docs/queue.md §3.8)
 	for _, k := range []string{"info", "local", "remote", "bounce"} {
 		owner(b.Path(k, id), 7002, 7004)
 	}

@@ -3,19 +3,19 @@
 // queue reader, the sample command and the testscript fixtures share one
 // independent source of truth.
 //
-// The reference is the project's queue spec (shared/spec/qmail-queue.md, cited
-// as "spec §N"):
+// The reference is docs/queue.md, qq's description of the qmail queue written
+// from qmail's source:
 //
-//   - [New] creates the directories of hier.c (spec §1.1) with their modes,
-//     the split subdirectories (spec §1.2, and §1.3 for big-todo) and the three
-//     lock files (spec §1.4).
-//   - [Builder.Add] repeats qmail-queue's steps (spec §2, §3.1–§3.3): a
+//   - [New] creates the directories of hier.c (docs/queue.md §1.1) with their modes,
+//     the split subdirectories (docs/queue.md §1.2, and §1.3 for big-todo) and the three
+//     lock files (docs/queue.md §1.4).
+//   - [Builder.Add] repeats qmail-queue's steps (docs/queue.md §2, §3.1–§3.3): a
 //     pid/ file whose inode becomes the message ID, the link to mess/N/ID, the
 //     Received line and the message through the same descriptor, the envelope
 //     in intd/ID and its hard link todo/ID. For a preprocessed message it then
-//     does qmail-send's part (spec §3.4–§3.6, §4.3): info, local, remote and
+//     does qmail-send's part (docs/queue.md §3.4–§3.6, §4.3): info, local, remote and
 //     bounce files, and qmail-clean's unlink of intd then todo.
-//   - [Builder.AddBroken] leaves the inconsistent states of spec §4.6–§4.7 that
+//   - [Builder.AddBroken] leaves the inconsistent states of docs/queue.md §4.6–§4.7 that
 //     crashes, careless admins and backup restores produce, for fsck tests.
 //   - [Sample] fills a queue with a realistic, deterministic mix of messages
 //     (spam flood, bounces, multi-recipient mail, one very large message).
@@ -25,7 +25,7 @@
 //
 // The builder does not fsync: it makes fixtures, not durable mail. When
 // [Options.Owners] is set and the process runs as root it also gives every
-// directory and file the owner of spec §1.1, §1.4 and §3.8; otherwise owners
+// directory and file the owner of docs/queue.md §1.1, §1.4 and §3.8; otherwise owners
 // are left as the process creates them. Modes are always set explicitly, so
 // the umask does not matter.
 package queuetest

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// LegalState names the INTERNALS state (spec §0) that a message whose files
+// LegalState names the INTERNALS state (docs/queue.md §0) that a message whose files
 // of the given kinds (mess, intd, todo, info, local, remote, bounce) exist
 // is in: "S1" … "S5", or "" when the combination is not one of the legal
 // states qmail-send copes with.

@@ -14,7 +14,7 @@ import (
 // Recipient is one envelope recipient.
 type Recipient struct {
 	// Addr is the address as qmail-send stores it after rewriting
-	// (spec §3.5); it may hold any byte but NUL.
+	// (docs/queue.md §3.5); it may hold any byte but NUL.
 	Addr string
 	// Remote puts the recipient in remote/ rather than local/.
 	Remote bool
@@ -22,7 +22,7 @@ type Recipient struct {
 	Done bool
 }
 
-// State is how far qmail got with a message (the states of spec §0).
+// State is how far qmail got with a message (the states of docs/queue.md §0).
 type State int
 
 const (
@@ -65,11 +65,11 @@ type Message struct {
 	Body []byte
 	// Birth is when the message was queued and preprocessed: the time in
 	// the Received line, the atime and mtime of mess, intd/todo and info,
-	// and the base of the retry schedule. Zero means now, to the second.
+	// and the base of the retry schedule. Zero means [Options.Now].
 	Birth time.Time
 	// State says which files exist. The zero value is Preprocessed.
 	State State
-	// Bounce is the raw content of bounce/ID (spec §3.6); "" means none.
+	// Bounce is the raw content of bounce/ID (docs/queue.md §3.6); "" means none.
 	// Only a Preprocessed message gets a bounce file.
 	Bounce string
 	// UID is the real uid of qmail-queue's caller (the u record); 0 is root.
@@ -81,12 +81,12 @@ type Message struct {
 	// "from network" (qmaild), "for bounce" (qmails) or "by alias".
 	Invoked string
 	// NextRetry is the mtime (and atime) of local and remote, the next
-	// retry time qmail-send saved when it stopped (spec §5.1). Zero means
+	// retry time qmail-send saved when it stopped (docs/queue.md §5.1). Zero means
 	// the first retry: Birth + 100 s for local, Birth + 400 s for remote.
 	NextRetry time.Time
 }
 
-// chanskip is qmail-send's per-channel retry step (spec §5.1).
+// chanskip is qmail-send's per-channel retry step (docs/queue.md §5.1).
 const (
 	chanskipLocal  = 10
 	chanskipRemote = 20
@@ -94,7 +94,7 @@ const (
 
 // NextRetry returns qmail-send's next retry time for a message born at birth
 // whose pass starts at recent: birth + (floor(sqrt(recent-birth)) +
-// chanskip)^2, chanskip being 10 for local and 20 for remote (spec §5.1).
+// chanskip)^2, chanskip being 10 for local and 20 for remote (docs/queue.md §5.1).
 func NextRetry(birth, recent time.Time, remote bool) time.Time {
 	b, r := birth.Unix(), recent.Unix()
 	var n int64
@@ -148,6 +148,9 @@ func (b *Builder) prepare(m Message) (*prepared, error) {
 	}
 	p := &prepared{Message: m, birth: m.Birth, pid: m.PID}
 	if p.birth.IsZero() {
+		p.birth = b.now
+	}
+	if p.birth.IsZero() {
 		p.birth = time.Now().Truncate(time.Second)
 	}
 	if p.pid == 0 {
@@ -191,7 +194,7 @@ func (b *Builder) add(m Message) (uint64, int64, error) {
 	return id, size, nil
 }
 
-// queue does qmail-queue's part (spec §2, §3.2, §3.3): pid → mess → intd →
+// queue does qmail-queue's part (docs/queue.md §2, §3.2, §3.3): pid → mess → intd →
 // todo. The times of mess and, unless the message is about to be
 // preprocessed, of intd/todo are set to the birth.
 func (b *Builder) queue(p *prepared) (uint64, int64, error) {
@@ -213,7 +216,7 @@ func (b *Builder) queue(p *prepared) (uint64, int64, error) {
 }
 
 // received is the line qmail-queue puts first in every message
-// (qmail-queue.c:75-98, spec §3.2).
+// (qmail-queue.c:75-98, docs/queue.md §3.2).
 func received(p *prepared) string {
 	invoked := p.Invoked
 	if invoked == "" {
@@ -235,7 +238,7 @@ const maxPidTries = 9
 const maxCollisions = 100
 
 // createPidFile creates pid/<pid>.<time>.<seq> with O_EXCL, trying seq 1..9
-// as qmail-queue's pidfmt loop does (spec §3.1). It returns the descriptor.
+// as qmail-queue's pidfmt loop does (docs/queue.md §3.1). It returns the descriptor.
 func (b *Builder) createPidFile(p *prepared) (int, string, error) {
 	for seq := 1; seq <= maxPidTries; seq++ {
 		path := filepath.Join(b.dir, "pid", fmt.Sprintf("%d.%d.%d", p.pid, p.birth.Unix(), seq))
@@ -252,7 +255,7 @@ func (b *Builder) createPidFile(p *prepared) (int, string, error) {
 
 // writeMess creates the pid file, takes its inode as the ID, links it to
 // mess/N/ID, unlinks the pid file and writes the Received line, the header,
-// a blank line and the body through the same descriptor (spec §2 steps 1-5).
+// a blank line and the body through the same descriptor (docs/queue.md §2 steps 1-5).
 func (b *Builder) writeMess(p *prepared) (uint64, int64, error) {
 	for range maxCollisions {
 		fd, pidPath, err := b.createPidFile(p)
@@ -304,7 +307,7 @@ func (b *Builder) taken(id uint64) bool {
 	return false
 }
 
-// envelope is the content of intd/ID and todo/ID (spec §3.3): u, p and F
+// envelope is the content of intd/ID and todo/ID (docs/queue.md §3.3): u, p and F
 // records, then one T record per recipient, without the final empty record.
 func envelope(p *prepared) []byte {
 	var e []byte
@@ -323,7 +326,7 @@ func envelope(p *prepared) []byte {
 	return e
 }
 
-// writeIntd creates intd/ID with O_EXCL, 0644, owner qmailq (spec §3.3).
+// writeIntd creates intd/ID with O_EXCL, 0644, owner qmailq (docs/queue.md §3.3).
 func (b *Builder) writeIntd(id uint64, p *prepared) error {
 	uid := -1
 	if b.owners != nil {
@@ -335,7 +338,7 @@ func (b *Builder) writeIntd(id uint64, p *prepared) error {
 	return nil
 }
 
-// linkTodo commits the message: link intd/ID to todo/ID (spec §3.3 step 5).
+// linkTodo commits the message: link intd/ID to todo/ID (docs/queue.md §3.3 step 5).
 func (b *Builder) linkTodo(id uint64) error {
 	if err := os.Link(b.Path("intd", id), b.Path("todo", id)); err != nil {
 		return fmt.Errorf("link todo: %w", err)
@@ -344,13 +347,13 @@ func (b *Builder) linkTodo(id uint64) error {
 }
 
 // infoRecord is the content of info/N/ID: the F record with its NUL
-// (spec §3.4).
+// (docs/queue.md §3.4).
 func infoRecord(sender string) []byte {
 	return append(append([]byte{'F'}, sender...), 0)
 }
 
 // channelRecords returns the local or remote file content: T or D, the
-// address, NUL, for each recipient of that channel (spec §3.5).
+// address, NUL, for each recipient of that channel (docs/queue.md §3.5).
 func channelRecords(rs []Recipient, remote bool) []byte {
 	var c []byte
 	for _, r := range rs {
@@ -368,9 +371,9 @@ func channelRecords(rs []Recipient, remote bool) []byte {
 	return c
 }
 
-// preprocess does qmail-send's todo_do (spec §4.3): info, then local and
+// preprocess does qmail-send's todo_do (docs/queue.md §4.3): info, then local and
 // remote where they have recipients, all qmails:qmail 0600, and the bounce
-// file when withBounce is set and there is one (spec §3.6). It sets info's
+// file when withBounce is set and there is one (docs/queue.md §3.6). It sets info's
 // times to the birth and local/remote's to the next retry.
 func (b *Builder) preprocess(id uint64, p *prepared, withBounce bool) error {
 	uid := -1
@@ -424,7 +427,7 @@ func channelKind(remote bool) string {
 }
 
 // clean does what qmail-clean does for a "todo/ID" request: unlink intd,
-// then todo (spec §4.1).
+// then todo (docs/queue.md §4.1).
 func (b *Builder) clean(id uint64) error {
 	if err := remove(b.Path("intd", id)); err != nil {
 		return err

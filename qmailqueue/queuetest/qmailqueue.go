@@ -15,7 +15,7 @@ import (
 // QmailQueue is a stand-in for qmail-queue for tests that run it as a
 // program (the test binary re-executed, or a testscript command): it queues
 // the message read on descriptor 0 with the envelope read on descriptor 1
-// into queueDir, step by step as qmail-queue.c does (spec §2, §3.1–§3.3),
+// into queueDir, step by step as qmail-queue.c does (docs/queue.md §2, §3.1–§3.3),
 // and returns qmail-queue's exit code (qmail-queue.8):
 //
 //  1. create pid/<pid>.<time>.<seq> with O_EXCL, seq 1..9 (else 63);

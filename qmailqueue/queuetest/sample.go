@@ -26,7 +26,7 @@ const (
 	SampleLargeBody = 34 << 20
 	// SampleLargeMin is the smallest Count that gets the large message.
 	SampleLargeMin = 50
-	// sampleLifetime is qmail's default queuelifetime (spec §5.2).
+	// sampleLifetime is qmail's default queuelifetime (docs/queue.md §5.2).
 	sampleLifetime = 604800 * time.Second
 )
 
@@ -75,7 +75,7 @@ type SampleReport struct {
 //     queued within three hours two days before Now;
 //   - about 1.5% not yet preprocessed (todo, with or without intd), born in
 //     the last ten minutes;
-//   - about 5% bouncing (bounce paragraphs of spec §3.6, some recipients
+//   - about 5% bouncing (bounce paragraphs of docs/queue.md §3.6, some recipients
 //     done, others pending), 3% bounces with the null sender and 0.5%
 //     double bounces from "#@[]";
 //   - the rest incoming (local recipients), outgoing (remote recipients,
@@ -86,7 +86,7 @@ type SampleReport struct {
 //     NoLargeMessage is set.
 //
 // Births are spread over the default queue lifetime (7 days) before Now,
-// and local/remote mtimes are qmail's next retry at Now (spec §5.1).
+// and local/remote mtimes are qmail's next retry at Now (docs/queue.md §5.1).
 func Sample(queueDir string, opts SampleOptions) (SampleReport, error) {
 	var rep SampleReport
 	if opts.Count < 0 {

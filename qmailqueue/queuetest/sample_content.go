@@ -11,7 +11,7 @@ import (
 // sampleLocalDomain is the second local domain of the sample (control/locals).
 const sampleLocalDomain = "example.com"
 
-// Sample uids: qmail-queue's callers (spec §3.2).
+// Sample uids: qmail-queue's callers (docs/queue.md §3.2).
 const (
 	sampleUIDQmaild = 64011 // qmail-smtpd: "invoked from network"
 	sampleUIDQmails = 64015 // qmail-send's bounces: "invoked for bounce"
@@ -337,7 +337,7 @@ func (g *sampleGen) bouncing(sm *sampleMsg) {
 	sm.Bounce = bounce.String()
 }
 
-// failure is one bounce paragraph for r (spec §3.6).
+// failure is one bounce paragraph for r (docs/queue.md §3.6).
 func (g *sampleGen) failure(r Recipient) string {
 	var report string
 	switch {

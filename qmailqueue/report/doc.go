@@ -15,7 +15,7 @@
 // set of messages the matching qq filter selects ([Key.FilterArgs] names
 // that filter). Sending hosts come from
 // the Received header fields ([ParseReceived]), skipping the lines
-// qmail-queue adds for itself (spec qmail-queue.md §3.2).
+// qmail-queue adds for itself (docs/queue.md §3.2).
 //
 // The package never prints and never changes the queue.
 package report

@@ -33,7 +33,7 @@ type Hop struct {
 // Postfix's and sendmail's "from HELO (RDNS [IP])", Exim's "from RDNS
 // ([IP] helo=NAME)" and "from [IP] (helo=NAME)", and IPv6 addresses written
 // [IPv6:…]. ok is false when the field has no from clause, as qmail-queue's
-// own "(qmail 1234 invoked from network)" lines (spec qmail-queue.md §3.2)
+// own "(qmail 1234 invoked from network)" lines (docs/queue.md §3.2)
 // and local submissions have none.
 func ParseReceived(v string) (hop Hop, ok bool) {
 	s := strings.TrimLeft(v, " \t\r\n")

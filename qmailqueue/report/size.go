@@ -58,3 +58,12 @@ func sizeName(n int64) string {
 	}
 	return strconv.FormatInt(n, 10)
 }
+
+// SizeBucketNames returns the names of the buckets, smallest first.
+func SizeBucketNames() []string {
+	names := make([]string, len(sizeBuckets))
+	for i, b := range sizeBuckets {
+		names[i] = b.Name
+	}
+	return names
+}

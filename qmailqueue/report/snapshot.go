@@ -9,7 +9,7 @@ import (
 
 // DefaultAgeBuckets are the upper bounds of the age histogram of a
 // [Snapshot]: one minute to qmail's default queuelifetime of seven days
-// (spec qmail-queue.md §5.2).
+// (docs/queue.md §5.2).
 var DefaultAgeBuckets = []time.Duration{
 	time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 4 * time.Hour, 12 * time.Hour,
 	24 * time.Hour, 48 * time.Hour, 96 * time.Hour, 168 * time.Hour,

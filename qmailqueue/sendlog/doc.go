@@ -26,5 +26,5 @@
 // [Lookup] finds the history of one queued message, the answer to "why is it
 // still in the queue". The text fields of qmail-send's lines went through
 // logsafe: newlines became '/', and bytes outside 33..126 and '%' became '_'
-// (spec §9); sendlog returns them as logged.
+// (docs/queue.md §9); sendlog returns them as logged.
 package sendlog

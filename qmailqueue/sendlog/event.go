@@ -12,7 +12,7 @@ import (
 // Kind says what a log line reports.
 type Kind uint8
 
-// The kinds of qmail-send log lines (spec §9; qmail-send.c).
+// The kinds of qmail-send log lines (docs/queue.md §9; qmail-send.c).
 const (
 	KindOther         Kind = iota // a line qmail-send does not write, or a malformed one
 	KindNewMsg                    // new msg ID
@@ -53,7 +53,7 @@ func (k Kind) String() string {
 type Outcome uint8
 
 // Delivery outcomes, as qmail-send logs them. qmail-send turns a deferral
-// into a failure in a message's last pass (spec §5.3).
+// into a failure in a message's last pass (docs/queue.md §5.3).
 const (
 	OutcomeNone     Outcome = iota // no result (yet)
 	OutcomeSuccess                 // delivered; the recipient is done

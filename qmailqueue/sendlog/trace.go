@@ -98,7 +98,7 @@ func (h *History) Open() bool { return !h.Ended && !h.Superseded }
 
 // Birth returns the time of the info msg line, or Start without one. It is
 // within moments of the mtime of info/N/ID, the message's birth in the
-// queue (spec §4.3), unless the file was touched since.
+// queue (docs/queue.md §4.3), unless the file was touched since.
 func (h *History) Birth() tai64n.Label {
 	if h.Info != nil {
 		return h.Info.At

@@ -1,0 +1,63 @@
+package report
+
+import (
+	"time"
+
+	"github.com/qqmail/qq/nagios"
+)
+
+// CheckLimits are the thresholds a queue check judges a [Snapshot] by:
+// messages, messages not yet preprocessed, the oldest message's age in
+// seconds, bouncing messages, and messages of one sender (the flood
+// detector; unset means no flood check).
+type CheckLimits struct {
+	Messages, Todo, Age, Bouncing, Sender nagios.Threshold
+}
+
+// MaxFloodFindings is how many flooding senders a check reports one by
+// one; the rest are counted.
+const MaxFloodFindings = 3
+
+// CheckResult is a snapshot judged by [CheckLimits]: the state of each
+// figure, and the senders that flood.
+type CheckResult struct {
+	Messages, Todo, Age, Bouncing nagios.State
+	// Oldest is the oldest message's age, in whole seconds.
+	Oldest time.Duration
+	// Flood are the senders with more messages than the lowest Sender
+	// limit, largest first, at most MaxFloodFindings, with FloodStates
+	// their states; MoreFlood counts the others. Top is the sender with
+	// the most messages. All are empty without a Sender limit or without
+	// senders in the snapshot.
+	Flood       []Group
+	FloodStates []nagios.State
+	MoreFlood   int
+	Top         Group
+}
+
+// Judge measures s against the limits.
+func (l CheckLimits) Judge(s *Snapshot) CheckResult {
+	r := CheckResult{
+		Messages: l.Messages.State(float64(s.Messages)),
+		Todo:     l.Todo.State(float64(s.NotPreprocessed())),
+		Oldest:   s.OldestAge() / time.Second * time.Second,
+		Bouncing: l.Bouncing.State(float64(s.Bouncing)),
+	}
+	r.Age = l.Age.State(r.Oldest.Seconds())
+	if !l.Sender.IsSet() {
+		return r
+	}
+	flood := s.TopSenders(int(l.Sender.Lowest())+1, 0)
+	if tops := s.TopSenders(1, 1); len(tops) > 0 {
+		r.Top = tops[0]
+	}
+	if len(flood) > MaxFloodFindings {
+		r.MoreFlood = len(flood) - MaxFloodFindings
+		flood = flood[:MaxFloodFindings]
+	}
+	r.Flood = flood
+	for _, g := range flood {
+		r.FloodStates = append(r.FloodStates, l.Sender.State(float64(g.Messages)))
+	}
+	return r
+}

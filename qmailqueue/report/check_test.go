@@ -1,0 +1,57 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/qqmail/qq/nagios"
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+func limit(warn, crit float64) nagios.Threshold {
+	return nagios.Threshold{Warn: warn, Crit: crit, HasWarn: true, HasCrit: true}
+}
+
+// floodSnapshot has n messages from each of the senders, an hour and a
+// half old.
+func floodSnapshot(counts map[string]int) *Snapshot {
+	s := &Snapshot{Now: now, AgeBuckets: DefaultAgeBuckets, AgeCounts: make([]int, len(DefaultAgeBuckets)+1), Senders: NewGrouper(KeySender, 0)}
+	s.ByState = map[qmailqueue.State]int{}
+	for sender, n := range counts {
+		for range n {
+			s.Add(&qmailqueue.Message{Birth: now.Add(-90*time.Minute - 300*time.Millisecond), State: qmailqueue.StatePreprocessed, Sender: sender})
+		}
+	}
+	return s
+}
+
+func TestJudge(t *testing.T) {
+	s := floodSnapshot(map[string]int{"a@x": 12, "b@x": 7, "c@x": 6, "d@x": 6, "e@x": 2})
+	l := CheckLimits{Messages: limit(20, 40), Age: limit(3600, 7200), Bouncing: limit(0, 10), Sender: limit(5, 10)}
+	r := l.Judge(s)
+	if r.Messages != nagios.Warning || r.Todo != nagios.OK || r.Age != nagios.Warning || r.Bouncing != nagios.OK {
+		t.Errorf("states: messages %v todo %v age %v bouncing %v", r.Messages, r.Todo, r.Age, r.Bouncing)
+	}
+	if r.Oldest != 90*time.Minute {
+		t.Errorf("Oldest = %v, want 1h30m in whole seconds", r.Oldest)
+	}
+	if len(r.Flood) != MaxFloodFindings || r.MoreFlood != 1 || r.Flood[0].Name != "a@x" || r.Flood[1].Name != "b@x" {
+		t.Errorf("Flood = %+v, more %d", r.Flood, r.MoreFlood)
+	}
+	if r.FloodStates[0] != nagios.Critical || r.FloodStates[1] != nagios.Warning {
+		t.Errorf("FloodStates = %v", r.FloodStates)
+	}
+	if r.Top.Name != "a@x" || r.Top.Messages != 12 {
+		t.Errorf("Top = %+v", r.Top)
+	}
+	// Without a sender limit there is no flood check.
+	l.Sender = nagios.Threshold{}
+	if r := l.Judge(s); r.Flood != nil || r.Top.Messages != 0 || r.MoreFlood != 0 {
+		t.Errorf("no sender limit: %+v", r)
+	}
+	// A critical limit alone: only senders above it flood.
+	l.Sender = nagios.Threshold{Crit: 6, HasCrit: true}
+	if r := l.Judge(s); len(r.Flood) != 2 || r.FloodStates[1] != nagios.Critical || r.MoreFlood != 0 {
+		t.Errorf("critical limit only: %+v", r)
+	}
+}
