@@ -126,9 +126,9 @@ type Model struct {
 	// applyDone is closed when the change under way has returned (its
 	// services restored); Run waits for it before it returns.
 	applyDone chan struct{}
-	progress    *atomic.Int64
-	applyingN   int
-	result      string
+	progress  *atomic.Int64
+	applyingN int
+	result    string
 }
 
 // New returns the browser's model.
