@@ -93,3 +93,19 @@ func TestBrowseCtrlCInPTY(t *testing.T) {
 		t.Errorf("exit %d, end of output %q", code, raw[max(0, len(raw)-80):])
 	}
 }
+
+// TestNoTerminalQueries checks that a command on a terminal sends the
+// terminal no queries (background colour, cursor position): bubbletea from
+// v1.1 queries through lipgloss in its package init, in every command of
+// the binary, waiting up to 5 s for an answer and eating typed-ahead keys;
+// qq pins v0.27.0, which does not.
+func TestNoTerminalQueries(t *testing.T) {
+	dir := t.TempDir()
+	b, err := queuetest.New(filepath.Join(dir, "queue"), queuetest.Options{})
+	mustDo(t, err)
+	t.Cleanup(func() { b.Close() })
+	_, out := runPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir}, "stat")
+	if strings.Contains(out, "\x1b]11;?") || strings.Contains(out, "\x1b[6n") {
+		t.Errorf("qq stat queried the terminal: %q", out)
+	}
+}
