@@ -11,9 +11,6 @@ import (
 // qmailqueue.ParseAge.
 func parseAge(s string) (time.Duration, error) { return qmailqueue.ParseAge(s) }
 
-// parseSize parses a byte size: see qmailqueue.ParseSize.
-func parseSize(s string) (int64, error) { return qmailqueue.ParseSize(s) }
-
 // durationValue is a pflag.Value for a duration flag read by parseAge, so
 // that --timeout 1m and --older 1d12h take the same units. Its type name
 // and default are shown as for pflag's own duration flags.
