@@ -2,7 +2,9 @@ package qmailqueue
 
 import (
 	"context"
+	"errors"
 	"os"
+	"path/filepath"
 	"time"
 	"unsafe"
 
@@ -71,8 +73,15 @@ func (q *Queue) expireOne(dirs *dirCache, t Target, birth, now time.Time) Result
 		return r
 	}
 	path := q.Path("info", t.ID)
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err == unix.ENOENT {
+	// The one safe open (no link, no FIFO wait, a regular file with one
+	// link); the fingerprint check below compares its times.
+	fd := -1
+	dirfd, err := unix.Open(filepath.Dir(path), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err == nil {
+		defer unix.Close(dirfd)
+		fd, _, err = OpenQueueFileAt(dirfd, filepath.Base(path), 0, MaxLinks)
+	}
+	if errors.Is(err, unix.ENOENT) {
 		r.Outcome, r.Reason = Vanished, "no longer in the queue"
 		return r
 	}

@@ -639,6 +639,12 @@ func ParseManifest(run string, b []byte) ([]QuarantineEntry, []string) {
 			problems = append(problems, fmt.Sprintf("%s line %d: no message ID", run, n))
 			continue
 		}
+		// Names are paths inside the run directory: a manifest copied in
+		// from elsewhere must not make purge or requeue reach outside it.
+		if !localName(e.Mess) || slices.ContainsFunc(e.Files, func(f KeptFile) bool { return !localName(f.Name) }) {
+			problems = append(problems, fmt.Sprintf("%s line %d: a file name leaves the run directory", run, n))
+			continue
+		}
 		e.Run = run
 		e.SenderKnown = e.Kind == KindRemoved
 		if e.Recipients == nil {
@@ -1110,4 +1116,10 @@ func (e *QuarantineEntry) Matches(f *Filter, dir string) (bool, error) {
 		}
 		return OpenQueueFile(path, 0, MaxLinksTodo)
 	})
+}
+
+// localName reports whether name ("" allowed) is a path that stays inside
+// the run directory.
+func localName(name string) bool {
+	return name == "" || filepath.IsLocal(name)
 }

@@ -163,3 +163,18 @@ func TestQuarantineInQueue(t *testing.T) {
 		t.Errorf("entry of a message still in the queue: %+v", entries)
 	}
 }
+
+// TestParseManifestRefusesOutsideNames: a manifest naming files outside
+// its run directory (copied in from elsewhere) is not trusted with them.
+func TestParseManifestRefusesOutsideNames(t *testing.T) {
+	in := `{"id":5,"mess":"../../etc/passwd"}` + "\n" +
+		`{"id":6,"kind":"fsck-save","files":[{"name":"/etc/shadow"}]}` + "\n" +
+		`{"id":7,"mess":"7"}` + "\n"
+	entries, problems := ParseManifest("run", []byte(in))
+	if len(entries) != 1 || entries[0].ID != 7 {
+		t.Errorf("entries %+v, want only ID 7", entries)
+	}
+	if len(problems) != 2 || !strings.Contains(problems[0], "leaves the run directory") {
+		t.Errorf("problems %q", problems)
+	}
+}

@@ -316,6 +316,16 @@ func (q *Queue) unlinkKinds(r *Result, kinds []string, changed map[string]bool) 
 		return
 	}
 	for _, kind := range kinds {
+		if r.Target.Fingerprint.MessInode == 0 && (kind == "intd" || kind == "todo" || kind == "mess") && q.hasMess(r.Target.ID) {
+			// A message without mess (info without mess, say) does not
+			// hold its ID: qmail-queue may have been handed that inode
+			// number since the re-check, and it makes mess first. Its
+			// mess, intd and todo are the new message's: leave them.
+			// (info, local, remote and bounce are qmail-send's, which is
+			// stopped: they are still the old message's.)
+			r.Outcome, r.Reason = Changed, "its ID now names a new message"
+			return
+		}
 		path := q.Path(kind, r.Target.ID)
 		err := unix.Unlink(path)
 		if err == nil {
@@ -331,6 +341,12 @@ func (q *Queue) unlinkKinds(r *Result, kinds []string, changed map[string]bool) 
 		r.Err = fmt.Errorf("remove %d: %w", r.Target.ID, &os.PathError{Op: "unlink", Path: path, Err: err})
 		return
 	}
+}
+
+// hasMess reports whether mess/N/id exists (of whatever type).
+func (q *Queue) hasMess(id uint64) bool {
+	var st unix.Stat_t
+	return unix.Lstat(q.Path("mess", id), &st) == nil
 }
 
 // recheck reads a target again right before it is changed. It returns a

@@ -427,3 +427,40 @@ func TestQuarantineCopy(t *testing.T) {
 		t.Errorf("copy differs from the original")
 	}
 }
+
+// TestRemoveNoMessIDReused: a message without mess (info without mess)
+// does not hold its ID, so qmail-queue may be handed that inode number
+// between the re-check and the unlinks. The new message's mess, intd and
+// todo must survive; the removal reports the target as Changed.
+func TestRemoveNoMessIDReused(t *testing.T) {
+	f := newFixture(t)
+	m := spam
+	m.Recipients = rcpts(queuetest.Recipient{Addr: "e@victim.example", Remote: true})
+	noMess := f.addBroken(t, queuetest.InfoNoMess, m)
+	targets := f.plan(t, noMess)
+	if len(targets) != 1 {
+		t.Fatalf("plan found %d of 1 message", len(targets))
+	}
+	newFiles := []string{f.b.Path("mess", noMess), f.b.Path("intd", noMess), f.b.Path("todo", noMess)}
+	got := map[uint64]Outcome{}
+	_, err := f.q.Remove(context.Background(), targets, RemoveOptions{BeforeUnlink: func([]uint64) {
+		// What qmail-queue does with the number: mess first, then intd
+		// and todo.
+		for _, p := range newFiles {
+			if err := os.WriteFile(p, []byte("new message\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}}, func(r Result) { got[r.Target.ID] = r.Outcome })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[noMess] != Changed {
+		t.Errorf("outcome %v, want Changed", got[noMess])
+	}
+	for _, p := range newFiles {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("the new message's %s was removed: %v", p, err)
+		}
+	}
+}

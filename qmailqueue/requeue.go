@@ -275,7 +275,9 @@ func forRecentFiles(dir string, since time.Time, fn func(id uint64, fd int)) err
 		if unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || timespec(st.Mtim).Before(since) {
 			continue
 		}
-		fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		// Through the one safe open: a FIFO or a link planted here must
+		// neither block nor be followed (docs/queue.md §10).
+		fd, _, err := OpenQueueFileAt(dfd, name, 0, MaxLinksTodo)
 		if err != nil {
 			continue
 		}

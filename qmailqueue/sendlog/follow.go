@@ -36,18 +36,18 @@ func (l *Log) Follow(ctx context.Context, opt ReadOptions, interval time.Duratio
 			tail = filepath.Join(l.dir, "current")
 		}
 		for _, f := range selectFiles(l.files, opt) {
-			if f.Path != tail && !readFile(ctx, f.Path, yield) {
+			if f.Path != tail && !readFile(ctx, f.Path, l.dir != "", yield) {
 				return
 			}
 		}
 		if l.dir != "" && !opt.CurrentOnly {
 			for _, f := range l.rotatedAfter(l.lastListed()) {
-				if !readFile(ctx, f.Path, yield) {
+				if !readFile(ctx, f.Path, l.dir != "", yield) {
 					return
 				}
 			}
 		}
-		t := &tailer{path: tail, interval: interval, onCaughtUp: opt.OnCaughtUp}
+		t := &tailer{path: tail, interval: interval, onCaughtUp: opt.OnCaughtUp, regularOnly: l.dir != ""}
 		defer t.close()
 		t.run(ctx, yield)
 	}
@@ -58,9 +58,12 @@ type tailer struct {
 	path       string
 	interval   time.Duration
 	onCaughtUp func() // called once, at the first wait
-	f          *os.File
-	info       fs.FileInfo
-	lr         *lineReader
+	// regularOnly refuses anything but a regular file (a multilog
+	// directory's current), as openLogFile does.
+	regularOnly bool
+	f           *os.File
+	info        fs.FileInfo
+	lr          *lineReader
 }
 
 func (t *tailer) run(ctx context.Context, yield func(Line, error) bool) {
@@ -128,7 +131,7 @@ func (t *tailer) run(ctx context.Context, yield func(Line, error) bool) {
 
 // open opens the file; it reports false if it does not exist (yet).
 func (t *tailer) open() (bool, error) {
-	f, err := os.Open(t.path)
+	f, err := openLogFile(t.path, t.regularOnly)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}

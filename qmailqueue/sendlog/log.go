@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/qqmail/qq/tai64n"
@@ -197,7 +198,7 @@ func (l *Log) Lines(ctx context.Context, opt ReadOptions) iter.Seq2[Line, error]
 			if f.IsRotated {
 				seen = max(seen, f.Path)
 			}
-			if !readFile(ctx, f.Path, yield) {
+			if !readFile(ctx, f.Path, l.dir != "", yield) {
 				return
 			}
 		}
@@ -233,8 +234,8 @@ func (l *Log) rotatedAfter(path string) []File {
 }
 
 // readFile yields the lines of one file. It reports whether to go on.
-func readFile(ctx context.Context, path string, yield func(Line, error) bool) bool {
-	f, err := os.Open(path)
+func readFile(ctx context.Context, path string, regularOnly bool, yield func(Line, error) bool) bool {
+	f, err := openLogFile(path, regularOnly)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true
 	}
@@ -331,4 +332,29 @@ func (lr *lineReader) partial() ([]byte, bool) {
 func (lr *lineReader) reset(r io.Reader) {
 	lr.r.Reset(r)
 	lr.buf, lr.truncated, lr.taken = lr.buf[:0], false, false
+}
+
+// openLogFile opens a log file for reading. regularOnly is set for the
+// files of a multilog directory, which come from the log user's directory
+// and must be regular files: opened without waiting (a FIFO planted there
+// must not hang qq) and refused unless regular. A file the user names
+// (a pipe from process substitution, say) is opened as it is.
+func openLogFile(path string, regularOnly bool) (*os.File, error) {
+	if !regularOnly {
+		return os.Open(path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file (%s); not read", path, fi.Mode().Type())
+	}
+	return f, nil
 }

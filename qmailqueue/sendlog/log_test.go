@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -209,5 +210,35 @@ func appendFile(t *testing.T, path, content string) {
 	defer f.Close()
 	if _, err := f.WriteString(content); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFollowRefusesFIFO: a FIFO named current in a multilog directory
+// (which the log user writes) is never waited on: listing skips it, and
+// following it is refused at once.
+func TestFollowRefusesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	rotated := filepath.Join(dir, "@400000006b0187cf00000000.s")
+	if err := os.WriteFile(rotated, []byte("@400000006b0187cf00000000 status: local 0/10 remote 0/20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "current"), 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	l, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got error
+	for _, err := range l.Follow(ctx, ReadOptions{}, 10*time.Millisecond) {
+		if err != nil {
+			got = err
+			break
+		}
+	}
+	if got == nil || !strings.Contains(got.Error(), "not a regular file") {
+		t.Errorf("error %v, want one saying current is not a regular file (a deadline error means it hung)", got)
 	}
 }
