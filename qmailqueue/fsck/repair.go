@@ -97,9 +97,14 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 			}
 		}
 	}
+	var cancelled error
 	for _, u := range p.Units {
-		if err := ctx.Err(); err != nil {
-			return x.res, errors.Join(append(errs, err)...)
+		if err := ctx.Err(); err != nil && !u.stage {
+			// Interrupted: start nothing new, but a staged rename still
+			// takes its second hop, so that no message is left under a
+			// staging ID whose reserving temp file close() removes.
+			cancelled = err
+			continue
 		}
 		if !u.Runs() {
 			if u.Refused != "" {
@@ -118,6 +123,9 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 		if err := x.runUnit(u, actions); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if cancelled != nil {
+		errs = append(errs, cancelled)
 	}
 	return x.res, errors.Join(errs...)
 }
