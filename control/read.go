@@ -3,15 +3,14 @@ package control
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/qqmail/qq/control/cdb"
+	"github.com/qqmail/qq/internal/regularfile"
 )
 
 // Where an effective value comes from.
@@ -41,6 +40,11 @@ type Setting struct {
 	Notes []string
 }
 
+// MaxFileSize bounds what qq reads of one control file (a morercpthosts of
+// a million domains is about 20 MB): a larger one is an error, not
+// unbounded memory.
+const MaxFileSize = 64 << 20
+
 // ReadFile reads the named file of the control directory as qmail opens
 // it (following symlinks). exists is false when it is absent; any other
 // failure is an error, as control.c's -1.
@@ -48,24 +52,15 @@ type Setting struct {
 // block forever.
 func ReadFile(dir, name string) (data []byte, exists bool, err error) {
 	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	data, fi, err := regularfile.ReadAll(path, 0, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, false, err
-	}
-	if !fi.Mode().IsRegular() {
+	if errors.Is(err, regularfile.ErrNotRegular) {
 		return nil, false, fmt.Errorf("%s is a %s: %w", path, typeName(fi.Mode()), ErrNotRegular)
 	}
-	data, err = io.ReadAll(f)
 	if err != nil {
-		return nil, false, fmt.Errorf("read %s: %w", path, err)
+		return nil, false, err
 	}
 	return data, true, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/qqmail/qq/internal/durable"
+	"github.com/qqmail/qq/internal/regularfile"
 )
 
 // Errors of the write path.
@@ -100,27 +100,18 @@ type current struct {
 // readCurrent reads path without following a symlink, refusing anything
 // but a regular file.
 func readCurrent(path string) (current, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	data, fi, err := regularfile.ReadAll(path, syscall.O_NOFOLLOW, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return current{}, nil
 	}
 	if errors.Is(err, syscall.ELOOP) {
 		return current{}, fmt.Errorf("%s is a symlink: %w; edit the file it points to", path, ErrNotRegular)
 	}
-	if err != nil {
-		return current{}, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return current{}, err
-	}
-	if !fi.Mode().IsRegular() {
+	if errors.Is(err, regularfile.ErrNotRegular) {
 		return current{}, fmt.Errorf("%s is a %s: %w", path, typeName(fi.Mode()), ErrNotRegular)
 	}
-	data, err := io.ReadAll(f)
 	if err != nil {
-		return current{}, fmt.Errorf("read %s: %w", path, err)
+		return current{}, err
 	}
 	return current{data: data, info: fi, exists: true}, nil
 }

@@ -24,8 +24,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"os"
-	"syscall"
+
+	"github.com/qqmail/qq/internal/regularfile"
 )
 
 // headerSize is the size of the table of 256 (position, length) pairs.
@@ -71,18 +71,12 @@ func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 // Open opens the cdb file at path. Close releases it.
 // It refuses anything but a regular file (a FIFO would block).
 func Open(path string) (*Reader, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
+	f, fi, err := regularfile.Open(path, 0)
+	if errors.Is(err, regularfile.ErrNotRegular) {
 		return nil, fmt.Errorf("%s: %w: not a regular file", path, ErrFormat)
+	}
+	if err != nil {
+		return nil, err
 	}
 	rd, err := NewReader(f, fi.Size())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/qqmail/qq/internal/regularfile"
 	"github.com/qqmail/qq/tai64n"
 )
 
@@ -343,18 +344,6 @@ func openLogFile(path string, regularOnly bool) (*os.File, error) {
 	if !regularOnly {
 		return os.Open(path)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s is not a regular file (%s); not read", path, fi.Mode().Type())
-	}
-	return f, nil
+	f, _, err := regularfile.Open(path, syscall.O_NOFOLLOW)
+	return f, err
 }
