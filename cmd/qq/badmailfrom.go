@@ -54,26 +54,7 @@ func newAddrListCmd(a *app, spec addrListSpec) *cobra.Command {
 		Use:     spec.name,
 		Short:   fmt.Sprintf("list, add, remove and check %ss qmail-smtpd rejects (control/%s)", spec.what, spec.name),
 		GroupID: groupControl,
-		Long: fmt.Sprintf(`qq %[1]s manages control/%[1]s, the %[2]ss qmail-smtpd rejects.
-
-%[3]s
-
-qmail-smtpd matches an entry without regard to case against the whole
-address (user@domain) or against its part from the last "@" on
-(@domain), and nothing else: no wildcards, no subdomains (@example.com
-does not cover @mail.example.com), no local part alone. qq therefore
-lower-cases entries, refuses what can never match, and flags existing
-lines that never match.
-
-  qq %[1]s list
-  qq %[1]s add spammer@example.com @spam.example
-  qq %[1]s add - < addresses.txt
-  qq %[1]s rm spammer@example.com
-  qq %[1]s check 'MAIL %[4]s:<Spammer@Example.COM>' && echo rejected
-
-With the qregex patch the file holds regular expressions instead;
-qq detects such lines, never lower-cases their escape sequences (\S is
-not \s), and warns.`, spec.name, spec.what, spec.origin, spec.verb),
+		Long: fmt.Sprintf(longHelp("addr-list"), spec.name, spec.what, spec.origin, spec.verb),
 	}
 	cmd.AddCommand(newAddrListListCmd(a, spec), newAddrListAddCmd(a, spec), newAddrListRmCmd(a, spec), newAddrListCheckCmd(a, spec))
 	return cmd
@@ -108,15 +89,7 @@ func newAddrListListCmd(a *app, spec addrListSpec) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: fmt.Sprintf("list the entries of %s and flag lines that never match", spec.name),
-		Long: fmt.Sprintf(`qq %[1]s list prints each entry of control/%[1]s with its line number
-and what is wrong with it: lines qmail-smtpd can never match (leading
-whitespace, a trailing CR from a Windows editor, a bare local part, a
-wildcard, @.domain), and duplicates. Comments and blank lines are not
-listed.
-
-Formats: table (default on a terminal), plain (LINE, ENTRY, PROBLEMS
-tab-separated, with a header), json (one object per line, with
-"never_matches" and the problem codes).`, spec.name),
+		Long: fmt.Sprintf(longHelp("addr-list-list"), spec.name),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAddrListList(cmd.Context(), a, opts)
@@ -213,27 +186,7 @@ func newAddrListAddCmd(a *app, spec addrListSpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add ADDR... | -",
 		Short: fmt.Sprintf("add entries to %s (lower-cased, de-duplicated, validated)", spec.name),
-		Long: fmt.Sprintf(`qq %[1]s add appends each ADDR (or each line of stdin for "-") to
-control/%[1]s unless it is already there, ignoring case. Entries are
-lower-cased and must be user@domain or @domain; rejected, with nothing
-changed, are: empty values, whitespace inside, CR and other control
-bytes, wildcards and regular expressions, a bare local part, an empty
-domain. An @domain entry does not cover subdomains: qq says so.
-
-A line holding the same address in a form qmail never matches (leading
-whitespace, trailing CR) is rewritten in place. Comments, blank lines
-and the order of the other lines are kept; the file is replaced
-atomically with its owner and mode. The change takes effect on the next
-SMTP connection: no restart is needed.
-
---regex adds entries for the qregex patch (regular expressions, matched
-case-insensitively): they must compile, and only letters outside escape
-sequences are lower-cased.
-
-Output: one line per entry (added, fixed, present) and a summary with
-what the change needs; --format json gives one object.
-
-`+controlExitHelp, spec.name),
+		Long: fmt.Sprintf(longHelp("addr-list-add"), spec.name),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -291,12 +244,7 @@ func newAddrListRmCmd(a *app, spec addrListSpec) *cobra.Command {
 		Use:     "rm ADDR... | -",
 		Aliases: []string{"remove"},
 		Short:   fmt.Sprintf("remove entries from %s (ignoring case)", spec.name),
-		Long: fmt.Sprintf(`qq %[1]s rm removes every line of control/%[1]s whose entry is one of
-the ADDRs (or the lines of stdin for "-"), ignoring case, surrounding
-whitespace and a trailing CR. Other lines, comments included, are kept.
-Takes effect on the next SMTP connection: no restart is needed.
-
-`+controlExitHelp, spec.name),
+		Long: fmt.Sprintf(longHelp("addr-list-rm"), spec.name),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -339,25 +287,7 @@ func newAddrListCheckCmd(a *app, spec addrListSpec) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check ADDR... | -",
 		Short: fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", spec.what),
-		Long: fmt.Sprintf(`qq %[1]s check parses each ADDR as qmail-smtpd parses the argument
-of %[2]s: "MAIL %[3]s:<a@b>", "%[3]s:<a@b>", "<a@b>" and "a@b" are
-all accepted; angle brackets, a source route (<@relay:a@b>), double
-quotes and backslash escapes are handled as qmail does, and
-box@[an address of this host] becomes box@localiphost. It then says
-whether control/%[1]s rejects the address, and by which line.
-
-Results: rejected (a line matched: %[4]s), accepted, or
-syntax-error (longer than 899 bytes: "555 syntax error").
-
-Formats: table (default on a terminal), plain (tab-separated with a
-header), json (one object per line).
-
-EXIT STATUS
-  0    every ADDR would be rejected (a line matched each), so that
-       'qq %[1]s check ADDR && echo blocked' reads naturally
-  1    at least one ADDR would be accepted (or is a syntax error)
-  2    usage error
-  3    control/%[1]s could not be read`, spec.name, map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[spec.verb], spec.verb, spec.reply),
+		Long: fmt.Sprintf(longHelp("addr-list-check"), spec.name, map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[spec.verb], spec.verb, spec.reply),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args

@@ -28,29 +28,7 @@ func newBrowseCmd(a *app) *cobra.Command {
 		Use:     "browse [--filter QUERY]",
 		GroupID: groupQueue,
 		Short:   "browse the queue interactively: overview, groups, messages; filter, remove, expire",
-		Long: `A full-screen view of the queue that refreshes every --interval: an
-overview (messages, todo, bouncing, bytes, oldest, the change per minute,
-a sparkline of the last refreshes), groups (top senders, sender domains,
-recipient domains, subjects, IPs, HELOs), the messages of a group or of
-the whole queue (sorted by age, size or sender; details are read only for
-the rows on screen), and one message (envelope, retry and expiry, headers,
-MIME structure, decoded body, bounce report, and with --log or
-$QQ_LOG_DIR the last delivery attempts).
-
-/ filters with the filter flags written as a query: sender:ADDR rcpt:ADDR
-sender-domain:D rcpt-domain:.D subject:RE header:NAME=RE match:RE body:RE
-attachment:RE older:2h newer:30m size>1M size<10k id:N and the words
-local remote todo bouncing case not.
-
-Marked messages (space; a marks the whole list) are removed with d, to the
-quarantine, through the same plan → confirm → stop → remove → restart
-cycle as qq rm (the service flags are rm's), or expired with e. ? lists
-the keys; q or ctrl+c leaves. Needs a terminal.
-
-EXAMPLES
-  qq browse
-  qq browse --filter 'sender-domain:cheap-meds.example older:1h'
-  qq browse --service /service/qmail-send --interval 5s`,
+		Long: longHelp("browse"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.cmdline = commandLine(cmd, args)

@@ -32,49 +32,7 @@ func newCheckCmd(a *app) *cobra.Command {
 		Use:     "check [--warn N] [--crit N] [thresholds] [filters]",
 		GroupID: groupQueue,
 		Short:   "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
-		Long: `Check the queue for a monitoring system (Nagios, Icinga, Naemon, Sensu,
-check_mk): print one status line with performance data and exit with the
-monitoring-plugin code. It replaces check_qmailq, which parses qmail-qstat,
-and check_daemontools_service.
-
-  QQ OK - 1234 messages, 12 not preprocessed, oldest 2d04h, 3 bouncing, qmail-send up 5d02h | messages=1234;5000;10000;0 todo=12;100;500;0 oldest=187200s;;;0 bouncing=3;;;0 bytes=4567890B;;;0 qmail_send_up=1;;;0;1
-
-A threshold is exceeded when the value is above it. Thresholds that are
-not given are not checked; the figure is still reported.
-  -w, --warn N / -c, --crit N   messages in the queue
-  --warn-todo / --crit-todo N   messages not yet preprocessed (todo/);
-                                a growing todo means qmail-send is stuck
-  --warn-age / --crit-age AGE   age of the oldest message (90s, 30m, 2h, 3d)
-  --warn-bouncing / --crit-bouncing N
-                                messages with a bounce waiting (bounce/)
-  --warn-sender / --crit-sender N
-                                messages from any one sender: a flood
-                                detector (reads every envelope); with
-                                --sender-key sender-domain, per domain
-qmail-send is CRITICAL when supervise says it is down or supervise itself
-is not running, WARNING when it is paused. The service is --service DIR, or
-else the first of qmail-send or qmail in /service, /etc/service and
-/var/service; when there is none, it is not checked and a second output
-line says so. --no-service skips it. supervise is asked the way svok and
-svstat ask: no lock is taken and nothing is written.
-
-The filters restrict what is counted, e.g. --remote for the remote queue.
-
-` + filterHelp + `
-
-EXIT STATUS
-  qq check exits as monitoring plugins do, not as the other qq commands:
-  0    OK
-  1    WARNING: a warning threshold is exceeded, or qmail-send is paused
-  2    CRITICAL: a critical threshold is exceeded, or qmail-send is down
-  3    UNKNOWN: bad command line, or the queue or supervise status could
-       not be read ("QQ UNKNOWN - reason" on stdout, "qq: reason" on stderr)
-
-EXAMPLES
-  qq check -w 5000 -c 10000 --warn-todo 100 --crit-todo 500
-  qq check --warn-age 3d --crit-age 6d --remote
-  qq check --warn-sender 500 --crit-sender 2000 --sender-key sender-domain
-  qq check --service /etc/service/qmail-send -w 5000 -c 10000`,
+		Long: longHelp("check"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return checkExit(a, runCheck(cmd.Context(), a, opts))

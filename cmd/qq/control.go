@@ -9,43 +9,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const controlExitHelp = `EXIT STATUS
-  0    done (also when there was nothing to change)
-  1    nothing matched: an entry to remove is not there, a file to get
-       is absent and has no default
-  2    usage error, or a value qmail would misread (rejected, nothing
-       changed)
-  3    a control file could not be read or written
-  111  another qq held the lock for 30s, or the file was changed by
-       another program meanwhile: nothing changed, try again`
-
 func newControlCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "control",
 		Short:   "read and change qmail control files with qmail's own semantics",
 		GroupID: groupControl,
-		Long: `qq control reads and changes the files in the control directory
-(--control-dir, default <qmail-dir>/control) the way qmail reads them,
-and says what each change needs to take effect: nothing (qmail-smtpd,
-qmail-remote and qmail-inject read their files anew every time), a HUP
-of qmail-send (locals, virtualdomains), or a restart of qmail-send
-(every other file qmail-send reads).
-
-Changes are atomic (a temporary file, fsync, rename, fsync of the
-directory), keep the file's owner, group and mode, keep comments, blank
-lines and the order of the other lines, and are serialised between qq
-processes by a flock(2) of the control directory, so two cron jobs both
-land. Symlinks and other non-regular files are refused.
-
-  qq control list                      the files qq knows, and who reads them
-  qq control show                      every file's effective value
-  qq control get queuelifetime
-  qq control set queuelifetime 259200
-  qq control set smtproutes example.com:relay.example.net:2525
-  qq control unset smtproutes example.com
-  qq control unset databytes           back to qmail's default
-
-` + controlExitHelp,
+		Long: longHelp("control"),
 	}
 	cmd.AddCommand(newControlListCmd(a), newControlShowCmd(a), newControlGetCmd(a), newControlSetCmd(a), newControlUnsetCmd(a))
 	return cmd
@@ -60,13 +29,7 @@ func newControlListCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "list the control files qq knows: kind, default, reader, what a change needs",
-		Long: `qq control list prints the registry of control files qq knows: how
-qmail reads each (line, int, list, map, cdb), its default when absent,
-which program reads it and when, and what a change needs to take effect:
-nothing, a HUP of qmail-send, or a restart of qmail-send.
-
-Formats: table (default on a terminal), plain (tab-separated with a
-header), json (one object per line).`,
+		Long: longHelp("control-list"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runControlList(cmd.Context(), a, opts)
@@ -123,15 +86,7 @@ func newControlShowCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show",
 		Short: "show every control file's effective value, like qmail-showctl",
-		Long: `qq control show lists every control file qq knows with the value qmail
-will use and where it comes from: the file, control/me, qmail's
-built-in default, or nothing (then what absence means). List and map
-files show their number of entries (all of them in JSON). Files in the
-control directory that qq does not know are listed as unknown, as
-qmail-showctl does ("I have no idea what this file does").
-
-Formats: table (default on a terminal), plain (tab-separated with a
-header), json (one object per line, with every entry).`,
+		Long: longHelp("control-show"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runControlShow(cmd.Context(), a, opts)
@@ -203,18 +158,7 @@ func newControlGetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "get NAME",
 		Short: "print the value qmail uses for a control file",
-		Long: `qq control get NAME prints the effective value of a control file: the
-file's value as qmail reads it, or the default qmail uses when it is
-absent (control/me for the files that fall back to it). List and map
-files print one entry per line; morercpthosts.cdb prints its keys.
-Where the value comes from, and anything surprising (an empty file that
-overrides the default, a number with a leading space), goes to stderr.
-
-  qq control get queuelifetime
-  qq control get locals
-  qq --format json control get smtproutes
-
-Exit status 1 when the file is absent and qmail has no default for it.`,
+		Long: longHelp("control-get"),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
@@ -292,30 +236,7 @@ func newControlSetCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set NAME VALUE...",
 		Short: "set a control file's value, or add entries to a list or map file",
-		Long: `qq control set NAME VALUE sets a one-line or number file (its first
-line; further lines, which qmail ignores, are kept). For a list file it
-adds each VALUE unless already there (ignoring case); for a map file
-(smtproutes, virtualdomains) it sets each key:value, replacing the line
-qmail uses for that key. "-" reads values from stdin, one per line.
-
-Values are validated before anything is written: numbers are digits
-from column 1 up to 2147483647, host names are lower-cased, smtproutes
-entries are domain:relay[:port] (empty domain: default route; empty
-relay: use MX), virtualdomains entries are domain:prepend or
-user@domain:prepend, qmqpservers entries are IPv4 addresses,
-badmailfrom/badrcptto entries are user@domain or @domain.
-
-Creating rcpthosts where there was none needs --force: without
-rcpthosts qmail-smtpd accepts every recipient, with it only the listed
-domains (so list all of them, including locals). Likewise creating
-locals without the name in control/me, which an absent locals stands
-for.
-
-  qq control set concurrencyremote 60
-  qq control set smtproutes :smarthost.example.net
-  qq control set locals example.org example.net
-
-` + controlExitHelp,
+		Long: longHelp("control-set"),
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name, opts.values = args[0], args[1:]
@@ -470,18 +391,7 @@ func newControlUnsetCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unset NAME [VALUE...]",
 		Short: "remove a control file (back to qmail's default), or entries of a list or map file",
-		Long: `qq control unset NAME removes a one-line or number file, so that qmail
-uses its default again (already absent is not an error). For a list
-file, unset NAME VALUE... removes those entries (ignoring case); for a
-map file, unset NAME KEY... removes the lines of those keys. Removing
-control/me needs --force: qmail-send and qmail-smtpd do not start
-without it.
-
-  qq control unset queuelifetime
-  qq control unset smtproutes example.com
-  qq control unset locals old.example.org
-
-` + controlExitHelp,
+		Long: longHelp("control-unset"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name, opts.values = args[0], args[1:]

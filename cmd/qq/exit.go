@@ -23,18 +23,6 @@ const (
 	exitInterrupted = 130 // interrupted by SIGINT or SIGTERM
 )
 
-const exitStatusHelp = `EXIT STATUS
-  0    success
-  1    nothing matched the filters, or a message ID is not in the queue
-  2    usage error (unknown command or flag, bad regular expression, size
-       or duration)
-  3    error: the queue or a file could not be read (missing, permission
-       denied, malformed)
-  70   internal error: a bug in qq; the message and stack on stderr
-       are worth a bug report
-  111  temporary failure (a lock is held, a service would not stop): try again
-  130  interrupted`
-
 // usageError is a mistake on the command line. It carries the command's path
 // so the hint can point at the right --help.
 type usageError struct {

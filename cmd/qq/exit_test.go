@@ -25,7 +25,7 @@ func TestExitCodeTable(t *testing.T) {
 	}
 	table, _, _ = strings.Cut(table, "\n\n\n")
 	rows := regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(table, -1)
-	help := regexp.MustCompile(`(?m)^  (\d+) +\S`).FindAllStringSubmatch(exitStatusHelp, -1)
+	help := regexp.MustCompile(`(?m)^  (\d+) +\S`).FindAllStringSubmatch(helpText("_exit-status"), -1)
 	codes := []int{exitOK, exitNoMatch, exitUsage, exitError, exitInternal, exitTempFail, exitInterrupted}
 	if len(rows) != len(codes) || len(help) != len(codes) {
 		t.Fatalf("%d codes, %d README rows, %d help lines", len(codes), len(rows), len(help))

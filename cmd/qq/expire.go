@@ -24,37 +24,7 @@ func newExpireCmd(a *app) *cobra.Command {
 		Use:     "expire [ID… | ALL] [filters]",
 		GroupID: groupQueue,
 		Short:   "make qmail-send give up on messages now, bouncing them to their senders",
-		Long: `Expire messages: qmail-send tries each pending recipient once more, turns
-every deferral into a failure and sends the sender one bounce, then removes
-the message itself. qq sets the mtime of info/N/ID (the message's birth) to
-just before now − queuelifetime, the one change to a queue that is safe
-while qmail-send runs, and then sends qmail-send ALRM through its
-supervisor (svc -a) so that it starts the last pass at once. qmail-send is
-not stopped.
-
-Expiring BOUNCES to the sender. For spam, whose senders are forged, use
-qq rm instead: it removes without a bounce.
-
-Messages not yet preprocessed (only in todo/) are refused: qmail-send gives
-them a new birth when it does. The plan, the confirmation (--yes without a
-terminal), --dry-run and the output formats are those of qq rm.
-
---service DIR names the qmail-send service to alarm (default: qmail-send
-or qmail under /service, /etc/service and /var/service); --no-alarm sends
-nothing, and the messages then bounce at their next scheduled retry.
-
-` + filterHelp + `
-
-EXAMPLES
-  qq expire --rcpt-domain dead-domain.example --dry-run
-  qq expire --older 5d --remote --yes
-  qq expire 9995400
-
-EXIT STATUS
-  0 expired, 1 nothing matched or not confirmed, 2 usage error or no
-  terminal to confirm on, 3 a message could not be expired, 111 qmail-send
-  runs but could not be sent ALRM (the messages are expired all the same
-  and bounce at their next retry).`,
+		Long: longHelp("expire"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runExpire(cmd.Context(), a, opts)

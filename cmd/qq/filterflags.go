@@ -28,14 +28,6 @@ type filterFlags struct {
 	idsFrom                    string
 }
 
-const filterHelp = `FILTERS
-  Filters combine with AND; a flag given several times matches any of its
-  values. --not negates the whole selection. Address and domain matches are
-  case-insensitive, as qmail's; regular expressions are too unless --case.
-  Header regular expressions run over the decoded header block (RFC 2047
-  words decoded); only those filters open the message file, and only --body
-  and --attachment read bodies.`
-
 // addFlags registers the filter flags on fs.
 func (ff *filterFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&ff.senders, "sender", nil, "envelope sender `ADDR` (<> or \"\" for the null sender)")

@@ -32,30 +32,7 @@ func newListCmd(a *app) *cobra.Command {
 		Aliases: []string{"ls"},
 		GroupID: groupQueue,
 		Short:   "list the messages in the queue",
-		Long: `List the messages in the queue: preprocessed ones (as qmail-qread) and
-those not yet preprocessed (only in todo/, which qmail-qread skips).
-
-Output streams in queue order unless --sort is given. Formats:
-  table   a table (the default on a terminal)
-  plain   one tab-separated line per message: ID, birth (RFC 3339), size,
-          flags, <sender>, pending/total recipients, pending recipients
-          (comma-separated), subject with --headers (the default when piped)
-  json    JSON Lines, one object per message (schema in README.md)
-  ids     one message ID per line, for qq rm --ids-from -
-  qread   byte-identical to qmail-qread (preprocessed messages only)
-
-Flags column: T not yet preprocessed, W being written or orphaned (S2/S3),
-X broken (info without mess), L/R recipients pending on the local/remote
-channel, B bouncing, ! a problem with one of the message's files.
-
-` + filterHelp + `
-
-EXAMPLES
-  qq list
-  qq list --sender-domain cheap-meds.example --format ids
-  qq list --subject 'pupil' --older 2d --headers
-  qq list --sort size --limit 10
-  qq list --format qread`,
+		Long: longHelp("list"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runList(cmd.Context(), a, opts)

@@ -39,45 +39,7 @@ func newLogCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "log [flags] [DIR|FILE|-]",
 		Short: "read qmail-send's log with readable times, filter it, follow it",
-		Long: `qq log prints qmail-send's log with readable times (as tai64nlocal
-prints them, in the local zone or, with --utc, in UTC).
-
-The log is a multilog directory (its rotated @….s and @….u files in time
-order, then current), a single file, or standard input ("-"). Without an
-argument qq reads $QQ_LOG_DIR, or /var/log/qmail. Lines may carry TAI64N
-labels, tai64nlocal times or fractional epoch seconds.
-
-Filters select lines by what they are about. A message's lines are its new
-msg, info msg, starting delivery, delivery, bounce msg, triple bounce and
-end msg lines, and warnings naming its queue files; a delivery's lines are
-its starting delivery and delivery lines. Every filter given must match;
-repeat a filter or give a comma list to accept several values.
-  --id ID           lines of message ID (IDs are reused: every message
-                    that had the ID)
-  --qp PID          lines of the message queued by qmail-queue PID (the
-                    "qp" of qmail-smtpd's "250 ok … qp PID" reply)
-  --sender ADDR     lines of messages from ADDR ("<>" for bounces)
-  --rcpt ADDR       delivery lines to ADDR
-  --outcome LIST    delivery lines with a result among success, deferral,
-                    failure; "bounce" selects bounce msg and triple bounce
-                    lines
-A starting delivery line waits for its result before it is printed when
-the outcome decides; a new msg line waits for its info msg line when the
-sender or qp decides. Lines without a time stamp take the time of the line
-before them for --since and --until.
-
---since and --until take a date and time (2024-06-01 09:30, in the local
-zone, or RFC 3339), a time today (09:30), a duration before now (90m, 2h,
-7d, 1d12h) or a TAI64N label.
-With -f, qq prints the last --lines lines of current (or everything from
---since) and then prints new lines as multilog writes them, following
-current across rotations, until interrupted.
-
-Examples:
-  qq log --since 1h --outcome deferral,failure
-  qq log --rcpt bob@example.net /var/log/qmail
-  qq log -f --sender newsletter@shop.example
-  qq log --qp 31337 --format json < saved.log`,
+		Long: longHelp("log"),
 		GroupID: groupService,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

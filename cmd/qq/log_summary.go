@@ -25,33 +25,7 @@ func newLogSummaryCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "summary [flags] [DIR|FILE|-]",
 		Short: "totals, failure and deferral reasons, delays and senders from qmail-send's log",
-		Long: `qq log summary reads qmail-send's log and reports, over --since to --until
-(the whole log by default), in the spirit of qmailanalog's zoverall,
-zfailures, zdeferrals, zddist and zsenders:
-  - messages taken in (info msg lines) and their bytes, messages that left
-    the queue (end msg), bounces and triple bounces;
-  - delivery attempts and their results: successes, failures, deferrals;
-  - the most frequent failure and deferral reports, as logged;
-  - the recipient domains with the most deferrals;
-  - delivery delays, from a message's info msg line to each successful
-    delivery: mean, 50th, 90th, 95th and 99th percentiles, maximum;
-  - the busiest envelope senders: messages, bytes, and recipients done.
-The whole log is read even with --since, to know when messages delivered
-in the range were born. Counts are exact up to 10000 distinct reasons,
-domains or senders each, and estimates beyond (the true top entries
-remain); delay percentiles are exact up to a million deliveries and
-sampled beyond.
-
-The log is read as by qq log: a multilog directory, a file, or "-" for
-standard input; by default $QQ_LOG_DIR or /var/log/qmail.
-
-Output: a table on a terminal, tab-separated records when piped (the first
-field names the record), or --format json.
-
-Examples:
-  qq log summary --since 24h
-  qq log summary --since "2024-06-01 00:00" --until "2024-06-02 00:00" --top 20
-  qq log summary --format json | jq .deferral_domains`,
+		Long: longHelp("log-summary"),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -25,30 +25,7 @@ func newLogTraceCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trace [flags] ID|ADDRESS [DIR|FILE|-]",
 		Short: "the history of a message in qmail-send's log",
-		Long: `qq log trace follows a message through qmail-send's log, as qmailanalog's
-matchup does: new msg, info msg (size, sender, qp, uid), each starting
-delivery with its result (success, deferral or failure and the remote
-server's reply), bounce msg, end msg. It ends with the last attempt for
-each recipient: for a message still in the queue, the reason it is there.
-
-ID is a queue message ID. IDs are inode numbers and are reused, so an ID
-names one message only from its new msg to its end msg; qq prints every
-message that had the ID, oldest first. Deliveries are matched by delivery
-number, which starts again at 1 when qmail-send restarts; a delivery whose
-result never appeared is shown as lost. Histories spanning rotated files are
-joined. A message queued before the log begins is shown from the first line
-that names it.
-
-ADDRESS traces every message whose envelope sender or a recipient is
-ADDRESS (case does not matter; "<>" finds bounces).
-
-The log is read as by qq log: a multilog directory, a file, or "-" for
-standard input; by default $QQ_LOG_DIR or /var/log/qmail.
-
-Examples:
-  qq log trace 9995400
-  qq log trace bob@example.net /var/log/qmail
-  qq log trace 9995400 --format json`,
+		Long: longHelp("log-trace"),
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.target = args[0]

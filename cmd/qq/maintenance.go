@@ -11,40 +11,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// maintenanceHelp documents the flags of maintenanceFlags, for the Long text
-// of every command that changes queue files.
-const maintenanceHelp = `STOPPING QMAIL
-  Queue files are changed only while qmail-send is verified stopped: qq
-  sends "down" to its supervise (never pidof, ps or killall), waits until
-  supervise reports it down and a non-blocking flock on queue/lock/sendmutex
-  succeeds, holds that lock while it works, then starts again exactly the
-  services that were up and checks that they came up. On an error, Ctrl-C,
-  SIGTERM or SIGHUP the services are restored too. If qmail-send runs and
-  nothing configured can stop it, qq refuses and changes nothing (exit 111).
-
-  --service DIR      a service to stop and restart, e.g. /service/qmail-send;
-                     repeat it to stop the SMTP front end too, so that no new
-                     mail arrives meanwhile. DIR=SUPERVISEDIR names a supervise
-                     directory kept elsewhere; $SUPERVISEDIR is honoured as
-                     daemontools-encore does. Default: the first of
-                     qmail-send and qmail under /service, /etc/service and
-                     /var/service (none with --stop-command).
-  --stop-command CMD, --start-command CMD
-                     shell commands for a qmail run by systemd or an init
-                     script (e.g. 'systemctl stop qmail'); the stop command
-                     runs only if qmail-send runs, and is still verified by
-                     the sendmutex check.
-  --timeout D        how long to wait for qmail-send to stop, and for the
-                     services to come back (default 2m: qmail-send finishes
-                     the deliveries in progress before it exits).
-  --keep-down        leave the services down afterwards, so that a batch of
-                     runs shares one stop; end the batch with 'qq svc up DIR'.
-  --no-svc           stop and start nothing: the admin has stopped qmail;
-                     qq still refuses if lock/sendmutex is held.
-
-  qq's own lock, which keeps two qq runs from interleaving, is the file
-  .qq.lock next to the queue directory (<qmail-dir>/.qq.lock by default).`
-
 // maintenanceFlags are the flags of the stop → change → restart cycle, shared
 // by every command that changes queue files: addFlags on the command's flag
 // set, then build in its run function.

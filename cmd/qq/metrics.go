@@ -36,44 +36,7 @@ func newMetricsCmd(a *app) *cobra.Command {
 		Use:     "metrics [--output FILE | --listen ADDR]",
 		GroupID: groupQueue,
 		Short:   "queue metrics in the Prometheus text format, to a file or over HTTP",
-		Long: `Print the state of the queue in the Prometheus text exposition format
-(version 0.0.4): for node_exporter's textfile collector from cron with
---output, which replaces the file atomically, or served over HTTP at
-/metrics with --listen for Prometheus to scrape (every scrape reads the
-queue anew; scrapes do not overlap).
-
-Metrics:
-  qmail_queue_messages{state}          messages by state: queued
-                                       (preprocessed), todo (not yet),
-                                       writing, mess-only, broken
-  qmail_queue_messages_pending{channel}
-                                       messages with recipients pending on
-                                       the local or remote channel
-  qmail_queue_bouncing_messages        messages with a bounce waiting
-  qmail_queue_size_bytes               sum of the message sizes
-  qmail_queue_oldest_message_age_seconds
-  qmail_queue_lifetime_seconds         control/queuelifetime (default 604800)
-  qmail_queue_message_age_seconds      histogram of message ages (1m to 7d)
-  qmail_queue_senders                  distinct senders
-  qmail_queue_sender_messages{sender}  the senders with at least
-                                       --sender-threshold messages, at most
-                                       --max-senders of them (bounded
-                                       cardinality); "<>" is the null sender
-                                       (per domain: no domain)
-  qmail_send_supervised, qmail_send_up, qmail_send_paused,
-  qmail_send_state_seconds             qmail-send under supervise (svok and
-                                       svstat's view), when its service is
-                                       found (see --service)
-  qmail_queue_scan_duration_seconds    how long reading the queue took
-The per-sender series need every envelope read; --no-senders leaves them
-out and reads no message file at all. With --sender-key sender-domain they
-are qmail_queue_sender_domain_messages{domain} instead.
-
-EXAMPLES
-  qq metrics
-  qq metrics --output /var/lib/prometheus/node-exporter/qmail.prom
-  qq metrics --listen 127.0.0.1:9791
-  qq metrics --sender-threshold 50 --max-senders 20`,
+		Long: longHelp("metrics"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runMetrics(cmd.Context(), a, opts)

@@ -19,18 +19,7 @@ func newQuarantineCmd(a *app) *cobra.Command {
 		Use:     "quarantine",
 		GroupID: groupQueue,
 		Short:   "list and purge the messages qq rm and qq fsck kept",
-		Long: `qq rm keeps every message it removes in the quarantine (unless
---no-quarantine): one directory per run of qq rm, holding the mess files
-and a manifest with each message's envelope, birth, subject and the command
-line that removed it. qq fsck --repair saves what it removes or rewrites
-there too, in runs named fsck-<time> (entries of kind fsck-save). A file no
-manifest line describes (a run interrupted between keeping a file and
-recording it) is listed too, as kind unlisted. qq quarantine list shows
-it all, qq quarantine purge empties it, qq requeue puts messages back into
-the queue.
-
-An ENTRY is RUN/ID (as list prints it), a RUN directory name (all of its
-messages), or an ID (the message of that ID in every run).`,
+		Long: longHelp("quarantine"),
 	}
 	cmd.AddCommand(newQuarantineListCmd(a), newQuarantinePurgeCmd(a))
 	return cmd
@@ -57,10 +46,6 @@ func (f *entryFlags) addFlags(cmd *cobra.Command) {
 	f.olderThan = fs.Lookup("older-than")
 	addQuarantineFlag(cmd, &f.quarantine)
 }
-
-// quarantineAgeHelp explains --older and --newer in the quarantine commands.
-const quarantineAgeHelp = `In the quarantine, --older AGE and --newer AGE select by the time since
-qq rm removed the message (REMOVED), not by its time in the queue.`
 
 // load reads the quarantine and returns the entries the arguments and the
 // filters select (all of them with neither), with the quarantine directory.
@@ -109,23 +94,7 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 		Use:     "list [ENTRY…] [filters]",
 		Aliases: []string{"ls"},
 		Short:   "list the quarantined messages",
-		Long: `List the messages in the quarantine, oldest run first: ENTRY (RUN/ID),
-when it was removed, size, sender, pending recipients, subject, and its
-status: kept, requeued as NEWID, or still in queue (qq stopped between
-keeping the copy and removing the message; qq quarantine purge drops such
-an entry without touching the queue).
-
-Formats: table (the default on a terminal), plain (tab-separated: entry,
-removed at, size, <sender>, recipients comma-separated, status, subject;
-the default when piped), json (one object per line).
-
-` + filterHelp + `
-
-` + quarantineAgeHelp + `
-
-EXAMPLES
-  qq quarantine list
-  qq quarantine list --sender-domain example.com --format json`,
+		Long: longHelp("quarantine-list"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runQuarantineList(cmd.Context(), a, opts)
@@ -259,30 +228,7 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "purge [ENTRY…] [--older AGE] [--requeued] [--all] [filters]",
 		Short: "delete quarantined messages for good",
-		Long: `Delete quarantined messages for good: their kept mess files and manifest
-lines; a run left empty is removed. Select them with ENTRY arguments,
---older AGE (removed longer ago than AGE; --older-than is an old name for
-it), --requeued (already put back), the filters, or --all. Several
-selections combine with AND.
-
-An entry whose message is still in the queue (qq stopped between keeping
-the copy and removing the message) is purged like any other: the queue's
-own file is never touched.
-
-Meant for cron, so it does not ask; --dry-run lists what it would purge.
-
-` + filterHelp + `
-
-` + quarantineAgeHelp + `
-
-EXAMPLES
-  qq quarantine purge --older 7d
-  qq quarantine purge 20261122T120000Z-4242
-  qq quarantine purge --requeued --dry-run
-
-EXIT STATUS
-  0 purged, 1 nothing matched, 2 usage error, 111 the quarantine is in use
-  by another qq run.`,
+		Long: longHelp("quarantine-purge"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.selected = selectionGiven(cmd, args, "dry-run", "quarantine", "body-limit", "case")

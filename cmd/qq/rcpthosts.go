@@ -12,28 +12,7 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 		Use:     "rcpthosts",
 		Short:   "list, add, remove and check the domains qmail-smtpd accepts mail for",
 		GroupID: groupControl,
-		Long: `qq rcpthosts manages control/rcpthosts and control/morercpthosts, the
-domains qmail-smtpd accepts mail for from clients without RELAYCLIENT.
-
-qmail-smtpd takes the domain after the last "@", lower-cased, and looks
-it up, then each ".suffix" of it, first in rcpthosts (ignoring case),
-then exactly in morercpthosts.cdb. An entry "example.com" matches only
-example.com; ".example.com" matches every subdomain of it. Without
-rcpthosts every recipient is accepted (an open relay unless something
-else restricts it), and morercpthosts.cdb is not consulted.
-
-morercpthosts is for long lists: qmail-smtpd reads only its compiled
-form, morercpthosts.cdb. Every change qq makes to morercpthosts rebuilds
-the cdb exactly as qmail-newmrh does (lower-cased keys, "#" and blank
-lines skipped, written to morercpthosts.tmp, fsync, rename). Changes
-take effect on the next SMTP connection: no restart is needed.
-
-  qq rcpthosts list
-  qq rcpthosts add example.org .example.org
-  qq rcpthosts add --more customer1.example customer2.example
-  qq rcpthosts rm old.example
-  qq rcpthosts check user@mail.example.org && echo accepted
-  qq rcpthosts rebuild`,
+		Long: longHelp("rcpthosts"),
 	}
 	cmd.AddCommand(newRcpthostsListCmd(a), newRcpthostsAddCmd(a), newRcpthostsRmCmd(a), newRcpthostsCheckCmd(a), newRcpthostsRebuildCmd(a))
 	return cmd
@@ -61,14 +40,7 @@ func newRcpthostsListCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "list rcpthosts and morercpthosts entries and flag lines that never match",
-		Long: `qq rcpthosts list prints the entries of rcpthosts and morercpthosts
-with their file and line, and flags lines qmail-smtpd never matches
-(leading whitespace, a trailing CR, a wildcard, an address) and
-duplicates. It warns when morercpthosts.cdb is missing or does not hold
-what morercpthosts lists.
-
-Formats: table (default on a terminal), plain (tab-separated with a
-header), json (one object per line).`,
+		Long: longHelp("rcpthosts-list"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRcpthostsList(cmd, a, opts)
@@ -113,17 +85,7 @@ func newRcpthostsAddCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add DOMAIN... | -",
 		Short: "add domains to rcpthosts (or --more: morercpthosts, rebuilding the cdb)",
-		Long: `qq rcpthosts add appends each DOMAIN (or each line of stdin for "-") to
-control/rcpthosts, or with --more to control/morercpthosts followed by a
-rebuild of morercpthosts.cdb. A domain already in either file is left
-alone. Domains are lower-cased and must be host names, optionally with a
-leading dot (".example.com": every subdomain); wildcards and addresses
-are rejected.
-
-Creating rcpthosts where there was none needs --force: without it
-qmail-smtpd accepts every recipient, with it only the listed domains.
-
-` + controlExitHelp,
+		Long: longHelp("rcpthosts-add"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -195,12 +157,7 @@ func newRcpthostsRmCmd(a *app) *cobra.Command {
 		Use:     "rm DOMAIN... | -",
 		Aliases: []string{"remove"},
 		Short:   "remove domains from rcpthosts and morercpthosts",
-		Long: `qq rcpthosts rm removes every line of rcpthosts and of morercpthosts
-whose entry is one of the DOMAINs (or the lines of stdin for "-"),
-ignoring case; morercpthosts.cdb is rebuilt when morercpthosts changed.
-Emptying rcpthosts makes qmail-smtpd reject every recipient: qq warns.
-
-` + controlExitHelp,
+		Long: longHelp("rcpthosts-rm"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -264,20 +221,7 @@ func newRcpthostsCheckCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check DOMAIN|ADDR... | -",
 		Short: "say whether qmail-smtpd accepts mail for a domain or address, and why",
-		Long: `qq rcpthosts check decides, as qmail-smtpd's rcpthosts() does for a
-client without RELAYCLIENT, whether mail for each DOMAIN (or recipient
-address, parsed like the argument of RCPT TO) is accepted, and by which
-entry: an rcpthosts line or a morercpthosts.cdb key.
-
-Formats: table (default on a terminal), plain (tab-separated with a
-header), json (one object per line).
-
-EXIT STATUS
-  0    every DOMAIN is accepted
-  1    at least one would be rejected ("553 sorry, that domain isn't in
-       my list of allowed rcpthosts (#5.7.1)")
-  2    usage error
-  3    a control file could not be read`,
+		Long: longHelp("rcpthosts-check"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -359,15 +303,7 @@ func newRcpthostsRebuildCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rebuild",
 		Short: "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does",
-		Long: `qq rcpthosts rebuild compiles control/morercpthosts into
-control/morercpthosts.cdb exactly as qmail-newmrh does: each line
-lower-cased, trailing spaces and tabs stripped, "#" and blank lines
-skipped, written to morercpthosts.tmp, fsync, renamed over
-morercpthosts.cdb (keeping its owner and mode), under qq's lock. Needed
-only after morercpthosts was edited by hand: qq's own changes rebuild
-it. Takes effect on the next SMTP connection.
-
-` + controlExitHelp,
+		Long: longHelp("rcpthosts-rebuild"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRcpthostsRebuild(cmd, a, opts)

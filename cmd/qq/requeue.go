@@ -33,40 +33,7 @@ func newRequeueCmd(a *app) *cobra.Command {
 		Use:     "requeue [ENTRY…] [--all] [filters] | --file FILE --from ADDR --to ADDR…",
 		GroupID: groupQueue,
 		Short:   "put quarantined messages, or a message file, back into the queue",
-		Long: `Put messages back into the queue through qmail-queue, with their original
-sender and the recipients that were still pending: quarantined messages
-(ENTRY arguments, filters applied to the kept messages, or --all), or a
-message file with an envelope given on the command line (--file, --from,
---to), what other mail servers call the pending folder. qmail-queue gives
-each message a new ID (qq never makes inode-named files itself); qq prints
-it, found by the pid qmail-queue writes in the message's todo file and
-Received line.
-
-qmail-queue is --qmail-queue PATH, else $QMAILQUEUE, else
-<qmail-dir>/bin/qmail-queue. qmail-send may keep running.
-
-A requeued entry stays in the quarantine, marked with its new ID; it is not
-requeued again without --again. An entry whose message is still in the
-queue (qq stopped between keeping the copy and removing it) is refused.
-Local recipients get back the address they had before qmail-send added its
-virtual-domain prepend (control/virtualdomains).
-
-On a terminal qq asks first; without one it needs --yes. --dry-run lists
-what would be requeued.
-
-` + filterHelp + `
-
-` + quarantineAgeHelp + `
-
-EXAMPLES
-  qq requeue 20261122T120000Z-4242/9995400
-  qq requeue --all --sender alice@example.com --yes
-  qq requeue --file held.eml --from alice@example.com --to bob@example.org
-
-EXIT STATUS
-  0 requeued, 1 nothing matched or not confirmed, 2 usage error, 3
-  qmail-queue refused a message for good, 111 qmail-queue failed for a
-  reason that may pass (queue directory, disk full).`,
+		Long: longHelp("requeue"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.fromGiven = cmd.Flags().Changed("from")

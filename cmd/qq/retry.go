@@ -21,25 +21,7 @@ func newRetryCmd(a *app) *cobra.Command {
 		Use:     "retry",
 		GroupID: groupQueue,
 		Short:   "make qmail-send retry every queued message now (ALRM)",
-		Long: `Make qmail-send retry every queued message now: qq sends it ALRM through
-its supervisor (svc -a), without stopping anything. qmail-send then starts
-a delivery pass for every message that has none running.
-
-qmail-remote still skips remote hosts that timed out recently (lock/tcpto).
---tcpok first clears that table exactly as qmail-tcpok does: the file is
-opened without truncation, locked, and overwritten in place with 1024 NUL
-bytes; it is never replaced. qq lists the hosts it forgets.
-
---service DIR names the qmail-send service (default: qmail-send or qmail
-under /service, /etc/service and /var/service).
-
-EXAMPLES
-  qq retry
-  qq retry --tcpok
-
-EXIT STATUS
-  0 qmail-send was alarmed, 3 lock/tcpto could not be cleared, 111
-  qmail-send is not running, or runs where qq cannot alarm it.`,
+		Long: longHelp("retry"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRetry(cmd.Context(), a, opts)

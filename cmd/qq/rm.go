@@ -24,55 +24,7 @@ func newRmCmd(a *app) *cobra.Command {
 		Use:     "rm [ID… | ALL] [filters]",
 		GroupID: groupQueue,
 		Short:   "remove messages from the queue, keeping a copy in the quarantine",
-		Long: `Remove messages from the queue: those given by ID (arguments, or
---ids-from FILE, - for stdin), or those the filters select. Removing every
-message needs the word ALL instead.
-
-qq first shows the plan: how many messages, how many bytes, in which states,
-the most frequent senders and subjects, and a sample of IDs. On a terminal it
-then asks; without one (cron) it needs --yes. --dry-run shows the plan only.
-
-The change itself runs with qmail-send verified stopped (see STOPPING QMAIL).
-Right before a message is touched qq reads it again and leaves it alone if
-its ID now names another message (IDs are inode numbers, reused as soon as a
-message leaves the queue) or if it changed; messages qmail-queue may still be
-writing (no todo, no info, younger than 36 h) are left alone too. Files are
-unlinked in the order that keeps every message in a state qmail-send copes
-with, even after a crash: intd, todo, local, remote, bounce, info, and mess
-last. lock/ is never touched.
-
-QUARANTINE
-  By default every removed message is kept, before its first file is
-  unlinked, in a run directory of the quarantine (--quarantine DIR, default
-  qq-quarantine next to the queue directory, mode 0700): its mess file (a
-  hard link on the same file system, so a flood costs no copying) and a
-  manifest line with its sender, pending recipients, birth, size, subject
-  and this command line. qq quarantine list shows it, qq requeue puts
-  messages back, qq quarantine purge --older-than 7d empties it.
-  --no-quarantine removes without a copy.
-
-OUTPUT
-  plain  the plan, then one summary line (the default); with --quiet only
-         the summary line
-  json   one JSON object: counts and every message with its outcome
-         (planned, done, changed, vanished, refused, failed)
-
-` + filterHelp + `
-
-` + maintenanceHelp + `
-
-EXAMPLES
-  qq rm --match '^Subject: Free Pupil' --dry-run
-  qq rm --sender-domain cheap-meds.example --yes
-  qq list --older 6d --format ids | qq rm --ids-from - --yes
-  qq rm 9995400 9995417
-  qq rm ALL --no-quarantine --yes
-
-EXIT STATUS
-  0 removed (messages left alone are reported), 1 nothing matched or not
-  confirmed, 2 usage error or no terminal to confirm on, 3 a message could
-  not be removed, 111 qmail-send could not be stopped or a lock is held,
-  130 interrupted (the services are restored first).`,
+		Long: longHelp("rm"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.cmdline = commandLine(cmd, args)

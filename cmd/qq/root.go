@@ -28,23 +28,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "qq",
 		Short: "inspect and repair qmail queues, manage qmail control files",
-		Long: `qq inspects and repairs qmail mail queues and manages qmail's control files.
-
-It reads the queue without changing it unless a command that changes
-the queue is asked to; such commands stop qmail-send first and bring it
-back afterwards.
-
-GLOBAL ENVIRONMENT
-  QQ_QMAIL_DIR   the qmail home when --qmail-dir is not given (default /var/qmail)
-  QQ_LOG_DIR     qmail-send's log for qq log and qq show (default /var/log/qmail)
-  QMAILQUEUE     the qmail-queue program qq requeue runs, as qmail honours it
-  NO_COLOR       any non-empty value turns colour off
-  QQ_PAGER       the pager for long output on a terminal (else PAGER, else
-                 less -FRX); cat or --no-pager turns it off
-  COLUMNS        the width tables fit (default: the terminal's)
-  QQ_NOW         an RFC 3339 time to use as now (for reproducible output)
-
-` + exitStatusHelp,
+		Long: longHelp("root"),
 		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,

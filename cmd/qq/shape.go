@@ -31,37 +31,7 @@ func newShapeCmd(a *app) *cobra.Command {
 		Use:     "shape [ID…] [filters]",
 		GroupID: groupQueue,
 		Short:   "show the queue by domain and age, as Postfix's qshape",
-		Long: `Tabulate the queue by domain against age buckets, as Postfix's qshape
-does: which destinations hold mail back, and since when.
-
-By default rows are recipient domains and count pending recipients (a
-message to three recipients at one domain counts three); with --by
-sender-domain rows are sender domains and count messages. T is a row's
-total; the TOTAL row sums every domain. Rows come largest first.
-
-The age of a message is the time since qmail-send preprocessed it (its
-birth). Bucket columns are labelled with their upper age limit: the first
-holds messages up to -t old (default 5m), each next one is twice as wide
-(or, with --linear, as wide as the first), and the last, "LIMIT+", holds
-everything older. -b sets the number of buckets, the open one included.
-
---parents adds rows for parent domains: ".example.com" sums every
-subdomain of example.com (not example.com itself, as rcpthosts reads the
-leading dot), shown when it has at least --min-subdomains of them; top-level
-domains get none.
-
-Formats: table (the default on a terminal), plain (a header line, then
-tab-separated lines: domain, T, one count per bucket; the default when
-piped), json.
-
-` + filterHelp + `
-
-EXAMPLES
-  qq shape
-  qq shape --by sender-domain --top 10
-  qq shape -t 1h -b 8 --remote
-  qq shape --linear -t 1d -b 8
-  qq shape --parents --min-subdomains 3`,
+		Long: longHelp("shape"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runShape(cmd.Context(), a, opts)

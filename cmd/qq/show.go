@@ -33,33 +33,7 @@ func newShowCmd(a *app) *cobra.Command {
 		Use:     "show ID… | -",
 		GroupID: groupQueue,
 		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
-		Long: `Show each message: envelope sender; each recipient with its channel and
-whether it is done; birth, age, size and state; the next retry and the
-expiry time; the bounce report waiting in bounce/ID; the decoded headers;
-the MIME structure: each part's number, type, charset, file name and
-decoded size, attachments marked (the message is read as a stream, at most
-64 MiB).
-
-  --raw    write the message file verbatim (qmail-queue's Received line first)
-  --body   also print the decoded text parts of the body
-  --part N write MIME part N (as numbered in the structure: 1, 2, 2.1, …)
-           decoded (base64 or quoted-printable undone, text in UTF-8), for
-           one message: to a file or a pipe; on a terminal only a text part
-  --log DIR  add the last delivery attempt of each recipient from
-           qmail-send's log (a multilog directory or a file; default
-           $QQ_LOG_DIR when set): why the message is still queued
-
-Formats: text (default) and json (the schema of qq list --format json, with
-headers, plus "bounce_report", "all_headers", "mime_parts" and, with --log,
-"last_attempts").
-
-EXAMPLES
-  qq show 9995400
-  qq show --body 9995400
-  qq show --log /var/log/qmail 9995400
-  qq list --format ids --sender-domain cheap-meds.example | qq show -
-  qq show --raw 9995400 > message.eml
-  qq show --part 2 9995400 > invoice.zip`,
+		Long: longHelp("show"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ids = args

@@ -22,27 +22,7 @@ func newStatCmd(a *app) *cobra.Command {
 		Use:     "stat [filters]",
 		GroupID: groupQueue,
 		Short:   "summarize the queue: messages, states, pending channels, bytes, oldest",
-		Long: `Summarize the queue: messages in all, preprocessed and not yet
-preprocessed, per state, messages with local and with remote recipients
-pending, and bouncing messages. These come from directory listings alone,
-about as fast as qmail-qstat.
-
---full also sums the message sizes and finds the oldest message, which
-needs a stat of every message and info file (two to three times slower on a
-large queue).
-
-Formats: table (default on a terminal), plain ("key value" lines, the
-default when piped), json, and qstat, byte-identical to qmail-qstat's two
-lines (which count files under mess/ and todo/).
-
-` + filterHelp + `
-
-EXAMPLES
-  qq stat
-  qq stat --full
-  qq stat --watch --interval 5s
-  qq stat --format qstat
-  qq stat --sender-domain cheap-meds.example --format json`,
+		Long: longHelp("stat"),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args

@@ -22,21 +22,7 @@ func newSvcCmd(a *app) *cobra.Command {
 		Use:     "svc",
 		Short:   "drive the supervisor of qmail's services (daemontools, runit, s6)",
 		GroupID: groupService,
-		Long: `qq svc shows and changes the state of supervised services through their
-supervisor's own files (supervise/status, supervise/ok, supervise/control),
-like daemontools' svstat and svc, and never through pidof, ps or killall.
-It reads the status files of daemontools, daemontools-encore, runit and s6.
-
-A SERVICE is a directory, or a name looked up in /service, /etc/service and
-/var/service. DIR=SUPERVISEDIR names a supervise directory kept elsewhere;
-$SUPERVISEDIR is honoured as daemontools-encore does.
-
-Examples:
-  qq svc status                      # every qmail* service found
-  qq svc status --format svstat /service/qmail-send
-  qq svc alarm qmail-send            # retry deliveries now (svc -a)
-  qq svc down --wait qmail-smtpd qmail-send
-  qq svc exec -- ./my-queue-repair   # run a tool with qmail-send stopped`,
+		Long: longHelp("svc"),
 	}
 	cmd.AddCommand(newSvcStatusCmd(a), newSvcExecCmd(a))
 	for _, c := range svc.Commands {
@@ -76,21 +62,7 @@ func newSvcStatusCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status [SERVICE...]",
 		Short: "show whether services are up, like svstat",
-		Long: `qq svc status shows each service's state as its supervisor records it:
-up or down, pid, for how long, what the supervisor was told (want), whether
-the service is normally up (no "down" file) and whether it is paused.
-Without SERVICE it shows every qmail* service under /service, /etc/service
-and /var/service.
-
-Formats (--format): table (default on a terminal), plain (tab-separated,
-with a header), json (one object per line), svstat (daemontools svstat's
-lines, byte for byte: "DIR: up (pid N) S seconds, normally down"; a
-SERVICE given by name is shown as the directory it was found as).
-
-A service that does not exist, or whose status file is garbled, is an
-error (exit 3) after the others are shown; in svstat format its svstat line
-is still printed. A supervisor that is not running is a state, not an
-error.`,
+		Long: longHelp("svc-status"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcStatus(cmd.Context(), a, opts)
@@ -311,8 +283,7 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   c.Name + " SERVICE...",
 		Short: c.Doc,
-		Long: fmt.Sprintf(`qq svc %s writes %q to each service's supervise/control, as svc -%s does.
-It fails with exit 111 if the service's supervisor is not running.`, c.Name, c.Letter, c.Letter),
+		Long: fmt.Sprintf(longHelp("svc-control"), c.Name, c.Letter, c.Letter),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
@@ -377,19 +348,7 @@ func newSvcExecCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARG...]",
 		Short: "run a command with qmail-send verified stopped",
-		Long: `qq svc exec runs COMMAND inside the same stop → change → restart cycle
-that qq's own queue-changing commands use: qmail-send is stopped and
-verified stopped, queue/lock/sendmutex is held (so that no qmail-send can
-start), COMMAND runs, and the services that were up are started again,
-even if COMMAND fails or qq is interrupted. qq exits with COMMAND's exit
-status.
-
-` + maintenanceHelp + `
-
-Examples:
-  qq svc exec -- ./queue_repair.py --repair /var/qmail/queue
-  qq svc exec --service qmail-send --service qmail-smtpd -- sh -c '...'
-  qq svc exec --keep-down -- true    # stop qmail-send and leave it down`,
+		Long: longHelp("svc-exec"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.argv = args

@@ -13,18 +13,7 @@ func newTai64nCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "tai64n",
 		Short: "put a TAI64N time stamp before each line (stdin to stdout)",
-		Long: `qq tai64n copies standard input to standard output, putting before each
-line the TAI64N label of the moment its first byte was read and a space,
-exactly as daemontools' tai64n does: @4000000037c219bf2ef02e94 text. Like
-tai64n it reads the clock to the microsecond, so the label's nanoseconds
-end in 500. A last line without a newline is stamped and copied without
-one. Output is flushed whenever qq waits for input.
-
-qq's own output is plain text, so that it can be stamped this way.
-
-Examples:
-  qq list | qq tai64n >> /var/log/qq/actions
-  some-job 2>&1 | qq tai64n | qq tai64nlocal`,
+		Long: longHelp("tai64n"),
 		GroupID: groupService,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

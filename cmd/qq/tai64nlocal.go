@@ -19,28 +19,7 @@ func newTai64nlocalCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tai64nlocal [--utc | --epoch]",
 		Short: "turn TAI64N labels at line starts into readable times (stdin to stdout)",
-		Long: `qq tai64nlocal copies standard input to standard output. Where a line
-starts with a TAI64N label, as multilog and tai64n write them
-(@4000000037c219bf2ef02e94), the label becomes a readable time:
-1999-08-24 04:04:05.787492500, in the local time zone (TZ) or, with --utc,
-in UTC. Every other line is copied unchanged.
-
-The output is byte for byte that of daemontools' tai64nlocal wherever that
-program gives output. Unlike it, qq never crashes: a line whose label is
-malformed (upper case, too short, out of range, "@zzzz") is copied
-unchanged; every input line gives one output line, and a label at the very
-end of the input without a newline is still converted. Memory use does not
-depend on the length of lines. Output is flushed whenever qq waits for
-input, so it can sit behind tail -f.
-
-With --epoch the label becomes seconds and nanoseconds since the epoch,
-1717232401.102468500, the fractional form qmailanalog's matchup reads (what
-tai64nfrac prints, always zero-padded to nine digits).
-
-Examples:
-  qq tai64nlocal < /var/log/qmail/current | less
-  tail -f /var/log/qmail/current | qq tai64nlocal --utc
-  qq tai64nlocal --epoch < /var/log/qmail/current | matchup > out 5> pending`,
+		Long: longHelp("tai64nlocal"),
 		GroupID: groupService,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -40,56 +40,7 @@ func newTopCmd(a *app) *cobra.Command {
 		Use:     "top [ID…] [--by KEY] [filters]",
 		GroupID: groupQueue,
 		Short:   "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
-		Long: `Group the messages of the queue (or those the filters select) and show,
-for each group, the messages, their pending recipients, bytes, and the
-oldest and newest message: qmqtool -i, exiqsumm and "sort | uniq -c" in
-one pass.
-
---by KEY groups by:
-  sender          envelope sender (<> is the null sender of bounces)
-  sender-domain   the sender's domain
-  rcpt            envelope recipient; a message counts in the group of
-                  each of its recipients, delivered ones included (what
-                  --rcpt selects); RCPTS counts the pending ones
-  rcpt-domain     the recipients' domains, the same way
-  subject         the decoded Subject (reads headers)
-  ip, helo        the sending IP address or HELO name of the nearest
-                  Received hop that records one (reads headers); --hop N
-                  picks the Nth hop instead; qmail-queue's own
-                  "(qmail N invoked …)" lines are skipped
-  size            size buckets 0-1K, 1K-4K, 4K-16K, …, 64M+
-  attachment      attachment media type and file name extension
-                  ("application/zip .zip"): a message counts in the group
-                  of each kind it carries; reads whole messages (slow);
-                  select them for qq rm with --attachment
-Addresses, domains and HELO names are grouped case-insensitively, as qmail
-and qq's filters compare them. Headers are read only for subject, ip and
-helo; whole messages only for attachment.
-
-Formats:
-  table   a table with a TOTAL footer (the default on a terminal)
-  plain   one tab-separated line per group: messages, pending
-          recipients, bytes, oldest and newest birth (RFC 3339), name
-          (the default when piped)
-  json    one JSON object: groups and total (schema in README.md)
-  ids     the IDs of the messages of one group (--group), one per line,
-          for qq rm --ids-from -
-  rm      one "qq rm …" command line per group: the exact filter that
-          selects the group (with this command's own filters); groups no
-          filter selects exactly (ip, helo, "none" groups) get a comment
-          with the --format ids pipeline instead
-
-` + filterHelp + `
-
-EXAMPLES
-  qq top
-  qq top --by sender-domain --limit 10
-  qq top --by subject --older 1d
-  qq top --by sender-domain --limit 20 --watch
-  qq top --by ip --hop 2 --format plain
-  qq top --by attachment --older 1h
-  qq top --by sender --limit 3 --format rm
-  qq top --by helo --group win-4j5k2m8q --format ids | qq rm --ids-from -`,
+		Long: longHelp("top"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.groupSet = cmd.Flags().Changed("group")
