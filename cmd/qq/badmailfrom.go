@@ -54,7 +54,7 @@ func newAddrListCmd(a *app, spec addrListSpec) *cobra.Command {
 		Use:     spec.name,
 		Short:   fmt.Sprintf("list, add, remove and check %ss qmail-smtpd rejects (control/%s)", spec.what, spec.name),
 		GroupID: groupControl,
-		Long: fmt.Sprintf(longHelp("addr-list"), spec.name, spec.what, spec.origin, spec.verb),
+		Long:    fmt.Sprintf(longHelp("addr-list"), spec.name, spec.what, spec.origin, spec.verb),
 	}
 	cmd.AddCommand(newAddrListListCmd(a, spec), newAddrListAddCmd(a, spec), newAddrListRmCmd(a, spec), newAddrListCheckCmd(a, spec))
 	return cmd
@@ -89,8 +89,8 @@ func newAddrListListCmd(a *app, spec addrListSpec) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: fmt.Sprintf("list the entries of %s and flag lines that never match", spec.name),
-		Long: fmt.Sprintf(longHelp("addr-list-list"), spec.name),
-		Args: cobra.NoArgs,
+		Long:  fmt.Sprintf(longHelp("addr-list-list"), spec.name),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAddrListList(cmd.Context(), a, opts)
 		},
@@ -186,8 +186,8 @@ func newAddrListAddCmd(a *app, spec addrListSpec) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add ADDR... | -",
 		Short: fmt.Sprintf("add entries to %s (lower-cased, de-duplicated, validated)", spec.name),
-		Long: fmt.Sprintf(longHelp("addr-list-add"), spec.name),
-		Args: cobra.MinimumNArgs(1),
+		Long:  fmt.Sprintf(longHelp("addr-list-add"), spec.name),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runAddrListAdd(cmd, a, opts)
@@ -244,8 +244,8 @@ func newAddrListRmCmd(a *app, spec addrListSpec) *cobra.Command {
 		Use:     "rm ADDR... | -",
 		Aliases: []string{"remove"},
 		Short:   fmt.Sprintf("remove entries from %s (ignoring case)", spec.name),
-		Long: fmt.Sprintf(longHelp("addr-list-rm"), spec.name),
-		Args: cobra.MinimumNArgs(1),
+		Long:    fmt.Sprintf(longHelp("addr-list-rm"), spec.name),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runAddrListRm(cmd, a, opts)
@@ -287,8 +287,8 @@ func newAddrListCheckCmd(a *app, spec addrListSpec) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check ADDR... | -",
 		Short: fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", spec.what),
-		Long: fmt.Sprintf(longHelp("addr-list-check"), spec.name, map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[spec.verb], spec.verb, spec.reply),
-		Args: cobra.MinimumNArgs(1),
+		Long:  fmt.Sprintf(longHelp("addr-list-check"), spec.name, map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[spec.verb], spec.verb, spec.reply),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runAddrListCheck(cmd.Context(), a, opts)

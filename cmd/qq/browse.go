@@ -28,8 +28,8 @@ func newBrowseCmd(a *app) *cobra.Command {
 		Use:     "browse [--filter QUERY]",
 		GroupID: groupQueue,
 		Short:   "browse the queue interactively: overview, groups, messages; filter, remove, expire",
-		Long: longHelp("browse"),
-		Args: cobra.NoArgs,
+		Long:    longHelp("browse"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.cmdline = commandLine(cmd, args)
 			return runBrowse(cmd.Context(), a, opts)

@@ -32,7 +32,7 @@ func newCheckCmd(a *app) *cobra.Command {
 		Use:     "check [--warn N] [--crit N] [thresholds] [filters]",
 		GroupID: groupQueue,
 		Short:   "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
-		Long: longHelp("check"),
+		Long:    longHelp("check"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return checkExit(a, runCheck(cmd.Context(), a, opts))

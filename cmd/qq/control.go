@@ -14,7 +14,7 @@ func newControlCmd(a *app) *cobra.Command {
 		Use:     "control",
 		Short:   "read and change qmail control files with qmail's own semantics",
 		GroupID: groupControl,
-		Long: longHelp("control"),
+		Long:    longHelp("control"),
 	}
 	cmd.AddCommand(newControlListCmd(a), newControlShowCmd(a), newControlGetCmd(a), newControlSetCmd(a), newControlUnsetCmd(a))
 	return cmd
@@ -29,8 +29,8 @@ func newControlListCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "list the control files qq knows: kind, default, reader, what a change needs",
-		Long: longHelp("control-list"),
-		Args: cobra.NoArgs,
+		Long:  longHelp("control-list"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runControlList(cmd.Context(), a, opts)
 		},
@@ -86,8 +86,8 @@ func newControlShowCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show",
 		Short: "show every control file's effective value, like qmail-showctl",
-		Long: longHelp("control-show"),
-		Args: cobra.NoArgs,
+		Long:  longHelp("control-show"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runControlShow(cmd.Context(), a, opts)
 		},
@@ -158,8 +158,8 @@ func newControlGetCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "get NAME",
 		Short: "print the value qmail uses for a control file",
-		Long: longHelp("control-get"),
-		Args: cobra.ExactArgs(1),
+		Long:  longHelp("control-get"),
+		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
 			return runControlGet(cmd, a, opts)
@@ -236,8 +236,8 @@ func newControlSetCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set NAME VALUE...",
 		Short: "set a control file's value, or add entries to a list or map file",
-		Long: longHelp("control-set"),
-		Args: cobra.MinimumNArgs(2),
+		Long:  longHelp("control-set"),
+		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name, opts.values = args[0], args[1:]
 			return runControlSet(cmd, a, opts)
@@ -391,8 +391,8 @@ func newControlUnsetCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unset NAME [VALUE...]",
 		Short: "remove a control file (back to qmail's default), or entries of a list or map file",
-		Long: longHelp("control-unset"),
-		Args: cobra.MinimumNArgs(1),
+		Long:  longHelp("control-unset"),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name, opts.values = args[0], args[1:]
 			return runControlUnset(cmd, a, opts)

@@ -24,7 +24,7 @@ func newExpireCmd(a *app) *cobra.Command {
 		Use:     "expire [ID… | ALL] [filters]",
 		GroupID: groupQueue,
 		Short:   "make qmail-send give up on messages now, bouncing them to their senders",
-		Long: longHelp("expire"),
+		Long:    longHelp("expire"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runExpire(cmd.Context(), a, opts)

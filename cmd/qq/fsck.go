@@ -38,8 +38,8 @@ func newFsckCmd(a *app) *cobra.Command {
 		Use:     "fsck [--repair [--dry-run]] | --create DIR | --resplit N",
 		GroupID: groupQueue,
 		Short:   "check a queue and repair it (after a crash or a restore from backup)",
-		Long: longHelp("fsck"),
-		Args: cobra.NoArgs,
+		Long:    longHelp("fsck"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err

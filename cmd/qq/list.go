@@ -32,7 +32,7 @@ func newListCmd(a *app) *cobra.Command {
 		Aliases: []string{"ls"},
 		GroupID: groupQueue,
 		Short:   "list the messages in the queue",
-		Long: longHelp("list"),
+		Long:    longHelp("list"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runList(cmd.Context(), a, opts)

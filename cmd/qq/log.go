@@ -37,9 +37,9 @@ type logOptions struct {
 func newLogCmd(a *app) *cobra.Command {
 	opts := &logOptions{}
 	cmd := &cobra.Command{
-		Use:   "log [flags] [DIR|FILE|-]",
-		Short: "read qmail-send's log with readable times, filter it, follow it",
-		Long: longHelp("log"),
+		Use:     "log [flags] [DIR|FILE|-]",
+		Short:   "read qmail-send's log with readable times, filter it, follow it",
+		Long:    longHelp("log"),
 		GroupID: groupService,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

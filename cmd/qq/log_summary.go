@@ -25,8 +25,8 @@ func newLogSummaryCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "summary [flags] [DIR|FILE|-]",
 		Short: "totals, failure and deferral reasons, delays and senders from qmail-send's log",
-		Long: longHelp("log-summary"),
-		Args: cobra.MaximumNArgs(1),
+		Long:  longHelp("log-summary"),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.source = args[0]

@@ -25,8 +25,8 @@ func newLogTraceCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trace [flags] ID|ADDRESS [DIR|FILE|-]",
 		Short: "the history of a message in qmail-send's log",
-		Long: longHelp("log-trace"),
-		Args: cobra.RangeArgs(1, 2),
+		Long:  longHelp("log-trace"),
+		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.target = args[0]
 			if len(args) == 2 {

@@ -36,7 +36,7 @@ func newMetricsCmd(a *app) *cobra.Command {
 		Use:     "metrics [--output FILE | --listen ADDR]",
 		GroupID: groupQueue,
 		Short:   "queue metrics in the Prometheus text format, to a file or over HTTP",
-		Long: longHelp("metrics"),
+		Long:    longHelp("metrics"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runMetrics(cmd.Context(), a, opts)

@@ -19,7 +19,7 @@ func newQuarantineCmd(a *app) *cobra.Command {
 		Use:     "quarantine",
 		GroupID: groupQueue,
 		Short:   "list and purge the messages qq rm and qq fsck kept",
-		Long: longHelp("quarantine"),
+		Long:    longHelp("quarantine"),
 	}
 	cmd.AddCommand(newQuarantineListCmd(a), newQuarantinePurgeCmd(a))
 	return cmd
@@ -94,7 +94,7 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 		Use:     "list [ENTRY…] [filters]",
 		Aliases: []string{"ls"},
 		Short:   "list the quarantined messages",
-		Long: longHelp("quarantine-list"),
+		Long:    longHelp("quarantine-list"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runQuarantineList(cmd.Context(), a, opts)
@@ -228,7 +228,7 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "purge [ENTRY…] [--older AGE] [--requeued] [--all] [filters]",
 		Short: "delete quarantined messages for good",
-		Long: longHelp("quarantine-purge"),
+		Long:  longHelp("quarantine-purge"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.selected = selectionGiven(cmd, args, "dry-run", "quarantine", "body-limit", "case")

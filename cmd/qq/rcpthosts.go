@@ -12,7 +12,7 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 		Use:     "rcpthosts",
 		Short:   "list, add, remove and check the domains qmail-smtpd accepts mail for",
 		GroupID: groupControl,
-		Long: longHelp("rcpthosts"),
+		Long:    longHelp("rcpthosts"),
 	}
 	cmd.AddCommand(newRcpthostsListCmd(a), newRcpthostsAddCmd(a), newRcpthostsRmCmd(a), newRcpthostsCheckCmd(a), newRcpthostsRebuildCmd(a))
 	return cmd
@@ -40,8 +40,8 @@ func newRcpthostsListCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "list rcpthosts and morercpthosts entries and flag lines that never match",
-		Long: longHelp("rcpthosts-list"),
-		Args: cobra.NoArgs,
+		Long:  longHelp("rcpthosts-list"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRcpthostsList(cmd, a, opts)
 		},
@@ -85,8 +85,8 @@ func newRcpthostsAddCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add DOMAIN... | -",
 		Short: "add domains to rcpthosts (or --more: morercpthosts, rebuilding the cdb)",
-		Long: longHelp("rcpthosts-add"),
-		Args: cobra.MinimumNArgs(1),
+		Long:  longHelp("rcpthosts-add"),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runRcpthostsAdd(cmd, a, opts)
@@ -157,8 +157,8 @@ func newRcpthostsRmCmd(a *app) *cobra.Command {
 		Use:     "rm DOMAIN... | -",
 		Aliases: []string{"remove"},
 		Short:   "remove domains from rcpthosts and morercpthosts",
-		Long: longHelp("rcpthosts-rm"),
-		Args: cobra.MinimumNArgs(1),
+		Long:    longHelp("rcpthosts-rm"),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runRcpthostsRm(cmd, a, opts)
@@ -221,8 +221,8 @@ func newRcpthostsCheckCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check DOMAIN|ADDR... | -",
 		Short: "say whether qmail-smtpd accepts mail for a domain or address, and why",
-		Long: longHelp("rcpthosts-check"),
-		Args: cobra.MinimumNArgs(1),
+		Long:  longHelp("rcpthosts-check"),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runRcpthostsCheck(cmd, a, opts)
@@ -303,8 +303,8 @@ func newRcpthostsRebuildCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rebuild",
 		Short: "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does",
-		Long: longHelp("rcpthosts-rebuild"),
-		Args: cobra.NoArgs,
+		Long:  longHelp("rcpthosts-rebuild"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRcpthostsRebuild(cmd, a, opts)
 		},

@@ -33,7 +33,7 @@ func newRequeueCmd(a *app) *cobra.Command {
 		Use:     "requeue [ENTRY…] [--all] [filters] | --file FILE --from ADDR --to ADDR…",
 		GroupID: groupQueue,
 		Short:   "put quarantined messages, or a message file, back into the queue",
-		Long: longHelp("requeue"),
+		Long:    longHelp("requeue"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.fromGiven = cmd.Flags().Changed("from")

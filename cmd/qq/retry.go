@@ -21,8 +21,8 @@ func newRetryCmd(a *app) *cobra.Command {
 		Use:     "retry",
 		GroupID: groupQueue,
 		Short:   "make qmail-send retry every queued message now (ALRM)",
-		Long: longHelp("retry"),
-		Args: cobra.NoArgs,
+		Long:    longHelp("retry"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRetry(cmd.Context(), a, opts)
 		},

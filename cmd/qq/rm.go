@@ -24,7 +24,7 @@ func newRmCmd(a *app) *cobra.Command {
 		Use:     "rm [ID… | ALL] [filters]",
 		GroupID: groupQueue,
 		Short:   "remove messages from the queue, keeping a copy in the quarantine",
-		Long: longHelp("rm"),
+		Long:    longHelp("rm"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.cmdline = commandLine(cmd, args)

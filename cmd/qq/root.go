@@ -26,9 +26,9 @@ const (
 // command variables and no init(): every command is made by its constructor.
 func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "qq",
-		Short: "inspect and repair qmail queues, manage qmail control files",
-		Long: longHelp("root"),
+		Use:           "qq",
+		Short:         "inspect and repair qmail queues, manage qmail control files",
+		Long:          longHelp("root"),
 		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,

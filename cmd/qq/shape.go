@@ -31,7 +31,7 @@ func newShapeCmd(a *app) *cobra.Command {
 		Use:     "shape [ID…] [filters]",
 		GroupID: groupQueue,
 		Short:   "show the queue by domain and age, as Postfix's qshape",
-		Long: longHelp("shape"),
+		Long:    longHelp("shape"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runShape(cmd.Context(), a, opts)

@@ -33,8 +33,8 @@ func newShowCmd(a *app) *cobra.Command {
 		Use:     "show ID… | -",
 		GroupID: groupQueue,
 		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
-		Long: longHelp("show"),
-		Args: cobra.MinimumNArgs(1),
+		Long:    longHelp("show"),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ids = args
 			return runShow(cmd.Context(), a, opts)

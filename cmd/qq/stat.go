@@ -22,8 +22,8 @@ func newStatCmd(a *app) *cobra.Command {
 		Use:     "stat [filters]",
 		GroupID: groupQueue,
 		Short:   "summarize the queue: messages, states, pending channels, bytes, oldest",
-		Long: longHelp("stat"),
-		Args: cobra.NoArgs,
+		Long:    longHelp("stat"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			if opts.watch.on {

@@ -22,7 +22,7 @@ func newSvcCmd(a *app) *cobra.Command {
 		Use:     "svc",
 		Short:   "drive the supervisor of qmail's services (daemontools, runit, s6)",
 		GroupID: groupService,
-		Long: longHelp("svc"),
+		Long:    longHelp("svc"),
 	}
 	cmd.AddCommand(newSvcStatusCmd(a), newSvcExecCmd(a))
 	for _, c := range svc.Commands {
@@ -62,7 +62,7 @@ func newSvcStatusCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status [SERVICE...]",
 		Short: "show whether services are up, like svstat",
-		Long: longHelp("svc-status"),
+		Long:  longHelp("svc-status"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcStatus(cmd.Context(), a, opts)
@@ -283,8 +283,8 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   c.Name + " SERVICE...",
 		Short: c.Doc,
-		Long: fmt.Sprintf(longHelp("svc-control"), c.Name, c.Letter, c.Letter),
-		Args: cobra.MinimumNArgs(1),
+		Long:  fmt.Sprintf(longHelp("svc-control"), c.Name, c.Letter, c.Letter),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcControl(cmd.Context(), a, opts)
@@ -348,8 +348,8 @@ func newSvcExecCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exec [flags] -- COMMAND [ARG...]",
 		Short: "run a command with qmail-send verified stopped",
-		Long: longHelp("svc-exec"),
-		Args: cobra.MinimumNArgs(1),
+		Long:  longHelp("svc-exec"),
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.argv = args
 			return runSvcExec(cmd.Context(), a, opts)

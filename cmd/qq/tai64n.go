@@ -11,9 +11,9 @@ import (
 
 func newTai64nCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "tai64n",
-		Short: "put a TAI64N time stamp before each line (stdin to stdout)",
-		Long: longHelp("tai64n"),
+		Use:     "tai64n",
+		Short:   "put a TAI64N time stamp before each line (stdin to stdout)",
+		Long:    longHelp("tai64n"),
 		GroupID: groupService,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

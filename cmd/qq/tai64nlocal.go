@@ -17,9 +17,9 @@ type tai64nlocalOptions struct {
 func newTai64nlocalCmd(a *app) *cobra.Command {
 	opts := &tai64nlocalOptions{}
 	cmd := &cobra.Command{
-		Use:   "tai64nlocal [--utc | --epoch]",
-		Short: "turn TAI64N labels at line starts into readable times (stdin to stdout)",
-		Long: longHelp("tai64nlocal"),
+		Use:     "tai64nlocal [--utc | --epoch]",
+		Short:   "turn TAI64N labels at line starts into readable times (stdin to stdout)",
+		Long:    longHelp("tai64nlocal"),
 		GroupID: groupService,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

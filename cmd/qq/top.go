@@ -40,7 +40,7 @@ func newTopCmd(a *app) *cobra.Command {
 		Use:     "top [ID…] [--by KEY] [filters]",
 		GroupID: groupQueue,
 		Short:   "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
-		Long: longHelp("top"),
+		Long:    longHelp("top"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.groupSet = cmd.Flags().Changed("group")
