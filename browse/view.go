@@ -158,7 +158,7 @@ func (m *Model) helpView() []string {
 		"  1 2 3        overview, groups, messages (tab: overview → groups)",
 		"  /            filter: sender:A rcpt:A sender-domain:D rcpt-domain:.D",
 		"               subject:RE header:NAME=RE match:RE body:RE attachment:RE",
-		"               older:2h newer:30m size>1M size<10k id:N",
+		"               helo:RE older:2h newer:30m size>1M size<10k id:N",
 		"               local remote todo bouncing case not",
 		"  r            refresh now (otherwise every " + m.opts.Interval.String() + ")",
 		"  groups       ↑↓ move, g/G next/previous grouping, enter its messages",

@@ -21,6 +21,7 @@ type FilterSpec struct {
 	Match                           []string // regexes over the decoded header block
 	Headers                         []string // NAME=REGEX
 	Subject, Body, Attachment       string   // regexes; empty means unset
+	Helo                            string   // regex over the nearest hop's HELO name
 	BodyLimit                       string   // a size; empty means DefaultBodyLimit
 	Older, Newer                    string   // ages; empty means unset
 	Larger, Smaller                 string   // sizes; empty means unset
@@ -93,6 +94,8 @@ var Filters = []FilterDef{
 		field: func(s *FilterSpec) any { return &s.BodyLimit }},
 	{Name: "attachment", Kind: FilterRegex, Usage: "`REGEX` over attachments' file names and media types (\\.(exe|scr|js)$, zip; reads bodies: slow)",
 		field: func(s *FilterSpec) any { return &s.Attachment }},
+	{Name: "helo", Kind: FilterRegex, Usage: "`REGEX` over the HELO name of the nearest Received hop (as qq top --by helo shows it)",
+		field: func(s *FilterSpec) any { return &s.Helo }},
 	{Name: "older", Kind: FilterAge, Compare: "age>", Usage: "queued longer ago than `AGE` (90s, 30m, 2h, 3d, 1w)",
 		field: func(s *FilterSpec) any { return &s.Older }},
 	{Name: "newer", Kind: FilterAge, Compare: "age<", Usage: "queued less long ago than `AGE`",
@@ -260,6 +263,11 @@ func (s *FilterSpec) Build(now time.Time) (*Filter, error) {
 	}
 	if s.Attachment != "" {
 		if f.Attachment, err = compile("attachment", s.Attachment); err != nil {
+			return nil, err
+		}
+	}
+	if s.Helo != "" {
+		if f.Helo, err = compile("helo", s.Helo); err != nil {
 			return nil, err
 		}
 	}
