@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/nagios"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -92,7 +93,7 @@ func parseThreshold(name, warn, crit string) (nagios.Threshold, error) {
 // parseAgeThreshold reads a pair of age flags, in seconds.
 func parseAgeThreshold(warn, crit string) (nagios.Threshold, error) {
 	return parsePair("age", warn, crit, func(s string) (float64, error) {
-		d, err := parseAge(s)
+		d, err := qmailqueue.ParseAge(s)
 		return float64(d / time.Second), err
 	})
 }

@@ -200,7 +200,7 @@ func parseTimeArg(s string, now time.Time, loc *time.Location) (time.Time, error
 	}
 	// A duration needs its unit here: a bare number such as 20240601 is
 	// more likely a date written without dashes than seconds.
-	if d, err := parseAge(s); err == nil && strings.Trim(s, "0123456789") != "" {
+	if d, err := qmailqueue.ParseAge(s); err == nil && strings.Trim(s, "0123456789") != "" {
 		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -59,7 +60,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil || (key != report.KeyRecipientDomain && key != report.KeySenderDomain) {
 		return usageErrorf("--by %q: choose rcpt-domain or sender-domain", opts.by)
 	}
-	first, err := parseAge(opts.first)
+	first, err := qmailqueue.ParseAge(opts.first)
 	if err != nil || first <= 0 {
 		return usageErrorf("-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not %q", opts.first)
 	}
