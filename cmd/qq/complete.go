@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -218,17 +217,9 @@ func (a *app) completeMessageIDs(all bool) cobra.CompletionFunc {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 		defer cancel()
-		errEnough := errors.New("enough")
-		_, _ = q.Scan(ctx, qmailqueue.ScanOptions{}, func(m *qmailqueue.Message) error {
-			id := strconv.FormatUint(m.ID, 10)
-			if strings.HasPrefix(id, toComplete) {
-				out = append(out, id)
-			}
-			if len(out) >= maxCompletions {
-				return errEnough
-			}
-			return nil
-		})
+		for _, id := range q.IDsWithPrefix(ctx, toComplete, maxCompletions-len(out)) {
+			out = append(out, strconv.FormatUint(id, 10))
+		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
@@ -251,15 +242,6 @@ func (a *app) completeQuarantineEntries(cmd *cobra.Command, args []string, toCom
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var out []cobra.Completion
-	seen := map[string]bool{}
-	for _, e := range entries {
-		for _, name := range []string{e.Run, e.Name()} {
-			if !seen[name] && strings.HasPrefix(name, toComplete) && len(out) < maxCompletions {
-				seen[name] = true
-				out = append(out, name)
-			}
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	out := prefixed(qmailqueue.EntryRefNames(entries), toComplete)
+	return out[:min(len(out), maxCompletions)], cobra.ShellCompDirectiveNoFileComp
 }
