@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/internal/durable"
 	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/sys/unix"
 )
@@ -138,9 +139,24 @@ func newExecutor(l *layout, opts ExecOptions) *executor {
 	return x
 }
 
-// runUnit runs actions in order, stopping at the first failure.
+// runUnit runs actions in order, stopping at the first failure. Between
+// the stages of a removal ({intd, todo, local, remote, bounce}, {info},
+// {mess}) it fsyncs the directories the earlier stage unlinked from, so
+// that a crash can never leave a later stage's unlink on disk without the
+// earlier ones (docs/queue.md §10 rule 14).
 func (x *executor) runUnit(u *Unit, actions []Action) error {
+	stage, unsynced := 0, map[string]bool{}
 	for _, a := range actions {
+		if a.Op == OpRemove {
+			if s := removeStage(kindOfRel(a.Path)); s > stage {
+				if err := syncDirs(unsynced); err != nil {
+					x.res.Failed++
+					return fmt.Errorf("%s: %w", a, err)
+				}
+				stage = s
+			}
+			unsynced[filepath.Dir(x.l.abs(a.Path))] = true
+		}
 		note, err := x.do(a)
 		if x.opts.Log != nil {
 			x.opts.Log(Step{Unit: u, Action: a, Err: err, Note: note})
@@ -152,6 +168,33 @@ func (x *executor) runUnit(u *Unit, actions []Action) error {
 		if note == "" {
 			x.res.Done++
 		}
+	}
+	return nil
+}
+
+// removeStage is the stage of a message file's removal in rule 14's
+// order: 0 for intd, todo, local, remote and bounce, 1 for info, 2 for mess.
+func removeStage(k Kind) int {
+	switch k {
+	case KindInfo:
+		return 1
+	case KindMess:
+		return 2
+	}
+	return 0
+}
+
+// syncDir is durable.SyncDir; tests replace it to see the order of syncs
+// and unlinks.
+var syncDir = durable.SyncDir
+
+// syncDirs fsyncs each directory in dirs and forgets it.
+func syncDirs(dirs map[string]bool) error {
+	for dir := range dirs {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+		delete(dirs, dir)
 	}
 	return nil
 }
