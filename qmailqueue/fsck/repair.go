@@ -76,6 +76,11 @@ type executor struct {
 	run    *qmailqueue.QuarantineRun // made on first save
 	staged map[*Unit][]Action        // second hops of staged renames
 	temps  []string                  // pid/ files holding staging inodes
+	// reserve is the pid/ file whose inode number a staged unit's files
+	// carry between the hops; keep holds those that must outlive the run
+	// because a hop failed and files are still under that number.
+	reserve map[*Unit]string
+	keep    map[string]bool
 }
 
 // Execute carries out the plan on the queue in dir, which must not be in
@@ -122,6 +127,9 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 			actions = second
 		}
 		if err := x.runUnit(u, actions); err != nil {
+			if u.stage {
+				err = x.keepReserve(u, err)
+			}
 			errs = append(errs, err)
 		}
 	}
@@ -132,7 +140,7 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 }
 
 func newExecutor(l *layout, opts ExecOptions) *executor {
-	x := &executor{opts: opts, l: l, res: &Result{}, staged: map[*Unit][]Action{}}
+	x := &executor{opts: opts, l: l, res: &Result{}, staged: map[*Unit][]Action{}, reserve: map[*Unit]string{}, keep: map[string]bool{}}
 	if x.opts.Now.IsZero() {
 		x.opts.Now = time.Now()
 	}
@@ -248,11 +256,24 @@ func (x *executor) stage(u *Unit) error {
 			}
 		}
 	}
+	x.reserve[u] = tmp
 	if err := x.runUnit(u, first); err != nil {
-		return err
+		return x.keepReserve(u, err)
 	}
 	x.staged[u] = second
 	return nil
+}
+
+// keepReserve keeps the pid/ file reserving u's staging number after a hop
+// of u failed: files of the message may be under that number, and were
+// the file removed, qmail-queue could give the number to a new message
+// whose files would meet them. The next qq fsck sees the files under a
+// name that is not their inode and puts them right; qmail-send removes
+// the pid/ file after 36 hours (docs/queue.md §4.6).
+func (x *executor) keepReserve(u *Unit, err error) error {
+	tmp := x.reserve[u]
+	x.keep[tmp] = true
+	return fmt.Errorf("%w (kept %s, which reserves the number the message's files may still carry; run qq fsck again)", err, "pid/"+filepath.Base(tmp))
 }
 
 // taken reports whether any message file carries number id.
@@ -277,7 +298,9 @@ func kindByName(name string) Kind {
 
 func (x *executor) close() {
 	for _, t := range x.temps {
-		os.Remove(t)
+		if !x.keep[t] {
+			os.Remove(t)
+		}
 	}
 	if x.run != nil {
 		x.run.Close()
