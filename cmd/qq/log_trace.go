@@ -65,7 +65,7 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
 		if format == formatJSON {
-			err = writeJSON(w, newHistoryView(h))
+			err = writeJSON(w, sendlog.NewHistoryView(h))
 		} else {
 			if i > 0 {
 				w.WriteByte('\n')
@@ -181,100 +181,4 @@ func durationText(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return humanAge(d)
-}
-
-// historyView is one history in qq log trace --format json.
-type historyView struct {
-	ID           uint64          `json:"id"`
-	Start        string          `json:"start,omitempty"`
-	Partial      bool            `json:"partial"`
-	State        string          `json:"state"` // "ended", "queued" or "superseded"
-	End          string          `json:"end,omitempty"`
-	Info         *infoView       `json:"info"`
-	Deliveries   []deliveryView  `json:"deliveries"`
-	Bounces      []bounceView    `json:"bounces"`
-	TripleBounce bool            `json:"triple_bounce"`
-	Warnings     int             `json:"warnings"`
-	LastAttempts []deliveryView  `json:"last_attempts"`
-	Lines        []traceLineView `json:"lines"`
-}
-
-type infoView struct {
-	Time   string `json:"time,omitempty"`
-	Bytes  uint64 `json:"bytes"`
-	Sender string `json:"sender"`
-	QP     uint64 `json:"qp"`
-	UID    uint64 `json:"uid"`
-}
-
-type deliveryView struct {
-	Number    uint64 `json:"number"`
-	Channel   string `json:"channel"`
-	Recipient string `json:"recipient"`
-	Started   string `json:"started,omitempty"`
-	Outcome   string `json:"outcome"` // success, deferral, failure, running or lost
-	Finished  string `json:"finished,omitempty"`
-	Text      string `json:"text"`
-}
-
-type bounceView struct {
-	Time string `json:"time,omitempty"`
-	QP   uint64 `json:"qp"`
-}
-
-type traceLineView struct {
-	Time string `json:"time,omitempty"`
-	Line string `json:"line"`
-}
-
-// jsonTime formats a label as RFC 3339 UTC, or "" for the zero label.
-func jsonTime(l tai64n.Label) string {
-	if l.IsZero() {
-		return ""
-	}
-	return l.Time().Format(time.RFC3339Nano)
-}
-
-func newDeliveryView(d *sendlog.Delivery) deliveryView {
-	v := deliveryView{Number: d.Number, Channel: d.Channel, Recipient: d.Recipient, Started: jsonTime(d.Started),
-		Outcome: d.Outcome.String(), Finished: jsonTime(d.Finished), Text: d.Text}
-	if !d.Done() {
-		v.Outcome = "running"
-		if d.Lost {
-			v.Outcome = "lost"
-		}
-	}
-	return v
-}
-
-func newHistoryView(h *sendlog.History) historyView {
-	v := historyView{ID: h.ID, Start: jsonTime(h.Start), Partial: h.Partial, State: "queued",
-		TripleBounce: h.TripleBounce, Warnings: h.Warnings,
-		Deliveries: []deliveryView{}, Bounces: []bounceView{}, LastAttempts: []deliveryView{}, Lines: []traceLineView{}}
-	switch {
-	case h.Ended:
-		v.State, v.End = "ended", jsonTime(h.End)
-	case h.Superseded:
-		v.State = "superseded"
-	}
-	if i := h.Info; i != nil {
-		v.Info = &infoView{Time: jsonTime(i.At), Bytes: i.Bytes, Sender: i.Sender, QP: i.QP, UID: i.UID}
-	}
-	for _, d := range h.Deliveries {
-		v.Deliveries = append(v.Deliveries, newDeliveryView(d))
-	}
-	for _, d := range h.LastAttempts() {
-		v.LastAttempts = append(v.LastAttempts, newDeliveryView(d))
-	}
-	for _, b := range h.Bounces {
-		v.Bounces = append(v.Bounces, bounceView{Time: jsonTime(b.At), QP: b.QP})
-	}
-	for _, e := range h.Events {
-		lv := traceLineView{Line: e.Line}
-		if e.HasStamp {
-			lv.Time = jsonTime(e.Stamp)
-		}
-		v.Lines = append(v.Lines, lv)
-	}
-	return v
 }

@@ -77,13 +77,24 @@ type Selector struct {
 	emit      func(e *Event, raw []byte, d *Delivery) error
 	heldNew   map[uint64]heldLine    // new msg lines waiting for info msg
 	heldStart map[*Delivery]heldLine // starting lines waiting for the result
+	selected  int                    // lines selected so far
+	tail      *tailLines             // with KeepLast: the last lines selected, not yet emitted
 }
 
-// heldLine is a line kept back, with whether it lies in the time range.
+// heldLine is a line kept back, with whether it lies in the time range and
+// its delivery.
 type heldLine struct {
 	e       Event
 	raw     []byte
 	inRange bool
+	d       *Delivery
+}
+
+// tailLines is a ring of the last n lines selected.
+type tailLines struct {
+	lines []heldLine
+	next  int // where the next line goes once the ring is full
+	n     int
 }
 
 // maxHeldStarts bounds the starting delivery lines held back: beyond it,
@@ -110,13 +121,60 @@ func NewSelector(f *Selection, window Range, emit func(e *Event, raw []byte, d *
 	return s
 }
 
+// KeepLast makes the Selector hold back the lines it selects, keeping only
+// the last n, until [Selector.Release]: like tail -f, which prints the
+// last lines of a file before the lines added to it.
+func (s *Selector) KeepLast(n int) {
+	s.tail = &tailLines{n: max(n, 0), lines: make([]heldLine, 0, min(max(n, 0), 1024))}
+}
+
+// Release ends KeepLast: it emits the lines kept, oldest first, and emits
+// the lines selected after it at once.
+func (s *Selector) Release() error {
+	t := s.tail
+	if t == nil {
+		return nil
+	}
+	s.tail = nil
+	for i := range t.lines {
+		l := &t.lines[(t.next+i)%len(t.lines)]
+		if err := s.emit(&l.e, l.raw, l.d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Selected returns how many lines the Selector selected, whether emitted
+// yet or (with KeepLast) dropped.
+func (s *Selector) Selected() int { return s.selected }
+
+// out passes a selected line on: emitted at once, or kept by KeepLast.
+func (s *Selector) out(e *Event, raw []byte, d *Delivery) error {
+	s.selected++
+	t := s.tail
+	switch {
+	case t == nil:
+		return s.emit(e, raw, d)
+	case t.n == 0:
+		return nil
+	case len(t.lines) < t.n:
+		t.lines = append(t.lines, heldLine{e: *e, raw: clone(raw), d: d})
+	default:
+		l := &t.lines[t.next]
+		l.e, l.raw, l.d = *e, append(l.raw[:0], raw...), d
+		t.next = (t.next + 1) % t.n
+	}
+	return nil
+}
+
 // Add takes the next line, parsed into e, and emits what can be emitted.
 func (s *Selector) Add(e *Event, raw []byte) error {
 	inRange := s.window.Contains(e)
 	f := s.f
 	if f.IsZero() {
 		if inRange {
-			return s.emit(e, raw, nil)
+			return s.out(e, raw, nil)
 		}
 		return nil
 	}
@@ -131,7 +189,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		held, ok := s.heldNew[e.Msg]
 		delete(s.heldNew, e.Msg)
 		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.emit(&held.e, held.raw, nil); err != nil {
+			if err := s.out(&held.e, held.raw, nil); err != nil {
 				return err
 			}
 		}
@@ -148,7 +206,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		held, ok := s.heldStart[d]
 		delete(s.heldStart, d)
 		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.emit(&held.e, held.raw, d); err != nil {
+			if err := s.out(&held.e, held.raw, d); err != nil {
 				return err
 			}
 		}
@@ -158,7 +216,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		}
 	}
 	if inRange && s.matches(e, h, d) {
-		return s.emit(e, raw, d)
+		return s.out(e, raw, d)
 	}
 	return nil
 }
