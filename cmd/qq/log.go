@@ -18,14 +18,14 @@ import (
 )
 
 type logOptions struct {
-	source     string
-	since      string
-	until      string
-	follow     bool
-	interval   time.Duration
-	lines      int
-	sel        sendlog.SelectionArgs
-	utc        bool
+	source   string
+	since    string
+	until    string
+	follow   bool
+	interval time.Duration
+	lines    int
+	sel      sendlog.SelectionArgs
+	utc      bool
 }
 
 func newLogCmd(a *app) *cobra.Command {
