@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -203,25 +202,20 @@ type logPrinter struct {
 	err   error // from printing the lines kept back by -f
 }
 
+// print writes one selected line: with its time made readable, or as a
+// JSON object.
 func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) error {
-	p.buf = p.buf[:0]
+	var err error
 	if p.json {
-		var sb strings.Builder
-		if err := writeJSON(&sb, sendlog.NewLineView(e, d)); err != nil {
-			return err
-		}
-		p.buf = append(p.buf, sb.String()...)
+		err = writeJSON(p.w, sendlog.NewLineView(e, d))
 	} else {
-		p.buf = appendLogLine(p.buf, e, raw, p.stamp, p.esc)
-		p.buf = append(p.buf, '\n')
+		p.buf = append(appendLogLine(p.buf[:0], e, raw, p.stamp, p.esc), '\n')
+		_, err = p.w.Write(p.buf)
 	}
-	if _, err := p.w.Write(p.buf); err != nil {
-		return err
+	if err == nil && p.live {
+		err = p.w.Flush()
 	}
-	if p.live {
-		return p.w.Flush()
-	}
-	return nil
+	return err
 }
 
 // appendLogLine appends a line with its time stamp made readable by
