@@ -198,8 +198,9 @@ type logPrinter struct {
 	json  bool
 	live  bool // following new lines: flush each one
 	esc   escaper
-	buf   []byte
-	err   error // from printing the lines kept back by -f
+	line  []byte // the line with a readable time
+	buf   []byte // the line as printed
+	err   error  // from printing the lines kept back by -f
 }
 
 // print writes one selected line: with its time made readable, or as a
@@ -209,25 +210,12 @@ func (p *logPrinter) print(e *sendlog.Event, raw []byte, d *sendlog.Delivery) er
 	if p.json {
 		err = writeJSON(p.w, sendlog.NewLineView(e, d))
 	} else {
-		p.buf = append(appendLogLine(p.buf[:0], e, raw, p.stamp, p.esc), '\n')
+		p.line = sendlog.AppendReadable(p.line[:0], e, raw, p.stamp)
+		p.buf = append(appendLine(p.esc, p.buf[:0], p.line), '\n')
 		_, err = p.w.Write(p.buf)
 	}
 	if err == nil && p.live {
 		err = p.w.Flush()
 	}
 	return err
-}
-
-// appendLogLine appends a line with its time stamp made readable by
-// stamp, or the raw line if it has none.
-func appendLogLine(dst []byte, e *sendlog.Event, raw []byte, stamp tai64n.Formatter, esc escaper) []byte {
-	if !e.HasStamp {
-		return appendLine(esc, dst, raw)
-	}
-	out, ok := stamp(dst, e.Stamp)
-	if !ok {
-		return appendLine(esc, dst, raw)
-	}
-	out = append(out, ' ')
-	return appendLine(esc, out, e.Line)
 }

@@ -120,9 +120,9 @@ func summaryCell(c any, loc *time.Location, human bool) string {
 		}
 		return strconv.FormatUint(uint64(v), 10)
 	case time.Duration:
-		return durationText(v)
+		return sendlog.FormatDelay(v)
 	case tai64n.Label:
-		return readableTime(v, loc)
+		return v.Local(loc)
 	}
 	return fmt.Sprint(c)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
 )
 
 // Output formats shared by several commands. A command lists the ones it
@@ -59,20 +61,5 @@ func humanBytes(n int64) string {
 }
 
 // humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
-// 2d04h. Negative durations (a clock in the future) print as 0s.
-func humanAge(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	s := int64(d / time.Second)
-	switch {
-	case s < 60:
-		return fmt.Sprintf("%ds", s)
-	case s < 3600:
-		return fmt.Sprintf("%dm", s/60)
-	case s < 86400:
-		return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
-	default:
-		return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
-	}
-}
+// 2d04h (qmailqueue.FormatAge).
+func humanAge(d time.Duration) string { return qmailqueue.FormatAge(d) }

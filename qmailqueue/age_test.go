@@ -1,0 +1,29 @@
+package qmailqueue
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatAge(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Minute, "0s"},
+		{0, "0s"},
+		{59*time.Second + 999*time.Millisecond, "59s"},
+		{12*time.Minute + 30*time.Second, "12m"},
+		{3*time.Hour + 5*time.Minute, "3h05m"},
+		{50*time.Hour + 59*time.Minute, "2d02h"},
+	} {
+		got := FormatAge(tt.d)
+		if got != tt.want {
+			t.Errorf("FormatAge(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+		// What it prints reads back, rounded down, through ParseAge.
+		if back, err := ParseAge(got); err != nil || back > max(tt.d, 0) {
+			t.Errorf("ParseAge(FormatAge(%v)) = %v, %v; want at most %v", tt.d, back, err, tt.d)
+		}
+	}
+}
