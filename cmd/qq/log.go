@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,59 +84,25 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
-	sel := sendlog.NewSelector(filter, sendlog.Range{Since: since, Until: until}, out.print)
-
-	readOpt := sendlog.ReadOptions{Since: since, Until: until}
-	var lines iter.Seq2[sendlog.Line, error]
-	if opts.follow {
-		if since.IsZero() {
-			// Like tail -f: the last lines of current, then new ones.
-			readOpt.CurrentOnly = true
-			sel.KeepLast(opts.lines)
-		}
-		readOpt.OnCaughtUp = func() {
-			// The existing lines are read: print the lines kept back,
-			// then print and flush each new line.
-			err := sel.Release()
+	selected, err := sendlog.Select(ctx, log, sendlog.SelectOptions{
+		Selection: filter, Range: sendlog.Range{Since: since, Until: until}, Parser: &sendlog.Parser{Location: loc},
+		Follow: opts.follow, Interval: opts.interval, Last: opts.lines, Emit: out.print,
+		CaughtUp: func() error {
+			// From now on, print and flush each new line.
 			out.live = true
-			if err = cmp.Or(err, w.Flush()); err != nil && out.err == nil {
-				out.err = err
-			}
-		}
-		lines = log.Follow(ctx, readOpt, opts.interval)
-	} else {
-		lines = log.Lines(ctx, readOpt)
-	}
-	parser := &sendlog.Parser{Location: loc}
-	warned := false
-	var e sendlog.Event // one for all lines, so that it is not allocated per line
-	for line, lerr := range lines {
-		if lerr != nil {
-			err = lerr
-			break
-		}
-		if line.Truncated && !warned {
+			return w.Flush()
+		},
+		Truncated: func(line sendlog.Line) {
 			a.warnf("%s: a line longer than %d bytes was cut short", cmp.Or(line.Path, log.Name()), sendlog.MaxLineLength)
-			warned = true
-		}
-		e = parser.Parse(line.Bytes)
-		if err = sel.Add(&e, line.Bytes); err != nil {
-			break
-		}
-		if err = out.err; err != nil {
-			break
-		}
-	}
-	if rerr := sel.Release(); err == nil {
-		err = rerr
-	}
+		},
+	})
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
 	if err != nil {
 		return interrupted(err)
 	}
-	if !filter.IsZero() && sel.Selected() == 0 {
+	if !filter.IsZero() && selected == 0 {
 		return errNothingMatched
 	}
 	return nil
@@ -200,7 +165,6 @@ type logPrinter struct {
 	esc   escaper
 	line  []byte // the line with a readable time
 	buf   []byte // the line as printed
-	err   error  // from printing the lines kept back by -f
 }
 
 // print writes one selected line: with its time made readable, or as a

@@ -1,7 +1,10 @@
 package sendlog
 
 import (
+	"context"
+	"iter"
 	"strings"
+	"time"
 )
 
 // Selection says which lines of a log to keep: the lines about some
@@ -273,3 +276,83 @@ func (s *Selector) deliveryMatches(h *History, d *Delivery) bool {
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
+
+// SelectOptions say which lines [Select] reads and what it does with the
+// ones it selects.
+type SelectOptions struct {
+	Selection *Selection // nil selects every line
+	Range     Range      // lines logged from Since to Until
+	Parser    *Parser    // nil is the zero Parser
+	// Follow keeps reading the lines logged after the existing ones,
+	// checking every Interval, until the context is done ([Log.Follow]).
+	// Without Range.Since it starts like tail -f: it reads only current
+	// and first emits the last Last lines it selects there.
+	Follow   bool
+	Interval time.Duration
+	Last     int
+	// Emit receives each selected line ([NewSelector]); an error from it
+	// stops Select.
+	Emit func(e *Event, raw []byte, d *Delivery) error
+	// CaughtUp, if set, is called when Follow has emitted the existing
+	// lines and waits for new ones; an error from it stops Select.
+	CaughtUp func() error
+	// Truncated, if set, is called for the first line longer than
+	// MaxLineLength, whose end was dropped.
+	Truncated func(Line)
+}
+
+// Select reads the lines of log that opts choose, parses them, and emits
+// those the selection keeps, in order. It returns how many lines it
+// selected (with Last, not all of them were emitted) and the first error
+// from the log, Emit or CaughtUp; when ctx is done the error is ctx.Err().
+func Select(ctx context.Context, log *Log, opts SelectOptions) (selected int, err error) {
+	f, p := opts.Selection, opts.Parser
+	if f == nil {
+		f = &Selection{}
+	}
+	if p == nil {
+		p = &Parser{}
+	}
+	sel := NewSelector(f, opts.Range, opts.Emit)
+	readOpt := ReadOptions{Since: opts.Range.Since, Until: opts.Range.Until}
+	var caughtUpErr error
+	var lines iter.Seq2[Line, error]
+	if opts.Follow {
+		if opts.Range.Since.IsZero() {
+			readOpt.CurrentOnly = true
+			sel.KeepLast(opts.Last)
+		}
+		readOpt.OnCaughtUp = func() {
+			caughtUpErr = sel.Release()
+			if caughtUpErr == nil && opts.CaughtUp != nil {
+				caughtUpErr = opts.CaughtUp()
+			}
+		}
+		lines = log.Follow(ctx, readOpt, opts.Interval)
+	} else {
+		lines = log.Lines(ctx, readOpt)
+	}
+	truncated := opts.Truncated
+	var e Event // one for all lines, so that it is not allocated per line
+	for line, lerr := range lines {
+		if lerr != nil {
+			err = lerr
+			break
+		}
+		if line.Truncated && truncated != nil {
+			truncated(line)
+			truncated = nil
+		}
+		e = p.Parse(line.Bytes)
+		if err = sel.Add(&e, line.Bytes); err != nil {
+			break
+		}
+		if err = caughtUpErr; err != nil {
+			break
+		}
+	}
+	if rerr := sel.Release(); err == nil {
+		err = rerr
+	}
+	return sel.Selected(), err
+}
