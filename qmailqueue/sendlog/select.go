@@ -351,6 +351,9 @@ func Select(ctx context.Context, log *Log, opts SelectOptions) (selected int, er
 			break
 		}
 	}
+	if err == nil {
+		err = caughtUpErr // a stream's lines end before it is called
+	}
 	if rerr := sel.Release(); err == nil {
 		err = rerr
 	}
