@@ -4,13 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qqmail/qq/qmailqueue/sendlog"
-	"github.com/qqmail/qq/tai64n"
 )
 
 type logSummaryOptions struct {
@@ -69,7 +66,7 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		return writeJSON(a.stdout, sendlog.NewSummaryView(sum))
 	}
 	sections := sum.Sections()
-	cell := func(c any) string { return a.esc().line(summaryCell(c, loc, format == formatTable)) }
+	cell := func(c any) string { return a.esc().line(sendlog.CellText(c, loc, format == formatTable)) }
 	if format == formatPlain {
 		w := bufio.NewWriter(a.stdout)
 		for _, sec := range sections {
@@ -106,23 +103,4 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		}
 	}
 	return nil
-}
-
-// summaryCell formats one cell of a summary section; human prints byte
-// counts for people (1.5 MiB) rather than as numbers.
-func summaryCell(c any, loc *time.Location, human bool) string {
-	switch v := c.(type) {
-	case int:
-		return strconv.Itoa(v)
-	case sendlog.ByteCount:
-		if human {
-			return humanBytes(int64(v))
-		}
-		return strconv.FormatUint(uint64(v), 10)
-	case time.Duration:
-		return sendlog.FormatDelay(v)
-	case tai64n.Label:
-		return v.Local(loc)
-	}
-	return fmt.Sprint(c)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -46,19 +45,9 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB
+// (qmailqueue.FormatSize).
+func humanBytes(n int64) string { return qmailqueue.FormatSize(n) }
 
 // humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
 // 2d04h (qmailqueue.FormatAge).

@@ -1,6 +1,13 @@
 package sendlog
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/tai64n"
+)
 
 // Section is one block of a [Summary] as qq log summary reports it: a
 // table, or tab-separated records whose first field is Record.
@@ -75,4 +82,24 @@ func (s Summary) Sections() []Section {
 		delays,
 		senders,
 	}
+}
+
+// CellText formats a cell of a [Section]: a time as tai64nlocal prints it
+// in loc, a delay with [FormatDelay], and a byte count as a number or, for
+// people (human), as [qmailqueue.FormatSize] does (1.5 KiB).
+func CellText(c any, loc *time.Location, human bool) string {
+	switch v := c.(type) {
+	case int:
+		return strconv.Itoa(v)
+	case ByteCount:
+		if human {
+			return qmailqueue.FormatSize(int64(v))
+		}
+		return strconv.FormatUint(uint64(v), 10)
+	case time.Duration:
+		return FormatDelay(v)
+	case tai64n.Label:
+		return v.Local(loc)
+	}
+	return fmt.Sprint(c)
 }

@@ -56,3 +56,23 @@ func TestSections(t *testing.T) {
 		t.Errorf("delays without deliveries = %v", got)
 	}
 }
+
+func TestCellText(t *testing.T) {
+	loc := time.FixedZone("X", 3600)
+	for _, tt := range []struct {
+		c     any
+		human bool
+		want  string
+	}{
+		{42, false, "42"},
+		{"<a@b>", true, "<a@b>"},
+		{ByteCount(1536), false, "1536"},
+		{ByteCount(1536), true, "1.5 KiB"},
+		{13*time.Minute + 44*time.Second, false, "13m44s"},
+		{tai64n.Label{Sec: 935467445, Nano: 787492500}, false, "1999-08-24 05:04:05.787492500"},
+	} {
+		if got := CellText(tt.c, loc, tt.human); got != tt.want {
+			t.Errorf("CellText(%v, human %v) = %q, want %q", tt.c, tt.human, got, tt.want)
+		}
+	}
+}

@@ -27,3 +27,19 @@ func TestFormatAge(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		0:        "0 B",
+		1023:     "1023 B",
+		1536:     "1.5 KiB",
+		34 << 20: "34.0 MiB",
+		5 << 40:  "5.0 TiB",
+		3 << 50:  "3.0 PiB",
+		1 << 62:  "4096.0 PiB",
+	} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

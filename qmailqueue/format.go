@@ -5,6 +5,20 @@ import (
 	"time"
 )
 
+// FormatSize formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB.
+func FormatSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
 // FormatAge formats a duration the way admins read queue ages, in
 // [ParseAge]'s units: 45s, 12m, 3h05m, 2d04h. Negative durations (a clock
 // in the future) print as 0s.
