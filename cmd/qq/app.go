@@ -40,7 +40,7 @@ type app struct {
 	color      bool   // resolved colour decision
 	width      int    // the width tables fit, 0 for no limit (terminalWidth)
 
-	pager  *ui.Pager                 // the running pager, if output goes through one
+	pager  *ui.Pager               // the running pager, if output goes through one
 	ctx    context.Context         // the command's context, for prompts (^C)
 	cancel context.CancelCauseFunc // cancels the command (its pager quit)
 

@@ -49,3 +49,25 @@ func TestPagerCat(t *testing.T) {
 		t.Errorf("QQ_PAGER=cat started a pager")
 	}
 }
+
+func TestClosest(t *testing.T) {
+	names := []string{"set", "get", "unset", "list", "sender", "sender-domain"}
+	for typed, want := range map[string]string{
+		"sett":  `"set"`,
+		"lsit":  `"list" or "set"`, // both two edits away
+		"gt":    `"get"`,
+		"sendr": `"sender"`,
+		"xyzzy": ``,
+	} {
+		got := ""
+		if near := Closest(typed, names); len(near) > 0 {
+			got = OrList(near)
+		}
+		if got != want {
+			t.Errorf("Closest(%q) = %s, want %s", typed, got, want)
+		}
+	}
+	if got := OrList([]string{"--a", "--b", "--c"}); got != "--a, --b or --c" {
+		t.Errorf("OrList of flags = %s", got)
+	}
+}
