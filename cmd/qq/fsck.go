@@ -99,30 +99,18 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 // qmails, qmailr and the group qmail of this machine. Roles still unknown
 // are -1 (a check takes them from the queue's own directories).
 func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
-	ov, err := parseOwners("--owner", o.owners)
+	given, err := fsck.ParseOwners(o.owners)
 	if err != nil {
-		return fsck.UnknownOwners, err
+		return fsck.UnknownOwners, usageErrorf("--owner %v", err)
 	}
 	if env := a.getenv("QQ_OWNERS"); env != "" {
-		base, err := parseOwners("QQ_OWNERS", strings.Split(env, ","))
+		base, err := fsck.ParseOwners(strings.Split(env, ","))
 		if err != nil {
-			return fsck.UnknownOwners, err
+			return fsck.UnknownOwners, usageErrorf("QQ_OWNERS %v", err)
 		}
-		return ov.Or(base), nil
+		return given.Or(base), nil
 	}
-	return ov.Or(fsck.LookupOwners()), nil
-}
-
-// parseOwners parses ROLE=ID arguments of --owner or $QQ_OWNERS (named by
-// what); roles not given are -1.
-func parseOwners(what string, args []string) (fsck.Owners, error) {
-	ov := fsck.UnknownOwners
-	for _, arg := range args {
-		if err := ov.Set(arg); err != nil {
-			return ov, usageErrorf("%s %v", what, err)
-		}
-	}
-	return ov, nil
+	return given.Or(fsck.LookupOwners()), nil
 }
 
 // checkOptions builds the library options from the flags.
@@ -162,12 +150,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	w := newFindingWriter(a, format, out)
 
 	if !opts.repair {
-		running, err := fsck.ProbeQmailSend(a.queueDir)
-		if err != nil {
-			return queueErr(err)
-		}
-		copts.QmailSend = running
-		r, err := fsck.Check(ctx, a.queueDir, copts, func(f *fsck.Finding) error {
+		r, err := fsck.CheckLive(ctx, a.queueDir, copts, func(f *fsck.Finding) error {
 			w.finding(f)
 			return nil
 		})
@@ -177,20 +160,11 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		w.flush()
 		return w.summary(r, nil)
 	}
-
 	if opts.dryRun {
-		// The plan as things stand; it is made again once qmail-send has
-		// stopped.
-		running, err := fsck.ProbeQmailSend(a.queueDir)
+		r, findings, plan, err := fsck.PlanLive(ctx, a.queueDir, copts)
 		if err != nil {
 			return queueErr(err)
 		}
-		copts.QmailSend = running
-		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
-		if err != nil {
-			return queueErr(err)
-		}
-		plan := fsck.NewPlan(r, findings)
 		for _, f := range findings {
 			w.finding(f)
 		}
@@ -296,11 +270,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		if err != nil {
 			return queueErr(err)
 		}
-		for _, u := range plan.Units {
-			for _, act := range u.Actions {
-				fmt.Fprintln(out, "plan: "+act.String())
-			}
-		}
+		newFindingWriter(a, formatPlain, out).plan(plan)
 		return out.Flush()
 	}
 	if !fsck.IsPrime(opts.resplit) {
@@ -329,56 +299,6 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
 	}
 	return nil
-}
-
-// findingJSON is the JSON view of a finding (one line each, "type":
-// "finding"). Add fields, never rename or remove them.
-type findingJSON struct {
-	Type      string       `json:"type"`
-	Severity  string       `json:"severity"`
-	Code      string       `json:"code"`
-	ID        *uint64      `json:"id"`
-	Files     []string     `json:"files"`
-	Problem   string       `json:"problem"`
-	Qmail     string       `json:"qmail"`
-	Repair    string       `json:"repair"`
-	Transient bool         `json:"transient"`
-	Actions   []actionJSON `json:"actions"`
-}
-
-// actionJSON is one repair step; stepJSON wraps it when planned or done.
-type actionJSON struct {
-	Op     string `json:"op"`
-	Path   string `json:"path"`
-	Target string `json:"target,omitempty"`
-	Text   string `json:"text"`
-}
-
-type stepJSON struct {
-	Type   string     `json:"type"`
-	Status string     `json:"status"` // planned, refused, done, skipped, failed
-	Action actionJSON `json:"action"`
-	Error  string     `json:"error,omitempty"`
-	Note   string     `json:"note,omitempty"`
-}
-
-type summaryJSON struct {
-	Type      string   `json:"type"`
-	Queue     string   `json:"queue"`
-	Split     int      `json:"split"`
-	BigTodo   bool     `json:"big_todo"`
-	QmailSend string   `json:"qmail_send_running"`
-	Messages  int      `json:"messages"`
-	Errors    int      `json:"errors"`
-	Warnings  int      `json:"warnings"`
-	Infos     int      `json:"infos"`
-	Changed   int      `json:"changed_while_checked"`
-	Clean     bool     `json:"clean"`
-	Notes     []string `json:"notes"`
-}
-
-func newActionJSON(act fsck.Action) actionJSON {
-	return actionJSON{Op: string(act.Op), Path: act.Path, Target: act.Target, Text: act.String()}
 }
 
 // findingWriter prints findings, steps and the summary in one format.
@@ -411,18 +331,7 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 	}
 	switch w.format {
 	case formatJSON:
-		v := findingJSON{Type: "finding", Severity: f.Severity.String(), Code: string(f.Code), Files: f.Files,
-			Problem: f.Problem, Qmail: f.Qmail, Repair: f.Repair, Transient: f.Transient, Actions: []actionJSON{}}
-		if f.HasID {
-			v.ID = &f.ID
-		}
-		if v.Files == nil {
-			v.Files = []string{}
-		}
-		for _, act := range f.Actions {
-			v.Actions = append(v.Actions, newActionJSON(act))
-		}
-		writeJSON(w.out, v)
+		writeJSON(w.out, f.View())
 	case formatPlain:
 		transient := ""
 		if f.Transient {
@@ -448,29 +357,20 @@ func (w *findingWriter) flush() {
 // plan prints a repair plan (--dry-run).
 func (w *findingWriter) plan(p *fsck.Plan) {
 	for _, u := range p.Units {
-		status := "planned"
-		switch {
-		case u.Superseded:
-			status = "superseded"
-		case u.Refused != "":
-			status = "refused"
+		if w.format == formatJSON {
+			for _, v := range u.Views() {
+				writeJSON(w.out, v)
+			}
+			continue
+		}
+		status := u.Status()
+		if status == "planned" {
+			status = "plan"
 		}
 		for _, act := range u.Actions {
-			if w.format == formatJSON {
-				s := stepJSON{Type: "step", Status: status, Action: newActionJSON(act)}
-				if u.Refused != "" {
-					s.Note = u.Refused
-				}
-				writeJSON(w.out, s)
-				continue
-			}
-			line := "plan: " + act.String()
-			if status != "planned" {
-				line = status + ": " + act.String()
-			}
-			fmt.Fprintln(w.out, printable(line))
+			fmt.Fprintln(w.out, printable(status+": "+act.String()))
 		}
-		if u.Refused != "" && w.format != formatJSON {
+		if u.Refused != "" {
 			fmt.Fprintln(w.out, printable("  because "+u.Refused))
 		}
 	}
@@ -479,14 +379,7 @@ func (w *findingWriter) plan(p *fsck.Plan) {
 // step prints one step of a running repair as it is done.
 func (w *findingWriter) step(s fsck.Step) {
 	if w.format == formatJSON {
-		v := stepJSON{Type: "step", Status: "done", Action: newActionJSON(s.Action), Note: s.Note}
-		switch {
-		case s.Err != nil:
-			v.Status, v.Error = "failed", s.Err.Error()
-		case s.Note != "":
-			v.Status = "skipped"
-		}
-		writeJSON(w.out, v)
+		writeJSON(w.out, s.View())
 	} else {
 		fmt.Fprintln(w.out, printable(s.String()))
 	}
@@ -497,14 +390,7 @@ func (w *findingWriter) step(s fsck.Step) {
 // status error: nil when clean, errFindings otherwise.
 func (w *findingWriter) summary(r *fsck.Report, p *fsck.Plan) error {
 	if w.format == formatJSON {
-		notes := r.Notes
-		if notes == nil {
-			notes = []string{}
-		}
-		writeJSON(w.out, summaryJSON{Type: "summary", Queue: r.Dir, Split: r.Split, BigTodo: r.BigTodo,
-			QmailSend: r.QmailSend.String(), Messages: r.Messages, Errors: r.Counts[fsck.SeverityError],
-			Warnings: r.Counts[fsck.SeverityWarning], Infos: r.Counts[fsck.SeverityInfo], Changed: r.Changed,
-			Clean: r.Clean(), Notes: notes})
+		writeJSON(w.out, r.View())
 	}
 	if err := w.out.Flush(); err != nil {
 		return err

@@ -61,3 +61,20 @@ func (l CheckLimits) Judge(s *Snapshot) CheckResult {
 	}
 	return r
 }
+
+// Perf is the check's performance data for s judged as r: messages,
+// messages not preprocessed, the oldest age, bouncing messages, the top
+// sender's messages (only with a Sender limit) and bytes, each with its
+// limits.
+func (l CheckLimits) Perf(s *Snapshot, r CheckResult) []nagios.Perf {
+	perf := []nagios.Perf{
+		{Label: "messages", Value: int64(s.Messages), Limits: l.Messages, Min: "0"},
+		{Label: "todo", Value: int64(s.NotPreprocessed()), Limits: l.Todo, Min: "0"},
+		{Label: "oldest", Value: int64(r.Oldest / time.Second), Unit: "s", Limits: l.Age, Min: "0"},
+		{Label: "bouncing", Value: int64(s.Bouncing), Limits: l.Bouncing, Min: "0"},
+	}
+	if l.Sender.IsSet() {
+		perf = append(perf, nagios.Perf{Label: "top_sender", Value: int64(r.Top.Messages), Limits: l.Sender, Min: "0"})
+	}
+	return append(perf, nagios.Perf{Label: "bytes", Value: s.Bytes, Unit: "B", Min: "0"})
+}
