@@ -113,3 +113,12 @@ func Control(ctx context.Context, services []*Service, letter string, wait bool,
 	}
 	return errs
 }
+
+// WaitsUntil says, for the help of a command that [Command.CanWait], what
+// its wait waits for, such as "its ./run runs and supervise wants it up".
+func (c Command) WaitsUntil() string {
+	if c.Letter == "d" {
+		return "no process of it runs (pid 0) and supervise wants it down"
+	}
+	return "its ./run runs and supervise wants it up"
+}

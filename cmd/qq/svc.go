@@ -79,22 +79,22 @@ func (a *app) finder() *svc.Finder {
 // Service; an argument without a directory is a usage error.
 func (a *app) service(arg string) (*svc.Service, error) {
 	s, err := a.finder().Service(arg)
-	if errors.Is(err, svc.ErrNoDir) {
-		return nil, usageErrorf("service %q: no directory given", arg)
-	}
-	return s, err
+	return s, serviceArgErr(err)
 }
 
 // existingService is service for a directory that must exist.
 func (a *app) existingService(arg string) (*svc.Service, error) {
-	s, err := a.service(arg)
-	if err != nil {
-		return nil, err
+	s, err := a.finder().ExistingService(arg)
+	return s, serviceArgErr(err)
+}
+
+// serviceArgErr makes a service argument without a directory a usage
+// error; other errors stay as they are.
+func serviceArgErr(err error) error {
+	if errors.Is(err, svc.ErrNoDir) {
+		return usageErrorf("%v", err)
 	}
-	if err := s.CheckDir(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return err
 }
 
 func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
@@ -102,22 +102,10 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 	if err != nil {
 		return err
 	}
-	var services []*svc.Service
-	for _, arg := range opts.services {
-		s, err := a.service(arg)
-		if err != nil {
-			return err
-		}
-		services = append(services, s)
+	services, err := a.finder().ServicesFor(opts.services)
+	if err != nil {
+		return serviceArgErr(err)
 	}
-	if len(opts.services) == 0 {
-		services = a.finder().Services("qmail")
-		if len(services) == 0 {
-			return fmt.Errorf("no qmail service found under %s; name the service directories",
-				strings.Join(svc.DefaultSearchDirs(), ", "))
-		}
-	}
-
 	now := a.now()
 	reports, errs := svc.ProbeAll(services)
 	switch format {
@@ -213,14 +201,7 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 		},
 	}
 	if c.CanWait {
-		really := "its ./run runs and supervise wants it up"
-		if c.Letter == "d" {
-			really = "no process of it runs (pid 0) and supervise wants it down"
-		}
-		cmd.Long += fmt.Sprintf(`
-
-With --wait, qq then waits, at most --timeout, until for every service
-%s.`, really)
+		cmd.Long += "\n\n" + fmt.Sprintf(longHelp("svc-control-wait"), c.WaitsUntil())
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.Name)
 		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
@@ -231,13 +212,9 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 	if opts.timeout < 0 || (opts.wait && opts.timeout == 0) {
 		return usageErrorf("--timeout must be positive, not %s", opts.timeout)
 	}
-	services := make([]*svc.Service, len(opts.services))
-	for i, arg := range opts.services {
-		s, err := a.service(arg)
-		if err != nil {
-			return err
-		}
-		services[i] = s
+	services, err := a.finder().ServicesFor(opts.services)
+	if err != nil {
+		return serviceArgErr(err)
 	}
 	errs := svc.Control(ctx, services, opts.control.Letter, opts.wait, opts.timeout)
 	return a.reportAll(errs)
