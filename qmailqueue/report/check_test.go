@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,25 @@ func TestJudge(t *testing.T) {
 	l.Sender = nagios.Threshold{Crit: 6, HasCrit: true}
 	if r := l.Judge(s); len(r.Flood) != 2 || r.FloodStates[1] != nagios.Critical || r.MoreFlood != 0 {
 		t.Errorf("critical limit only: %+v", r)
+	}
+}
+
+func TestCheckPerf(t *testing.T) {
+	s := floodSnapshot(map[string]int{"a@x": 3, "b@x": 1})
+	l := CheckLimits{Messages: limit(20, 40), Age: limit(3600, 7200)}
+	perfLine := func(perf []nagios.Perf) string {
+		var out []string
+		for _, p := range perf {
+			out = append(out, p.String())
+		}
+		return strings.Join(out, " ")
+	}
+	want := fmt.Sprintf("messages=4;20;40;0 todo=0;;;0 oldest=5400s;3600;7200;0 bouncing=0;;;0 bytes=%dB;;;0", s.Bytes)
+	if got := perfLine(l.Perf(s, l.Judge(s))); got != want {
+		t.Errorf("Perf without a sender limit = %q, want %q", got, want)
+	}
+	l.Sender = limit(2, 5)
+	if got := perfLine(l.Perf(s, l.Judge(s))); !strings.Contains(got, " top_sender=3;2;5;0 bytes=") {
+		t.Errorf("Perf with a sender limit = %q, want top_sender=3;2;5;0 before bytes", got)
 	}
 }
