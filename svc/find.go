@@ -222,3 +222,24 @@ func (f *Finder) ExistingService(arg string) (*Service, error) {
 	}
 	return s, nil
 }
+
+// CycleServices returns the services a change stops: those named by args,
+// each of which must exist; with none named and lookDefault set,
+// qmail-send's service in the usual places ([Finder.QmailSend]), and
+// searched true when there is none.
+func (f *Finder) CycleServices(args []string, lookDefault bool) (services []*Service, searched bool, err error) {
+	for _, arg := range args {
+		s, err := f.ExistingService(arg)
+		if err != nil {
+			return nil, false, err
+		}
+		services = append(services, s)
+	}
+	if len(args) == 0 && lookDefault {
+		if s := f.QmailSend(); s != nil {
+			return []*Service{s}, false, nil
+		}
+		return nil, true, nil
+	}
+	return services, false, nil
+}

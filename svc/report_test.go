@@ -171,3 +171,33 @@ func TestQmailSendState(t *testing.T) {
 		t.Errorf("Describe unsupervised = %q", got)
 	}
 }
+
+func TestCycleServicesAndForQueue(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(root, "qmail-send"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(root, "qmail-smtpd"), 0o755))
+	f := &Finder{Roots: []string{root}}
+	if got, searched, err := f.CycleServices(nil, true); err != nil || searched || len(got) != 1 || got[0].Dir != filepath.Join(root, "qmail-send") {
+		t.Errorf("CycleServices(default) = %v, %v, %v", got, searched, err)
+	}
+	if got, searched, err := f.CycleServices(nil, false); err != nil || searched || got != nil {
+		t.Errorf("CycleServices(none, no default) = %v, %v, %v", got, searched, err)
+	}
+	if got, _, err := f.CycleServices([]string{"qmail-smtpd", "qmail-send"}, true); err != nil || len(got) != 2 || got[0].Dir != filepath.Join(root, "qmail-smtpd") {
+		t.Errorf("CycleServices(named) = %v, %v", got, err)
+	}
+	if _, _, err := f.CycleServices([]string{"nosuch"}, true); err == nil {
+		t.Error("CycleServices(nosuch): no error")
+	}
+	if _, searched, _ := (&Finder{Roots: []string{t.TempDir()}}).CycleServices(nil, true); !searched {
+		t.Error("CycleServices with no service to find: searched false")
+	}
+	m := ForQueue("/var/qmail/queue/")
+	if m.SendMutex != "/var/qmail/queue/lock/sendmutex" || m.OwnLock != "/var/qmail/.qq.lock" {
+		t.Errorf("ForQueue = %+v", m)
+	}
+	m.ShellCommands("stop it", "start it")
+	if strings.Join(m.StopCommand, " ") != "/bin/sh -c stop it" || strings.Join(m.StartCommand, " ") != "/bin/sh -c start it" {
+		t.Errorf("ShellCommands: %q, %q", m.StopCommand, m.StartCommand)
+	}
+}

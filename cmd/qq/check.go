@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -141,8 +140,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		return err
 	}
 	snapOpts := report.SnapshotOptions{Now: now, Filter: filter}
-	floodCheck := limits.Sender.IsSet()
-	if floodCheck {
+	if limits.Sender.IsSet() {
 		snapOpts.Senders = senderKey
 	}
 	snap, err := report.TakeSnapshot(ctx, q, snapOpts)
@@ -151,25 +149,10 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	}
 	send := opts.service.read(a)
 
-	var findings nagios.Findings
-	add := findings.Add
-	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
-	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
-
 	res := limits.Judge(snap)
-	add(res.Messages, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), limits.Messages.Limit(res.Messages, count)))
-	add(res.Todo, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), limits.Todo.Limit(res.Todo, count)))
-	oldest := res.Oldest
-	add(res.Age, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), limits.Age.Limit(res.Age, seconds)))
-	add(res.Bouncing, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, limits.Bouncing.Limit(res.Bouncing, count)))
-	top := res.Top
-	for i, g := range res.Flood {
-		st := res.FloodStates[i]
-		add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), limits.Sender.Limit(st, count)))
-	}
-	if res.MoreFlood > 0 {
-		findings[len(findings)-1].Text += fmt.Sprintf(" and %d more", res.MoreFlood)
-	}
+	format := report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}
+	findings := limits.Findings(snap, res, format)
+	add := findings.Add
 	switch {
 	case send.Checked && send.Err != nil:
 		add(nagios.Unknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
@@ -183,14 +166,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	state := findings.State()
 	text := findings.Texts()
 	if len(text) == 0 {
-		text = append(text, fmt.Sprintf("%s, %d not preprocessed", plural(snap.Messages, "message"), snap.NotPreprocessed()))
-		if !snap.Oldest.IsZero() {
-			text[0] += ", oldest " + humanAge(oldest)
-		}
-		text[0] += fmt.Sprintf(", %d bouncing", snap.Bouncing)
-		if floodCheck && top.Messages > 0 {
-			text = append(text, fmt.Sprintf("top sender %s %d", senderName(senderKey, top.Name), top.Messages))
-		}
+		text = limits.Summary(snap, res, format)
 		if send.Checked {
 			text = append(text, "qmail-send "+send.Describe(now, humanAge))
 		}

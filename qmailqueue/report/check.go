@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/qqmail/qq/nagios"
@@ -77,4 +79,56 @@ func (l CheckLimits) Perf(s *Snapshot, r CheckResult) []nagios.Perf {
 		perf = append(perf, nagios.Perf{Label: "top_sender", Value: int64(r.Top.Messages), Limits: l.Sender, Min: "0"})
 	}
 	return append(perf, nagios.Perf{Label: "bytes", Value: s.Bytes, Unit: "B", Min: "0"})
+}
+
+// CheckFormat writes what a check's status line shows but does not decide:
+// ages ("6d00h"), age limits ("5d") and group names as people read them.
+type CheckFormat struct {
+	Age, AgeLimit func(time.Duration) string
+	Name          func(string) string
+}
+
+// Findings returns the figures of s out of bounds, each in words, such
+// as "6 messages (warning above 4)" or "a@x has 12 messages (critical
+// above 10) and 2 more", in the order the status line lists them within
+// a state.
+func (l CheckLimits) Findings(s *Snapshot, r CheckResult, f CheckFormat) nagios.Findings {
+	var found nagios.Findings
+	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
+	seconds := func(s float64) string { return f.AgeLimit(time.Duration(s) * time.Second) }
+	found.Add(r.Messages, fmt.Sprintf("%s (%s)", plural(s.Messages, "message"), l.Messages.Limit(r.Messages, count)))
+	found.Add(r.Todo, fmt.Sprintf("%d not preprocessed (%s)", s.NotPreprocessed(), l.Todo.Limit(r.Todo, count)))
+	found.Add(r.Age, fmt.Sprintf("oldest %s (%s)", f.Age(r.Oldest), l.Age.Limit(r.Age, seconds)))
+	found.Add(r.Bouncing, fmt.Sprintf("%d bouncing (%s)", s.Bouncing, l.Bouncing.Limit(r.Bouncing, count)))
+	for i, g := range r.Flood {
+		st := r.FloodStates[i]
+		found.Add(st, fmt.Sprintf("%s has %s (%s)", f.Name(g.Name), plural(g.Messages, "message"), l.Sender.Limit(st, count)))
+	}
+	if r.MoreFlood > 0 {
+		found[len(found)-1].Text += fmt.Sprintf(" and %d more", r.MoreFlood)
+	}
+	return found
+}
+
+// Summary returns the words of a status line with nothing out of bounds:
+// "6 messages, 1 not preprocessed, oldest 6d00h, 1 bouncing", then, with a
+// Sender limit and senders, "top sender NAME N".
+func (l CheckLimits) Summary(s *Snapshot, r CheckResult, f CheckFormat) []string {
+	text := fmt.Sprintf("%s, %d not preprocessed", plural(s.Messages, "message"), s.NotPreprocessed())
+	if !s.Oldest.IsZero() {
+		text += ", oldest " + f.Age(r.Oldest)
+	}
+	texts := []string{text + fmt.Sprintf(", %d bouncing", s.Bouncing)}
+	if l.Sender.IsSet() && r.Top.Messages > 0 {
+		texts = append(texts, fmt.Sprintf("top sender %s %d", f.Name(r.Top.Name), r.Top.Messages))
+	}
+	return texts
+}
+
+// plural writes a count and a noun, with an s unless the count is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
