@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strconv"
@@ -182,8 +181,14 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return err
 	}
 	owners, _ := fsck.ResolveOwners(a.queueDir, copts.Owners)
-	if err := a.prepareSendMutex(m.SendMutex, len(m.Services) > 0, &owners); err != nil {
+	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, owners)
+	switch {
+	case errors.Is(err, fsck.ErrSendMutexMissing):
+		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", m.SendMutex)
+	case err != nil:
 		return err
+	case created:
+		a.warnf("created the missing %s as qmail's install does (qmails:qmail 0600)", m.SendMutex)
 	}
 	if !opts.maint.noSvc && len(opts.maint.services) < 2 {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
@@ -210,23 +215,6 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return fmt.Errorf("fsck --repair: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
 	return w.summary(res.After, nil)
-}
-
-// prepareSendMutex recreates a missing lock/sendmutex before the cycle,
-// which needs one, but only when qq can verify through a supervisor that
-// qmail-send is stopped (it may hold its lock on an unlinked file).
-func (a *app) prepareSendMutex(path string, supervised bool, owners *fsck.Owners) error {
-	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if !supervised {
-		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", path)
-	}
-	if err := fsck.CreateSendMutex(a.queueDir, *owners); err != nil {
-		return err
-	}
-	a.warnf("created the missing %s as qmail's install does (qmails:qmail 0600)", path)
-	return nil
 }
 
 // errFindings ends qq fsck with exit status 1: something to look at.
@@ -396,31 +384,12 @@ func (w *findingWriter) summary(r *fsck.Report, p *fsck.Plan) error {
 		return err
 	}
 	if !w.a.quiet {
-		writeSummary(w.a.stderr, r, p)
+		for _, line := range r.Summary(p) {
+			fmt.Fprintf(w.a.stderr, "qq: fsck: %s\n", line)
+		}
 	}
 	if !r.Clean() {
 		return errFindings
 	}
 	return nil
-}
-
-// writeSummary prints the human summary: one line, the plan's counts and
-// where owner ids came from.
-func writeSummary(w io.Writer, r *fsck.Report, p *fsck.Plan) {
-	bigTodo := ""
-	if r.BigTodo {
-		bigTodo = ", big-todo"
-	}
-	fmt.Fprintf(w, "qq: fsck: %d messages (split %d%s, qmail-send running: %s): %d errors, %d warnings, %d notes\n",
-		r.Messages, r.Split, bigTodo, r.QmailSend, r.Counts[fsck.SeverityError], r.Counts[fsck.SeverityWarning], r.Counts[fsck.SeverityInfo])
-	if r.Changed > 0 {
-		fmt.Fprintf(w, "qq: fsck: %d messages changed while they were checked (qmail at work) and are not reported\n", r.Changed)
-	}
-	if p != nil {
-		runs, refused, superseded := p.Counts()
-		fmt.Fprintf(w, "qq: fsck: the plan repairs %d findings, refuses %d, and needs nothing for %d\n", runs, refused, superseded)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "qq: fsck: note: %s\n", n)
-	}
 }

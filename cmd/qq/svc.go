@@ -201,7 +201,10 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 		},
 	}
 	if c.CanWait {
-		cmd.Long += "\n\n" + fmt.Sprintf(longHelp("svc-control-wait"), c.WaitsUntil())
+		cmd.Long += fmt.Sprintf(`
+
+With --wait, qq then waits, at most --timeout, until for every service
+%s.`, c.WaitsUntil())
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.Name)
 		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}

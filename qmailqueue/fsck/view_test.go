@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,5 +95,40 @@ func TestCheckAndPlanLive(t *testing.T) {
 	}
 	if _, err := CheckLive(context.Background(), t.TempDir(), opts, func(*Finding) error { return nil }); err == nil {
 		t.Error("CheckLive of a directory that is no queue: no error")
+	}
+}
+
+func TestReportSummary(t *testing.T) {
+	r := &Report{Messages: 12, Split: 23, BigTodo: true, QmailSend: RunningNo, Changed: 2, Notes: []string{"n1"}}
+	r.Counts[SeverityError] = 1
+	p := &Plan{Units: []*Unit{{}, {Refused: "x"}, {Superseded: true}, {}}}
+	want := []string{"12 messages (split 23, big-todo, qmail-send running: no): 1 errors, 0 warnings, 0 notes",
+		"2 messages changed while they were checked (qmail at work) and are not reported",
+		"the plan repairs 2 findings, refuses 1, and needs nothing for 1", "note: n1"}
+	if got := r.Summary(p); !slices.Equal(got, want) {
+		t.Errorf("Summary =\n%q, want\n%q", got, want)
+	}
+	if got := (&Report{Split: 5}).Summary(nil); len(got) != 1 {
+		t.Errorf("Summary of a clean report without a plan = %q", got)
+	}
+}
+
+func TestPrepareSendMutex(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 3})
+	path := filepath.Join(b.Dir(), "lock", "sendmutex")
+	if created, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); created || err != nil {
+		t.Errorf("with sendmutex: %v, %v", created, err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); !errors.Is(err, ErrSendMutexMissing) {
+		t.Errorf("missing, unsupervised: %v, want ErrSendMutexMissing", err)
+	}
+	if created, err := PrepareSendMutex(b.Dir(), true, *selfOwners()); !created || err != nil {
+		t.Errorf("missing, supervised: %v, %v; want it created", created, err)
+	}
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || fi.Size() != 0 {
+		t.Errorf("recreated sendmutex: %v, %v", fi, err)
 	}
 }
