@@ -139,52 +139,18 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	snapOpts := report.SnapshotOptions{Now: now, Filter: filter}
-	if limits.Sender.IsSet() {
-		snapOpts.Senders = senderKey
-	}
-	snap, err := report.TakeSnapshot(ctx, q, snapOpts)
+	send := opts.service.read(a)
+	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now,
+		Format: report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
+	status, err := check.Run(ctx, q, send)
 	if err != nil {
 		return err
 	}
-	send := opts.service.read(a)
-
-	res := limits.Judge(snap)
-	format := report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}
-	findings := limits.Findings(snap, res, format)
-	add := findings.Add
-	switch {
-	case send.Checked && send.Err != nil:
-		add(nagios.Unknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
-	case send.Checked && (!send.Supervised || !send.Status.Up):
-		add(nagios.Critical, "qmail-send "+send.Describe(now, humanAge))
-	case send.Checked && send.Status.Paused:
-		add(nagios.Warning, "qmail-send "+send.Describe(now, humanAge))
-	}
-
-	// The worst finding decides: CRITICAL, then WARNING, then UNKNOWN.
-	state := findings.State()
-	text := findings.Texts()
-	if len(text) == 0 {
-		text = limits.Summary(snap, res, format)
-		if send.Checked {
-			text = append(text, "qmail-send "+send.Describe(now, humanAge))
-		}
-	}
-
-	perf := limits.Perf(snap, res)
-	if send.Checked && send.Err == nil {
-		up := int64(0)
-		if send.Up() {
-			up = 1
-		}
-		perf = append(perf, nagios.Perf{Label: "qmail_send_up", Value: up, Min: "0", Max: "1"})
-	}
-	fmt.Fprintln(a.stdout, nagios.StatusLine("QQ", a.severityText(state.String()), text, perf))
+	fmt.Fprintln(a.stdout, nagios.StatusLine("QQ", a.severityText(status.State.String()), status.Texts, status.Perf))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}
-	return &checkResult{state: state}
+	return &checkResult{state: status.State}
 }
 
 // senderName shows a sender or sender domain on the status line.

@@ -1,11 +1,15 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qqmail/qq/nagios"
+	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/svc"
 )
 
 // CheckLimits are the thresholds a queue check judges a [Snapshot] by:
@@ -131,4 +135,68 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// Check is a queue check as a monitoring plugin makes it (qq check): the
+// queue, or the part Filter selects, judged by Limits, and qmail-send's
+// state judged too when it was looked at.
+type Check struct {
+	Limits CheckLimits
+	// Senders is what the Sender limit counts per: KeySender or
+	// KeySenderDomain.
+	Senders Key
+	Filter  *qmailqueue.Filter
+	Now     time.Time
+	Format  CheckFormat
+}
+
+// CheckStatus is a check's outcome: the plugin's state (the worst
+// finding's), the texts of its status line and its performance data.
+type CheckStatus struct {
+	State nagios.State
+	Texts []string
+	Perf  []nagios.Perf
+}
+
+// Run takes a snapshot of q and judges it and send, qmail-send's state: a
+// state that could not be read is UNKNOWN, qmail-send down or not
+// supervised is CRITICAL, paused is WARNING. With nothing out of bounds
+// the texts sum the queue up ([CheckLimits.Summary]) and say how
+// qmail-send is.
+func (c Check) Run(ctx context.Context, q *qmailqueue.Queue, send svc.SendState) (CheckStatus, error) {
+	opts := SnapshotOptions{Now: c.Now, Filter: c.Filter}
+	if c.Limits.Sender.IsSet() {
+		opts.Senders = c.Senders
+	}
+	snap, err := TakeSnapshot(ctx, q, opts)
+	if err != nil {
+		return CheckStatus{}, err
+	}
+	res := c.Limits.Judge(snap)
+	findings := c.Limits.Findings(snap, res, c.Format)
+	sendText := "qmail-send " + send.Describe(c.Now, c.Format.Age)
+	switch {
+	case send.Checked && send.Err != nil:
+		// The status line is one line, whatever the error says.
+		findings.Add(nagios.Unknown, "qmail-send state unknown: "+strings.ReplaceAll(send.Err.Error(), "\n", " "))
+	case send.Checked && (!send.Supervised || !send.Status.Up):
+		findings.Add(nagios.Critical, sendText)
+	case send.Checked && send.Status.Paused:
+		findings.Add(nagios.Warning, sendText)
+	}
+	status := CheckStatus{State: findings.State(), Texts: findings.Texts(), Perf: c.Limits.Perf(snap, res)}
+	if len(status.Texts) == 0 {
+		status.Texts = c.Limits.Summary(snap, res, c.Format)
+		if send.Checked {
+			status.Texts = append(status.Texts, sendText)
+		}
+	}
+	if send.Checked && send.Err == nil {
+		up := int64(0)
+		if send.Up() {
+			up = 1
+		}
+		status.Perf = append(status.Perf, nagios.Perf{Label: "qmail_send_up", Value: up, Min: "0", Max: "1"})
+	}
+	return status, nil
 }
