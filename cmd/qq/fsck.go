@@ -351,15 +351,8 @@ func (w *findingWriter) plan(p *fsck.Plan) {
 			}
 			continue
 		}
-		status := u.Status()
-		if status == "planned" {
-			status = "plan"
-		}
-		for _, act := range u.Actions {
-			fmt.Fprintln(w.out, printable(status+": "+act.String()))
-		}
-		if u.Refused != "" {
-			fmt.Fprintln(w.out, printable("  because "+u.Refused))
+		for _, line := range u.Lines() {
+			fmt.Fprintln(w.out, printable(line))
 		}
 	}
 }

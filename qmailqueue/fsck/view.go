@@ -118,3 +118,21 @@ func (r *Report) View() SummaryView {
 		Warnings: r.Counts[SeverityWarning], Infos: r.Counts[SeverityInfo], Changed: r.Changed,
 		Clean: r.Clean(), Notes: notes}
 }
+
+// Lines describes the unit for a plan listing: a line for each action,
+// "plan: …" (or "refused: …", "superseded: …"), then "  because …" for a
+// refused unit.
+func (u *Unit) Lines() []string {
+	status := u.Status()
+	if status == "planned" {
+		status = "plan"
+	}
+	var lines []string
+	for _, act := range u.Actions {
+		lines = append(lines, status+": "+act.String())
+	}
+	if u.Refused != "" {
+		lines = append(lines, "  because "+u.Refused)
+	}
+	return lines
+}

@@ -132,3 +132,19 @@ func TestPrepareSendMutex(t *testing.T) {
 		t.Errorf("recreated sendmutex: %v, %v", fi, err)
 	}
 }
+
+func TestUnitLines(t *testing.T) {
+	rename := Action{Op: OpRename, Path: "mess/3/7", Target: "mess/2/7"}
+	for _, tt := range []struct {
+		u    Unit
+		want []string
+	}{
+		{Unit{Actions: []Action{rename, rename}}, []string{"plan: " + rename.String(), "plan: " + rename.String()}},
+		{Unit{Actions: []Action{rename}, Refused: "it collides"}, []string{"refused: " + rename.String(), "  because it collides"}},
+		{Unit{Actions: []Action{rename}, Superseded: true}, []string{"superseded: " + rename.String()}},
+	} {
+		if got := tt.u.Lines(); !slices.Equal(got, tt.want) {
+			t.Errorf("Lines() = %q, want %q", got, tt.want)
+		}
+	}
+}
