@@ -75,14 +75,9 @@ func (a *app) finder() *svc.Finder {
 	return &svc.Finder{SuperviseDir: a.getenv("SUPERVISEDIR")}
 }
 
-// service turns a service argument (DIR, NAME or DIR=SUPERVISEDIR) into a
-// Service; an argument without a directory is a usage error.
-func (a *app) service(arg string) (*svc.Service, error) {
-	s, err := a.finder().Service(arg)
-	return s, serviceArgErr(err)
-}
-
-// existingService is service for a directory that must exist.
+// existingService turns a service argument (DIR, NAME or
+// DIR=SUPERVISEDIR) into a Service whose directory exists; an argument
+// without a directory is a usage error.
 func (a *app) existingService(arg string) (*svc.Service, error) {
 	s, err := a.finder().ExistingService(arg)
 	return s, serviceArgErr(err)
