@@ -12,7 +12,6 @@ import (
 	"github.com/google/renameio/v2"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
-	"github.com/qqmail/qq/svc"
 )
 
 // Source measures a queue on demand: every [Source.Write] takes a fresh
@@ -28,9 +27,9 @@ type Source struct {
 	Workers int
 	// Now is the clock ages are measured by.
 	Now func() time.Time
-	// SendState reads qmail-send's state; a state that was not checked
-	// exports no qmail_send_* gauges.
-	SendState func() svc.SendState
+	// Send reads qmail-send's state from its supervisor; nil (or a nil
+	// Send) exports no qmail_send_* gauges, and an error is a warning.
+	Send func() (*Send, error)
 	// Warn, if set, is told what went wrong without failing the write: a
 	// state that could not be read, messages that left the queue during
 	// the scan, a scrape that failed.
@@ -54,11 +53,10 @@ func (s *Source) Write(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	opts := Options{Lifetime: s.Queue.Lifetime, Senders: s.Senders, SenderMin: s.SenderMin, SenderMax: s.SenderMax}
-	send := s.SendState()
-	if send.Checked && send.Err == nil {
-		opts.Send = &Send{Supervised: send.Supervised, Up: send.Up(), Paused: send.Status.Paused, Since: send.Status.Since}
-	} else if send.Checked {
-		s.warnf("qmail-send: %v", send.Err)
+	if s.Send != nil {
+		if opts.Send, err = s.Send(); err != nil {
+			s.warnf("qmail-send: %v", err)
+		}
 	}
 	if err := Write(w, snap, opts); err != nil {
 		return err

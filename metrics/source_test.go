@@ -14,11 +14,10 @@ import (
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"github.com/qqmail/qq/qmailqueue/report"
-	"github.com/qqmail/qq/svc"
 )
 
 // testSource is a Source over a queue of two messages from one sender.
-func testSource(t *testing.T, send svc.SendState) (*Source, *[]string) {
+func testSource(t *testing.T, send *Send, sendErr error) (*Source, *[]string) {
 	t.Helper()
 	b := queuetest.NewT(t, queuetest.Options{Split: 3})
 	for range 2 {
@@ -34,12 +33,12 @@ func testSource(t *testing.T, send svc.SendState) (*Source, *[]string) {
 	var warnings []string
 	now := time.Now()
 	return &Source{Queue: q, Senders: report.KeySender, SenderMin: 1, SenderMax: 5, Now: func() time.Time { return now },
-		SendState: func() svc.SendState { return send }, Warn: func(s string) { warnings = append(warnings, s) }}, &warnings
+		Send: func() (*Send, error) { return send, sendErr }, Warn: func(s string) { warnings = append(warnings, s) }}, &warnings
 }
 
 func TestSourceWriteFile(t *testing.T) {
 	since := time.Now().Add(-time.Minute)
-	s, warnings := testSource(t, svc.SendState{Checked: true, Supervised: true, Status: svc.Status{Up: true, Since: since}})
+	s, warnings := testSource(t, &Send{Supervised: true, Up: true, Since: since}, nil)
 	path := filepath.Join(t.TempDir(), "qq.prom")
 	if err := s.WriteFile(context.Background(), path); err != nil {
 		t.Fatal(err)
@@ -62,7 +61,7 @@ func TestSourceWriteFile(t *testing.T) {
 }
 
 func TestSourceHandler(t *testing.T) {
-	s, warnings := testSource(t, svc.SendState{Checked: true, Err: errors.New("garbled")})
+	s, warnings := testSource(t, nil, errors.New("garbled"))
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")

@@ -10,7 +10,6 @@ import (
 
 	"github.com/qqmail/qq/metrics"
 	"github.com/qqmail/qq/qmailqueue/report"
-	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 )
 
@@ -75,7 +74,7 @@ func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 		return err
 	}
 	m := &metrics.Source{Queue: q, Senders: key, SenderMin: opts.senderMin, SenderMax: opts.senderMax, Workers: opts.workers,
-		Now: a.now, SendState: func() svc.SendState { return opts.service.read(a) }, Warn: func(s string) { a.warnf("%s", s) }}
+		Now: a.now, Send: opts.service.metricsSend(a), Warn: func(s string) { a.warnf("%s", s) }}
 	switch {
 	case opts.listen != "":
 		return serveMetrics(ctx, a, m.Handler(), opts.listen)

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"time"
+
+	"github.com/qqmail/qq/metrics"
+	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/pflag"
 )
@@ -27,4 +31,22 @@ func (sf *sendStateFlags) read(a *app) svc.SendState {
 		st.NotFound += " (use --service DIR or --no-service)"
 	}
 	return st
+}
+
+// metricsSend reads qmail-send's state for qq metrics on every scrape: nil
+// when not checked, the error when it could not be read.
+func (sf *sendStateFlags) metricsSend(a *app) func() (*metrics.Send, error) {
+	return func() (*metrics.Send, error) {
+		st := sf.read(a)
+		if !st.Checked || st.Err != nil {
+			return nil, st.Err
+		}
+		return &metrics.Send{Supervised: st.Supervised, Up: st.Up(), Paused: st.Status.Paused, Since: st.Status.Since}, nil
+	}
+}
+
+// checkSend is qmail-send's state as qq check judges it.
+func checkSend(st svc.SendState, now time.Time) report.SendState {
+	return report.SendState{Checked: st.Checked, Err: st.Err, Supervised: st.Supervised, Up: st.Status.Up,
+		Paused: st.Status.Paused, Text: st.Describe(now, humanAge)}
 }

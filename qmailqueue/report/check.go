@@ -9,7 +9,6 @@ import (
 
 	"github.com/qqmail/qq/nagios"
 	"github.com/qqmail/qq/qmailqueue"
-	"github.com/qqmail/qq/svc"
 )
 
 // CheckLimits are the thresholds a queue check judges a [Snapshot] by:
@@ -158,12 +157,27 @@ type CheckStatus struct {
 	Perf  []nagios.Perf
 }
 
+// SendState is what a check knows of qmail-send, as the caller read it
+// from its supervisor (svc.SendState; report does not import svc).
+type SendState struct {
+	// Checked is true when its supervisor was looked at; Err is why its
+	// state could not be read.
+	Checked bool
+	Err     error
+	// Supervised is true when the supervisor runs; Up and Paused are
+	// qmail-send's state under it.
+	Supervised, Up, Paused bool
+	// Text is the state in words, such as "up 3d04h" or "supervise not
+	// running".
+	Text string
+}
+
 // Run takes a snapshot of q and judges it and send, qmail-send's state: a
 // state that could not be read is UNKNOWN, qmail-send down or not
 // supervised is CRITICAL, paused is WARNING. With nothing out of bounds
 // the texts sum the queue up ([CheckLimits.Summary]) and say how
 // qmail-send is.
-func (c Check) Run(ctx context.Context, q *qmailqueue.Queue, send svc.SendState) (CheckStatus, error) {
+func (c Check) Run(ctx context.Context, q *qmailqueue.Queue, send SendState) (CheckStatus, error) {
 	opts := SnapshotOptions{Now: c.Now, Filter: c.Filter}
 	if c.Limits.Sender.IsSet() {
 		opts.Senders = c.Senders
@@ -174,14 +188,14 @@ func (c Check) Run(ctx context.Context, q *qmailqueue.Queue, send svc.SendState)
 	}
 	res := c.Limits.Judge(snap)
 	findings := c.Limits.Findings(snap, res, c.Format)
-	sendText := "qmail-send " + send.Describe(c.Now, c.Format.Age)
+	sendText := "qmail-send " + send.Text
 	switch {
 	case send.Checked && send.Err != nil:
 		// The status line is one line, whatever the error says.
 		findings.Add(nagios.Unknown, "qmail-send state unknown: "+strings.ReplaceAll(send.Err.Error(), "\n", " "))
-	case send.Checked && (!send.Supervised || !send.Status.Up):
+	case send.Checked && (!send.Supervised || !send.Up):
 		findings.Add(nagios.Critical, sendText)
-	case send.Checked && send.Status.Paused:
+	case send.Checked && send.Paused:
 		findings.Add(nagios.Warning, sendText)
 	}
 	status := CheckStatus{State: findings.State(), Texts: findings.Texts(), Perf: c.Limits.Perf(snap, res)}
@@ -193,7 +207,7 @@ func (c Check) Run(ctx context.Context, q *qmailqueue.Queue, send svc.SendState)
 	}
 	if send.Checked && send.Err == nil {
 		up := int64(0)
-		if send.Up() {
+		if send.Supervised && send.Up {
 			up = 1
 		}
 		status.Perf = append(status.Perf, nagios.Perf{Label: "qmail_send_up", Value: up, Min: "0", Max: "1"})

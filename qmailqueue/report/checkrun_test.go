@@ -10,7 +10,6 @@ import (
 	"github.com/qqmail/qq/nagios"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
-	"github.com/qqmail/qq/svc"
 )
 
 func TestCheckRun(t *testing.T) {
@@ -35,7 +34,7 @@ func TestCheckRun(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	up := svc.SendState{Checked: true, Supervised: true, Status: svc.Status{Up: true, NormallyUp: true, Since: now}}
+	up := SendState{Checked: true, Supervised: true, Up: true, Text: "up AGE"}
 	st, err := c.Run(context.Background(), q, up)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +45,7 @@ func TestCheckRun(t *testing.T) {
 	}
 
 	c.Limits = CheckLimits{Messages: limit(2, 5), Sender: limit(1, 5)}
-	down := svc.SendState{Checked: true, Supervised: true, Status: svc.Status{Since: now}}
+	down := SendState{Checked: true, Supervised: true, Text: "down AGE"}
 	st, err = c.Run(context.Background(), q, down)
 	if err != nil {
 		t.Fatal(err)
@@ -58,15 +57,15 @@ func TestCheckRun(t *testing.T) {
 	}
 
 	c.Limits = CheckLimits{}
-	st, _ = c.Run(context.Background(), q, svc.SendState{Checked: true, Err: errors.New("two\nlines")})
+	st, _ = c.Run(context.Background(), q, SendState{Checked: true, Err: errors.New("two\nlines")})
 	if st.State != nagios.Unknown || st.Texts[0] != "qmail-send state unknown: two lines" || strings.Contains(perf(st), "qmail_send_up") {
 		t.Errorf("check with an unreadable state = %+v", st)
 	}
-	st, _ = c.Run(context.Background(), q, svc.SendState{Checked: true, Supervised: true, Status: svc.Status{Up: true, Paused: true, NormallyUp: true, Since: now}})
+	st, _ = c.Run(context.Background(), q, SendState{Checked: true, Supervised: true, Up: true, Paused: true, Text: "up AGE, paused"})
 	if st.State != nagios.Warning {
 		t.Errorf("check with qmail-send paused = %+v, want WARNING", st)
 	}
-	st, _ = c.Run(context.Background(), q, svc.SendState{})
+	st, _ = c.Run(context.Background(), q, SendState{})
 	if st.State != nagios.OK || len(st.Texts) != 1 || strings.Contains(perf(st), "qmail_send_up") {
 		t.Errorf("check without qmail-send = %+v", st)
 	}
