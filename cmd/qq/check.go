@@ -126,9 +126,9 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 			return err
 		}
 	}
-	senderKey, err := report.ParseKey(opts.senderKey)
-	if err != nil || (senderKey != report.KeySender && senderKey != report.KeySenderDomain) {
-		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+	senderKey, err := report.ParseSenderKey(opts.senderKey)
+	if err != nil {
+		return usageErrorf("--sender-key %v", err)
 	}
 	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)

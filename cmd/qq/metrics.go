@@ -62,9 +62,9 @@ func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 	if opts.senderMin < 1 || opts.senderMax < 0 {
 		return usageErrorf("--sender-threshold must be 1 or more and --max-senders not negative")
 	}
-	key, err := report.ParseKey(opts.senderKey)
-	if err != nil || (key != report.KeySender && key != report.KeySenderDomain) {
-		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+	key, err := report.ParseSenderKey(opts.senderKey)
+	if err != nil {
+		return usageErrorf("--sender-key %v", err)
 	}
 	if opts.noSenders || opts.senderMax == 0 {
 		key = 0

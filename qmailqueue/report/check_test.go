@@ -105,3 +105,16 @@ func TestCheckFindingsAndSummary(t *testing.T) {
 		t.Errorf("Summary of one message = %q", got)
 	}
 }
+
+func TestParseSenderKey(t *testing.T) {
+	for in, want := range map[string]Key{"sender": KeySender, "from": KeySender, "sender-domain": KeySenderDomain} {
+		if got, err := ParseSenderKey(in); err != nil || got != want {
+			t.Errorf("ParseSenderKey(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"subject", "nonsense"} {
+		if _, err := ParseSenderKey(bad); err == nil || err.Error() != `"`+bad+`": choose sender or sender-domain` {
+			t.Errorf("ParseSenderKey(%q) error = %v", bad, err)
+		}
+	}
+}
