@@ -139,8 +139,13 @@ type ApplyOptions struct {
 	// new run of it, recording Reason (qq's command line) and mapping local
 	// recipients back through Rewrite (nil: none). OpRemove only.
 	Quarantine *Quarantine
-	Reason     string
-	Rewrite    *Rewrite
+	// QuarantineDir, when Quarantine is nil, is the quarantine directory
+	// Apply opens (and locks) for the change, before the cycle starts: a
+	// busy quarantine ([ErrQuarantineBusy]) stops nothing. "" keeps no
+	// copy.
+	QuarantineDir string
+	Reason        string
+	Rewrite       *Rewrite
 	// Now is the clock that names the quarantine run and dates the
 	// expiry; zero means time.Now. The S2/S3 age rule of a removal always
 	// compares real atimes with the real clock.
@@ -215,6 +220,14 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 	case OpRemove:
 		if opts.Cycle == nil {
 			return res, errors.New("remove: no stop → change → restart cycle given")
+		}
+		if opts.Quarantine == nil && opts.QuarantineDir != "" {
+			z, err := OpenQuarantine(opts.QuarantineDir)
+			if err != nil {
+				return res, err
+			}
+			defer z.Close()
+			opts.Quarantine = z
 		}
 		err := opts.Cycle(ctx, func(ctx context.Context) (err error) {
 			res.Started = true
