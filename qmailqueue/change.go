@@ -153,6 +153,11 @@ type ApplyOptions struct {
 	// Started, when set, is called inside the cycle right before the
 	// first message is touched (a progress display starts there).
 	Started func()
+	// Finished, when set, is called once the last message was touched
+	// (or the change stopped), inside the cycle before the services come
+	// back: a progress display ends there, before the cycle reports on
+	// the services.
+	Finished func()
 	// Progress, when set, is called once per planned message, in order, as
 	// its outcome is known.
 	Progress func(Result)
@@ -216,6 +221,9 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 			opts.Started()
 		}
 		_, err := q.Expire(ctx, p.Targets(), now, record)
+		if opts.Finished != nil {
+			opts.Finished()
+		}
 		return res, err
 	case OpRemove:
 		if opts.Cycle == nil {
@@ -247,6 +255,9 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 			}
 			if opts.Started != nil {
 				opts.Started()
+			}
+			if opts.Finished != nil {
+				defer opts.Finished()
 			}
 			_, err = q.Remove(ctx, p.Targets(), ropts, record)
 			return err

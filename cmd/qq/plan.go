@@ -9,14 +9,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jedib0t/go-pretty/v6/progress"
+	"github.com/qqmail/qq/cmd/internal/progress"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
 // This file is what qq rm and qq expire share: the plan (what a filter
@@ -163,58 +161,14 @@ func (a *app) terminalInput() (io.Reader, func()) {
 	return tty, func() { tty.Close() }
 }
 
-// progressBar shows how far a change got, on stderr when stderr is a
-// terminal and qq is not quiet; otherwise its methods do nothing.
-type progressBar struct {
-	pw      progress.Writer
-	tracker *progress.Tracker
-	done    chan struct{}
-}
-
-func (a *app) newProgressBar(what string, total int, show bool) *progressBar {
+// newProgressBar starts the progress bar of a change on stderr when
+// stderr is a terminal, show is set and qq is not quiet; otherwise it
+// returns nil, which does nothing.
+func (a *app) newProgressBar(what string, total int, show bool) *progress.Bar {
 	if !show || !a.stderrTTY || a.quiet || total == 0 {
-		return &progressBar{}
+		return nil
 	}
-	pw := progress.NewWriter()
-	pw.SetOutputWriter(a.stderr)
-	// go-pretty watches the terminal size only when it writes to stdout.
-	if f, ok := a.stderr.(*os.File); ok {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-			pw.SetTerminalWidth(w)
-		}
-	}
-	pw.SetUpdateFrequency(100 * time.Millisecond)
-	pw.SetAutoStop(false)
-	pw.SetTrackerLength(30)
-	pw.Style().Visibility.ETA = true
-	pw.Style().Visibility.Value = true
-	t := &progress.Tracker{Message: what, Total: int64(total), Units: progress.UnitsDefault}
-	pw.AppendTracker(t)
-	b := &progressBar{pw: pw, tracker: t, done: make(chan struct{})}
-	go func() { pw.Render(); close(b.done) }()
-	return b
-}
-
-func (b *progressBar) increment() {
-	if b != nil && b.tracker != nil {
-		b.tracker.Increment(1)
-	}
-}
-
-// stop draws the bar a last time and waits until it has. An interrupted
-// change leaves the bar where it stopped, never "done!".
-func (b *progressBar) stop() {
-	if b == nil || b.pw == nil {
-		return
-	}
-	if b.tracker.Value() >= b.tracker.Total {
-		b.tracker.MarkAsDone()
-	}
-	// Let the renderer draw the final state before stopping it.
-	time.Sleep(150 * time.Millisecond)
-	b.pw.Stop()
-	<-b.done
-	b.pw = nil // stopped once
+	return progress.Start(a.stderr, what, total)
 }
 
 // maxWarnings bounds the per-message warnings printed; the summary counts
@@ -274,25 +228,16 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !proceed {
 		return err
 	}
-	var bar *progressBar
+	var bar *progress.Bar
 	apply.Started = func() {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
 		bar = a.newProgressBar(c.verbing, len(p.Items), format == formatPlain)
 	}
-	apply.Progress = func(qmailqueue.Result) { bar.increment() }
-	if cycle := apply.Cycle; cycle != nil {
-		// The progress bar is gone before the services come back up.
-		apply.Cycle = func(ctx context.Context, change func(context.Context) error) error {
-			return cycle(ctx, func(ctx context.Context) error {
-				defer func() { bar.stop() }()
-				return change(ctx)
-			})
-		}
-	}
+	apply.Progress = func(qmailqueue.Result) { bar.Increment() }
+	apply.Finished = func() { bar.Stop() } // before the services come back up
 	res, err := p.Apply(ctx, q, apply)
-	bar.stop()
 	explain := c.explain
 	if explain == nil {
 		explain = func(err error) error { return err }

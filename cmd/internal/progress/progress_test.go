@@ -1,0 +1,43 @@
+package progress
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the renderer's goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *lockedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// TestBar: a bar counts to its total and is drawn with its label; a nil
+// bar does nothing.
+func TestBar(t *testing.T) {
+	var out lockedBuffer
+	b := Start(&out, "removing", 3)
+	for range 3 {
+		b.Increment()
+	}
+	b.Stop()
+	if got := out.String(); !strings.Contains(got, "removing") || !strings.Contains(got, "3") {
+		t.Errorf("bar drew %q", got)
+	}
+	var none *Bar
+	none.Increment()
+	none.Stop()
+}
