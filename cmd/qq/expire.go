@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -57,16 +55,8 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 	})
 }
 
-// errNoAlarm means that qmail-send runs but qq found no running supervisor
-// of it to send ALRM through.
-var errNoAlarm = errors.New("qmail-send runs, but no supervised qmail-send service was found to send ALRM to")
-
-// alarmQmailSend sends qmail-send ALRM through its supervisor (svc -a), so
-// that it retries every message now (docs/queue.md §6.1). service is --service, or
-// empty for the usual places. It returns a note for the summary line. If
-// qmail-send is not running there is nobody to alarm, which is not an error;
-// if it runs but no supervisor of it was found, the error says what to do.
-// running tells whether qmail-send runs.
+// alarmQmailSend sends qmail-send ALRM (svc.Alarm) through the service
+// --service names, or the one found in the usual places when it is empty.
 func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, running bool, err error) {
 	var s *svc.Service
 	if service == "" {
@@ -74,18 +64,5 @@ func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, 
 	} else if s, err = a.existingService(service); err != nil {
 		return "", false, err
 	}
-	sent, running, err := svc.AlarmQmailSend(s, filepath.Join(q.Dir, "lock", "sendmutex"))
-	switch {
-	case err != nil:
-		return "", false, err
-	case sent:
-		return "sent ALRM to " + s.Dir, true, nil
-	case !running:
-		return "qmail-send is not running: nothing alarmed", false, nil
-	}
-	where := "give --service DIR"
-	if s != nil {
-		where = s.Dir + " is not up under a running supervisor"
-	}
-	return "", true, fmt.Errorf("%w (%s); send it yourself, e.g. svc -a /service/qmail-send", errNoAlarm, where)
+	return svc.Alarm(s, filepath.Join(q.Dir, "lock", "sendmutex"))
 }
