@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qqmail/qq/cmd/internal/progress"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
@@ -164,11 +164,11 @@ func (a *app) terminalInput() (io.Reader, func()) {
 // newProgressBar starts the progress bar of a change on stderr when
 // stderr is a terminal, show is set and qq is not quiet; otherwise it
 // returns nil, which does nothing.
-func (a *app) newProgressBar(what string, total int, show bool) *progress.Bar {
+func (a *app) newProgressBar(what string, total int, show bool) *ui.ProgressBar {
 	if !show || !a.stderrTTY || a.quiet || total == 0 {
 		return nil
 	}
-	return progress.Start(a.stderr, what, total)
+	return ui.StartProgressBar(a.stderr, what, total)
 }
 
 // maxWarnings bounds the per-message warnings printed; the summary counts
@@ -228,7 +228,7 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !proceed {
 		return err
 	}
-	var bar *progress.Bar
+	var bar *ui.ProgressBar
 	apply.Started = func() {
 		if a.beforeChange != nil {
 			a.beforeChange()

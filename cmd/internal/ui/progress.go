@@ -1,7 +1,4 @@
-// Package progress draws the progress bar of a long change on a terminal
-// (go-pretty's progress writer, set up once for every qq command). The
-// command decides whether to show one; a nil *Bar does nothing.
-package progress
+package ui
 
 import (
 	"io"
@@ -12,16 +9,18 @@ import (
 	"golang.org/x/term"
 )
 
-// Bar is one progress bar being drawn.
-type Bar struct {
+// ProgressBar is the progress bar of a long change on a terminal
+// (go-pretty's progress writer, set up once for every qq command). The
+// command decides whether to show one; a nil *ProgressBar does nothing.
+type ProgressBar struct {
 	pw      progress.Writer
 	tracker *progress.Tracker
 	done    chan struct{}
 }
 
-// Start draws a bar labelled what for total steps on w, a terminal, and
-// keeps it up to date until Stop.
-func Start(w io.Writer, what string, total int) *Bar {
+// StartProgressBar draws a bar labelled what for total steps on w, a
+// terminal, and keeps it up to date until Stop.
+func StartProgressBar(w io.Writer, what string, total int) *ProgressBar {
 	pw := progress.NewWriter()
 	pw.SetOutputWriter(w)
 	// go-pretty watches the terminal size only when it writes to stdout.
@@ -37,13 +36,13 @@ func Start(w io.Writer, what string, total int) *Bar {
 	pw.Style().Visibility.Value = true
 	t := &progress.Tracker{Message: what, Total: int64(total), Units: progress.UnitsDefault}
 	pw.AppendTracker(t)
-	b := &Bar{pw: pw, tracker: t, done: make(chan struct{})}
+	b := &ProgressBar{pw: pw, tracker: t, done: make(chan struct{})}
 	go func() { pw.Render(); close(b.done) }()
 	return b
 }
 
 // Increment counts one step done.
-func (b *Bar) Increment() {
+func (b *ProgressBar) Increment() {
 	if b != nil {
 		b.tracker.Increment(1)
 	}
@@ -51,7 +50,7 @@ func (b *Bar) Increment() {
 
 // Stop draws the bar a last time and waits until it has. An interrupted
 // change leaves the bar where it stopped, never "done!".
-func (b *Bar) Stop() {
+func (b *ProgressBar) Stop() {
 	if b == nil {
 		return
 	}

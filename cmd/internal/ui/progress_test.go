@@ -1,4 +1,4 @@
-package progress
+package ui
 
 import (
 	"bytes"
@@ -25,11 +25,11 @@ func (w *lockedBuffer) String() string {
 	return w.b.String()
 }
 
-// TestBar: a bar counts to its total and is drawn with its label; a nil
+// TestProgressBar: a bar counts to its total and is drawn with its label; a nil
 // bar does nothing.
-func TestBar(t *testing.T) {
+func TestProgressBar(t *testing.T) {
 	var out lockedBuffer
-	b := Start(&out, "removing", 3)
+	b := StartProgressBar(&out, "removing", 3)
 	for range 3 {
 		b.Increment()
 	}
@@ -37,7 +37,7 @@ func TestBar(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "removing") || !strings.Contains(got, "3") {
 		t.Errorf("bar drew %q", got)
 	}
-	var none *Bar
+	var none *ProgressBar
 	none.Increment()
 	none.Stop()
 }
