@@ -103,3 +103,13 @@ func TestInjectFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestInjectorFor: a program given wins; else the qmail home's qmail-queue.
+func TestInjectorFor(t *testing.T) {
+	if got := InjectorFor("/usr/local/bin/wrapper", "/var/qmail").Path; got != "/usr/local/bin/wrapper" {
+		t.Errorf("given: %s", got)
+	}
+	if got := InjectorFor("", "/var/qmail").Path; got != "/var/qmail/bin/qmail-queue" {
+		t.Errorf("default: %s", got)
+	}
+}

@@ -117,31 +117,35 @@ func writeTop(out *bufio.Writer, label string, top qmailqueue.TopValues, clean f
 	}
 }
 
-// confirm asks the person at the terminal whether to go ahead. It reads
-// the answer from stdin when stdin is a terminal, else from /dev/tty when
-// stderr is one (qq rm --ids-from - with a pipe on stdin). Without a
-// terminal it refuses: cron jobs must say --yes.
-func (a *app) confirm(question, refusal string) (bool, error) {
+// confirm asks the person at the terminal whether to go ahead, unless yes
+// (--yes) says so already; an answer other than y or yes gives
+// errDeclined. It reads the answer from stdin when stdin is a terminal,
+// else from /dev/tty when stderr is one (qq rm --ids-from - with a pipe on
+// stdin). Without a terminal it refuses: cron jobs must say --yes.
+func (a *app) confirm(yes bool, question, refusal string) error {
+	if yes {
+		return nil
+	}
 	in, closeIn := a.terminalInput()
 	if in == nil {
-		return false, usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
+		return usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
 	}
 	defer closeIn()
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
 	line, err := bufio.NewReader(interruptible(a.ctx, in)).ReadString('\n')
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(a.stderr, "\nqq: interrupted; nothing changed\n")
-		return false, interrupted(err)
+		return interrupted(err)
 	}
 	if err != nil && line == "" {
 		fmt.Fprintln(a.stderr)
-		return false, nil
+		return errDeclined
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
-		return true, nil
+		return nil
 	}
-	return false, nil
+	return errDeclined
 }
 
 // terminalInput returns where to read a confirmation from, or nil when
@@ -396,14 +400,8 @@ func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (repo
 		}
 		return nil, false, nil
 	}
-	if !c.flags.yes {
-		ok, err := a.confirm(fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.verb, len(p.Items)))
-		if err != nil {
-			return nil, false, err
-		}
-		if !ok {
-			return nil, false, errDeclined
-		}
+	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.verb, len(p.Items))); err != nil {
+		return nil, false, err
 	}
 	return report, true, nil
 }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -53,17 +53,10 @@ func newRequeueCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// injector returns the qmail-queue to run: --qmail-queue, $QMAILQUEUE (as
-// every qmail program that queues mail honours it), or the qmail home's.
+// injector returns the qmail-queue to run: --qmail-queue, else as
+// qmailqueue.InjectorFor finds it.
 func (a *app) injector(flag string) *qmailqueue.Injector {
-	path := flag
-	if path == "" {
-		path = a.getenv("QMAILQUEUE")
-	}
-	if path == "" {
-		path = filepath.Join(a.qmailDir, "bin", "qmail-queue")
-	}
-	return &qmailqueue.Injector{Path: path}
+	return qmailqueue.InjectorFor(cmp.Or(flag, a.getenv("QMAILQUEUE")), a.qmailDir)
 }
 
 func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
@@ -123,15 +116,9 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 		}
 		return nil
 	}
-	if !opts.yes {
-		out.Flush()
-		ok, err := a.confirm(fmt.Sprintf("Requeue %d messages?", n), fmt.Sprintf("requeue %d messages", n))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDeclined
-		}
+	out.Flush()
+	if err := a.confirm(opts.yes, fmt.Sprintf("Requeue %d messages?", n), fmt.Sprintf("requeue %d messages", n)); err != nil {
+		return err
 	}
 	stats, err := plan.Apply(ctx, q, dir, a.injector(opts.qmailQueue), func(r qmailqueue.RequeueResult) {
 		if r.Outcome == qmailqueue.Requeued && r.Err != nil {
