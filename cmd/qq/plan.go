@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -117,52 +116,30 @@ func writeTop(out *bufio.Writer, label string, top qmailqueue.TopValues, clean f
 	}
 }
 
-// confirm asks the person at the terminal whether to go ahead, unless yes
-// (--yes) says so already; an answer other than y or yes gives
+// confirm asks the person at the terminal whether to go ahead (ui.Ask),
+// unless yes (--yes) says so already; an answer other than y or yes gives
 // errDeclined. It reads the answer from stdin when stdin is a terminal,
 // else from /dev/tty when stderr is one (qq rm --ids-from - with a pipe on
-// stdin). Without a terminal it refuses: cron jobs must say --yes.
+// stdin); QQ_FORCE_TTY=1 makes stdin count as a terminal (tests). Without
+// a terminal it refuses: cron jobs must say --yes.
 func (a *app) confirm(yes bool, question, refusal string) error {
 	if yes {
 		return nil
 	}
-	in, closeIn := a.terminalInput()
+	in, closeIn := ui.TerminalInput(a.stdin, a.getenv("QQ_FORCE_TTY") == "1" || isTerminal(a.stdin), a.stderrTTY)
 	if in == nil {
 		return usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
 	}
 	defer closeIn()
-	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-	line, err := bufio.NewReader(interruptible(a.ctx, in)).ReadString('\n')
-	if errors.Is(err, context.Canceled) {
+	ok, err := ui.Ask(interruptible(a.ctx, in), a.stderr, question)
+	switch {
+	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(a.stderr, "\nqq: interrupted; nothing changed\n")
 		return interrupted(err)
-	}
-	if err != nil && line == "" {
-		fmt.Fprintln(a.stderr)
+	case !ok:
 		return errDeclined
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return nil
-	}
-	return errDeclined
-}
-
-// terminalInput returns where to read a confirmation from, or nil when
-// nobody is there to answer. QQ_FORCE_TTY=1 makes stdin count as a
-// terminal (tests).
-func (a *app) terminalInput() (io.Reader, func()) {
-	if a.getenv("QQ_FORCE_TTY") == "1" || isTerminal(a.stdin) {
-		return a.stdin, func() {}
-	}
-	if !a.stderrTTY {
-		return nil, nil
-	}
-	tty, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil, nil
-	}
-	return tty, func() { tty.Close() }
+	return nil
 }
 
 // newProgressBar starts the progress bar of a change on stderr when
