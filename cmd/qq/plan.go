@@ -16,9 +16,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// This file is what qq rm and qq expire share: the plan (what a filter
-// selects, shown before anything changes), the confirmation, the progress
-// bar, the per-message warnings and the JSON report.
+// This file is what qq rm and qq expire share: the flow of a change
+// (runChange) through qmailqueue's change engine, the plan shown before
+// anything changes, the confirmation (which qq requeue uses too), the
+// per-message warnings and the summary line.
 
 // allWord is the argument that selects every message for a changing
 // command; filters or IDs select fewer.
