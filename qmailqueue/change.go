@@ -16,7 +16,8 @@ import (
 //     of each (docs/queue.md §2, §10 rule 5), with what a person needs to
 //     decide: counts by state, bytes, the most frequent senders and
 //     subjects.
-//  2. The caller presents the plan and asks for confirmation; the engine
+//  2. The caller presents the plan ([Plan.Summary] for people,
+//     [Plan.Report] for scripts) and asks for confirmation; the engine
 //     neither prints nor asks.
 //  3. [Plan.Apply] carries it out and returns a [ChangeResult] with counts
 //     and the outcome of every planned message. A removal runs inside the
@@ -32,7 +33,7 @@ import (
 // that the dependency runs one way: svc knows supervisors, qmailqueue knows
 // the queue, and the command (or the browser) joins them. The same shape
 // serves the other changes: re-injecting quarantined messages
-// ([PlanRequeue], then [Quarantine.Requeue]; qmail-send may run, so no
+// ([PlanRequeue], then [RequeuePlan.Apply]; qmail-send may run, so no
 // cycle) and qq fsck --repair (fsck.Repair, which takes a [Cycle] too and
 // saves into the same [Quarantine]).
 
