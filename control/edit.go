@@ -250,3 +250,55 @@ func SetLine(ctx context.Context, dir, name, value string) (LineChange, error) {
 	}
 	return ch, nil
 }
+
+// LineEdit is what [SetValue] or [UnsetValue] did to a one-line (or
+// number) file: its effective value before and after.
+type LineEdit struct {
+	Before, After Setting
+	Changed       bool
+}
+
+// SetValue sets the value of a one-line or number file ([SetLine]) and
+// reports its effective value before and after.
+func SetValue(ctx context.Context, dir, name, value string) (LineEdit, error) {
+	before, err := Read(dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	ch, err := SetLine(ctx, dir, name, value)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	after, err := Read(dir, name)
+	return LineEdit{Before: before, After: after, Changed: ch.Changed}, err
+}
+
+// UnsetValue removes a one-line or number file ([Remove]), so that qmail
+// uses its default, and reports its effective value before and after.
+func UnsetValue(ctx context.Context, dir, name string) (LineEdit, error) {
+	before, err := Read(dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	existed, err := Remove(ctx, dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	after, err := Read(dir, name)
+	return LineEdit{Before: before, After: after, Changed: existed}, err
+}
+
+// SetMapEntries sets each entry of a colon map file in turn
+// ([SetMapEntry]). On an error the changes made so far are returned with
+// it.
+func SetMapEntries(ctx context.Context, dir, name string, entries []string) ([]MapChange, error) {
+	var out []MapChange
+	for _, e := range entries {
+		ch, err := SetMapEntry(ctx, dir, name, e)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}

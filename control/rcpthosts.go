@@ -68,11 +68,11 @@ func (r *RcptHosts) Close() error {
 
 // RcptResult is the outcome of [RcptHosts.Check].
 type RcptResult struct {
-	Accepted bool
-	Reason   string // RcptNoRcptHosts, RcptNoAt, RcptListed, RcptMoreListed or RcptNotListed
-	Domain   string // the lower-cased domain that was looked up
-	Key      string // the key that matched: the domain or a ".suffix" of it
-	Line     int    // the rcpthosts line that matched
+	Domain   string `json:"domain"` // the lower-cased domain that was looked up
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason"` // RcptNoRcptHosts, RcptNoAt, RcptListed, RcptMoreListed or RcptNotListed
+	Key      string `json:"key"`    // the key that matched: the domain or a ".suffix" of it
+	Line     int    `json:"line"`   // the rcpthosts line that matched
 }
 
 // Check decides, as rcpthosts() does, whether qmail-smtpd accepts mail for
@@ -291,6 +291,9 @@ type RcptHostsAdd struct {
 	// Elsewhere are the entries of Other that already list a domain
 	// given: qmail-smtpd accepts those domains, and they were not added.
 	Elsewhere []ListEntry
+	// Notices advise morercpthosts when rcpthosts grows beyond
+	// [RcptHostsAdvisedMax] entries.
+	Notices []Notice
 }
 
 // AddRcptHosts adds domains (already validated and lower-cased) to
@@ -321,6 +324,11 @@ func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) 
 	if len(todo) > 0 {
 		if r.Change, err = AddToList(ctx, dir, r.File, todo); err != nil {
 			return r, err
+		}
+	}
+	if !more {
+		if s, err := Read(dir, "rcpthosts"); err == nil && len(s.Entries) > RcptHostsAdvisedMax {
+			r.Notices = append(r.Notices, note("rcpthosts has %d entries; qmail's documentation suggests morercpthosts beyond %d (qq rcpthosts add --more)", len(s.Entries), RcptHostsAdvisedMax))
 		}
 	}
 	return r, nil

@@ -226,3 +226,34 @@ func CDBKeys(dir, name string) ([]string, error) {
 	}
 	return keys, nil
 }
+
+// Get is [Read] for `qq control get`: a cdb file's keys are added to its
+// Entries (without line numbers), so that [Setting.Values] lists them.
+func Get(dir, name string) (Setting, error) {
+	s, err := Read(dir, name)
+	if err != nil || s.File.Kind != KindCDB || !s.Exists {
+		return s, err
+	}
+	keys, err := CDBKeys(dir, name)
+	for _, k := range keys {
+		s.Entries = append(s.Entries, ListEntry{Value: k})
+	}
+	return s, err
+}
+
+// Values are what the setting holds, one value a line: the entries of a
+// list, map or cdb file ([Get]), or the value of a line or number file;
+// none when the file is absent without a default.
+func (s Setting) Values() []string {
+	switch {
+	case s.File.Kind == KindList || s.File.Kind == KindMap || s.File.Kind == KindCDB:
+		out := make([]string, 0, len(s.Entries))
+		for _, e := range s.Entries {
+			out = append(out, e.Value)
+		}
+		return out
+	case s.Source == SourceNone:
+		return nil
+	}
+	return []string{s.Value}
+}

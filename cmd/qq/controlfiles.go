@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/qqmail/qq/control"
@@ -45,92 +44,45 @@ func noteControl(a *app, format string, args ...any) {
 	fmt.Fprintf(a.stderr, "qq: note: "+format+"\n", args...)
 }
 
-// inputValue is a value from the command line or from a line of stdin,
-// with where it came from for messages.
-type inputValue struct {
-	value string
-	where string // "" for an argument, "stdin line N" for stdin
-}
-
-// readValues expands the arguments: "-" stands for the lines of stdin,
-// without surrounding whitespace; blank lines and lines starting with "#"
-// are skipped.
-func readValues(a *app, args []string) ([]inputValue, error) {
-	var out []inputValue
-	for _, arg := range args {
-		if arg != "-" {
-			out = append(out, inputValue{value: arg})
-			continue
-		}
-		sc := bufio.NewScanner(a.stdin)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			v := strings.TrimSpace(sc.Text())
-			if v == "" || v[0] == '#' {
-				continue
-			}
-			out = append(out, inputValue{value: v, where: fmt.Sprintf("stdin line %d", n)})
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read stdin: %w", err)
+// showNotices prints the notes and warnings of a control-file report.
+func showNotices(a *app, notices []control.Notice) {
+	for _, n := range notices {
+		if n.Warning {
+			a.warnf("%s", n.Text)
+		} else {
+			noteControl(a, "%s", n.Text)
 		}
 	}
-	return out, nil
 }
 
-// validated is a value that passed validation, normalised.
-type validated struct {
-	in    inputValue
-	value string
-	notes []string
-}
-
-// validateValues checks every value with check; all rejections are
-// reported (one line each), and then the command fails with a usage
-// error, before anything is changed.
-func validateValues(a *app, cmd *cobra.Command, in []inputValue, check func(string) (string, []string, error), hint func(error) string) ([]validated, error) {
-	var out []validated
-	var bad []error
-	for _, v := range in {
-		norm, notes, err := check(v.value)
-		if err != nil {
-			if v.where != "" {
-				err = fmt.Errorf("%s: %w", v.where, err)
-			}
-			if hint != nil {
-				if h := hint(err); h != "" {
-					err = fmt.Errorf("%w (%s)", err, h)
-				}
-			}
-			bad = append(bad, err)
-			continue
-		}
-		out = append(out, validated{in: v, value: norm, notes: notes})
+// printNotes prints validation notes.
+func printNotes(a *app, notes []string) {
+	for _, n := range notes {
+		noteControl(a, "%s", n)
 	}
-	switch len(bad) {
+}
+
+// leaf makes a subcommand that runs run with its arguments.
+func leaf(use, short, long string, args cobra.PositionalArgs, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Args: args, RunE: run}
+}
+
+// validateInputs checks every input with check ([control.ValidateInputs]);
+// all rejections are reported (one line each), and then the command fails
+// with a usage error, before anything is changed.
+func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) (values, notes []string, err error) {
+	values, notes, errs := control.ValidateInputs(in, check)
+	switch len(errs) {
 	case 0:
-		return out, nil
+		return values, notes, nil
 	case 1:
-		return nil, controlError(cmd, bad[0])
+		return nil, nil, controlError(cmd, errs[0])
 	}
-	for _, err := range bad {
+	for _, err := range errs {
 		fmt.Fprintf(a.stderr, "qq: %v\n", err)
 	}
-	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(bad))
-	return nil, &silentError{code: exitUsage}
-}
-
-// printNotes prints each distinct validation note once.
-func printNotes(a *app, vs []validated) {
-	seen := map[string]bool{}
-	for _, v := range vs {
-		for _, n := range v.notes {
-			if !seen[n] {
-				seen[n] = true
-				noteControl(a, "%s", n)
-			}
-		}
-	}
+	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(errs))
+	return nil, nil, &silentError{code: exitUsage}
 }
 
 // visible makes control bytes, a trailing CR, NULs, C1 controls and
@@ -138,47 +90,6 @@ func printNotes(a *app, vs []validated) {
 // text: termsafe.Line, applied whether or not the output is a terminal,
 // because these lines report control-file entries that must be told apart.
 func visible(s string) string { return termsafe.Line(s) }
-
-// lineEntryJSON is a list entry with its line.
-type lineEntryJSON struct {
-	Line  int    `json:"line"`
-	Entry string `json:"entry"`
-}
-
-func lineEntriesJSON(es []control.ListEntry) []lineEntryJSON {
-	out := []lineEntryJSON{}
-	for _, e := range es {
-		out = append(out, lineEntryJSON{Line: e.Line, Entry: e.Value})
-	}
-	return out
-}
-
-// listChangeJSON is the JSON view of a change of a list file.
-type listChangeJSON struct {
-	File       string          `json:"file"`
-	Added      []string        `json:"added"`
-	Present    []lineEntryJSON `json:"present"`
-	Fixed      []lineEntryJSON `json:"fixed"`
-	Removed    []lineEntryJSON `json:"removed"`
-	Missing    []string        `json:"missing"`
-	Changed    bool            `json:"changed"`
-	Effect     string          `json:"effect"`
-	EffectText string          `json:"effect_text"`
-}
-
-func newListChangeJSON(f control.File, ch control.ListChange) listChangeJSON {
-	return listChangeJSON{
-		File:       f.Name,
-		Added:      append([]string{}, ch.Added...),
-		Present:    lineEntriesJSON(ch.Present),
-		Fixed:      lineEntriesJSON(ch.Fixed),
-		Removed:    lineEntriesJSON(ch.Removed),
-		Missing:    append([]string{}, ch.Missing...),
-		Changed:    ch.Changed,
-		Effect:     f.Effect.String(),
-		EffectText: f.EffectText(),
-	}
-}
 
 // printListChange prints a change of a list file for people: one line per
 // entry, then a summary with what the change needs to take effect.
@@ -208,7 +119,7 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 // writeListChange prints a list change in the chosen format.
 func writeListChange(a *app, format string, f control.File, ch control.ListChange) error {
 	if format == formatJSON {
-		return writeJSON(a.stdout, newListChangeJSON(f, ch))
+		return writeJSON(a.stdout, ch.View(f))
 	}
 	printListChange(a.stdout, f, ch)
 	return nil
@@ -220,7 +131,7 @@ func writeListChange(a *app, format string, f control.File, ch control.ListChang
 // wait for the control directory's lock.
 type change struct {
 	format string
-	in     []inputValue
+	in     []control.Input
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -232,7 +143,7 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := readValues(a, args)
+	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +167,28 @@ func writableFile(cmd *cobra.Command, name string) (control.File, error) {
 		err = asUsage(cmd, fmt.Errorf("%s is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'", f.Name))
 	}
 	return f, err
+}
+
+// writeItems prints items as JSON lines (each item's view, or the item
+// itself when view is nil), or as rows under header.
+func writeItems[T any](a *app, format string, header []any, items []T, view func(T) any, row func(T) []any) error {
+	if format == formatJSON {
+		for _, it := range items {
+			var v any = it
+			if view != nil {
+				v = view(it)
+			}
+			if err := writeJSON(a.stdout, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rows := make([][]any, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
+	}
+	return writeRows(a, format, header, rows)
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
@@ -299,24 +232,6 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 	return w.Flush()
 }
 
-// values returns the normalised values.
-func values(vs []validated) []string {
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, v.value)
-	}
-	return out
-}
-
-// rawValues returns the values as given.
-func rawValues(in []inputValue) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		out = append(out, v.value)
-	}
-	return out
-}
-
 // warnEmptyRcptHosts warns when rcpthosts exists without entries: then
 // qmail-smtpd accepts no recipient at all from clients without
 // RELAYCLIENT.
@@ -341,4 +256,63 @@ func guardCreate(a *app, name string, entries []string, force bool) error {
 		return fmt.Errorf("%w, or pass --force", risk)
 	}
 	return fmt.Errorf("%w, and pass --force", risk)
+}
+
+// runListFile prints the analysed lines of a list file ([control.ListReport])
+// after its notices: the list subcommand of badmailfrom, badrcptto and
+// rcpthosts.
+func runListFile(a *app, read func(dir string) (control.ListReport, error)) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	r, err := read(a.controlDir)
+	showNotices(a, r.Notices)
+	if err != nil {
+		return err
+	}
+	header := []any{"LINE", "ENTRY", "PROBLEMS"}
+	if r.Files != nil {
+		header = append([]any{"FILE"}, header...)
+	}
+	return writeItems(a, format, header, r.Views(), nil, func(l control.LineView) []any {
+		row := []any{l.Line, visible(l.Entry), l.ProblemText()}
+		if r.Files != nil {
+			row = append([]any{l.File}, row...)
+		}
+		return row
+	})
+}
+
+// runCheckInputs prints what check decides for each input, as JSON lines or
+// rows, after its notices: the check subcommand of badmailfrom, badrcptto
+// and rcpthosts. It fails with errNothingMatched unless every input
+// matched.
+func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []any, row func(T) []any, matched func(T) bool) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	in, err := control.ReadInputs(args, a.stdin)
+	if err != nil {
+		return err
+	}
+	results, notices, checkErr := check(a.controlDir, control.InputValues(in))
+	showNotices(a, notices)
+	// JSON lines stream: those before a failure are printed, a table is not.
+	if checkErr != nil && format != formatJSON {
+		return checkErr
+	}
+	if err := writeItems(a, format, header, results, nil, row); err != nil {
+		return err
+	}
+	if checkErr != nil {
+		return checkErr
+	}
+	for _, r := range results {
+		if !matched(r) {
+			return errNothingMatched
+		}
+	}
+	return nil
 }
