@@ -203,6 +203,21 @@ func SetMapEntry(ctx context.Context, dir, name, entry string) (MapChange, error
 	return ch, err
 }
 
+// RemoveEntries removes entries from the list file name ([RemoveFromList])
+// or, from a map file, the lines of their keys ([RemoveMapKeys]); the
+// notices warn when rcpthosts is left without entries.
+func RemoveEntries(ctx context.Context, dir, name string, entries []string) (ListChange, []Notice, error) {
+	remove := RemoveFromList
+	if f, _ := Lookup(name); f.Kind == KindMap {
+		remove = RemoveMapKeys
+	}
+	ch, err := remove(ctx, dir, name, entries)
+	if err != nil {
+		return ch, nil, err
+	}
+	return ch, emptyNotices(dir, name), nil
+}
+
 // RemoveMapKeys removes every line of a colon map file whose key is one of
 // keys (ASCII case-insensitive). A key may be given as key:value; only the
 // part before ":" counts.

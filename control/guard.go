@@ -63,6 +63,15 @@ func RcptHostsEmpty(dir string) bool {
 	return err == nil && s.Exists && len(s.Entries) == 0
 }
 
+// emptyNotices warns when name is rcpthosts and an edit left it without
+// entries ([RcptHostsEmpty]).
+func emptyNotices(dir, name string) []Notice {
+	if name != "rcpthosts" || !RcptHostsEmpty(dir) {
+		return nil
+	}
+	return []Notice{warning("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")}
+}
+
 // RemoveRisk says why removing the named file stops qmail, "" when it
 // does not: without control/me, qmail-send and qmail-smtpd cannot start.
 func RemoveRisk(name string) string {

@@ -338,30 +338,51 @@ func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) 
 // domains from, in the order they are changed.
 var RcptHostsFiles = []string{"rcpthosts", "morercpthosts"}
 
+// RcptHostsRemove is what [RemoveRcptHosts] did.
+type RcptHostsRemove struct {
+	// Changes has one change per file of [RcptHostsFiles], in order; their
+	// Missing is left empty.
+	Changes []ListChange
+	// NotFound lists, in the order given and once each, the domains
+	// neither file held.
+	NotFound []string
+	// Notices warn when rcpthosts is left without entries.
+	Notices []Notice
+}
+
+// Removed counts the lines removed from both files.
+func (r RcptHostsRemove) Removed() int {
+	n := 0
+	for _, ch := range r.Changes {
+		n += len(ch.Removed)
+	}
+	return n
+}
+
 // RemoveRcptHosts removes the entries equal to one of domains (ignoring
 // case) from rcpthosts and from morercpthosts, in the order of
-// [RcptHostsFiles], one change per file; a change's Missing is left empty.
-// notFound lists, in the order given and once each, the domains neither
-// file held.
-func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (changes []ListChange, notFound []string, err error) {
+// [RcptHostsFiles].
+func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (RcptHostsRemove, error) {
+	var r RcptHostsRemove
 	missing := map[string]int{}
 	for _, name := range RcptHostsFiles {
 		ch, err := RemoveFromList(ctx, dir, name, domains)
 		if err != nil {
-			return changes, nil, err
+			return r, err
 		}
 		for _, m := range ch.Missing {
 			missing[m]++
 		}
 		ch.Missing = nil
-		changes = append(changes, ch)
+		r.Changes = append(r.Changes, ch)
 	}
 	for _, d := range domains {
-		if missing[d] == len(RcptHostsFiles) && !slices.Contains(notFound, d) {
-			notFound = append(notFound, d)
+		if missing[d] == len(RcptHostsFiles) && !slices.Contains(r.NotFound, d) {
+			r.NotFound = append(r.NotFound, d)
 		}
 	}
-	return changes, notFound, nil
+	r.Notices = emptyNotices(dir, "rcpthosts")
+	return r, nil
 }
 
 // CheckInput is [RcptHosts.Check] for what a user types: a bare domain

@@ -80,6 +80,13 @@ func Read(dir, name string) (Setting, error) {
 	return readSetting(dir, f, ParseLine(meData), meOK)
 }
 
+// UnknownSetting is what qq shows for a file of the control directory that
+// is not in [Files] ([ReadAll]'s unknown): it exists, and qq knows nothing
+// of its value.
+func UnknownSetting(name string) Setting {
+	return Setting{File: File{Name: name}, Exists: true, Source: SourceFile, Notes: []string{"not a control file qq knows"}}
+}
+
 // ReadAll returns the effective value of every file in [Files], and the
 // names of the other files in dir (which qmail-showctl reports as "I have
 // no idea what this file does").

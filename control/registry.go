@@ -106,6 +106,10 @@ func (f File) EffectText() string {
 	}
 }
 
+// Known reports whether f is a file qq knows, one of [Files]; the zero
+// Kind marks another file ([UnknownSetting]).
+func (f File) Known() bool { return f.Kind != 0 }
+
 // Writable reports whether qq can set values of the file.
 func (f File) Writable() bool { return f.validate != nil }
 

@@ -55,14 +55,8 @@ type SettingView struct {
 
 // View returns the JSON form of s.
 func (s Setting) View() SettingView {
-	return SettingView{Name: s.File.Name, Known: true, Exists: s.Exists, Source: s.Source, Value: s.Value,
+	return SettingView{Name: s.File.Name, Known: s.File.Known(), Exists: s.Exists, Source: s.Source, Value: s.Value,
 		Entries: entryViews(s.Entries), Keys: s.Keys, Notes: append([]string{}, s.Notes...)}
-}
-
-// UnknownView is the JSON form of a file in the control directory that
-// is not in [Files] ([ReadAll]'s unknown).
-func UnknownView(name string) SettingView {
-	return SettingView{Name: name, Exists: true, Source: SourceFile, Entries: []EntryView{}, Notes: []string{"not a control file qq knows"}}
 }
 
 // ListChangeView is the JSON form of a [ListChange] of file f, with what
@@ -108,15 +102,14 @@ type RcptHostsRemoveView struct {
 	NotFound []string         `json:"not_found"`
 }
 
-// RcptHostsRemoveViewOf returns the JSON form of the changes and
-// not-found domains of [RemoveRcptHosts].
-func RcptHostsRemoveViewOf(changes []ListChange, notFound []string) RcptHostsRemoveView {
+// View returns the JSON form of r.
+func (r RcptHostsRemove) View() RcptHostsRemoveView {
 	var v RcptHostsRemoveView
-	for i, ch := range changes {
+	for i, ch := range r.Changes {
 		f, _ := Lookup(RcptHostsFiles[i])
 		v.Changes = append(v.Changes, ch.View(f))
 	}
-	v.NotFound = append([]string{}, notFound...)
+	v.NotFound = append([]string{}, r.NotFound...)
 	return v
 }
 
@@ -183,4 +176,18 @@ func MapChangeViewOf(f File, chs []MapChange) MapChangeView {
 		v.Set = append(v.Set, MapSetView{Entry: ch.Entry, Old: ch.Old, Line: ch.Line, Duplicates: append([]int{}, ch.Duplicates...), Changed: ch.Changed})
 	}
 	return v
+}
+
+// RebuildView is the JSON form of a rebuilt cdb file ([BuildMoreRcptHosts]).
+type RebuildView struct {
+	File       string `json:"file"`
+	Keys       int    `json:"keys"`
+	Effect     string `json:"effect"`
+	EffectText string `json:"effect_text"`
+}
+
+// RebuildViewOf returns the JSON form of the cdb file f rebuilt with keys
+// keys.
+func RebuildViewOf(f File, keys int) RebuildView {
+	return RebuildView{File: f.Name, Keys: keys, Effect: f.Effect.String(), EffectText: f.EffectText()}
 }

@@ -64,31 +64,20 @@ func runControlShow(a *app) error {
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
-		for _, s := range settings {
-			if err := writeJSON(a.stdout, s.View()); err != nil {
-				return err
-			}
-		}
-		for _, name := range unknown {
-			if err := writeJSON(a.stdout, control.UnknownView(name)); err != nil {
-				return err
-			}
-		}
-		return nil
+	for _, name := range unknown {
+		settings = append(settings, control.UnknownSetting(name))
 	}
-	var rows [][]any
-	for _, s := range settings {
-		source := s.Source
-		if source == control.SourceNone {
+	header := []any{"NAME", "SOURCE", "VALUE", "NOTES"}
+	return writeItems(a, format, header, settings, func(s control.Setting) any { return s.View() }, func(s control.Setting) []any {
+		source, value := s.Source, s.Brief(visible)
+		switch {
+		case !s.File.Known():
+			source, value = "unknown", ""
+		case source == control.SourceNone:
 			source = "-"
 		}
-		rows = append(rows, []any{s.File.Name, source, s.Brief(visible), strings.Join(s.Notes, "; ")})
-	}
-	for _, name := range unknown {
-		rows = append(rows, []any{visible(name), "unknown", "", "not a control file qq knows"})
-	}
-	return writeRows(a, format, []any{"NAME", "SOURCE", "VALUE", "NOTES"}, rows)
+		return []any{visible(s.File.Name), source, value, strings.Join(s.Notes, "; ")}
+	})
 }
 
 // runControlGet prints the value qmail uses for one control file.
@@ -247,18 +236,14 @@ func runControlUnset(cmd *cobra.Command, a *app, name string, args []string, for
 	if len(args) == 0 {
 		return asUsage(cmd, fmt.Errorf("%s is a %s file: give the entries to remove (qq control unset %s VALUE...)", f.Name, f.Kind, f.Name))
 	}
-	remove := control.RemoveFromList
-	if f.Kind == control.KindMap {
-		remove = control.RemoveMapKeys
-	}
-	ch, err := remove(chg.ctx, a.controlDir, f.Name, control.InputValues(chg.in))
+	ch, notices, err := control.RemoveEntries(chg.ctx, a.controlDir, f.Name, control.InputValues(chg.in))
 	if err != nil {
 		return controlError(cmd, err)
 	}
 	if err := writeListChange(a, chg.format, f, ch); err != nil {
 		return err
 	}
-	warnEmptyRcptHosts(a, f.Name)
+	showNotices(a, notices)
 	if len(ch.Removed) == 0 {
 		return errNothingMatched
 	}

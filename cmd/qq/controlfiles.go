@@ -232,18 +232,6 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 	return w.Flush()
 }
 
-// warnEmptyRcptHosts warns when rcpthosts exists without entries: then
-// qmail-smtpd accepts no recipient at all from clients without
-// RELAYCLIENT.
-func warnEmptyRcptHosts(a *app, name string) {
-	if name != "rcpthosts" {
-		return
-	}
-	if control.RcptHostsEmpty(a.controlDir) {
-		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
-	}
-}
-
 // guardCreate refuses, without --force, to create rcpthosts or locals
 // where that changes what qmail does beyond the entries given
 // ([control.CheckCreate]).

@@ -88,28 +88,26 @@ func runRcpthostsRm(cmd *cobra.Command, a *app, args []string) error {
 		return err
 	}
 	defer chg.cancel()
-	changes, notFound, err := control.RemoveRcptHosts(chg.ctx, a.controlDir, control.InputValues(chg.in))
+	r, err := control.RemoveRcptHosts(chg.ctx, a.controlDir, control.InputValues(chg.in))
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	removed := 0
-	for i, ch := range changes {
-		removed += len(ch.Removed)
-		if f, _ := control.Lookup(control.RcptHostsFiles[i]); len(ch.Removed) > 0 && chg.format != formatJSON {
-			printListChange(a.stdout, f, ch)
-		}
-	}
 	if chg.format == formatJSON {
-		if err := writeJSON(a.stdout, control.RcptHostsRemoveViewOf(changes, notFound)); err != nil {
+		if err := writeJSON(a.stdout, r.View()); err != nil {
 			return err
 		}
 	} else {
-		for _, m := range notFound {
+		for i, ch := range r.Changes {
+			if f, _ := control.Lookup(control.RcptHostsFiles[i]); len(ch.Removed) > 0 {
+				printListChange(a.stdout, f, ch)
+			}
+		}
+		for _, m := range r.NotFound {
 			fmt.Fprintf(a.stdout, "not found    %s\n", visible(m))
 		}
 	}
-	warnEmptyRcptHosts(a, "rcpthosts")
-	if removed == 0 {
+	showNotices(a, r.Notices)
+	if r.Removed() == 0 {
 		return errNothingMatched
 	}
 	return nil
@@ -128,12 +126,7 @@ func runRcpthostsRebuild(cmd *cobra.Command, a *app) error {
 	}
 	f, _ := control.Lookup("morercpthosts.cdb")
 	if chg.format == formatJSON {
-		return writeJSON(a.stdout, struct {
-			File       string `json:"file"`
-			Keys       int    `json:"keys"`
-			Effect     string `json:"effect"`
-			EffectText string `json:"effect_text"`
-		}{f.Name, n, f.Effect.String(), f.EffectText()})
+		return writeJSON(a.stdout, control.RebuildViewOf(f, n))
 	}
 	fmt.Fprintf(a.stdout, "morercpthosts.cdb: rebuilt with %d key(s); %s\n", n, f.EffectText())
 	return nil
