@@ -46,6 +46,19 @@ func CheckCreate(dir, name string, entries []string) (*CreateRisk, error) {
 	return nil, nil
 }
 
+// GuardCreate is [CheckCreate] as a refusal: unless force is set, a risk
+// is an error saying what to list and that force overrides it (--force).
+func GuardCreate(dir, name string, entries []string, force bool) error {
+	risk, err := CheckCreate(dir, name, entries)
+	switch {
+	case err != nil || risk == nil || force:
+		return err
+	case risk.File == "locals":
+		return fmt.Errorf("%w, or pass --force", risk)
+	}
+	return fmt.Errorf("%w, and pass --force", risk)
+}
+
 // Error says what creating the file changes and what to list in it
 // instead, in one line.
 func (r *CreateRisk) Error() string {

@@ -264,3 +264,22 @@ func (s Setting) Values() []string {
 	}
 	return []string{s.Value}
 }
+
+// Notices are what is worth telling besides the value: a warning for each
+// of the setting's notes, and a note on where the value of an absent file
+// comes from.
+func (s Setting) Notices() []Notice {
+	var out []Notice
+	for _, n := range s.Notes {
+		out = append(out, warning("%s: %s", s.File.Name, n))
+	}
+	switch s.Source {
+	case SourceNone:
+		out = append(out, note("%s is absent: %s", s.File.Name, s.File.Absent))
+	case SourceDefault:
+		out = append(out, note("%s is absent: qmail's default", s.File.Name))
+	case SourceMe:
+		out = append(out, note("%s is absent: the value of control/me", s.File.Name))
+	}
+	return out
+}

@@ -106,6 +106,35 @@ func (f File) EffectText() string {
 	}
 }
 
+// NameError is a control file name given to qq that it cannot act on: a
+// file it does not know, or one it does not write.
+type NameError struct {
+	Name   string
+	Reason string // what is wrong, completing a sentence that starts with Name
+}
+
+func (e *NameError) Error() string { return e.Name + " " + e.Reason }
+
+// Find is [Lookup] for a name given by the user: a file qq does not know
+// is a *[NameError].
+func Find(name string) (File, error) {
+	f, ok := Lookup(name)
+	if !ok {
+		return f, &NameError{Name: name, Reason: "is not a control file qq knows ('qq control list' shows them)"}
+	}
+	return f, nil
+}
+
+// FindWritable is [Find] for a file qq is to change: one it does not
+// write (morercpthosts.cdb, built from morercpthosts) is a *[NameError].
+func FindWritable(name string) (File, error) {
+	f, err := Find(name)
+	if err == nil && !f.Writable() {
+		err = &NameError{Name: f.Name, Reason: "is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'"}
+	}
+	return f, err
+}
+
 // Known reports whether f is a file qq knows, one of [Files]; the zero
 // Kind marks another file ([UnknownSetting]).
 func (f File) Known() bool { return f.Kind != 0 }

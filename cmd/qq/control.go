@@ -86,9 +86,9 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	if err != nil {
 		return err
 	}
-	f, err := lookupFile(cmd, name)
+	f, err := control.Find(name)
 	if err != nil {
-		return err
+		return controlError(cmd, err)
 	}
 	s, err := control.Get(a.controlDir, f.Name)
 	if err != nil {
@@ -103,17 +103,9 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 			fmt.Fprintln(a.stdout, a.esc().line(v))
 		}
 	}
-	for _, n := range s.Notes {
-		a.warnf("%s: %s", f.Name, n)
-	}
-	switch s.Source {
-	case control.SourceNone:
-		noteControl(a, "%s is absent: %s", f.Name, f.Absent)
+	showNotices(a, s.Notices())
+	if s.Source == control.SourceNone {
 		return errNothingMatched
-	case control.SourceDefault:
-		noteControl(a, "%s is absent: qmail's default", f.Name)
-	case control.SourceMe:
-		noteControl(a, "%s is absent: the value of control/me", f.Name)
 	}
 	return nil
 }
@@ -126,9 +118,9 @@ func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force
 		return err
 	}
 	defer chg.cancel()
-	f, err := writableFile(cmd, name)
+	f, err := control.FindWritable(name)
 	if err != nil {
-		return err
+		return controlError(cmd, err)
 	}
 	values, notes, err := validateInputs(a, cmd, chg.in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) })
 	if err != nil {
@@ -149,7 +141,7 @@ func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force
 		chs, err := control.SetMapEntries(chg.ctx, a.controlDir, f.Name, values)
 		return writeMapChanges(cmd, a, chg.format, f, chs, err)
 	}
-	if err := guardCreate(a, f.Name, values, force); err != nil {
+	if err := control.GuardCreate(a.controlDir, f.Name, values, force); err != nil {
 		return asUsage(cmd, err)
 	}
 	ch, err := control.AddToList(chg.ctx, a.controlDir, f.Name, values)
@@ -215,9 +207,9 @@ func runControlUnset(cmd *cobra.Command, a *app, name string, args []string, for
 		return err
 	}
 	defer chg.cancel()
-	f, err := writableFile(cmd, name)
+	f, err := control.FindWritable(name)
 	if err != nil {
-		return err
+		return controlError(cmd, err)
 	}
 	switch f.Kind {
 	case control.KindLine, control.KindInt:

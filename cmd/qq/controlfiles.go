@@ -21,14 +21,15 @@ import (
 const lockWait = 30 * time.Second
 
 // controlError maps the control package's errors to qq's exit codes: a
-// rejected value is a usage error, a held lock or a concurrent change a
+// rejected value or file name is a usage error, a held lock or a concurrent change a
 // temporary failure.
 func controlError(cmd *cobra.Command, err error) error {
 	var ve *control.ValueError
+	var ne *control.NameError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ve):
+	case errors.As(err, &ve), errors.As(err, &ne):
 		return asUsage(cmd, err)
 	case errors.Is(err, control.ErrLocked), errors.Is(err, control.ErrChanged):
 		return withCode(exitTempFail, err)
@@ -151,24 +152,6 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
 }
 
-// lookupFile resolves a control file name given on the command line.
-func lookupFile(cmd *cobra.Command, name string) (control.File, error) {
-	f, ok := control.Lookup(name)
-	if !ok {
-		return f, asUsage(cmd, fmt.Errorf("%s is not a control file qq knows ('qq control list' shows them)", name))
-	}
-	return f, nil
-}
-
-// writableFile resolves a control file qq may write.
-func writableFile(cmd *cobra.Command, name string) (control.File, error) {
-	f, err := lookupFile(cmd, name)
-	if err == nil && !f.Writable() {
-		err = asUsage(cmd, fmt.Errorf("%s is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'", f.Name))
-	}
-	return f, err
-}
-
 // writeItems prints items as JSON lines (each item's view, or the item
 // itself when view is nil), or as rows under header.
 func writeItems[T any](a *app, format string, header []any, items []T, view func(T) any, row func(T) []any) error {
@@ -230,20 +213,6 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 		w.WriteByte('\n')
 	}
 	return w.Flush()
-}
-
-// guardCreate refuses, without --force, to create rcpthosts or locals
-// where that changes what qmail does beyond the entries given
-// ([control.CheckCreate]).
-func guardCreate(a *app, name string, entries []string, force bool) error {
-	risk, err := control.CheckCreate(a.controlDir, name, entries)
-	switch {
-	case err != nil || risk == nil || force:
-		return err
-	case risk.File == "locals":
-		return fmt.Errorf("%w, or pass --force", risk)
-	}
-	return fmt.Errorf("%w, and pass --force", risk)
 }
 
 // runListFile prints the analysed lines of a list file ([control.ListReport])

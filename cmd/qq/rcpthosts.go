@@ -62,7 +62,7 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, args []string, more, force bool
 	if err != nil {
 		return err
 	}
-	if err := guardCreate(a, "rcpthosts", nil, force); err != nil {
+	if err := control.GuardCreate(a.controlDir, "rcpthosts", nil, force); err != nil {
 		return asUsage(cmd, err)
 	}
 	added, err := control.AddRcptHosts(chg.ctx, a.controlDir, more, values)
