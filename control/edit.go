@@ -317,3 +317,68 @@ func SetMapEntries(ctx context.Context, dir, name string, entries []string) ([]M
 	}
 	return out, nil
 }
+
+// Edit is what [SetEntries] or [UnsetEntries] did to a control file; which
+// field tells depends on the file's Kind.
+type Edit struct {
+	File File
+	Line LineEdit    // a one-line or number file
+	Map  []MapChange // the entries SetEntries set in a map file; non-nil exactly then
+	// List is the change of a list file, or the entries UnsetEntries
+	// removed from a list or map file.
+	List    ListChange
+	Notices []Notice // a warning when rcpthosts is left without entries
+}
+
+// SetEntries makes the change `qq control set` asks for, with values
+// already validated ([Validate]): the value of a one-line or number file,
+// entries of a map file (replacing the line of the same key), or entries
+// added to a list file, where creating rcpthosts or locals needs force
+// ([GuardCreate]). A request that does not fit the file is a
+// *[RequestError]. For a map file, the entries set before an error are
+// returned with it.
+func SetEntries(ctx context.Context, dir string, f File, values []string, force bool) (Edit, error) {
+	e := Edit{File: f}
+	var err error
+	switch {
+	case f.OneValue():
+		if len(values) != 1 {
+			return e, refuse("%s holds one value, %d given", f.Name, len(values))
+		}
+		e.Line, err = SetValue(ctx, dir, f.Name, values[0])
+	case f.Kind == KindMap:
+		e.Map, err = SetMapEntries(ctx, dir, f.Name, values)
+		e.Map = append([]MapChange{}, e.Map...)
+	default:
+		if err := GuardCreate(dir, f.Name, values, force); err != nil {
+			return e, &RequestError{Err: err}
+		}
+		e.List, err = AddToList(ctx, dir, f.Name, values)
+	}
+	return e, err
+}
+
+// UnsetEntries makes the change `qq control unset` asks for: a one-line or
+// number file is removed (back to qmail's default; control/me only with
+// force, [RemoveRisk]), and from a list or map file the entries given are
+// removed ([RemoveEntries]). values is nil when none were given, which a
+// list or map file needs; an empty non-nil values (an empty stdin) removes
+// nothing. A request that does not fit the file is a *[RequestError].
+func UnsetEntries(ctx context.Context, dir string, f File, values []string, force bool) (Edit, error) {
+	e := Edit{File: f}
+	var err error
+	switch {
+	case f.OneValue() && values != nil:
+		return e, refuse("%s holds one value: unset it without a VALUE", f.Name)
+	case f.OneValue():
+		if risk := RemoveRisk(f.Name); risk != "" && !force {
+			return e, refuse("%s; pass --force to remove it anyway", risk)
+		}
+		e.Line, err = UnsetValue(ctx, dir, f.Name)
+	case values == nil:
+		return e, refuse("%s is a %s file: give the entries to remove (qq control unset %s VALUE...)", f.Name, f.Kind, f.Name)
+	default:
+		e.List, e.Notices, err = RemoveEntries(ctx, dir, f.Name, values)
+	}
+	return e, err
+}

@@ -167,9 +167,9 @@ func TestGetValuesAndNotices(t *testing.T) {
 }
 
 func TestFindAndGuard(t *testing.T) {
-	var ne *NameError
+	var ne *RequestError
 	if _, err := Find("nonexistent"); !errors.As(err, &ne) {
-		t.Errorf("Find(nonexistent) = %v, want a *NameError", err)
+		t.Errorf("Find(nonexistent) = %v, want a *RequestError", err)
 	}
 	if _, err := FindWritable("morercpthosts.cdb"); !errors.As(err, &ne) || !strings.HasPrefix(err.Error(), "morercpthosts.cdb is built from morercpthosts") {
 		t.Errorf("FindWritable(morercpthosts.cdb) = %v", err)
@@ -194,5 +194,50 @@ func TestViewsNeverNull(t *testing.T) {
 	b, _ := json.Marshal(UnknownSetting("qq-notes").View())
 	if want := `{"name":"qq-notes","known":false,"exists":true,"source":"file","value":"","entries":[],"keys":0,"notes":["not a control file qq knows"]}`; string(b) != want {
 		t.Errorf("UnknownSetting JSON = %s\nwant %s", b, want)
+	}
+}
+
+func TestSetAndUnsetEntries(t *testing.T) {
+	ctx := context.Background()
+	dir := writeControl(t, map[string]string{"me": "mx.example\n", "smtproutes": "a.example:old\n"})
+	file := func(name string) File { f, _ := Lookup(name); return f }
+	var re *RequestError
+
+	// What does not fit the file is refused before anything changes.
+	for _, tt := range []struct {
+		name string
+		set  bool
+		vals []string
+		want string
+	}{
+		{"helohost", true, []string{"a", "b"}, "helohost holds one value, 2 given"},
+		{"helohost", false, []string{}, "helohost holds one value: unset it without a VALUE"},
+		{"me", false, nil, "without control/me qmail-send and qmail-smtpd cannot start; pass --force to remove it anyway"},
+		{"badmailfrom", false, nil, "badmailfrom is a list file: give the entries to remove (qq control unset badmailfrom VALUE...)"},
+		{"rcpthosts", true, []string{"a.example"}, "rcpthosts does not exist"},
+	} {
+		var err error
+		if tt.set {
+			_, err = SetEntries(ctx, dir, file(tt.name), tt.vals, false)
+		} else {
+			_, err = UnsetEntries(ctx, dir, file(tt.name), tt.vals, false)
+		}
+		if !errors.As(err, &re) || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("%s %v: %v, want a *RequestError %q", tt.name, tt.vals, err, tt.want)
+		}
+	}
+
+	e, err := SetEntries(ctx, dir, file("smtproutes"), []string{"a.example:new", "b.example:relay"}, false)
+	if err != nil || len(e.Map) != 2 || e.Map[0].Old != "a.example:old" || !e.Map[1].Changed {
+		t.Errorf("SetEntries(smtproutes) = %+v, %v", e, err)
+	}
+	// An empty stdin gives values that are no values: nothing is removed.
+	e, err = UnsetEntries(ctx, dir, file("smtproutes"), []string{}, false)
+	if err != nil || e.Map != nil || e.List.Changed || len(e.List.Removed) != 0 {
+		t.Errorf("UnsetEntries(smtproutes, none) = %+v, %v", e, err)
+	}
+	e, err = UnsetEntries(ctx, dir, file("helohost"), nil, false)
+	if err != nil || e.Line.Changed {
+		t.Errorf("UnsetEntries(helohost) absent = %+v, %v; want unchanged", e, err)
 	}
 }

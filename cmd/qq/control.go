@@ -111,7 +111,7 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 }
 
 // runControlSet sets a one-line file, entries of a map file, or adds
-// entries to a list file.
+// entries to a list file ([control.SetEntries]).
 func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force bool) error {
 	chg, err := startChange(cmd, a, args)
 	if err != nil {
@@ -127,54 +127,70 @@ func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force
 		return err
 	}
 	printNotes(a, notes)
-	switch f.Kind {
-	case control.KindLine, control.KindInt:
-		if len(values) != 1 {
-			return asUsage(cmd, fmt.Errorf("%s holds one value, %d given", f.Name, len(values)))
-		}
-		e, err := control.SetValue(chg.ctx, a.controlDir, f.Name, values[0])
-		if err != nil {
-			return controlError(cmd, err)
-		}
-		return writeLineEdit(a, chg.format, e)
-	case control.KindMap:
-		chs, err := control.SetMapEntries(chg.ctx, a.controlDir, f.Name, values)
-		return writeMapChanges(cmd, a, chg.format, f, chs, err)
+	e, err := control.SetEntries(chg.ctx, a.controlDir, f, values, force)
+	return writeEdit(cmd, a, chg.format, e, err)
+}
+
+// runControlUnset removes a one-line file, or entries of a list or map
+// file ([control.UnsetEntries]); it is also the rm subcommand of
+// badmailfrom and badrcptto.
+func runControlUnset(cmd *cobra.Command, a *app, name string, args []string, force bool) error {
+	chg, err := startChange(cmd, a, args)
+	if err != nil {
+		return err
 	}
-	if err := control.GuardCreate(a.controlDir, f.Name, values, force); err != nil {
-		return asUsage(cmd, err)
-	}
-	ch, err := control.AddToList(chg.ctx, a.controlDir, f.Name, values)
+	defer chg.cancel()
+	f, err := control.FindWritable(name)
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	return writeListChange(a, chg.format, f, ch)
-}
-
-// writeLineEdit reports a change of a one-line file, from its value before
-// to its value now.
-func writeLineEdit(a *app, format string, e control.LineEdit) error {
-	if format == formatJSON {
-		return writeJSON(a.stdout, e.View())
+	var values []string // nil: no VALUE given
+	if len(args) > 0 {
+		values = control.InputValues(chg.in)
 	}
-	f := e.Before.File
-	if !e.Changed {
-		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, e.After.Describe(visible))
-		return nil
+	e, err := control.UnsetEntries(chg.ctx, a.controlDir, f, values, force)
+	if err := writeEdit(cmd, a, chg.format, e, err); err != nil {
+		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, e.Before.Describe(visible), e.After.Describe(visible), f.EffectText())
+	if !f.OneValue() && len(e.List.Removed) == 0 {
+		return errNothingMatched
+	}
 	return nil
 }
 
-// writeMapChanges reports the entries set in a map file, and then err, the
-// error that stopped the edit if any.
-func writeMapChanges(cmd *cobra.Command, a *app, format string, f control.File, chs []control.MapChange, err error) error {
-	if format == formatJSON {
-		if err != nil {
-			return controlError(cmd, err)
-		}
-		return writeJSON(a.stdout, control.MapChangeViewOf(f, chs))
+// writeEdit reports an edit of a control file, and then err, the error
+// that stopped it if any: for a one-line file its value before and now,
+// for a map file each entry set, for a list file each entry changed.
+func writeEdit(cmd *cobra.Command, a *app, format string, e control.Edit, err error) error {
+	f := e.File
+	if err != nil && (e.Map == nil || format == formatJSON) {
+		return controlError(cmd, err)
 	}
+	switch {
+	case format == formatJSON && e.Map != nil:
+		return writeJSON(a.stdout, control.MapChangeViewOf(f, e.Map))
+	case format == formatJSON && f.OneValue():
+		return writeJSON(a.stdout, e.Line.View())
+	case f.OneValue():
+		if !e.Line.Changed {
+			fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, e.Line.After.Describe(visible))
+			return nil
+		}
+		fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, e.Line.Before.Describe(visible), e.Line.After.Describe(visible), f.EffectText())
+		return nil
+	case e.Map != nil:
+		return writeMapChanges(cmd, a, f, e.Map, err)
+	}
+	if err := writeListChange(a, format, f, e.List); err != nil {
+		return err
+	}
+	showNotices(a, e.Notices)
+	return nil
+}
+
+// writeMapChanges prints the entries set in a map file, and then err, the
+// error that stopped the edit if any.
+func writeMapChanges(cmd *cobra.Command, a *app, f control.File, chs []control.MapChange, err error) error {
 	for _, ch := range chs {
 		switch {
 		case !ch.Changed:
@@ -195,49 +211,6 @@ func writeMapChanges(cmd *cobra.Command, a *app, format string, f control.File, 
 		fmt.Fprintf(a.stdout, "%s: %s\n", f.Name, f.EffectText())
 	} else {
 		fmt.Fprintf(a.stdout, "%s: unchanged\n", f.Name)
-	}
-	return nil
-}
-
-// runControlUnset removes a one-line file, or entries of a list or map
-// file; it is also the rm subcommand of badmailfrom and badrcptto.
-func runControlUnset(cmd *cobra.Command, a *app, name string, args []string, force bool) error {
-	chg, err := startChange(cmd, a, args)
-	if err != nil {
-		return err
-	}
-	defer chg.cancel()
-	f, err := control.FindWritable(name)
-	if err != nil {
-		return controlError(cmd, err)
-	}
-	switch f.Kind {
-	case control.KindLine, control.KindInt:
-		if len(args) > 0 {
-			return asUsage(cmd, fmt.Errorf("%s holds one value: unset it without a VALUE", f.Name))
-		}
-		if risk := control.RemoveRisk(f.Name); risk != "" && !force {
-			return asUsage(cmd, fmt.Errorf("%s; pass --force to remove it anyway", risk))
-		}
-		e, err := control.UnsetValue(chg.ctx, a.controlDir, f.Name)
-		if err != nil {
-			return controlError(cmd, err)
-		}
-		return writeLineEdit(a, chg.format, e)
-	}
-	if len(args) == 0 {
-		return asUsage(cmd, fmt.Errorf("%s is a %s file: give the entries to remove (qq control unset %s VALUE...)", f.Name, f.Kind, f.Name))
-	}
-	ch, notices, err := control.RemoveEntries(chg.ctx, a.controlDir, f.Name, control.InputValues(chg.in))
-	if err != nil {
-		return controlError(cmd, err)
-	}
-	if err := writeListChange(a, chg.format, f, ch); err != nil {
-		return err
-	}
-	showNotices(a, notices)
-	if len(ch.Removed) == 0 {
-		return errNothingMatched
 	}
 	return nil
 }

@@ -21,15 +21,15 @@ import (
 const lockWait = 30 * time.Second
 
 // controlError maps the control package's errors to qq's exit codes: a
-// rejected value or file name is a usage error, a held lock or a concurrent change a
+// rejected value or request is a usage error, a held lock or a concurrent change a
 // temporary failure.
 func controlError(cmd *cobra.Command, err error) error {
 	var ve *control.ValueError
-	var ne *control.NameError
+	var re *control.RequestError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ve), errors.As(err, &ne):
+	case errors.As(err, &ve), errors.As(err, &re):
 		return asUsage(cmd, err)
 	case errors.Is(err, control.ErrLocked), errors.Is(err, control.ErrChanged):
 		return withCode(exitTempFail, err)
