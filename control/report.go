@@ -2,6 +2,7 @@ package control
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -67,6 +68,19 @@ func (r ListReport) Views() []LineView {
 func ReadAddrList(dir, name string) (ListReport, error) {
 	r, _, err := readAddrList(dir, name)
 	return r, err
+}
+
+// AddAddrEntries adds entries, validated already ([ValidateAddrEntry]), to
+// badmailfrom or badrcptto ([AddToList]), with the warnings of
+// [ReadAddrList] about lines that look like qregex regular expressions.
+// The warnings are returned with an error too.
+func AddAddrEntries(ctx context.Context, dir, name string, entries []string) (ListChange, []Notice, error) {
+	r, err := ReadAddrList(dir, name)
+	if err != nil {
+		return ListChange{}, nil, err
+	}
+	ch, err := AddToList(ctx, dir, name, entries)
+	return ch, Warnings(r.Notices), err
 }
 
 // readAddrList is [ReadAddrList], also returning the file's contents.

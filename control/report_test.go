@@ -241,3 +241,14 @@ func TestSetAndUnsetEntries(t *testing.T) {
 		t.Errorf("UnsetEntries(helohost) absent = %+v, %v; want unchanged", e, err)
 	}
 }
+
+func TestAddAddrEntries(t *testing.T) {
+	dir := writeControl(t, map[string]string{"badmailfrom": "^spam.*\n"})
+	ch, warnings, err := AddAddrEntries(context.Background(), dir, "badmailfrom", []string{"a@x.example"})
+	if err != nil || !cmp.Equal(ch.Added, []string{"a@x.example"}) || len(warnings) != 1 || !warnings[0].Warning {
+		t.Errorf("AddAddrEntries = %+v, %+v, %v; want the entry added and the qregex warning", ch, warnings, err)
+	}
+	if got := readControl(t, dir, "badmailfrom"); got != "^spam.*\na@x.example\n" {
+		t.Errorf("badmailfrom = %q", got)
+	}
+}

@@ -29,7 +29,7 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runAddrListAdd(cmd, a, name, args, regex) })
 	add.Flags().BoolVar(&regex, "regex", false, "entries are qregex regular expressions, not addresses")
 	rm := leaf("rm ADDR... | -", fmt.Sprintf("remove entries from %s (ignoring case)", name), fmt.Sprintf(longHelp("addr-list-rm"), name),
-		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runControlUnset(cmd, a, name, args, false) })
+		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runControlEdit(cmd, a, name, args, false, false) })
 	rm.Aliases = []string{"remove"}
 	smtpCommand := map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[verb]
 	check := leaf("check ADDR... | -", fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", what),
@@ -77,13 +77,9 @@ func runAddrListAdd(cmd *cobra.Command, a *app, name string, args []string, rege
 	if err != nil {
 		return err
 	}
-	r, err := control.ReadAddrList(a.controlDir, name)
-	if err != nil {
-		return err
-	}
-	showNotices(a, control.Warnings(r.Notices))
+	ch, warnings, err := control.AddAddrEntries(chg.ctx, a.controlDir, name, values)
+	showNotices(a, warnings)
 	printNotes(a, notes)
-	ch, err := control.AddToList(chg.ctx, a.controlDir, name, values)
 	if err != nil {
 		return controlError(cmd, err)
 	}

@@ -18,12 +18,12 @@ func newControlCmd(a *app) *cobra.Command {
 	var setForce, unsetForce bool
 	set := leaf("set NAME VALUE...", "set a control file's value, or add entries to a list or map file", longHelp("control-set"),
 		cobra.MinimumNArgs(2), func(cmd *cobra.Command, args []string) error {
-			return runControlSet(cmd, a, args[0], args[1:], setForce)
+			return runControlEdit(cmd, a, args[0], args[1:], setForce, true)
 		})
 	set.Flags().BoolVar(&setForce, "force", false, "allow creating rcpthosts or locals without control/me")
 	unset := leaf("unset NAME [VALUE...]", "remove a control file (back to qmail's default), or entries of a list or map file", longHelp("control-unset"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
-			return runControlUnset(cmd, a, args[0], args[1:], unsetForce)
+			return runControlEdit(cmd, a, args[0], args[1:], unsetForce, false)
 		})
 	unset.Flags().BoolVar(&unsetForce, "force", false, "allow removing control/me")
 	cmd.AddCommand(
@@ -110,9 +110,12 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	return nil
 }
 
-// runControlSet sets a one-line file, entries of a map file, or adds
-// entries to a list file ([control.SetEntries]).
-func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force bool) error {
+// runControlEdit runs qq control set ([control.SetEntries]: a one-line
+// file's value, entries of a map file, entries added to a list file) or,
+// with set false, qq control unset ([control.UnsetEntries]: a one-line
+// file removed, entries of a list or map file removed), which is also the
+// rm subcommand of badmailfrom and badrcptto.
+func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, force, set bool) error {
 	chg, err := startChange(cmd, a, args)
 	if err != nil {
 		return err
@@ -122,33 +125,21 @@ func runControlSet(cmd *cobra.Command, a *app, name string, args []string, force
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	values, notes, err := validateInputs(a, cmd, chg.in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) })
-	if err != nil {
-		return err
-	}
-	printNotes(a, notes)
-	e, err := control.SetEntries(chg.ctx, a.controlDir, f, values, force)
-	return writeEdit(cmd, a, chg.format, e, err)
-}
-
-// runControlUnset removes a one-line file, or entries of a list or map
-// file ([control.UnsetEntries]); it is also the rm subcommand of
-// badmailfrom and badrcptto.
-func runControlUnset(cmd *cobra.Command, a *app, name string, args []string, force bool) error {
-	chg, err := startChange(cmd, a, args)
-	if err != nil {
-		return err
-	}
-	defer chg.cancel()
-	f, err := control.FindWritable(name)
-	if err != nil {
-		return controlError(cmd, err)
+	var e control.Edit
+	if set {
+		values, notes, err := validateInputs(a, cmd, chg.in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) })
+		if err != nil {
+			return err
+		}
+		printNotes(a, notes)
+		e, err = control.SetEntries(chg.ctx, a.controlDir, f, values, force)
+		return writeEdit(cmd, a, chg.format, e, err)
 	}
 	var values []string // nil: no VALUE given
 	if len(args) > 0 {
 		values = control.InputValues(chg.in)
 	}
-	e, err := control.UnsetEntries(chg.ctx, a.controlDir, f, values, force)
+	e, err = control.UnsetEntries(chg.ctx, a.controlDir, f, values, force)
 	if err := writeEdit(cmd, a, chg.format, e, err); err != nil {
 		return err
 	}
