@@ -270,7 +270,7 @@ func InputValues(in []Input) []string {
 // their notes, each distinct note once. All inputs are checked: errs holds
 // one error per rejected input, prefixed by where it came from, and values
 // is nil when there is one.
-func ValidateInputs(in []Input, validate func(string) (string, []string, error)) (values, notes []string, errs []error) {
+func ValidateInputs(in []Input, validate func(string) (string, []string, error)) (values []string, notes []Notice, errs []error) {
 	seen := map[string]bool{}
 	for _, v := range in {
 		norm, ns, err := validate(v.Value)
@@ -285,7 +285,7 @@ func ValidateInputs(in []Input, validate func(string) (string, []string, error))
 		for _, n := range ns {
 			if !seen[n] {
 				seen[n] = true
-				notes = append(notes, n)
+				notes = append(notes, Notice{Text: n})
 			}
 		}
 	}

@@ -32,7 +32,7 @@ func TestValidateInputs(t *testing.T) {
 	in := []Input{{Value: "Example.COM"}, {Value: "b.example", Where: "stdin line 2"}}
 	values, notes, errs := ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
 	if errs != nil || !cmp.Equal(values, []string{"example.com", "b.example"}) {
-		t.Errorf("ValidateInputs = %q, %q, %v", values, notes, errs)
+		t.Errorf("ValidateInputs = %q, %+v, %v", values, notes, errs)
 	}
 
 	// Every rejection is reported, with where it came from; no values.
@@ -50,8 +50,8 @@ func TestValidateInputs(t *testing.T) {
 	_, notes, _ = ValidateInputs([]Input{{Value: "1"}, {Value: "2"}}, func(v string) (string, []string, error) {
 		return v, []string{"same note"}, nil
 	})
-	if !cmp.Equal(notes, []string{"same note"}) {
-		t.Errorf("notes = %q, want one", notes)
+	if !cmp.Equal(notes, []Notice{{Text: "same note"}}) {
+		t.Errorf("notes = %+v, want one", notes)
 	}
 }
 

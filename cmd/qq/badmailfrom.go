@@ -79,7 +79,7 @@ func runAddrListAdd(cmd *cobra.Command, a *app, name string, args []string, rege
 	}
 	ch, warnings, err := control.AddAddrEntries(chg.ctx, a.controlDir, name, values)
 	showNotices(a, warnings)
-	printNotes(a, notes)
+	showNotices(a, notes)
 	if err != nil {
 		return controlError(cmd, err)
 	}

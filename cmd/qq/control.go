@@ -131,7 +131,7 @@ func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, forc
 		if err != nil {
 			return err
 		}
-		printNotes(a, notes)
+		showNotices(a, notes)
 		e, err = control.SetEntries(chg.ctx, a.controlDir, f, values, force)
 		return writeEdit(cmd, a, chg.format, e, err)
 	}

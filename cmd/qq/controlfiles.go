@@ -37,29 +37,16 @@ func controlError(cmd *cobra.Command, err error) error {
 	return err
 }
 
-// noteControl prints an informational line to stderr unless --quiet.
-func noteControl(a *app, format string, args ...any) {
-	if a.quiet {
-		return
-	}
-	fmt.Fprintf(a.stderr, "qq: note: "+format+"\n", args...)
-}
-
-// showNotices prints the notes and warnings of a control-file report.
+// showNotices prints the notes and warnings of a control-file report; a
+// note is informational and, like a warning, left out with --quiet.
 func showNotices(a *app, notices []control.Notice) {
 	for _, n := range notices {
-		if n.Warning {
+		switch {
+		case n.Warning:
 			a.warnf("%s", n.Text)
-		} else {
-			noteControl(a, "%s", n.Text)
+		case !a.quiet:
+			fmt.Fprintf(a.stderr, "qq: note: %s\n", n.Text)
 		}
-	}
-}
-
-// printNotes prints validation notes.
-func printNotes(a *app, notes []string) {
-	for _, n := range notes {
-		noteControl(a, "%s", n)
 	}
 }
 
@@ -71,7 +58,7 @@ func leaf(use, short, long string, args cobra.PositionalArgs, run func(cmd *cobr
 // validateInputs checks every input with check ([control.ValidateInputs]);
 // all rejections are reported (one line each), and then the command fails
 // with a usage error, before anything is changed.
-func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) (values, notes []string, err error) {
+func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) (values []string, notes []control.Notice, err error) {
 	values, notes, errs := control.ValidateInputs(in, check)
 	switch len(errs) {
 	case 0:
