@@ -252,3 +252,19 @@ func TestAddAddrEntries(t *testing.T) {
 		t.Errorf("badmailfrom = %q", got)
 	}
 }
+
+func TestEditView(t *testing.T) {
+	for _, tt := range []struct {
+		e    Edit
+		want string
+	}{
+		{Edit{File: File{Name: "helohost", Kind: KindLine}}, `{"file":"helohost","old":""`},
+		{Edit{File: File{Name: "smtproutes", Kind: KindMap}, Map: []MapChange{}}, `{"file":"smtproutes","set":[]`},
+		{Edit{File: File{Name: "smtproutes", Kind: KindMap}}, `{"file":"smtproutes","added":[]`},
+	} {
+		b, err := json.Marshal(tt.e.View())
+		if err != nil || !strings.HasPrefix(string(b), tt.want) {
+			t.Errorf("%+v: %s, want %s…", tt.e, b, tt.want)
+		}
+	}
+}

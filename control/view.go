@@ -191,3 +191,16 @@ type RebuildView struct {
 func RebuildViewOf(f File, keys int) RebuildView {
 	return RebuildView{File: f.Name, Keys: keys, Effect: f.Effect.String(), EffectText: f.EffectText()}
 }
+
+// View returns the JSON form of the edit, by what it changed: a
+// [LineChangeView] for a one-line file, a [MapChangeView] for entries set
+// in a map file, or a [ListChangeView].
+func (e Edit) View() any {
+	switch {
+	case e.File.OneValue():
+		return e.Line.View()
+	case e.Map != nil:
+		return MapChangeViewOf(e.File, e.Map)
+	}
+	return e.List.View(e.File)
+}

@@ -84,5 +84,5 @@ func runAddrListAdd(cmd *cobra.Command, a *app, name string, args []string, rege
 		return controlError(cmd, err)
 	}
 	f, _ := control.Lookup(name)
-	return writeListChange(a, chg.format, f, ch)
+	return writeEdit(cmd, a, chg.format, control.Edit{File: f, List: ch}, nil)
 }

@@ -158,22 +158,18 @@ func writeEdit(cmd *cobra.Command, a *app, format string, e control.Edit, err er
 		return controlError(cmd, err)
 	}
 	switch {
-	case format == formatJSON && e.Map != nil:
-		return writeJSON(a.stdout, control.MapChangeViewOf(f, e.Map))
-	case format == formatJSON && f.OneValue():
-		return writeJSON(a.stdout, e.Line.View())
-	case f.OneValue():
-		if !e.Line.Changed {
-			fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, e.Line.After.Describe(visible))
-			return nil
+	case format == formatJSON:
+		if err := writeJSON(a.stdout, e.View()); err != nil {
+			return err
 		}
-		fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, e.Line.Before.Describe(visible), e.Line.After.Describe(visible), f.EffectText())
-		return nil
 	case e.Map != nil:
 		return writeMapChanges(cmd, a, f, e.Map, err)
-	}
-	if err := writeListChange(a, format, f, e.List); err != nil {
-		return err
+	case !f.OneValue():
+		printListChange(a.stdout, f, e.List)
+	case e.Line.Changed:
+		fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, e.Line.Before.Describe(visible), e.Line.After.Describe(visible), f.EffectText())
+	default:
+		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, e.Line.After.Describe(visible))
 	}
 	showNotices(a, e.Notices)
 	return nil

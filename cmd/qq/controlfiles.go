@@ -104,15 +104,6 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 	}
 }
 
-// writeListChange prints a list change in the chosen format.
-func writeListChange(a *app, format string, f control.File, ch control.ListChange) error {
-	if format == formatJSON {
-		return writeJSON(a.stdout, ch.View(f))
-	}
-	printListChange(a.stdout, f, ch)
-	return nil
-}
-
 // change is what every command that changes control files starts from:
 // the output format (plain lines for people and scripts, or JSON), the
 // values given (with "-" read from stdin), and a context that bounds the
