@@ -258,7 +258,7 @@ func TestEditView(t *testing.T) {
 		e    Edit
 		want string
 	}{
-		{Edit{File: File{Name: "helohost", Kind: KindLine}}, `{"file":"helohost","old":""`},
+		{Edit{File: File{Name: "helohost", Kind: KindLine}, Line: LineEdit{Before: Setting{File: File{Name: "helohost"}}}}, `{"file":"helohost","old":""`},
 		{Edit{File: File{Name: "smtproutes", Kind: KindMap}, Map: []MapChange{}}, `{"file":"smtproutes","set":[]`},
 		{Edit{File: File{Name: "smtproutes", Kind: KindMap}}, `{"file":"smtproutes","added":[]`},
 	} {
