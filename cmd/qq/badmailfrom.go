@@ -29,7 +29,9 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runAddrListAdd(cmd, a, name, args, regex) })
 	add.Flags().BoolVar(&regex, "regex", false, "entries are qregex regular expressions, not addresses")
 	rm := leaf("rm ADDR... | -", fmt.Sprintf("remove entries from %s (ignoring case)", name), fmt.Sprintf(longHelp("addr-list-rm"), name),
-		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runControlEdit(cmd, a, name, args, false, false) })
+		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
+			return runControlEdit(cmd, a, name, args, false, false) // qq control unset NAME VALUE...
+		})
 	rm.Aliases = []string{"remove"}
 	smtpCommand := map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[verb]
 	check := leaf("check ADDR... | -", fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", what),
