@@ -268,3 +268,20 @@ func TestEditView(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadInputs checks that every value read from stdin is trimmed,
+// non-empty, not a comment, and says which line it came from.
+func FuzzReadInputs(f *testing.F) {
+	f.Add("a@x.example\n  # c\n\n @b \r\n")
+	f.Fuzz(func(t *testing.T, stdin string) {
+		in, err := ReadInputs([]string{"-"}, strings.NewReader(stdin))
+		if err != nil {
+			return
+		}
+		for _, v := range in {
+			if v.Value == "" || v.Value != strings.TrimSpace(v.Value) || v.Value[0] == '#' || !strings.HasPrefix(v.Where, "stdin line ") {
+				t.Errorf("ReadInputs(%q): bad input %+v", stdin, v)
+			}
+		}
+	})
+}
