@@ -21,8 +21,8 @@ import (
 const lockWait = 30 * time.Second
 
 // controlError maps the control package's errors to qq's exit codes: a
-// rejected value or request is a usage error, a held lock or a concurrent change a
-// temporary failure.
+// rejected value or request is a usage error, a held lock or a concurrent
+// change a temporary failure.
 func controlError(cmd *cobra.Command, err error) error {
 	var ve *control.ValueError
 	var re *control.RequestError
