@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -58,9 +58,9 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	if opts.limit < 0 {
 		return usageErrorf("--limit must not be negative")
 	}
-	less, need, err := sortKey(opts.sort)
+	less, need, err := qmailqueue.MessageOrder(opts.sort)
 	if err != nil {
-		return err
+		return usageErrorf("--sort %v", err)
 	}
 	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
@@ -125,7 +125,9 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	}
 	if err != nil && !errors.Is(err, errLimitReached) {
 		if format == "qread" {
-			return qreadFatal(out, q, err)
+			// qmail-qread's last words on a directory it cannot read, and its exit code.
+			qmailqueue.NewQreadWriter(out).Fatal(q.Dir, err)
+			return withCode(exitTempFail, err)
 		}
 		return err
 	}
@@ -144,29 +146,6 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	return nil
 }
 
-// sortKey returns the comparison for --sort and the fields it needs.
-func sortKey(key string) (func(a, b *qmailqueue.Message) int, qmailqueue.Fields, error) {
-	switch key {
-	case "":
-		return nil, 0, nil
-	case "age":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(a.Birth.Compare(b.Birth), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldBirth, nil
-	case "size":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldSize, nil
-	case "sender":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(strings.Compare(strings.ToLower(a.Sender), strings.ToLower(b.Sender)), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldEnvelope, nil
-	case "id":
-		return func(a, b *qmailqueue.Message) int { return cmp.Compare(a.ID, b.ID) }, 0, nil
-	}
-	return nil, 0, usageErrorf("--sort %q: choose age, size, sender or id", key)
-}
-
 // listWriter returns a function that outputs one message in the chosen
 // format and one that ends the output (the table is rendered at the end).
 func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, headers bool) (emit func(*qmailqueue.Message), finish func() error) {
@@ -180,19 +159,15 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 			out.Write(buf)
 		}
 	case "qread":
-		qw := &qreadWriter{w: out}
-		emit = qw.write
+		qw := qmailqueue.NewQreadWriter(out)
+		emit = func(m *qmailqueue.Message) { qw.Write(m) }
 	case formatJSON:
 		estimated := a.nextRetryEstimated()
-		emit = func(m *qmailqueue.Message) {
-			v := newMessageJSON(m, q, now)
-			v.NextRetryEstimated = estimated && v.NextRetry != nil
-			writeJSON(out, v)
-		}
+		emit = func(m *qmailqueue.Message) { writeJSON(out, msgview.NewMessageJSON(m, q.Lifetime, now, estimated)) }
 	case formatPlain:
 		emit = func(m *qmailqueue.Message) {
-			pending := pendingAddresses(m)
-			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, flags(m),
+			pending := m.PendingAddresses()
+			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, msgview.Flags(m),
 				printable(angle(m.Sender)), len(pending), len(m.Recipients), printable(strings.Join(pending, ",")))
 			if headers && m.Header != nil {
 				out.WriteString("\t" + a.esc().field(m.Header.Subject()))
@@ -229,7 +204,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 	t := a.newStreamTable(out, cols...)
 	emit = func(m *qmailqueue.Message) {
 		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), a.ageCell(now.Sub(m.Birth), q.Lifetime),
-			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), recipientSummary(m)}
+			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), msgview.RecipientSummary(m)}
 		if headers {
 			subject := ""
 			if m.Header != nil {
@@ -249,7 +224,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 // flagsCell is the FLAGS column in colour: broken or with a problem in
 // red, bouncing in yellow, not yet preprocessed dimmed.
 func (a *app) flagsCell(m *qmailqueue.Message) cell {
-	f := flags(m)
+	f := msgview.Flags(m)
 	switch {
 	case m.State == qmailqueue.StateBroken || len(m.Problems) > 0:
 		return a.paint(f, colorBad)
@@ -259,27 +234,4 @@ func (a *app) flagsCell(m *qmailqueue.Message) cell {
 		return a.paint(f, colorDim)
 	}
 	return cell{Text: f}
-}
-
-// pendingAddresses lists the recipients not yet done.
-func pendingAddresses(m *qmailqueue.Message) []string {
-	var p []string
-	for _, r := range m.Recipients {
-		if !r.Done {
-			p = append(p, r.Address)
-		}
-	}
-	return p
-}
-
-// recipientSummary shows the first pending recipient and how many more.
-func recipientSummary(m *qmailqueue.Message) string {
-	pending := pendingAddresses(m)
-	switch len(pending) {
-	case 0:
-		return fmt.Sprintf("(none pending of %d)", len(m.Recipients))
-	case 1:
-		return printable(pending[0])
-	}
-	return fmt.Sprintf("%s (+%d)", printable(pending[0]), len(pending)-1)
 }
