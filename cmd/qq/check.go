@@ -173,7 +173,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	var findings nagios.Findings
 	add := findings.Add
 	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
-	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
+	seconds := func(s float64) string { return report.CompactAge(time.Duration(s) * time.Second) }
 
 	limits := report.CheckLimits{Messages: messages, Todo: todo, Age: age, Bouncing: bouncing, Sender: sender}
 	res := limits.Judge(snap)
