@@ -9,6 +9,7 @@
 package msgview
 
 import (
+	"context"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -68,15 +69,26 @@ type Attempt struct {
 	Lost      bool   `json:"lost"`
 }
 
-// Attempts converts the log's last deliveries of a message
-// (sendlog.LastAttempts) to what the view shows, times in loc. It is never
-// nil.
-func Attempts(last []*sendlog.Delivery, loc *time.Location) []Attempt {
-	attempts := []Attempt{}
+// attempts converts the log's last deliveries of a message to what the
+// view shows, times in loc. It is never nil.
+func attempts(last []*sendlog.Delivery, loc *time.Location) []Attempt {
+	out := []Attempt{}
 	for _, d := range last {
 		started, _ := d.Started.AppendLocal(nil, loc)
-		attempts = append(attempts, Attempt{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
+		out = append(out, Attempt{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
 			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
 	}
-	return attempts
+	return out
+}
+
+// LastAttempts finds m's history in qmail-send's log (IDs are reused: the
+// history whose info line matches m's birth is taken) and returns the last
+// attempt to each recipient, times in loc. A message the log does not
+// mention has none; that is not an error.
+func LastAttempts(ctx context.Context, log *sendlog.Log, loc *time.Location, m *qmailqueue.Message) ([]Attempt, error) {
+	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
+	if err != nil {
+		return nil, err
+	}
+	return attempts(last, loc), nil
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
-	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
 )
 
@@ -159,21 +158,17 @@ func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 	return err
 }
 
-// lastAttempts finds the message's history in qmail-send's log (IDs are
-// reused: the history whose info line matches the birth is taken) and
-// returns the last attempt to each recipient. A message the log does not
-// mention has no attempts; that is not an error.
+// lastAttempts returns the last attempt to each recipient of m from
+// qmail-send's log at source (msgview.LastAttempts).
 func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) (*[]msgview.Attempt, error) {
 	log, err := a.openLog(ctx, source)
 	if err != nil {
 		return nil, err
 	}
-	loc := a.location(false)
-	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
+	attempts, err := msgview.LastAttempts(ctx, log, a.location(false), m)
 	if err != nil {
 		return nil, err
 	}
-	attempts := msgview.Attempts(last, loc)
 	return &attempts, nil
 }
 
