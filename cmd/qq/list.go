@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,9 +45,6 @@ func newListCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// errLimitReached stops a streaming scan once --limit messages are out.
-var errLimitReached = errors.New("limit reached")
-
 func runList(ctx context.Context, a *app, opts *listOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "ids", "qread")
 	if err != nil {
@@ -89,41 +84,12 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	defer out.Flush()
 	emit, finish := listWriter(a, format, out, q, now, opts.headers)
 
-	var stats qmailqueue.ScanStats
-	printed := 0
-	if less == nil {
-		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
-			emit(m)
-			printed++
-			if opts.limit > 0 && printed >= opts.limit {
-				return errLimitReached
-			}
-			return nil
-		})
-	} else {
-		var all []*qmailqueue.Message
-		reads := a.countReads("qq list: sorting")
-		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
-			all = append(all, m)
-			reads.Add()
-			return nil
-		})
-		reads.End()
-		if err == nil {
-			slices.SortStableFunc(all, less)
-			if opts.reverse {
-				slices.Reverse(all)
-			}
-			if opts.limit > 0 && len(all) > opts.limit {
-				all = all[:opts.limit]
-			}
-			for _, m := range all {
-				emit(m)
-			}
-			printed = len(all)
-		}
+	lo := qmailqueue.ListOptions{Order: less, Reverse: opts.reverse, Limit: opts.limit}
+	if less != nil {
+		lo.Progress = a.countReads("qq list: sorting")
 	}
-	if err != nil && !errors.Is(err, errLimitReached) {
+	stats, printed, err := q.List(ctx, scan, lo, emit)
+	if err != nil {
 		if format == "qread" {
 			// qmail-qread's last words on a directory it cannot read, and its exit code.
 			qmailqueue.NewQreadWriter(out).Fatal(q.Dir, err)

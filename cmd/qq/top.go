@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/shell"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -248,7 +249,7 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
 	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
 	if args, ok := tv.rmFilter(g); ok {
-		fmt.Fprintf(out, "qq rm %s  # %s\n", shellJoin(args), note)
+		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), note)
 		return
 	}
 	ids := append(slices.Clone(tv.rmArgs), "--by", tv.key.String())
@@ -257,7 +258,7 @@ func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
 	}
 	ids = append(ids, "--group", g.Name, "--format", "ids")
 	fmt.Fprintf(out, "# %s: %s; no filter selects exactly this group:\n#   qq top %s | qq rm --ids-from -\n",
-		tv.name(g.Name), note, shellJoin(ids))
+		tv.name(g.Name), note, shell.Join(ids))
 }
 
 // commandLineFilterArgs returns the global queue-location flags and the
@@ -295,27 +296,6 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 		}
 	})
 	return append(out, args...)
-}
-
-// shellJoin quotes each argument for a POSIX shell where needed and joins
-// them with spaces.
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, s := range args {
-		q[i] = shellQuote(s)
-	}
-	return strings.Join(q, " ")
-}
-
-// shellQuote returns s as one shell word: unchanged when it holds only
-// characters no shell treats specially, in single quotes otherwise.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func sizeBucketNames() string { return strings.Join(report.SizeBucketNames(), ", ") }
