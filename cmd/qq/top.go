@@ -88,9 +88,9 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 		return usageErrorf("--format ids lists the messages of one group: add --group NAME")
 	}
 	group := key.Normalize(opts.group)
-	if key == report.KeySize && groupSet {
-		if _, ok := report.SizeBucketNamed(group); !ok {
-			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
+	if groupSet {
+		if group, err = key.ParseGroup(opts.group); err != nil {
+			return usageErrorf("--group %v", err)
 		}
 	}
 	now := a.now()
@@ -297,8 +297,6 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 	})
 	return append(out, args...)
 }
-
-func sizeBucketNames() string { return strings.Join(report.SizeBucketNames(), ", ") }
 
 // plural writes a count and a noun, with an s unless the count is 1.
 func plural(n int, noun string) string {

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -31,6 +33,19 @@ func (k Key) DisplayName(name string, hop int) string {
 		return "(no attachment)"
 	}
 	return name
+}
+
+// ParseGroup returns a group name as the user typed it (qq top --group)
+// in the form grouping k names it (Normalize), or an error when k has no
+// such group: a size range other than SizeBucketNames.
+func (k Key) ParseGroup(name string) (string, error) {
+	g := k.Normalize(name)
+	if k == KeySize {
+		if _, ok := SizeBucketNamed(g); !ok {
+			return "", fmt.Errorf("%q is not a size bucket; they are %s", name, strings.Join(SizeBucketNames(), ", "))
+		}
+	}
+	return g, nil
 }
 
 // HasHop reports whether the grouping reads a Received hop (--hop).

@@ -59,3 +59,16 @@ func TestNewTopJSON(t *testing.T) {
 		t.Errorf("json\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestParseGroup(t *testing.T) {
+	if g, err := KeySenderDomain.ParseGroup("Spam.Example"); err != nil || g != KeySenderDomain.Normalize("Spam.Example") {
+		t.Errorf("sender-domain group: %q, %v", g, err)
+	}
+	names := SizeBucketNames()
+	if g, err := KeySize.ParseGroup(names[0]); err != nil || g != names[0] {
+		t.Errorf("size group %q: %q, %v", names[0], g, err)
+	}
+	if _, err := KeySize.ParseGroup("huge"); err == nil {
+		t.Error("size group huge: no error")
+	}
+}
