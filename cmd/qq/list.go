@@ -118,12 +118,7 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 	finish = func() error { return nil }
 	switch format {
 	case "ids":
-		buf := make([]byte, 0, 24)
-		emit = func(m *qmailqueue.Message) {
-			buf = strconv.AppendUint(buf[:0], m.ID, 10)
-			buf = append(buf, '\n')
-			out.Write(buf)
-		}
+		emit = func(m *qmailqueue.Message) { writeID(out, m.ID) }
 	case "qread":
 		qw := qmailqueue.NewQreadWriter(out)
 		emit = func(m *qmailqueue.Message) { qw.Write(m) }
@@ -144,6 +139,13 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 		emit, finish = listTable(a, out, q, now, headers)
 	}
 	return emit, finish
+}
+
+// writeID writes one message ID on a line of its own (--format ids),
+// without allocating.
+func writeID(out *bufio.Writer, id uint64) {
+	out.Write(strconv.AppendUint(out.AvailableBuffer(), id, 10))
+	out.WriteByte('\n')
 }
 
 // listColumns are the columns of qq list's table. On a narrow terminal

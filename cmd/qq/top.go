@@ -160,11 +160,8 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 // kept, so memory does not grow with the queue.
 func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
 	printed := 0
-	buf := make([]byte, 0, 24)
 	stats, err := report.EachInGroup(ctx, q, key, hop, group, filter, workers, func(m *qmailqueue.Message) error {
-		buf = strconv.AppendUint(buf[:0], m.ID, 10)
-		buf = append(buf, '\n')
-		out.Write(buf)
+		writeID(out, m.ID)
 		printed++
 		return nil
 	})
