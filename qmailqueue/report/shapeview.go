@@ -75,10 +75,9 @@ func (s *Shape) JSON(rows []ShapeRow) ShapeJSON {
 		}
 		v.Buckets = append(v.Buckets, b)
 	}
-	total := s.Total()
-	v.Total = ShapeRowJSON{Domain: total.Domain, Total: total.Total, Counts: total.Counts}
+	v.Total = ShapeRowJSON(s.Total())
 	for _, r := range rows {
-		v.Rows = append(v.Rows, ShapeRowJSON{Domain: r.Domain, Parent: r.Parent, Total: r.Total, Counts: r.Counts})
+		v.Rows = append(v.Rows, ShapeRowJSON(r))
 	}
 	return v
 }
