@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/qqmail/qq/cmd/internal/ctxio"
+	"github.com/qqmail/qq/tai64n"
 )
 
 // interruptible returns a reader of r whose reads end with ctx.Err() once
@@ -15,18 +15,12 @@ import (
 func interruptible(ctx context.Context, r io.Reader) io.Reader { return ctxio.Reader(ctx, r) }
 
 // location returns the zone for readable times: UTC if utc is set, else
-// the zone named by TZ (as the C library reads it, for output identical
-// to daemontools' tools), else the system's local zone.
+// the one $TZ names (tai64n.Zone).
 func (a *app) location(utc bool) *time.Location {
 	if utc {
 		return time.UTC
 	}
-	if tz := a.getenv("TZ"); tz != "" {
-		if loc, err := time.LoadLocation(strings.TrimPrefix(tz, ":")); err == nil {
-			return loc
-		}
-	}
-	return time.Local
+	return tai64n.Zone(a.getenv("TZ"))
 }
 
 // interrupted turns an interruption into a silent exit 130: the user
