@@ -67,14 +67,10 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		return err
 	}
 	scan := qmailqueue.ScanOptions{Fields: need, Filter: filter, Workers: opts.workers}
-	switch format {
-	case "ids":
-	case "qread":
-		scan.InfoOnly = true
-		scan.Fields |= qmailqueue.FieldSize | qmailqueue.FieldEnvelope | qmailqueue.FieldRecipients
-	default:
+	if format != "ids" {
 		scan.Fields |= qmailqueue.FieldSize | qmailqueue.FieldEnvelope | qmailqueue.FieldRecipients
 	}
+	scan.InfoOnly = format == "qread" // the messages qmail-qread lists: those with an info file
 	if opts.headers {
 		scan.Fields |= qmailqueue.FieldHeader
 	}
