@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
@@ -17,13 +16,13 @@ import (
 
 // logAttempts returns an Options.Attempts reading qmail-send's log in dir,
 // as qq browse --log DIR wires it.
-func logAttempts(dir string) func(ctx context.Context, m *qmailqueue.Message) ([]msgview.Attempt, error) {
-	return func(ctx context.Context, m *qmailqueue.Message) ([]msgview.Attempt, error) {
+func logAttempts(dir string) func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
+	return func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
 		log, err := sendlog.OpenSource(dir, nil)
 		if err != nil {
 			return nil, err
 		}
-		return msgview.LastAttempts(ctx, log, time.UTC, m)
+		return sendlog.MessageAttempts(ctx, log, &sendlog.Parser{Location: time.UTC}, m.ID, m.Birth)
 	}
 }
 
@@ -51,7 +50,7 @@ func TestMessageViewShowsLogAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	view := func(attempts func(context.Context, *qmailqueue.Message) ([]msgview.Attempt, error)) string {
+	view := func(attempts func(context.Context, *qmailqueue.Message) ([]sendlog.Attempt, error)) string {
 		m.opts.Attempts = attempts
 		press(t, m, "enter")
 		defer press(t, m, "esc")

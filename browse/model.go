@@ -19,9 +19,9 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
 // Applier carries out a plan: for a removal, inside the stop → change →
@@ -42,7 +42,7 @@ type Options struct {
 	Apply Applier
 	// Attempts, when set, returns the last delivery attempts of a message
 	// from qmail-send's log (msgview.LastAttempts).
-	Attempts func(ctx context.Context, m *qmailqueue.Message) ([]msgview.Attempt, error)
+	Attempts func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error)
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
 // MessageJSON is the stable JSON schema of one message, shared by
@@ -83,12 +84,12 @@ func NewMessageJSON(m *qmailqueue.Message, lifetime time.Duration, now time.Time
 // ShowJSON extends the message schema with what only `qq show` reports.
 type ShowJSON struct {
 	MessageJSON
-	BounceReport []BounceJSON      `json:"bounce_report"`
-	AllHeaders   []HeaderFieldJSON `json:"all_headers"`
-	MIMEParts    []MIMEPartJSON    `json:"mime_parts"`
-	MIMECut      bool              `json:"mime_truncated,omitempty"`
-	Body         *string           `json:"body,omitempty"`
-	LastAttempts *[]Attempt        `json:"last_attempts,omitempty"`
+	BounceReport []BounceJSON       `json:"bounce_report"`
+	AllHeaders   []HeaderFieldJSON  `json:"all_headers"`
+	MIMEParts    []MIMEPartJSON     `json:"mime_parts"`
+	MIMECut      bool               `json:"mime_truncated,omitempty"`
+	Body         *string            `json:"body,omitempty"`
+	LastAttempts *[]sendlog.Attempt `json:"last_attempts,omitempty"`
 }
 
 // BounceJSON is the bounce report for one recipient.

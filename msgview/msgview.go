@@ -9,7 +9,6 @@
 package msgview
 
 import (
-	"context"
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -25,10 +24,10 @@ type Detail struct {
 	Bounce []qmailqueue.BounceReport
 	// Body is the decoded text of the body; nil when it was not read.
 	Body *string
-	// Attempts are the last delivery attempts from qmail-send's log; nil
-	// when no log was read, empty when the log does not mention the
-	// message.
-	Attempts *[]Attempt
+	// Attempts are the last delivery attempts from qmail-send's log
+	// (sendlog.MessageAttempts); nil when no log was read, empty when the
+	// log does not mention the message.
+	Attempts *[]sendlog.Attempt
 }
 
 // DetailFields are the fields of a message Load reads.
@@ -56,39 +55,4 @@ func Load(q *qmailqueue.Queue, id uint64, body bool) (*Detail, error) {
 		d.Body = &text
 	}
 	return d, nil
-}
-
-// Attempt is the last delivery attempt to one recipient, from qmail-send's
-// log.
-type Attempt struct {
-	Channel   string `json:"channel"`
-	Recipient string `json:"recipient"`
-	Started   string `json:"started"` // as tai64nlocal writes it, in the log's zone
-	Outcome   string `json:"outcome"` // success, deferral, failure, or "" while running
-	Text      string `json:"text"`
-	Lost      bool   `json:"lost"`
-}
-
-// attempts converts the log's last deliveries of a message to what the
-// view shows, times in loc. It is never nil.
-func attempts(last []*sendlog.Delivery, loc *time.Location) []Attempt {
-	out := []Attempt{}
-	for _, d := range last {
-		started, _ := d.Started.AppendLocal(nil, loc)
-		out = append(out, Attempt{Channel: d.Channel, Recipient: d.Recipient, Started: string(started),
-			Outcome: d.Outcome.String(), Text: d.Text, Lost: d.Lost})
-	}
-	return out
-}
-
-// LastAttempts finds m's history in qmail-send's log (IDs are reused: the
-// history whose info line matches m's birth is taken) and returns the last
-// attempt to each recipient, times in loc. A message the log does not
-// mention has none; that is not an error.
-func LastAttempts(ctx context.Context, log *sendlog.Log, loc *time.Location, m *qmailqueue.Message) ([]Attempt, error) {
-	last, err := sendlog.LastAttempts(ctx, log, &sendlog.Parser{Location: loc}, m.ID, m.Birth)
-	if err != nil {
-		return nil, err
-	}
-	return attempts(last, loc), nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
 // hostileMessage queues a bouncing message whose subject, body and bounce
@@ -86,13 +87,13 @@ func TestWriteText(t *testing.T) {
 
 func TestWriteTextAttempts(t *testing.T) {
 	d, now := hostileMessage(t)
-	d.Attempts = &[]msgview.Attempt{}
+	d.Attempts = &[]sendlog.Attempt{}
 	var b strings.Builder
 	msgview.WriteText(&b, d, msgview.TextOptions{Now: now})
 	if !strings.Contains(b.String(), "Last delivery attempts: none in the log\n") {
 		t.Errorf("no attempts:\n%s", b.String())
 	}
-	d.Attempts = &[]msgview.Attempt{
+	d.Attempts = &[]sendlog.Attempt{
 		{Channel: "remote", Recipient: "r@y.example", Started: "2026-05-01 11:00:00.000000000", Outcome: "deferral", Text: "Connection refused.\x1b[2J"},
 		{Channel: "remote", Recipient: "r2@y.example", Started: "2026-05-01 11:01:00.000000000", Lost: true},
 	}

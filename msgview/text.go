@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/termsafe"
 )
 
@@ -32,7 +33,7 @@ type Style struct {
 	Bad  func(string) string // a broken state, or one with problems
 	Warn func(string) string // bouncing
 	// Age writes a message's age in a queue of the given lifetime; nil
-	// writes qmailqueue.HumanAge.
+	// writes qmailqueue.FormatAge.
 	Age func(age, lifetime time.Duration) string
 }
 
@@ -59,12 +60,12 @@ func WriteText(w io.Writer, d *Detail, o TextOptions) error {
 		state = paint(o.Style.Bad, state)
 	}
 	fmt.Fprintf(tw, "State:\t%s (%s)\n", state, m.State.Code())
-	age := qmailqueue.HumanAge(now.Sub(m.Birth))
+	age := qmailqueue.FormatAge(now.Sub(m.Birth))
 	if o.Style.Age != nil {
 		age = o.Style.Age(now.Sub(m.Birth), d.Lifetime)
 	}
 	fmt.Fprintf(tw, "Queued at:\t%s (%s ago)\n", m.Birth.UTC().Format(timeLayout), age)
-	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, qmailqueue.HumanBytes(m.Size))
+	fmt.Fprintf(tw, "Size:\t%d bytes (%s)\n", m.Size, qmailqueue.FormatSize(m.Size))
 	fmt.Fprintf(tw, "Sender:\t%s\n", termsafe.ASCIIOnly("<"+m.Sender+">"))
 	if m.HasQP {
 		fmt.Fprintf(tw, "qp / uid:\t%s / %s\n", termsafe.ASCIIOnly(m.QP), termsafe.ASCIIOnly(m.UID))
@@ -138,7 +139,7 @@ func WriteText(w io.Writer, d *Detail, o TextOptions) error {
 }
 
 // writeAttempts lists the last delivery attempts from the log.
-func writeAttempts(out *bufio.Writer, esc termsafe.Escaper, attempts []Attempt) {
+func writeAttempts(out *bufio.Writer, esc termsafe.Escaper, attempts []sendlog.Attempt) {
 	if len(attempts) == 0 {
 		out.WriteString("Last delivery attempts: none in the log\n")
 		return
@@ -181,7 +182,7 @@ func writeMIMEText(out *bufio.Writer, s *qmailqueue.MIMEStructure) {
 		if p.IsAttachment() {
 			notes = append(notes, "attachment")
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s", number, termsafe.NoControls(typ), qmailqueue.HumanBytes(p.Size))
+		fmt.Fprintf(tw, "  %s\t%s\t%s", number, termsafe.NoControls(typ), qmailqueue.FormatSize(p.Size))
 		if len(notes) > 0 {
 			fmt.Fprintf(tw, "\t%s", termsafe.NoControls(strings.Join(notes, " ")))
 		}
@@ -211,9 +212,9 @@ func StateText(s qmailqueue.State) string {
 // Relative says "in 5m" or "5m ago".
 func Relative(d time.Duration) string {
 	if d < 0 {
-		return qmailqueue.HumanAge(-d) + " ago"
+		return qmailqueue.FormatAge(-d) + " ago"
 	}
-	return "in " + qmailqueue.HumanAge(d)
+	return "in " + qmailqueue.FormatAge(d)
 }
 
 // Flags is the compact state column of listings: T not yet preprocessed,

@@ -8,8 +8,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/browse"
-	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
 )
 
@@ -90,7 +90,7 @@ func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 	}
 	bo := browse.Options{Queue: q, Interval: opts.interval, Now: a.now, Query: opts.query, Apply: apply, NoColor: !a.color}
 	if source := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); source != "" {
-		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) ([]msgview.Attempt, error) {
+		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
 			at, err := lastAttempts(ctx, a, source, m)
 			if err != nil {
 				return nil, err

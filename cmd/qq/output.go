@@ -46,9 +46,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB
-// (qmailqueue.HumanBytes).
-func humanBytes(n int64) string { return qmailqueue.HumanBytes(n) }
+// (qmailqueue.FormatSize).
+func humanBytes(n int64) string { return qmailqueue.FormatSize(n) }
 
-// humanAge formats a duration the way admins read queue ages: 45s, 12m,
-// 3h05m, 2d04h (qmailqueue.HumanAge).
-func humanAge(d time.Duration) string { return qmailqueue.HumanAge(d) }
+// humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
+// 2d04h (qmailqueue.FormatAge).
+func humanAge(d time.Duration) string { return qmailqueue.FormatAge(d) }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
 )
 
@@ -159,13 +160,14 @@ func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
 }
 
 // lastAttempts returns the last attempt to each recipient of m from
-// qmail-send's log at source (msgview.LastAttempts).
-func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) (*[]msgview.Attempt, error) {
+// qmail-send's log at source (sendlog.MessageAttempts), for qq show and
+// qq browse.
+func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) (*[]sendlog.Attempt, error) {
 	log, err := a.openLog(ctx, source)
 	if err != nil {
 		return nil, err
 	}
-	attempts, err := msgview.LastAttempts(ctx, log, a.location(false), m)
+	attempts, err := sendlog.MessageAttempts(ctx, log, &sendlog.Parser{Location: a.location(false)}, m.ID, m.Birth)
 	if err != nil {
 		return nil, err
 	}

@@ -76,11 +76,11 @@ func (v Stat) Rows(now time.Time) []StatRow {
 		{"bouncing", "bouncing", v.Bouncing, fmt.Sprint(v.Bouncing)},
 	}
 	if v.Bytes != nil {
-		rows = append(rows, StatRow{"bytes", "bytes", *v.Bytes, qmailqueue.HumanBytes(*v.Bytes)})
+		rows = append(rows, StatRow{"bytes", "bytes", *v.Bytes, qmailqueue.FormatSize(*v.Bytes)})
 	}
 	if v.Oldest != nil {
 		rows = append(rows,
-			StatRow{"oldest", "oldest", *v.Oldest, fmt.Sprintf("%s (%s ago)", v.oldest.UTC().Format("2006-01-02 15:04:05 MST"), qmailqueue.HumanAge(now.Sub(v.oldest)))},
+			StatRow{"oldest", "oldest", *v.Oldest, fmt.Sprintf("%s (%s ago)", v.oldest.UTC().Format("2006-01-02 15:04:05 MST"), qmailqueue.FormatAge(now.Sub(v.oldest)))},
 			StatRow{"oldest_id", "oldest message", *v.OldestID, fmt.Sprintf("#%d", *v.OldestID)})
 	}
 	return rows
