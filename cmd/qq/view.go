@@ -46,6 +46,3 @@ func appendLine[T string | []byte](tty escaper, dst []byte, line T) []byte {
 	}
 	return append(dst, line...)
 }
-
-// recipientJSON is one recipient in the JSON schemas.
-type recipientJSON = msgview.RecipientJSON
