@@ -158,7 +158,7 @@ func TestGroupsAndList(t *testing.T) {
 		t.Fatal("no message view")
 	}
 	v := m.View()
-	for _, want := range []string{"Sender      <news@spammer.example>", "Subject: Free money", "Body (decoded text parts):", "Expires"} {
+	for _, want := range []string{"Sender:      <news@spammer.example>", "Subject: Free money", "Body (decoded text parts):", "Expires:"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("message view lacks %q:\n%s", want, v)
 		}

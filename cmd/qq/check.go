@@ -142,7 +142,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	}
 	send := opts.service.read(a)
 	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now,
-		Format: report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
+		Format: report.CheckFormat{Age: humanAge, AgeLimit: report.CompactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
 	status, err := check.Run(ctx, q, checkSend(send, now))
 	if err != nil {
 		return err
