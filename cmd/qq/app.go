@@ -32,7 +32,8 @@ type app struct {
 	qmailDir   string // --qmail-dir, QQ_QMAIL_DIR, default /var/qmail
 	queueDir   string // --queue, default <qmail-dir>/queue
 	controlDir string // --control-dir, default <qmail-dir>/control
-	format     string // --format; each command checks it against its own list
+	format     string // --format as given
+	output     string // the format the command writes: --format checked against what it offers, or its default (chooseFormat)
 	colorMode  string // --color auto|always|never
 	quiet      bool   // --quiet
 	wide       bool   // --wide: tables are not cut to the terminal's width

@@ -29,10 +29,11 @@ type checkOptions struct {
 func newCheckCmd(a *app) *cobra.Command {
 	opts := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:     "check [--warn N] [--crit N] [thresholds] [filters]",
-		GroupID: groupQueue,
-		Short:   "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
-		Long:    longHelp("check"),
+		Use:         "check [--warn N] [--crit N] [thresholds] [filters]",
+		GroupID:     groupQueue,
+		Short:       "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
+		Long:        longHelp("check"),
+		Annotations: formats("nagios", "nagios"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return checkExit(a, runCheck(cmd.Context(), a, opts))
@@ -106,9 +107,6 @@ func parseAgeLimit(s string) (float64, error) {
 func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if len(opts.args) > 0 {
 		return usageErrorf("qq check takes no arguments, got %q", opts.args)
-	}
-	if _, err := a.formatFor("nagios", "nagios"); err != nil {
-		return err
 	}
 	var limits report.CheckLimits
 	for _, l := range []struct {

@@ -14,46 +14,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// commandFormats lists the --format values each command offers, for
-// completion; TestCompletionFormats checks it against what each command
-// accepts.
-var commandFormats = map[string][]string{
-	"qq badmailfrom add":   {formatPlain, formatJSON},
-	"qq badmailfrom rm":    {formatPlain, formatJSON},
-	"qq badrcptto add":     {formatPlain, formatJSON},
-	"qq badrcptto rm":      {formatPlain, formatJSON},
-	"qq control set":       {formatPlain, formatJSON},
-	"qq control unset":     {formatPlain, formatJSON},
-	"qq rcpthosts add":     {formatPlain, formatJSON},
-	"qq rcpthosts rebuild": {formatPlain, formatJSON},
-	"qq rcpthosts rm":      {formatPlain, formatJSON},
-	"qq badmailfrom list":  {formatTable, formatPlain, formatJSON},
-	"qq badmailfrom check": {formatTable, formatPlain, formatJSON},
-	"qq badrcptto list":    {formatTable, formatPlain, formatJSON},
-	"qq badrcptto check":   {formatTable, formatPlain, formatJSON},
-	"qq check":             {"nagios"},
-	"qq control list":      {formatTable, formatPlain, formatJSON},
-	"qq control show":      {formatTable, formatPlain, formatJSON},
-	"qq control get":       {formatPlain, formatJSON},
-	"qq expire":            {formatPlain, formatJSON},
-	"qq fsck":              {formatTable, formatPlain, formatJSON},
-	"qq list":              {formatTable, formatPlain, formatJSON, "ids", "qread"},
-	"qq log":               {formatPlain, formatJSON},
-	"qq log summary":       {formatTable, formatPlain, formatJSON},
-	"qq log trace":         {formatPlain, formatJSON},
-	"qq metrics":           {"prometheus"},
-	"qq quarantine list":   {formatTable, formatPlain, formatJSON},
-	"qq rcpthosts list":    {formatTable, formatPlain, formatJSON},
-	"qq rcpthosts check":   {formatTable, formatPlain, formatJSON},
-	"qq requeue":           {formatPlain, formatJSON},
-	"qq rm":                {formatPlain, formatJSON},
-	"qq shape":             {formatTable, formatPlain, formatJSON},
-	"qq show":              {"text", formatJSON},
-	"qq stat":              {formatTable, formatPlain, formatJSON, "qstat"},
-	"qq svc status":        {formatTable, formatPlain, formatJSON, formatSvstat},
-	"qq top":               {formatTable, formatPlain, formatJSON, "ids", "rm"},
-}
-
 // flagValues are the fixed values of flags, by command path and flag name
 // ("" as the path: the global flags).
 var flagValues = map[[2]string][]string{
@@ -76,7 +36,7 @@ const maxCompletions = 2000
 // filter's value (an address, a regex, an age) is never a file name.
 func registerCompletions(a *app, root *cobra.Command) {
 	_ = root.RegisterFlagCompletionFunc("format", func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return prefixed(commandFormats[cmd.CommandPath()], toComplete), cobra.ShellCompDirectiveNoFileComp
+		return prefixed(offeredFormats(cmd), toComplete), cobra.ShellCompDirectiveNoFileComp
 	})
 	for _, name := range []string{"qmail-dir", "queue", "control-dir"} {
 		_ = root.RegisterFlagCompletionFunc(name, dirsOnly)

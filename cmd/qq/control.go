@@ -20,29 +20,28 @@ func newControlCmd(a *app) *cobra.Command {
 		cobra.MinimumNArgs(2), func(cmd *cobra.Command, args []string) error {
 			return runControlEdit(cmd, a, args[0], args[1:], setForce, true)
 		})
+	withFormats(set, formatPlain, plainFormats...)
 	set.Flags().BoolVar(&setForce, "force", false, "allow creating rcpthosts or locals without control/me")
 	unset := leaf("unset NAME [VALUE...]", "remove a control file (back to qmail's default), or entries of a list or map file", longHelp("control-unset"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
 			return runControlEdit(cmd, a, args[0], args[1:], unsetForce, false)
 		})
+	withFormats(unset, formatPlain, plainFormats...)
 	unset.Flags().BoolVar(&unsetForce, "force", false, "allow removing control/me")
 	cmd.AddCommand(
-		leaf("list", "list the control files qq knows: kind, default, reader, what a change needs", longHelp("control-list"),
-			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlList(a) }),
-		leaf("show", "show every control file's effective value, like qmail-showctl", longHelp("control-show"),
-			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlShow(a) }),
-		leaf("get NAME", "print the value qmail uses for a control file", longHelp("control-get"),
-			cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error { return runControlGet(cmd, a, args[0]) }),
+		withFormats(leaf("list", "list the control files qq knows: kind, default, reader, what a change needs", longHelp("control-list"),
+			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlList(a) }), "", tableFormats...),
+		withFormats(leaf("show", "show every control file's effective value, like qmail-showctl", longHelp("control-show"),
+			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlShow(a) }), "", tableFormats...),
+		withFormats(leaf("get NAME", "print the value qmail uses for a control file", longHelp("control-get"),
+			cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error { return runControlGet(cmd, a, args[0]) }), formatPlain, plainFormats...),
 		set, unset)
 	return cmd
 }
 
 // runControlList prints the registry of control files.
 func runControlList(a *app) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
 	return writeItems(a, format, header, control.Files, func(f control.File) any { return f.View() }, func(f control.File) []any {
 		name := f.Name
@@ -56,10 +55,7 @@ func runControlList(a *app) error {
 // runControlShow prints every control file's effective value, and the
 // files of the control directory qq does not know.
 func runControlShow(a *app) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	settings, unknown, err := control.ReadAll(a.controlDir)
 	if err != nil {
 		return err
@@ -82,10 +78,7 @@ func runControlShow(a *app) error {
 
 // runControlGet prints the value qmail uses for one control file.
 func runControlGet(cmd *cobra.Command, a *app, name string) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	f, err := control.Find(name)
 	if err != nil {
 		return controlError(cmd, err)

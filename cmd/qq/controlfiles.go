@@ -118,10 +118,7 @@ type change struct {
 // startChange checks --format, reads the values and starts the lock
 // timeout; the caller defers ch.cancel().
 func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return nil, err
-	}
+	format := a.output
 	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
 		return nil, err
@@ -197,10 +194,7 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 // after its notices: the list subcommand of badmailfrom, badrcptto and
 // rcpthosts.
 func runListFile(a *app, read func(dir string) (control.ListReport, error)) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	r, err := read(a.controlDir)
 	showNotices(a, r.Notices)
 	if err != nil {
@@ -224,10 +218,7 @@ func runListFile(a *app, read func(dir string) (control.ListReport, error)) erro
 // and rcpthosts. It fails with errNothingMatched unless every input
 // matched.
 func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []any, row func(T) []any, matched func(T) bool) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
 		return err

@@ -19,10 +19,11 @@ type expireOptions struct {
 func newExpireCmd(a *app) *cobra.Command {
 	opts := &expireOptions{}
 	cmd := &cobra.Command{
-		Use:     "expire [ID… | ALL] [filters]",
-		GroupID: groupQueue,
-		Short:   "make qmail-send give up on messages now, bouncing them to their senders",
-		Long:    longHelp("expire"),
+		Use:         "expire [ID… | ALL] [filters]",
+		GroupID:     groupQueue,
+		Short:       "make qmail-send give up on messages now, bouncing them to their senders",
+		Long:        longHelp("expire"),
+		Annotations: formats(formatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runExpire(cmd.Context(), a, opts)

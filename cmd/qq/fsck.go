@@ -34,11 +34,12 @@ const exitFindings = 1 // warnings or errors found (or left after --repair)
 func newFsckCmd(a *app) *cobra.Command {
 	opts := &fsckOptions{}
 	cmd := &cobra.Command{
-		Use:     "fsck [--repair [--dry-run]] | --create DIR | --resplit N",
-		GroupID: groupQueue,
-		Short:   "check a queue and repair it (after a crash or a restore from backup)",
-		Long:    longHelp("fsck"),
-		Args:    cobra.NoArgs,
+		Use:         "fsck [--repair [--dry-run]] | --create DIR | --resplit N",
+		GroupID:     groupQueue,
+		Short:       "check a queue and repair it (after a crash or a restore from backup)",
+		Long:        longHelp("fsck"),
+		Annotations: formats("", tableFormats...),
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
@@ -137,10 +138,7 @@ func queueErr(err error) error {
 }
 
 func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	copts, err := opts.checkOptions(a)
 	if err != nil {
 		return err

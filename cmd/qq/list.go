@@ -26,11 +26,12 @@ type listOptions struct {
 func newListCmd(a *app) *cobra.Command {
 	opts := &listOptions{}
 	cmd := &cobra.Command{
-		Use:     "list [ID…] [filters]",
-		Aliases: []string{"ls"},
-		GroupID: groupQueue,
-		Short:   "list the messages in the queue",
-		Long:    longHelp("list"),
+		Use:         "list [ID…] [filters]",
+		Aliases:     []string{"ls"},
+		GroupID:     groupQueue,
+		Short:       "list the messages in the queue",
+		Long:        longHelp("list"),
+		Annotations: formats("", formatTable, formatPlain, formatJSON, "ids", "qread"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runList(cmd.Context(), a, opts)
@@ -46,10 +47,7 @@ func newListCmd(a *app) *cobra.Command {
 }
 
 func runList(ctx context.Context, a *app, opts *listOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "ids", "qread")
-	if err != nil {
-		return err
-	}
+	format := a.output
 	if opts.limit < 0 {
 		return usageErrorf("--limit must not be negative")
 	}

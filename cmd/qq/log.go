@@ -29,11 +29,12 @@ type logOptions struct {
 func newLogCmd(a *app) *cobra.Command {
 	opts := &logOptions{}
 	cmd := &cobra.Command{
-		Use:     "log [flags] [DIR|FILE|-]",
-		Short:   "read qmail-send's log with readable times, filter it, follow it",
-		Long:    longHelp("log"),
-		GroupID: groupService,
-		Args:    cobra.MaximumNArgs(1),
+		Use:         "log [flags] [DIR|FILE|-]",
+		Short:       "read qmail-send's log with readable times, filter it, follow it",
+		Long:        longHelp("log"),
+		Annotations: formats(formatPlain, plainFormats...),
+		GroupID:     groupService,
+		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.source = args[0]
@@ -59,10 +60,7 @@ func newLogCmd(a *app) *cobra.Command {
 }
 
 func runLog(ctx context.Context, a *app, opts *logOptions) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	loc := a.location(opts.utc)
 	since, until, err := a.timeRange(opts.since, opts.until, loc)
 	if err != nil {

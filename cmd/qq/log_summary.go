@@ -21,10 +21,11 @@ type logSummaryOptions struct {
 func newLogSummaryCmd(a *app) *cobra.Command {
 	opts := &logSummaryOptions{}
 	cmd := &cobra.Command{
-		Use:   "summary [flags] [DIR|FILE|-]",
-		Short: "totals, failure and deferral reasons, delays and senders from qmail-send's log",
-		Long:  longHelp("log-summary"),
-		Args:  cobra.MaximumNArgs(1),
+		Use:         "summary [flags] [DIR|FILE|-]",
+		Short:       "totals, failure and deferral reasons, delays and senders from qmail-send's log",
+		Long:        longHelp("log-summary"),
+		Annotations: formats("", tableFormats...),
+		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.source = args[0]
@@ -41,10 +42,7 @@ func newLogSummaryCmd(a *app) *cobra.Command {
 }
 
 func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	if opts.top < 0 {
 		return usageErrorf("--top must not be negative")
 	}

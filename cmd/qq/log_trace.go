@@ -20,10 +20,11 @@ type logTraceOptions struct {
 func newLogTraceCmd(a *app) *cobra.Command {
 	opts := &logTraceOptions{}
 	cmd := &cobra.Command{
-		Use:   "trace [flags] ID|ADDRESS [DIR|FILE|-]",
-		Short: "the history of a message in qmail-send's log",
-		Long:  longHelp("log-trace"),
-		Args:  cobra.RangeArgs(1, 2),
+		Use:         "trace [flags] ID|ADDRESS [DIR|FILE|-]",
+		Short:       "the history of a message in qmail-send's log",
+		Long:        longHelp("log-trace"),
+		Annotations: formats(formatPlain, plainFormats...),
+		Args:        cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.target = args[0]
 			if len(args) == 2 {
@@ -37,10 +38,7 @@ func newLogTraceCmd(a *app) *cobra.Command {
 }
 
 func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	log, err := a.openLog(ctx, opts.source)
 	if err != nil {
 		return err

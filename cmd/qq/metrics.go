@@ -28,10 +28,11 @@ type metricsOptions struct {
 func newMetricsCmd(a *app) *cobra.Command {
 	opts := &metricsOptions{}
 	cmd := &cobra.Command{
-		Use:     "metrics [--output FILE | --listen ADDR]",
-		GroupID: groupQueue,
-		Short:   "queue metrics in the Prometheus text format, to a file or over HTTP",
-		Long:    longHelp("metrics"),
+		Use:         "metrics [--output FILE | --listen ADDR]",
+		GroupID:     groupQueue,
+		Short:       "queue metrics in the Prometheus text format, to a file or over HTTP",
+		Long:        longHelp("metrics"),
+		Annotations: formats("prometheus", "prometheus"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runMetrics(cmd.Context(), a, opts)
@@ -52,9 +53,6 @@ func newMetricsCmd(a *app) *cobra.Command {
 func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 	if len(opts.args) > 0 {
 		return usageErrorf("qq metrics takes no arguments, got %q", opts.args)
-	}
-	if _, err := a.formatFor("prometheus", "prometheus"); err != nil {
-		return err
 	}
 	if opts.output != "" && opts.listen != "" {
 		return usageErrorf("--output and --listen exclude each other")

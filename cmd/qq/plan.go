@@ -185,10 +185,7 @@ type changeCommand struct {
 // plan, asks for confirmation, applies it with a progress bar and renders
 // the result.
 func runChange(ctx context.Context, a *app, c *changeCommand) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	filter, err := c.flags.selection(a, c.name, c.args)
 	if err != nil {
 		return err

@@ -83,10 +83,11 @@ type quarantineListOptions struct {
 func newQuarantineListCmd(a *app) *cobra.Command {
 	opts := &quarantineListOptions{}
 	cmd := &cobra.Command{
-		Use:     "list [ENTRY…] [filters]",
-		Aliases: []string{"ls"},
-		Short:   "list the quarantined messages",
-		Long:    longHelp("quarantine-list"),
+		Use:         "list [ENTRY…] [filters]",
+		Aliases:     []string{"ls"},
+		Short:       "list the quarantined messages",
+		Long:        longHelp("quarantine-list"),
+		Annotations: formats("", tableFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runQuarantineList(cmd.Context(), a, opts)
@@ -97,10 +98,7 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 }
 
 func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	dir, entries, err := opts.entries.load(a, opts.args)
 	if err != nil {
 		return err

@@ -17,22 +17,23 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 	var more, force bool
 	add := leaf("add DOMAIN... | -", "add domains to rcpthosts (or --more: morercpthosts, rebuilding the cdb)", longHelp("rcpthosts-add"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runRcpthostsAdd(cmd, a, args, more, force) })
+	withFormats(add, formatPlain, plainFormats...)
 	add.Flags().BoolVar(&more, "more", false, "add to morercpthosts (for long lists) and rebuild morercpthosts.cdb")
 	add.Flags().BoolVar(&force, "force", false, "allow creating rcpthosts (which stops accepting mail for every unlisted domain)")
 	rm := leaf("rm DOMAIN... | -", "remove domains from rcpthosts and morercpthosts", longHelp("rcpthosts-rm"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runRcpthostsRm(cmd, a, args) })
-	rm.Aliases = []string{"remove"}
+	withFormats(rm, formatPlain, plainFormats...).Aliases = []string{"remove"}
 	cmd.AddCommand(
-		leaf("list", "list rcpthosts and morercpthosts entries and flag lines that never match", longHelp("rcpthosts-list"),
-			cobra.NoArgs, func(*cobra.Command, []string) error { return runListFile(a, control.ReadRcptHostsList) }),
+		withFormats(leaf("list", "list rcpthosts and morercpthosts entries and flag lines that never match", longHelp("rcpthosts-list"),
+			cobra.NoArgs, func(*cobra.Command, []string) error { return runListFile(a, control.ReadRcptHostsList) }), "", tableFormats...),
 		add, rm,
-		leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
+		withFormats(leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
 			cobra.MinimumNArgs(1), func(_ *cobra.Command, args []string) error {
 				accepted := func(c control.RcptCheck) bool { return c.Accepted }
 				return runCheckInputs(a, args, control.CheckRcptHosts, []any{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
-			}),
-		leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
-			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }))
+			}), "", tableFormats...),
+		withFormats(leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
+			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }), formatPlain, plainFormats...))
 	return cmd
 }
 

@@ -28,10 +28,11 @@ type requeueOptions struct {
 func newRequeueCmd(a *app) *cobra.Command {
 	opts := &requeueOptions{}
 	cmd := &cobra.Command{
-		Use:     "requeue [ENTRY…] [--all] [filters] | --file FILE --from ADDR --to ADDR…",
-		GroupID: groupQueue,
-		Short:   "put quarantined messages, or a message file, back into the queue",
-		Long:    longHelp("requeue"),
+		Use:         "requeue [ENTRY…] [--all] [filters] | --file FILE --from ADDR --to ADDR…",
+		GroupID:     groupQueue,
+		Short:       "put quarantined messages, or a message file, back into the queue",
+		Long:        longHelp("requeue"),
+		Annotations: formats(formatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.fromGiven = cmd.Flags().Changed("from")
@@ -60,10 +61,7 @@ func (a *app) injector(flag string) *qmailqueue.Injector {
 }
 
 func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	if opts.file != "" || opts.fromGiven || len(opts.to) > 0 {
 		if len(opts.args) > 0 || opts.all || opts.filtered {
 			return usageErrorf("--file, --from and --to queue one message; they cannot be combined with entries, --all or filters")

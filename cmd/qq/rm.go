@@ -20,10 +20,11 @@ type rmOptions struct {
 func newRmCmd(a *app) *cobra.Command {
 	opts := &rmOptions{}
 	cmd := &cobra.Command{
-		Use:     "rm [ID… | ALL] [filters]",
-		GroupID: groupQueue,
-		Short:   "remove messages from the queue, keeping a copy in the quarantine",
-		Long:    longHelp("rm"),
+		Use:         "rm [ID… | ALL] [filters]",
+		GroupID:     groupQueue,
+		Short:       "remove messages from the queue, keeping a copy in the quarantine",
+		Long:        longHelp("rm"),
+		Annotations: formats(formatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.cmdline = commandLine(cmd, args)

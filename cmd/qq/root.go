@@ -32,7 +32,10 @@ func newRootCmd(a *app) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return a.resolveGlobals()
+			if err := a.resolveGlobals(); err != nil {
+				return err
+			}
+			return a.chooseFormat(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {

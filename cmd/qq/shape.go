@@ -27,10 +27,11 @@ type shapeOptions struct {
 func newShapeCmd(a *app) *cobra.Command {
 	opts := &shapeOptions{}
 	cmd := &cobra.Command{
-		Use:     "shape [ID…] [filters]",
-		GroupID: groupQueue,
-		Short:   "show the queue by domain and age, as Postfix's qshape",
-		Long:    longHelp("shape"),
+		Use:         "shape [ID…] [filters]",
+		GroupID:     groupQueue,
+		Short:       "show the queue by domain and age, as Postfix's qshape",
+		Long:        longHelp("shape"),
+		Annotations: formats("", tableFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runShape(cmd.Context(), a, opts)
@@ -50,10 +51,7 @@ func newShapeCmd(a *app) *cobra.Command {
 }
 
 func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	key, err := report.ParseKey(opts.by)
 	if err != nil || (key != report.KeyRecipientDomain && key != report.KeySenderDomain) {
 		return usageErrorf("--by %q: choose rcpt-domain or sender-domain", opts.by)

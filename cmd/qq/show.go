@@ -29,11 +29,12 @@ type showOptions struct {
 func newShowCmd(a *app) *cobra.Command {
 	opts := &showOptions{}
 	cmd := &cobra.Command{
-		Use:     "show ID… | -",
-		GroupID: groupQueue,
-		Short:   "show messages: envelope, state, retry and expiry, bounce report, headers",
-		Long:    longHelp("show"),
-		Args:    cobra.MinimumNArgs(1),
+		Use:         "show ID… | -",
+		GroupID:     groupQueue,
+		Short:       "show messages: envelope, state, retry and expiry, bounce report, headers",
+		Long:        longHelp("show"),
+		Annotations: formats("text", "text", formatJSON),
+		Args:        cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ids = args
 			return runShow(cmd.Context(), a, opts)
@@ -47,10 +48,7 @@ func newShowCmd(a *app) *cobra.Command {
 }
 
 func runShow(ctx context.Context, a *app, opts *showOptions) error {
-	format, err := a.formatFor("text", "text", formatJSON)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	if opts.raw && (opts.body || a.format != "") {
 		return usageErrorf("--raw writes the message as it is; it goes with neither --body nor --format")
 	}

@@ -19,11 +19,12 @@ type statOptions struct {
 func newStatCmd(a *app) *cobra.Command {
 	opts := &statOptions{}
 	cmd := &cobra.Command{
-		Use:     "stat [filters]",
-		GroupID: groupQueue,
-		Short:   "summarize the queue: messages, states, pending channels, bytes, oldest",
-		Long:    longHelp("stat"),
-		Args:    cobra.NoArgs,
+		Use:         "stat [filters]",
+		GroupID:     groupQueue,
+		Short:       "summarize the queue: messages, states, pending channels, bytes, oldest",
+		Long:        longHelp("stat"),
+		Annotations: formats("", formatTable, formatPlain, formatJSON, "qstat"),
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			if opts.watch.on {
@@ -39,10 +40,7 @@ func newStatCmd(a *app) *cobra.Command {
 }
 
 func runStat(ctx context.Context, a *app, opts *statOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "qstat")
-	if err != nil {
-		return err
-	}
+	format := a.output
 	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)
 	if err != nil {

@@ -59,9 +59,10 @@ type svcStatusOptions struct {
 func newSvcStatusCmd(a *app) *cobra.Command {
 	opts := &svcStatusOptions{}
 	return &cobra.Command{
-		Use:   "status [SERVICE...]",
-		Short: "show whether services are up, like svstat",
-		Long:  longHelp("svc-status"),
+		Use:         "status [SERVICE...]",
+		Short:       "show whether services are up, like svstat",
+		Long:        longHelp("svc-status"),
+		Annotations: formats("", formatTable, formatPlain, formatJSON, formatSvstat),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcStatus(cmd.Context(), a, opts)
@@ -93,10 +94,7 @@ func serviceArgErr(err error) error {
 }
 
 func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, formatSvstat)
-	if err != nil {
-		return err
-	}
+	format := a.output
 	services, err := a.finder().ServicesFor(opts.services)
 	if err != nil {
 		return serviceArgErr(err)

@@ -38,10 +38,11 @@ type topOptions struct {
 func newTopCmd(a *app) *cobra.Command {
 	opts := &topOptions{}
 	cmd := &cobra.Command{
-		Use:     "top [ID…] [--by KEY] [filters]",
-		GroupID: groupQueue,
-		Short:   "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
-		Long:    longHelp("top"),
+		Use:         "top [ID…] [--by KEY] [filters]",
+		GroupID:     groupQueue,
+		Short:       "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
+		Long:        longHelp("top"),
+		Annotations: formats("", formatTable, formatPlain, formatJSON, "ids", "rm"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.groupSet = cmd.Flags().Changed("group")
@@ -65,10 +66,7 @@ func newTopCmd(a *app) *cobra.Command {
 }
 
 func runTop(ctx context.Context, a *app, opts *topOptions) error {
-	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "ids", "rm")
-	if err != nil {
-		return err
-	}
+	format := a.output
 	key, err := report.ParseKey(opts.by)
 	if err != nil {
 		return usageErrorf("--by: %v", err)
