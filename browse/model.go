@@ -5,8 +5,11 @@
 // message view; it filters with the filter query language
 // (qmailqueue.ParseQuery) and removes or expires marked messages through
 // the change engine (qmailqueue.Plan), with the plan shown for
-// confirmation. Every string from the queue goes through termsafe before
-// it is drawn.
+// confirmation. A quarantine screen lists what qq rm and qq fsck kept and
+// requeues marked entries through the requeue engine
+// (qmailqueue.PlanRequeue, Quarantine.Requeue), as qq requeue does. Every
+// string from the queue and the quarantine goes through termsafe before it
+// is drawn.
 package browse
 
 import (
@@ -44,6 +47,12 @@ type Options struct {
 	Attempts func(ctx context.Context, m *qmailqueue.Message) []string
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool
+	// Quarantine is the quarantine directory the quarantine screen shows;
+	// "" leaves the screen out.
+	Quarantine string
+	// Injector is the qmail-queue that requeues quarantined messages; nil
+	// disables requeueing.
+	Injector *qmailqueue.Injector
 }
 
 // Screen is what the browser shows.
@@ -55,6 +64,7 @@ const (
 	ScreenGroups
 	ScreenList
 	ScreenMessage
+	ScreenQuarantine
 )
 
 // Model is the browser's state; Update and View are bubbletea's.
@@ -129,6 +139,9 @@ type Model struct {
 	progress  *atomic.Int64
 	applyingN int
 	result    string
+
+	// The quarantine screen (quarantine.go).
+	qz quarantineScreen
 }
 
 // New returns the browser's model.
@@ -149,7 +162,7 @@ func New(opts Options) *Model {
 	in.Cursor.SetMode(cursor.CursorStatic)
 	m := &Model{opts: opts, q: opts.Queue, ctx: ctx, cancel: cancel, width: 80, height: 24,
 		styles: newStyles(opts.NoColor), input: in, rows: map[uint64]*qmailqueue.Message{}, marks: map[uint64]bool{},
-		progress: &atomic.Int64{}}
+		progress: &atomic.Int64{}, qz: quarantineScreen{marks: map[string]bool{}}}
 	m.setQuery(opts.Query)
 	return m
 }
@@ -265,7 +278,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.quitting {
 			return m, nil
 		}
-		return m, tea.Batch(m.startScan(false), m.tick())
+		cmds := []tea.Cmd{m.startScan(false), m.tick()}
+		if m.screen == ScreenQuarantine {
+			cmds = append(cmds, m.loadQuarantine(false))
+		}
+		return m, tea.Batch(cmds...)
+	case quarantineLoaded:
+		return m, m.quarantineLoadedMsg(msg)
+	case requeuePlanned:
+		m.requeuePlannedMsg(msg)
+		return m, nil
+	case requeueDone:
+		return m.requeued(msg)
 	case scanResult:
 		m.scanning = false
 		m.applyScan(msg)
@@ -394,7 +418,7 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.filtering = false
 				m.input.Blur()
 				m.listCursor, m.listTop = 0, 0
-				return m, m.startScan(true)
+				return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
 			}
 			return m, nil
 		case "esc":
@@ -406,12 +430,15 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.input, cmd = m.input.Update(k)
 		return m, cmd
 	}
-	if m.plan != nil {
+	if m.plan != nil || m.qz.plan != nil {
 		switch s {
 		case "y", "Y":
+			if m.qz.plan != nil {
+				return m.requeue()
+			}
 			return m.apply()
 		case "n", "N", "esc", "q":
-			m.plan = nil
+			m.plan, m.qz.plan = nil, nil
 			m.statusLine = "nothing changed"
 		}
 		return m, nil
@@ -448,7 +475,16 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "3":
 		m.screen, m.group = ScreenList, nil
 		return m, m.startScan(true)
+	case "4":
+		if !m.quarantineAvailable() {
+			break
+		}
+		m.screen = ScreenQuarantine
+		return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
 	case "r":
+		if m.screen == ScreenQuarantine {
+			return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
+		}
 		return m, m.startScan(true)
 	}
 	switch m.screen {
@@ -458,6 +494,8 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.listKey(s)
 	case ScreenMessage:
 		return m.messageKey(s)
+	case ScreenQuarantine:
+		return m.quarantineKey(s)
 	}
 	return m, nil
 }

@@ -51,6 +51,8 @@ func (m *Model) View() string {
 		body = m.helpView()
 	case m.plan != nil:
 		body = m.planView()
+	case m.qz.plan != nil:
+		body = m.requeuePlanView()
 	default:
 		switch m.screen {
 		case ScreenOverview:
@@ -61,6 +63,8 @@ func (m *Model) View() string {
 			body = m.listView()
 		case ScreenMessage:
 			body = m.messageView()
+		case ScreenQuarantine:
+			body = m.quarantineView()
 		}
 	}
 	lines := []string{m.titleLine()}
@@ -89,7 +93,13 @@ func cut(s string, width int) string {
 
 func (m *Model) titleLine() string {
 	names := []string{"1 overview", "2 groups", "3 messages"}
-	cur := min(int(m.screen), 2)
+	if m.quarantineAvailable() {
+		names = append(names, "4 quarantine")
+	}
+	cur := min(int(m.screen), 2) // the message view is under "messages"
+	if m.screen == ScreenQuarantine {
+		cur = 3
+	}
 	for i := range names {
 		if i == cur {
 			names[i] = m.styles.selected.Render(" " + names[i] + " ")
@@ -135,7 +145,7 @@ func (m *Model) keysLine() string {
 	switch {
 	case m.filtering:
 		k = "enter apply  esc cancel"
-	case m.plan != nil:
+	case m.plan != nil, m.qz.plan != nil:
 		k = "y go ahead  n cancel"
 	case m.applying:
 		k = "ctrl+c stop (the services are restored)"
@@ -145,6 +155,8 @@ func (m *Model) keysLine() string {
 		k = "↑↓ move  space mark  a all  enter view  s sort  d rm  e expire  ? keys  q quit"
 	case m.screen == ScreenMessage:
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
+	case m.screen == ScreenQuarantine:
+		k = "↑↓ move  enter open run  space mark  a all  R requeue  ? keys  q quit"
 	default:
 		k = "2 groups  3 messages  / filter  r refresh  ? keys  q quit"
 	}
@@ -168,6 +180,9 @@ func (m *Model) helpView() []string {
 		"               to the quarantine: plan, confirm, stop qmail-send, remove,",
 		"               start it again",
 		"  e            expire them: qmail-send bounces them at its next attempt",
+		"  4            quarantine: runs of qq rm and qq fsck, newest first;",
+		"               enter opens a run, space marks an entry or a whole run,",
+		"               R requeues them through qmail-queue (plan, confirm)",
 		"  esc          back        q  quit        ctrl+c  quit at once",
 		"",
 		"Any key closes this help.",

@@ -1,0 +1,773 @@
+package browse
+
+// The quarantine screen: the runs of the quarantine (qq rm's removals, qq
+// fsck's saves, runs an interruption left unlisted files in) and their
+// entries, as qq quarantine list shows them. Marked entries, or a whole
+// run, go back into the queue through the requeue engine as qq requeue
+// does: qmailqueue.PlanRequeue sorts out what can go back, the plan is
+// confirmed in a dialog, then Quarantine.Requeue feeds each message to
+// qmail-queue under the quarantine's lock and marks it requeued in its
+// run's manifest. qmail-send keeps running: qmail-queue queues the messages
+// as new ones, as it queues any incoming mail.
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+// quarantineScreen is the state of the quarantine screen.
+type quarantineScreen struct {
+	// entries are those the filter selects; status and refusal, one per
+	// entry, are read when they are loaded (a stat or two each, not on
+	// every redraw).
+	entries  []qmailqueue.QuarantineEntry
+	status   []string
+	refusal  []string
+	runs     []qrun
+	problems []string
+	err      string
+	loaded   bool
+
+	// Loading: one at a time, again after it when asked during one.
+	loading bool
+	again   bool
+	stamp   string
+
+	// rows are the lines of the list: a header per run, and the entries
+	// of the runs opened.
+	rows   []qrow
+	cursor int
+	top    int
+	opened map[string]bool // run names; the newest run is opened first
+	seen   bool            // the opened set was initialised
+	marks  map[string]bool // entry names (RUN/ID)
+
+	// plan waits for confirmation.
+	plan *requeuePlan
+}
+
+// qrun is one run directory of the quarantine.
+type qrun struct {
+	name    string
+	reason  string // qq's command line that made it (its first entry's)
+	entries []int  // indexes into quarantineScreen.entries
+	bytes   int64
+	// ready counts the entries that can be requeued; requeued those
+	// requeued before.
+	ready, requeued int
+}
+
+// qrow is one line of the quarantine list: a run's header (entry < 0) or
+// one of its entries.
+type qrow struct {
+	run, entry int
+}
+
+// requeuePlan is a requeue waiting for confirmation.
+type requeuePlan struct {
+	plan  *qmailqueue.RequeuePlan
+	names map[string]bool // the entries the plan was made of
+	bytes int64
+	runs  qmailqueue.Tally
+	from  qmailqueue.Tally
+}
+
+// Messages of the quarantine screen's commands.
+type (
+	quarantineLoaded struct {
+		stamp    string
+		same     bool // nothing changed since the last load
+		entries  []qmailqueue.QuarantineEntry
+		status   []string
+		refusal  []string
+		problems []string
+		err      error
+	}
+	requeuePlanned struct {
+		plan *requeuePlan
+		err  error
+	}
+	requeueDone struct {
+		asked   int // entries confirmed
+		todo    int // of those, the entries re-injected (planned again under the lock)
+		results []qmailqueue.RequeueResult
+		refused []qmailqueue.RequeueResult
+		err     error
+	}
+)
+
+// quarantineAvailable reports whether the browser was given a quarantine.
+func (m *Model) quarantineAvailable() bool { return m.opts.Quarantine != "" }
+
+// loadQuarantine reads the quarantine again, unless a load is under way
+// (then it runs again after). Without force, an unchanged quarantine (the
+// same stamp of its directories and manifests) is not read again.
+func (m *Model) loadQuarantine(force bool) tea.Cmd {
+	z := &m.qz
+	if !m.quarantineAvailable() {
+		return nil
+	}
+	if z.loading {
+		z.again = z.again || force
+		return nil
+	}
+	z.loading = true
+	dir, q, filter, now, prev := m.opts.Quarantine, m.q, m.filter, m.opts.Now(), z.stamp
+	valid := z.loaded && !force
+	return func() tea.Msg {
+		st := quarantineStamp(dir)
+		if valid && st == prev {
+			return quarantineLoaded{stamp: st, same: true}
+		}
+		all, problems, err := qmailqueue.LoadQuarantine(dir)
+		if err == nil {
+			// Filtered as qq quarantine list filters: older and newer
+			// count from the removal.
+			all, err = qmailqueue.EntrySelection{Filter: filter, Now: now}.Select(dir, all)
+		}
+		if err != nil {
+			return quarantineLoaded{stamp: st, err: err}
+		}
+		r := quarantineLoaded{stamp: st, entries: all, problems: problems,
+			status: make([]string, len(all)), refusal: make([]string, len(all))}
+		for i := range all {
+			r.status[i] = all[i].Status(q)
+			r.refusal[i] = all[i].RequeueRefusal(q)
+		}
+		return r
+	}
+}
+
+// quarantineStamp is what the quarantine's directories and manifests look
+// like (mtimes and sizes): a new run, an entry added, purged or marked
+// changes it.
+func quarantineStamp(dir string) string {
+	var b strings.Builder
+	add := func(p string) {
+		if st, err := os.Lstat(p); err == nil {
+			fmt.Fprintf(&b, "%d.%d;", st.ModTime().UnixNano(), st.Size())
+		} else {
+			b.WriteString("-;")
+		}
+	}
+	add(dir)
+	runs, _ := os.ReadDir(dir)
+	for _, r := range runs {
+		if r.IsDir() {
+			b.WriteString(r.Name())
+			add(filepath.Join(dir, r.Name()))
+			add(filepath.Join(dir, r.Name(), qmailqueue.ManifestName))
+		}
+	}
+	return b.String()
+}
+
+// quarantineLoadedMsg takes a load's result into the model.
+func (m *Model) quarantineLoadedMsg(r quarantineLoaded) tea.Cmd {
+	z := &m.qz
+	z.loading = false
+	if r.err != nil {
+		z.err = r.err.Error()
+	} else if !r.same {
+		m.setQuarantine(r)
+	}
+	if z.again {
+		z.again = false
+		return m.loadQuarantine(true)
+	}
+	return nil
+}
+
+// setQuarantine groups loaded entries into runs, newest run first, and
+// rebuilds the rows, keeping the cursor on the same line when it is still
+// there.
+func (m *Model) setQuarantine(r quarantineLoaded) {
+	z := &m.qz
+	at := z.rowName(z.cursor)
+	z.entries, z.status, z.refusal, z.problems = r.entries, r.status, r.refusal, r.problems
+	z.stamp, z.loaded, z.err = r.stamp, true, ""
+	z.runs = z.runs[:0]
+	index := map[string]int{}
+	for i := range z.entries {
+		e := &z.entries[i]
+		k, ok := index[e.Run]
+		if !ok {
+			k = len(z.runs)
+			index[e.Run] = k
+			z.runs = append(z.runs, qrun{name: e.Run, reason: e.Reason})
+		}
+		run := &z.runs[k]
+		run.entries = append(run.entries, i)
+		run.bytes += e.Size
+		switch {
+		case e.RequeuedAt != nil:
+			run.requeued++
+		case z.refusal[i] == "":
+			run.ready++
+		}
+	}
+	slices.Reverse(z.runs) // LoadQuarantine reads the oldest first
+	if z.opened == nil {
+		z.opened = map[string]bool{}
+	}
+	if !z.seen && len(z.runs) > 0 {
+		z.opened[z.runs[0].name] = true
+		z.seen = true
+	}
+	// Marks of entries no longer there, or no longer requeueable, go.
+	ready := map[string]bool{}
+	for i := range z.entries {
+		if z.refusal[i] == "" && z.entries[i].RequeuedAt == nil {
+			ready[z.entries[i].Name()] = true
+		}
+	}
+	for name := range z.marks {
+		if !ready[name] {
+			delete(z.marks, name)
+		}
+	}
+	z.rebuild()
+	z.cursor = 0
+	for i := range z.rows {
+		if z.rowName(i) == at {
+			z.cursor = i
+			break
+		}
+	}
+}
+
+// rebuild lays out the rows from the runs and which are opened.
+func (z *quarantineScreen) rebuild() {
+	z.rows = z.rows[:0]
+	for k, run := range z.runs {
+		z.rows = append(z.rows, qrow{run: k, entry: -1})
+		if z.opened[run.name] {
+			for _, i := range run.entries {
+				z.rows = append(z.rows, qrow{run: k, entry: i})
+			}
+		}
+	}
+	z.cursor = min(z.cursor, max(0, len(z.rows)-1))
+}
+
+// rowName names row i: its run, or its entry.
+func (z *quarantineScreen) rowName(i int) string {
+	if i < 0 || i >= len(z.rows) {
+		return ""
+	}
+	if r := z.rows[i]; r.entry >= 0 {
+		return z.entries[r.entry].Name()
+	}
+	return z.runs[z.rows[i].run].name + "/"
+}
+
+// requeueable reports whether entry i can be requeued as far as the load
+// saw (the plan looks again).
+func (z *quarantineScreen) requeueable(i int) bool {
+	return z.refusal[i] == "" && z.entries[i].RequeuedAt == nil
+}
+
+// markRun marks every requeueable entry of run k, or unmarks them when all
+// are marked already.
+func (z *quarantineScreen) markRun(k int) {
+	all := true
+	for _, i := range z.runs[k].entries {
+		if z.requeueable(i) && !z.marks[z.entries[i].Name()] {
+			all = false
+		}
+	}
+	for _, i := range z.runs[k].entries {
+		if z.requeueable(i) {
+			if all {
+				delete(z.marks, z.entries[i].Name())
+			} else {
+				z.marks[z.entries[i].Name()] = true
+			}
+		}
+	}
+}
+
+// quarantinePage is how many rows of the quarantine list fit on the
+// screen: the lines under the title, less two header lines and the five
+// lines describing the row under the cursor.
+func (m *Model) quarantinePage() int { return max(1, m.height-3-2-5) }
+
+func (m *Model) quarantineKey(s string) (tea.Model, tea.Cmd) {
+	z := &m.qz
+	if z.marks == nil {
+		z.marks = map[string]bool{}
+	}
+	page := m.quarantinePage()
+	last := max(0, len(z.rows)-1)
+	var row *qrow
+	if len(z.rows) > 0 {
+		row = &z.rows[z.cursor]
+	}
+	switch s {
+	case "up", "k":
+		z.cursor = max(0, z.cursor-1)
+	case "down", "j":
+		z.cursor = min(last, z.cursor+1)
+	case "pgup", "b":
+		z.cursor = max(0, z.cursor-page)
+	case "pgdown", "f":
+		z.cursor = min(last, z.cursor+page)
+	case "home":
+		z.cursor = 0
+	case "end":
+		z.cursor = last
+	case "enter", "right", "l", "left", "h":
+		if row == nil {
+			break
+		}
+		name := z.runs[row.run].name
+		open := !z.opened[name]
+		switch s {
+		case "right", "l":
+			open = true
+		case "left", "h":
+			open = false
+		case "enter":
+			if row.entry >= 0 {
+				open = false // enter on an entry closes its run
+			}
+		}
+		z.opened[name] = open
+		run := row.run
+		z.rebuild()
+		for i, r := range z.rows {
+			if r.run == run && (r.entry < 0 || !open) {
+				z.cursor = i
+				break
+			}
+		}
+	case " ", "space":
+		if row == nil {
+			break
+		}
+		if row.entry < 0 {
+			z.markRun(row.run)
+		} else if name := z.entries[row.entry].Name(); !z.requeueable(row.entry) {
+			m.statusLine = safe(name) + " cannot be requeued: " + safe(m.cannot(row.entry))
+		} else if z.marks[name] {
+			delete(z.marks, name)
+		} else {
+			z.marks[name] = true
+		}
+		z.cursor = min(last, z.cursor+1)
+	case "a":
+		for i := range z.entries {
+			if z.requeueable(i) {
+				z.marks[z.entries[i].Name()] = true
+			}
+		}
+	case "u":
+		clear(z.marks)
+	case "R":
+		return m.planRequeue()
+	case "esc":
+		m.screen = ScreenOverview
+		return m, m.startScan(true)
+	}
+	if z.cursor < z.top {
+		z.top = z.cursor
+	}
+	if z.cursor >= z.top+page {
+		z.top = z.cursor - page + 1
+	}
+	return m, nil
+}
+
+// cannot says why entry i cannot be requeued.
+func (m *Model) cannot(i int) string {
+	z := &m.qz
+	if z.entries[i].RequeuedAt != nil {
+		return "it was requeued before (" + z.status[i] + ")"
+	}
+	return z.refusal[i]
+}
+
+// requeueSelection returns the entries a requeue applies to: the marked
+// ones, or else those of the row under the cursor (an entry, or every
+// requeueable entry of a run).
+func (m *Model) requeueSelection() []qmailqueue.QuarantineEntry {
+	z := &m.qz
+	var out []qmailqueue.QuarantineEntry
+	if len(z.marks) > 0 {
+		for i := range z.entries {
+			if z.marks[z.entries[i].Name()] {
+				out = append(out, z.entries[i])
+			}
+		}
+		return out
+	}
+	if len(z.rows) == 0 {
+		return nil
+	}
+	row := z.rows[z.cursor]
+	if row.entry >= 0 {
+		return []qmailqueue.QuarantineEntry{z.entries[row.entry]}
+	}
+	for _, i := range z.runs[row.run].entries {
+		if z.requeueable(i) {
+			out = append(out, z.entries[i])
+		}
+	}
+	return out
+}
+
+// planRequeue plans the requeue of the selected entries
+// (qmailqueue.PlanRequeue, as qq requeue); the plan is shown for
+// confirmation.
+func (m *Model) planRequeue() (tea.Model, tea.Cmd) {
+	if m.opts.Injector == nil {
+		m.statusLine = "requeueing is not available here"
+		return m, nil
+	}
+	chosen := m.requeueSelection()
+	if len(chosen) == 0 {
+		m.statusLine = "nothing to requeue here"
+		return m, nil
+	}
+	q := m.q
+	return m, func() tea.Msg {
+		p := &requeuePlan{plan: qmailqueue.PlanRequeue(q, chosen, false), names: map[string]bool{}}
+		for _, e := range p.plan.Todo {
+			p.names[e.Name()] = true
+			p.bytes += e.Size
+			p.runs.Add(e.Run)
+			p.from.Add(senderOf(&e))
+		}
+		return requeuePlanned{plan: p}
+	}
+}
+
+// senderOf shows an entry's sender as qq quarantine list does.
+func senderOf(e *qmailqueue.QuarantineEntry) string {
+	if !e.SenderKnown {
+		return "(unknown)"
+	}
+	return "<" + string(e.Sender) + ">"
+}
+
+// requeuePlannedMsg takes a plan into the model: shown for confirmation,
+// or why there is nothing to requeue.
+func (m *Model) requeuePlannedMsg(r requeuePlanned) {
+	switch {
+	case r.err != nil:
+		m.planErr = r.err.Error()
+	case len(r.plan.plan.Todo) == 0 && len(r.plan.plan.Refused) > 0:
+		f := r.plan.plan.Refused[0]
+		m.statusLine = fmt.Sprintf("nothing to requeue: %s %s", safe(f.Entry.Name()), safe(f.Reason))
+	case len(r.plan.plan.Todo) == 0:
+		m.statusLine = "nothing to requeue: requeued before"
+	default:
+		m.qz.plan = r.plan
+	}
+}
+
+// requeue carries out the confirmed plan, showing progress. Under the
+// quarantine's lock it reads the entries again and plans again, so that
+// an entry another qq requeued (or purged) since the plan is not requeued
+// twice; then Quarantine.Requeue injects them and marks each in its
+// manifest.
+func (m *Model) requeue() (tea.Model, tea.Cmd) {
+	p := m.qz.plan
+	m.qz.plan, m.applying = nil, true
+	m.progress.Store(0)
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.applyCancel = cancel
+	done := make(chan struct{})
+	m.applyDone = done
+	q, dir, inj, counter := m.q, m.opts.Quarantine, m.opts.Injector, m.progress
+	run := func() tea.Msg {
+		defer close(done)
+		return requeueNamed(ctx, q, dir, inj, p.names, func(qmailqueue.RequeueResult) { counter.Add(1) })
+	}
+	m.statusLine = fmt.Sprintf("requeueing %d messages…", len(p.names))
+	m.applyingN = len(p.names)
+	return m, tea.Batch(run, func() tea.Msg { return progressTick{} })
+}
+
+// requeueNamed requeues the entries named, from the quarantine in dir,
+// into q through inj, as qq requeue does, taking the quarantine's lock
+// first and planning again from the manifests read under it.
+func requeueNamed(ctx context.Context, q *qmailqueue.Queue, dir string, inj *qmailqueue.Injector, names map[string]bool, progress func(qmailqueue.RequeueResult)) requeueDone {
+	d := requeueDone{asked: len(names)}
+	z, err := qmailqueue.OpenQuarantine(dir)
+	if err != nil {
+		d.err = err
+		return d
+	}
+	defer z.Close()
+	all, _, err := qmailqueue.LoadQuarantine(dir)
+	if err != nil {
+		d.err = err
+		return d
+	}
+	var chosen []qmailqueue.QuarantineEntry
+	for i := range all {
+		if names[all[i].Name()] {
+			chosen = append(chosen, all[i])
+		}
+	}
+	p := qmailqueue.PlanRequeue(q, chosen, false)
+	d.todo, d.refused = len(p.Todo), p.Refused
+	d.results, d.err = z.Requeue(ctx, q, inj, p.Todo, progress)
+	return d
+}
+
+// requeued reports a finished requeue, and reads the queue and the
+// quarantine again: the messages are in the queue under new IDs, and
+// their entries say so.
+func (m *Model) requeued(r requeueDone) (tea.Model, tea.Cmd) {
+	m.applying, m.applyCancel = false, nil
+	m.statusLine = ""
+	m.result = requeueSummary(r)
+	clear(m.qz.marks)
+	if m.quitting {
+		return m, tea.Quit
+	}
+	return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
+}
+
+// requeueSummary is the one line a finished requeue leaves in the status
+// line: how many went back and their new IDs, what failed, was refused,
+// or was requeued by another qq since the plan.
+func requeueSummary(r requeueDone) string {
+	if r.todo == 0 && len(r.results) == 0 && r.err != nil {
+		return "nothing requeued: " + safe(r.err.Error())
+	}
+	var done, failed int
+	var ids []string
+	var lastErr error
+	for _, res := range r.results {
+		switch res.Outcome {
+		case qmailqueue.Requeued:
+			done++
+			if res.NewID != 0 {
+				ids = append(ids, strconv.FormatUint(res.NewID, 10))
+			}
+			if res.Err != nil {
+				lastErr = res.Err
+			}
+		case qmailqueue.RequeueFailed:
+			failed++
+			lastErr = res.Err
+		}
+	}
+	s := fmt.Sprintf("requeued %d of %d messages", done, r.asked)
+	if len(ids) > 0 {
+		const shown = 4
+		s += " as " + strings.Join(ids[:min(shown, len(ids))], " ")
+		if len(ids) > shown {
+			s += " …"
+		}
+	}
+	if failed > 0 {
+		s += fmt.Sprintf("; %d failed", failed)
+	}
+	if n := len(r.refused); n > 0 {
+		s += fmt.Sprintf("; %d refused", n)
+	}
+	if n := r.asked - r.todo - len(r.refused); n > 0 {
+		s += fmt.Sprintf("; %d requeued or purged by another qq since the plan", n)
+	}
+	switch {
+	case r.err != nil && errors.Is(r.err, context.Canceled):
+		s += "; stopped"
+	case r.err != nil:
+		s += "; " + r.err.Error()
+	case lastErr != nil:
+		s += ": " + lastErr.Error()
+	}
+	return safe(s)
+}
+
+// quarantineView draws the quarantine screen: the runs, newest first, the
+// entries of the opened ones, and what the row under the cursor is.
+func (m *Model) quarantineView() []string {
+	z := &m.qz
+	switch {
+	case !m.quarantineAvailable():
+		return []string{"", "no quarantine here"}
+	case z.err != "" && !z.loaded:
+		return []string{"", m.styles.warn.Render("quarantine: " + safe(z.err))}
+	case !z.loaded:
+		return []string{"", "reading the quarantine…"}
+	}
+	var ready, bytes int64
+	for _, r := range z.runs {
+		ready += int64(r.ready)
+		bytes += r.bytes
+	}
+	head := fmt.Sprintf("%d runs, %d messages (%s), %d can be requeued", len(z.runs), len(z.entries), humanBytes(bytes), ready)
+	if len(z.problems) > 0 {
+		head += fmt.Sprintf(", %d problems", len(z.problems))
+	}
+	head += ", in " + safe(m.opts.Quarantine)
+	lines := []string{head, m.styles.header.Render(fmt.Sprintf("  %-12s %6s %7s  %-22s %s", "RUN / ID", "REMOVED", "SIZE", "SENDER", "STATUS"))}
+	now := m.opts.Now()
+	page := m.quarantinePage()
+	for i := z.top; i < len(z.rows) && i < z.top+page; i++ {
+		row := z.rows[i]
+		run := &z.runs[row.run]
+		var l string
+		if row.entry < 0 {
+			open := "▸"
+			if z.opened[run.name] {
+				open = "▾"
+			}
+			marked := 0
+			for _, k := range run.entries {
+				if z.marks[z.entries[k].Name()] {
+					marked++
+				}
+			}
+			mark := " "
+			if marked > 0 {
+				mark = "*"
+			}
+			l = fmt.Sprintf("%s%s %s  %d messages, %d can be requeued", mark, open, safe(run.name), len(run.entries), run.ready)
+			if run.requeued > 0 {
+				l += fmt.Sprintf(", %d requeued", run.requeued)
+			}
+		} else {
+			e := &z.entries[row.entry]
+			// * marked, - cannot be requeued (the lines under the list
+			// say why).
+			mark := " "
+			switch {
+			case z.marks[e.Name()]:
+				mark = "*"
+			case !z.requeueable(row.entry):
+				mark = "-"
+			}
+			id := strings.TrimPrefix(e.Name(), e.Run+"/")
+			l = fmt.Sprintf("%s   %-10s %6s %7s  %-22s %s", mark, cutPlain(safe(id), 10), roundAge(now.Sub(e.RemovedAt)), humanBytes(e.Size),
+				cutPlain(safe(senderOf(e)), 22), z.status[row.entry])
+		}
+		l = cutPlain(l, m.width)
+		switch {
+		case i == z.cursor:
+			l = m.styles.selected.Render(l)
+		case row.entry >= 0 && z.marks[z.entries[row.entry].Name()]:
+			l = m.styles.marked.Render(l)
+		}
+		lines = append(lines, l)
+	}
+	if len(z.rows) == 0 {
+		lines = append(lines, "  (the quarantine is empty)")
+		if m.query != "" {
+			lines[len(lines)-1] = "  (no quarantined message matches the filter)"
+		}
+	}
+	for len(lines) < page+2 {
+		lines = append(lines, "")
+	}
+	return append(append(lines, ""), m.quarantineDetail()...)
+}
+
+// quarantineDetail describes the row under the cursor in four lines.
+func (m *Model) quarantineDetail() []string {
+	z := &m.qz
+	if len(z.rows) == 0 {
+		return nil
+	}
+	row := z.rows[z.cursor]
+	if row.entry < 0 {
+		run := &z.runs[row.run]
+		kinds := qmailqueue.Tally{}
+		for _, i := range run.entries {
+			kinds.Add(string(z.entries[i].Kind))
+		}
+		var ks []string
+		for _, c := range kinds.Top(3) {
+			ks = append(ks, fmt.Sprintf("%d %s", c.Count, c.Value))
+		}
+		return []string{
+			"Run      " + safe(run.name) + ": " + strings.Join(ks, ", ") + ", " + humanBytes(run.bytes),
+			"Made by  " + safe(cmp.Or(run.reason, "(not recorded)")),
+			"",
+		}
+	}
+	e := &z.entries[row.entry]
+	_, rcpts := e.Envelope()
+	to := "(none pending)"
+	if len(rcpts) > 0 {
+		to = "<" + rcpts[0] + ">"
+		if len(rcpts) > 1 {
+			to += fmt.Sprintf(" (+%d)", len(rcpts)-1)
+		}
+	}
+	lines := []string{
+		"Subject  " + safe(e.Subject),
+		"To       " + safe(to) + ", removed " + e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"),
+		"Made by  " + safe(cmp.Or(e.Reason, "(not recorded)")),
+	}
+	if !z.requeueable(row.entry) {
+		// Why, in the last two lines: the reasons are a sentence long.
+		why := wrap(safe(m.cannot(row.entry)), max(20, m.width-9), 2)
+		lines = lines[:4-len(why)]
+		for i, w := range why {
+			label := "         "
+			if i == 0 {
+				label = "Cannot   "
+			}
+			lines = append(lines, label+w)
+		}
+	}
+	return lines
+}
+
+// wrap breaks s into at most n lines of width cells at spaces, the last
+// one cut.
+func wrap(s string, width, n int) []string {
+	var lines []string
+	for len(lines) < n-1 && len([]rune(s)) > width {
+		r := []rune(s)
+		cut := strings.LastIndex(string(r[:width]), " ")
+		if cut <= 0 {
+			break
+		}
+		lines = append(lines, s[:cut])
+		s = s[cut+1:]
+	}
+	return append(lines, s)
+}
+
+// requeuePlanView is the confirmation dialog of a requeue.
+func (m *Model) requeuePlanView() []string {
+	p := m.qz.plan
+	var b []string
+	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(p.bytes))),
+		"Each goes through "+safe(m.opts.Injector.Path)+" as a new message",
+		"(qmail-send keeps running) and is marked requeued in its run's manifest.", "")
+	b = append(b, "From runs:")
+	for _, c := range p.runs.Top(3) {
+		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
+	}
+	b = append(b, "Senders:")
+	for _, c := range p.from.Top(3) {
+		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
+	}
+	if n := len(p.plan.Refused); n > 0 {
+		b = append(b, fmt.Sprintf("%d cannot be requeued and are left alone:", n))
+		for _, r := range p.plan.Refused[:min(2, n)] {
+			b = append(b, "  "+cutPlain(safe(r.Entry.Name()+": "+r.Reason), 62))
+		}
+	}
+	b = append(b, "", "y: go ahead   n: cancel")
+	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
+	return append([]string{""}, strings.Split(box, "\n")...)
+}
