@@ -611,9 +611,9 @@ func (m *Model) quarantineView() []string {
 		ready += int64(r.ready)
 		bytes += r.bytes
 	}
-	head := fmt.Sprintf("%d runs, %d messages (%s), %d can be requeued", len(z.runs), len(z.entries), humanBytes(bytes), ready)
+	head := fmt.Sprintf("%s, %s (%s), %d can be requeued", plural(len(z.runs), "run"), plural(len(z.entries), "message"), humanBytes(bytes), ready)
 	if len(z.problems) > 0 {
-		head += fmt.Sprintf(", %d problems", len(z.problems))
+		head += ", " + plural(len(z.problems), "problem")
 	}
 	head += ", in " + safe(m.opts.Quarantine)
 	lines := []string{head, m.styles.header.Render(fmt.Sprintf("  %-12s %6s %7s  %-22s %s", "RUN / ID", "REMOVED", "SIZE", "SENDER", "STATUS"))}
@@ -638,7 +638,7 @@ func (m *Model) quarantineView() []string {
 			if marked > 0 {
 				mark = "*"
 			}
-			l = fmt.Sprintf("%s%s %s  %d messages, %d can be requeued", mark, open, safe(run.name), len(run.entries), run.ready)
+			l = fmt.Sprintf("%s%s %s  %s, %d can be requeued", mark, open, safe(run.name), plural(len(run.entries), "message"), run.ready)
 			if run.requeued > 0 {
 				l += fmt.Sprintf(", %d requeued", run.requeued)
 			}
@@ -730,6 +730,14 @@ func (m *Model) quarantineDetail() []string {
 	return lines
 }
 
+// plural writes a count and its noun: 1 run, 2 runs.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // wrap breaks s into at most n lines of width cells at spaces, the last
 // one cut.
 func wrap(s string, width, n int) []string {
@@ -751,8 +759,8 @@ func (m *Model) requeuePlanView() []string {
 	p := m.qz.plan
 	var b []string
 	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(p.bytes))),
-		"Each goes through "+safe(m.opts.Injector.Path)+" as a new message",
-		"(qmail-send keeps running) and is marked requeued in its run's manifest.", "")
+		"Each is queued as a new message by qmail-queue (qmail-send keeps running) and marked requeued in its run's manifest, so that it is not requeued twice.",
+		"qmail-queue: "+safe(m.opts.Injector.Path), "")
 	b = append(b, "From runs:")
 	for _, c := range p.runs.Top(3) {
 		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))

@@ -89,7 +89,7 @@ func TestQuarantineScreenAndRequeue(t *testing.T) {
 		t.Fatalf("runs %+v, %d rows", m.qz.runs, len(m.qz.rows))
 	}
 	v := m.View()
-	for _, want := range []string{"4 quarantine", "1 runs, 5 messages", "5 can be requeued", "<news@spammer.example>", "kept", "Made by  test"} {
+	for _, want := range []string{"4 quarantine", "1 run, 5 messages", "5 can be requeued", "<news@spammer.example>", "kept", "Made by  test"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("quarantine screen lacks %q:\n%s", want, v)
 		}
@@ -208,7 +208,7 @@ func TestQuarantineRefusedAndFilter(t *testing.T) {
 	if len(m.qz.runs) != 2 || len(m.qz.problems) != 2 {
 		t.Fatalf("runs %+v, problems %q", m.qz.runs, m.qz.problems)
 	}
-	if v := m.View(); !strings.Contains(v, "2 runs, 6 messages") || !strings.Contains(v, "2 problems") || !strings.Contains(v, "▸ 20261122T100000Z-1  1 messages, 0 can be requeued") {
+	if v := m.View(); !strings.Contains(v, "2 runs, 6 messages") || !strings.Contains(v, "2 problems") || !strings.Contains(v, "▸ 20261122T100000Z-1  1 message, 0 can be requeued") {
 		t.Errorf("screen:\n%s", v)
 	}
 	press(t, m, "end", "enter", "down", "space")

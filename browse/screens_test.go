@@ -2,9 +2,12 @@ package browse
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -13,7 +16,12 @@ import (
 // captures there (for README.md).
 func TestScreensFit(t *testing.T) {
 	q := testQueue(t)
-	m := newTestModel(t, q, engineApplier(q, t.TempDir()))
+	qdir := filepath.Join(t.TempDir(), "quarantine")
+	m := New(Options{Queue: q, Now: func() time.Time { return testNow }, Apply: engineApplier(q, qdir), NoColor: true,
+		Quarantine: qdir, Injector: standinInjector(t, q.Dir)})
+	m.noTick = true
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drive(t, m, m.Init())
 	var captures []string
 	capture := func(name string) {
 		v := m.View()
@@ -26,7 +34,8 @@ func TestScreensFit(t *testing.T) {
 				t.Errorf("%s line %d: %d cells wide: %q", name, i+1, w, l)
 			}
 		}
-		captures = append(captures, "### "+name+"\n\n```\n"+strings.ReplaceAll(v, q.Dir, "/var/qmail/queue")+"\n```\n")
+		v = strings.ReplaceAll(strings.ReplaceAll(v, qdir, "/var/qmail/qq-quarantine"), q.Dir, "/var/qmail/queue")
+		captures = append(captures, "#### "+name+"\n\n```\n"+v+"\n```\n")
 	}
 	capture("overview")
 	press(t, m, "2")
@@ -44,6 +53,12 @@ func TestScreensFit(t *testing.T) {
 	capture("filter")
 	press(t, m, "esc", "?")
 	capture("keys")
+	press(t, m, "x", "2", "enter", "d", "y", "4")
+	capture("quarantine")
+	press(t, m, "down", "space", "space", "R")
+	capture("requeue dialog")
+	press(t, m, "y")
+	capture("requeued")
 	if out := os.Getenv("QQ_SCREENS_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(strings.Join(captures, "\n")), 0o644); err != nil {
 			t.Fatal(err)

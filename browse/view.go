@@ -131,7 +131,11 @@ func (m *Model) statusView() string {
 	if m.query != "" {
 		f = "filter: " + safe(m.query)
 	}
-	if len(m.marks) > 0 {
+	if m.screen == ScreenQuarantine {
+		if len(m.qz.marks) > 0 {
+			f += fmt.Sprintf("  marked: %d in the quarantine", len(m.qz.marks))
+		}
+	} else if len(m.marks) > 0 {
 		f += fmt.Sprintf("  marked: %d", len(m.marks))
 	}
 	if m.scanning {

@@ -109,3 +109,87 @@ func TestNoTerminalQueries(t *testing.T) {
 		t.Errorf("qq stat queried the terminal: %q", out)
 	}
 }
+
+// TestBrowseRequeueInPTY removes a flood to the quarantine from the
+// browser, then requeues three of its messages from the quarantine screen
+// through the qmail-queue stand-in ($QMAILQUEUE, as qq requeue honours
+// it): the queue holds them again under new IDs, and the manifest marks
+// those three, and only them, requeued as those IDs.
+func TestBrowseRequeueInPTY(t *testing.T) {
+	dir := t.TempDir()
+	queueDir := filepath.Join(dir, "queue")
+	b, err := queuetest.New(queueDir, queuetest.Options{})
+	mustDo(t, err)
+	t.Cleanup(func() { b.Close() })
+	for range 20 {
+		_, err := b.Add(spamMsg)
+		mustDo(t, err)
+	}
+	for range 3 {
+		_, err := b.Add(hamMsg)
+		mustDo(t, err)
+	}
+	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1", "QMAILQUEUE=qmail-queue", "QQ_TEST_QUEUE=" + queueDir},
+		"browse", "--no-svc", "--interval", "1h")
+	keys := func(s string) {
+		if _, err := r.master.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.waitFor(t, "messages       23")
+	keys("2")
+	r.waitFor(t, "promo@cheap-meds.example")
+	keys("\r")
+	r.waitFor(t, "sender promo@cheap-meds.example: 20")
+	keys("a")
+	r.waitFor(t, "marked: 20")
+	keys("d")
+	r.waitFor(t, "Remove 20 messages")
+	keys("y")
+	r.waitFor(t, "20 done")
+	keys("4")
+	r.waitFor(t, "20 messages, 20 can be requeued")
+	keys("j")
+	keys(" ")
+	keys(" ")
+	keys(" ")
+	r.waitFor(t, "marked: 3 in the quarantine")
+	keys("R")
+	r.waitFor(t, "Requeue 3 messages")
+	keys("y")
+	r.waitFor(t, "requeued 3 of 3 messages as ")
+	r.waitFor(t, "17 can be requeued, 3 requeued")
+	keys("q")
+	if code, _ := r.wait(t); code != 0 {
+		t.Fatalf("qq browse exited %d", code)
+	}
+
+	q, err := qmailqueue.Open(queueDir)
+	mustDo(t, err)
+	s, err := q.Summarize(context.Background(), nil, false)
+	mustDo(t, err)
+	if s.Messages != 6 {
+		t.Errorf("%d messages in the queue, want the 3 others and the 3 requeued", s.Messages)
+	}
+	qdir, err := qmailqueue.QuarantineDirFor(q.Dir, "")
+	mustDo(t, err)
+	entries, problems, err := qmailqueue.LoadQuarantine(qdir)
+	mustDo(t, err)
+	if len(entries) != 20 || len(problems) != 0 {
+		t.Fatalf("%d entries in the quarantine (problems %q), want 20", len(entries), problems)
+	}
+	requeued := 0
+	for _, e := range entries {
+		if e.RequeuedAt == nil {
+			continue
+		}
+		requeued++
+		m, err := q.Message(e.RequeuedAs, qmailqueue.FieldEnvelope)
+		if err != nil || m.Sender != spamMsg.Sender {
+			t.Errorf("%s requeued as %d: %+v, %v", e.Name(), e.RequeuedAs, m, err)
+		}
+	}
+	if requeued != 3 {
+		t.Errorf("%d entries marked requeued in the manifest, want 3", requeued)
+	}
+}
