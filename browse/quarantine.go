@@ -695,11 +695,21 @@ func (m *Model) quarantineDetail() []string {
 		for _, c := range kinds.Top(3) {
 			ks = append(ks, fmt.Sprintf("%d %s", c.Count, c.Value))
 		}
-		return []string{
+		lines := []string{
 			"Run      " + safe(run.name) + ": " + strings.Join(ks, ", ") + ", " + humanBytes(run.bytes),
 			"Made by  " + safe(cmp.Or(run.reason, "(not recorded)")),
-			"",
 		}
+		// The run's problems (qq quarantine list warns of them), the
+		// first two.
+		for _, p := range z.problems {
+			if strings.HasPrefix(p, run.name+":") || strings.HasPrefix(p, run.name+"/") {
+				lines = append(lines, "Problem  "+safe(p))
+				if len(lines) == 4 {
+					break
+				}
+			}
+		}
+		return lines
 	}
 	e := &z.entries[row.entry]
 	_, rcpts := e.Envelope()

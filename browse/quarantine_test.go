@@ -211,7 +211,11 @@ func TestQuarantineRefusedAndFilter(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "2 runs, 6 messages") || !strings.Contains(v, "2 problems") || !strings.Contains(v, "▸ 20261122T100000Z-1  1 message, 0 can be requeued") {
 		t.Errorf("screen:\n%s", v)
 	}
-	press(t, m, "end", "enter", "down", "space")
+	press(t, m, "end")
+	if v := m.View(); !strings.Contains(v, "Problem  20261122T100000Z-1: no manifest.jsonl") {
+		t.Errorf("the run's problems are not shown:\n%s", v)
+	}
+	press(t, m, "enter", "down", "space")
 	if len(m.qz.marks) != 0 || !strings.Contains(m.statusLine, "20261122T100000Z-1/777 cannot be requeued: a file no manifest line describes") {
 		t.Errorf("marks %v, status %q", m.qz.marks, m.statusLine)
 	}
@@ -230,5 +234,41 @@ func TestQuarantineRefusedAndFilter(t *testing.T) {
 	press(t, m, "enter")
 	if len(m.qz.entries) != 1 || m.qz.entries[0].ID != 777 {
 		t.Errorf("filtered quarantine: %d entries", len(m.qz.entries))
+	}
+}
+
+// TestRequeueCtrlC checks that ctrl+c during a requeue stops it before the
+// next message, says so, and quits once the requeue has returned.
+func TestRequeueCtrlC(t *testing.T) {
+	m, qdir := quarantineModel(t)
+	press(t, m, "home", "R")
+	if m.qz.plan == nil || len(m.qz.plan.plan.Todo) != 5 {
+		t.Fatalf("plan %+v", m.qz.plan)
+	}
+	_, run := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")})
+	if !m.applying {
+		t.Fatal("not requeueing")
+	}
+	// ctrl+c arrives before the requeue's command has run.
+	if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil {
+		t.Fatal("quit before the requeue returned")
+	}
+	var done requeueDone
+	for _, c := range run().(tea.BatchMsg) {
+		if r, ok := c().(requeueDone); ok {
+			done = r
+		}
+	}
+	_, cmd := m.Update(done)
+	if cmd == nil || cmd() != tea.Quit() {
+		t.Fatal("no quit after the requeue returned")
+	}
+	if !strings.Contains(m.result, "requeued 0 of 5 messages; stopped") || len(requeuedEntries(t, qdir)) != 0 {
+		t.Errorf("result %q", m.result)
+	}
+	select {
+	case <-m.applyDone:
+	default:
+		t.Error("Run would wait for ever: applyDone is open")
 	}
 }

@@ -16,7 +16,14 @@ import (
 // captures there (for README.md).
 func TestScreensFit(t *testing.T) {
 	q := testQueue(t)
-	qdir := filepath.Join(t.TempDir(), "quarantine")
+	// Not under the test's temporary directory, whose name the queue's
+	// starts with: unTemp tells the two apart by the start of their names.
+	qz, err := os.MkdirTemp("", "qz-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(qz) })
+	qdir := filepath.Join(qz, "quarantine")
 	m := New(Options{Queue: q, Now: func() time.Time { return testNow }, Apply: engineApplier(q, qdir), NoColor: true,
 		Quarantine: qdir, Injector: standinInjector(t, q.Dir)})
 	m.noTick = true
@@ -34,8 +41,8 @@ func TestScreensFit(t *testing.T) {
 				t.Errorf("%s line %d: %d cells wide: %q", name, i+1, w, l)
 			}
 		}
-		v = strings.ReplaceAll(strings.ReplaceAll(v, qdir, "/var/qmail/qq-quarantine"), q.Dir, "/var/qmail/queue")
-		captures = append(captures, "#### "+name+"\n\n```\n"+v+"\n```\n")
+		captures = append(captures, "#### "+name+"\n\n```\n"+unTemp(v, map[string]string{m.opts.Injector.Path: "/var/qmail/bin/qmail-queue"},
+			map[string]string{q.Dir: "/var/qmail/queue", qdir: "/var/qmail/qq-quarantine"})+"\n```\n")
 	}
 	capture("overview")
 	press(t, m, "2")
@@ -64,4 +71,27 @@ func TestScreensFit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// unTemp writes the test's temporary paths in a capture as the usual
+// ones: a path in full, padded to its length (inside the dialog's box), or
+// one of cut at the end of a line, where the screen's width cut it.
+func unTemp(v string, full, cut map[string]string) string {
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		for tmp, usual := range full {
+			l = strings.ReplaceAll(l, tmp, usual+strings.Repeat(" ", max(0, len(tmp)-len(usual))))
+		}
+		l = strings.TrimRight(l, " ")
+		for tmp, usual := range cut {
+			for k := len(tmp); k >= 10; k-- {
+				if strings.HasSuffix(l, tmp[:k]) {
+					l = l[:len(l)-k] + usual
+					break
+				}
+			}
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
 }

@@ -160,7 +160,7 @@ func (m *Model) keysLine() string {
 	case m.screen == ScreenMessage:
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
 	case m.screen == ScreenQuarantine:
-		k = "↑↓ move  enter open run  space mark  a all  R requeue  ? keys  q quit"
+		k = "↑↓ move  enter open run  space mark  a all  u unmark  R requeue  ? keys  q quit"
 	default:
 		k = "2 groups  3 messages  / filter  r refresh  ? keys  q quit"
 	}
