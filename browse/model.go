@@ -528,21 +528,13 @@ func (m *Model) groupsKey(s string) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
-	page := m.pageSize()
 	last := max(0, len(m.entries)-1)
+	if c, ok := moveCursor(s, m.listCursor, last, m.pageSize()); ok {
+		m.listCursor = c
+		m.loadWindow()
+		return m, nil
+	}
 	switch s {
-	case "up", "k":
-		m.listCursor = max(0, m.listCursor-1)
-	case "down", "j":
-		m.listCursor = min(last, m.listCursor+1)
-	case "pgup", "b":
-		m.listCursor = max(0, m.listCursor-page)
-	case "pgdown", "f":
-		m.listCursor = min(last, m.listCursor+page)
-	case "home":
-		m.listCursor = 0
-	case "end":
-		m.listCursor = last
 	case "s":
 		m.sortKey = (m.sortKey + 1) % SortKey(len(sortNames))
 		return m, m.startScan(true)
@@ -584,6 +576,27 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 	}
 	m.loadWindow()
 	return m, nil
+}
+
+// moveCursor moves a list's cursor for a movement key (↑↓ k j, pgup pgdn
+// b f, home end) in a list of last+1 rows, page on the screen; ok is false
+// for another key.
+func moveCursor(key string, cursor, last, page int) (moved int, ok bool) {
+	switch key {
+	case "up", "k":
+		return max(0, cursor-1), true
+	case "down", "j":
+		return min(last, cursor+1), true
+	case "pgup", "b":
+		return max(0, cursor-page), true
+	case "pgdown", "f":
+		return min(last, cursor+page), true
+	case "home":
+		return 0, true
+	case "end":
+		return last, true
+	}
+	return cursor, false
 }
 
 func (m *Model) messageKey(s string) (tea.Model, tea.Cmd) {

@@ -445,17 +445,21 @@ func (m *Model) planView() []string {
 	if p.Bouncing > 0 {
 		b = append(b, fmt.Sprintf("  %d bouncing", p.Bouncing))
 	}
-	b = append(b, "Senders:")
-	for _, c := range p.Senders.Top(3) {
-		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
-	}
-	b = append(b, "Subjects:")
-	for _, c := range p.Subjects.Top(3) {
-		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
-	}
+	b = append(b, topLines("Senders:", &p.Senders)...)
+	b = append(b, topLines("Subjects:", &p.Subjects)...)
 	b = append(b, "", "y: go ahead   n: cancel")
 	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
 	return append([]string{""}, strings.Split(box, "\n")...)
+}
+
+// topLines is a dialog's title line and the three values counted most in
+// t, with their counts.
+func topLines(title string, t *qmailqueue.Tally) []string {
+	lines := []string{title}
+	for _, c := range t.Top(3) {
+		lines = append(lines, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
+	}
+	return lines
 }
 
 // humanBytes writes a size as qq does: 512B, 3.4K, 12M.

@@ -10,12 +10,10 @@ import (
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 )
 
-// TestBrowseInPTY runs qq browse on a pseudo-terminal over a queue with a
-// flood: filter the flood, mark it, remove it with confirmation, quit; then
-// checks the queue, the quarantine and the terminal's restored state. No
-// service is stopped (--no-svc: no qmail-send runs here, and the cycle
-// still checks lock/sendmutex is free).
-func TestBrowseInPTY(t *testing.T) {
+// floodQueue makes a qmail home with a queue of 20 spam messages and 3
+// others, and returns the home.
+func floodQueue(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
 	b, err := queuetest.New(filepath.Join(dir, "queue"), queuetest.Options{})
 	mustDo(t, err)
@@ -28,6 +26,16 @@ func TestBrowseInPTY(t *testing.T) {
 		_, err := b.Add(hamMsg)
 		mustDo(t, err)
 	}
+	return dir
+}
+
+// TestBrowseInPTY runs qq browse on a pseudo-terminal over a queue with a
+// flood: filter the flood, mark it, remove it with confirmation, quit; then
+// checks the queue, the quarantine and the terminal's restored state. No
+// service is stopped (--no-svc: no qmail-send runs here, and the cycle
+// still checks lock/sendmutex is free).
+func TestBrowseInPTY(t *testing.T) {
+	dir := floodQueue(t)
 	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1"}, "browse", "--no-svc", "--interval", "1h")
 	keys := func(s string) {
 		if _, err := r.master.WriteString(s); err != nil {
@@ -116,19 +124,8 @@ func TestNoTerminalQueries(t *testing.T) {
 // it): the queue holds them again under new IDs, and the manifest marks
 // those three, and only them, requeued as those IDs.
 func TestBrowseRequeueInPTY(t *testing.T) {
-	dir := t.TempDir()
+	dir := floodQueue(t)
 	queueDir := filepath.Join(dir, "queue")
-	b, err := queuetest.New(queueDir, queuetest.Options{})
-	mustDo(t, err)
-	t.Cleanup(func() { b.Close() })
-	for range 20 {
-		_, err := b.Add(spamMsg)
-		mustDo(t, err)
-	}
-	for range 3 {
-		_, err := b.Add(hamMsg)
-		mustDo(t, err)
-	}
 	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1", "QMAILQUEUE=qmail-queue", "QQ_TEST_QUEUE=" + queueDir},
 		"browse", "--no-svc", "--interval", "1h")
 	keys := func(s string) {
