@@ -11,6 +11,7 @@ package browse
 // as new ones, as it queues any incoming mail.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/qmailqueue"
@@ -61,6 +63,7 @@ type qrun struct {
 	reason  string // qq's command line that made it (its first entry's)
 	entries []int  // indexes into quarantineScreen.entries
 	bytes   int64
+	last    time.Time // its latest removal
 	// ready counts the entries that can be requeued; requeued those
 	// requeued before.
 	ready, requeued int
@@ -208,6 +211,9 @@ func (m *Model) setQuarantine(r quarantineLoaded) {
 		run := &z.runs[k]
 		run.entries = append(run.entries, i)
 		run.bytes += e.Size
+		if e.RemovedAt.After(run.last) {
+			run.last = e.RemovedAt
+		}
 		switch {
 		case e.RequeuedAt != nil:
 			run.requeued++
@@ -215,7 +221,11 @@ func (m *Model) setQuarantine(r quarantineLoaded) {
 			run.ready++
 		}
 	}
-	slices.Reverse(z.runs) // LoadQuarantine reads the oldest first
+	// Newest first: by the latest removal (run names sort fsck-… after
+	// the rest), then by name.
+	slices.SortStableFunc(z.runs, func(a, b qrun) int {
+		return cmp.Or(b.last.Compare(a.last), strings.Compare(b.name, a.name))
+	})
 	if z.opened == nil {
 		z.opened = map[string]bool{}
 	}

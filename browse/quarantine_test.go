@@ -2,6 +2,7 @@ package browse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -270,5 +271,73 @@ func TestRequeueCtrlC(t *testing.T) {
 	case <-m.applyDone:
 	default:
 		t.Error("Run would wait for ever: applyDone is open")
+	}
+}
+
+// TestQuarantineFsckSaves checks qq fsck's saves on the quarantine screen:
+// one with its mess, info and remote goes back into the queue with its
+// envelope read from them; one of a mess alone (the sender lost) cannot.
+func TestQuarantineFsckSaves(t *testing.T) {
+	m, qdir := quarantineModel(t)
+	left, err := listIDs(context.Background(), m.q, nil, SortSender, nil) // alice, bob
+	if err != nil || len(left) != 2 {
+		t.Fatalf("queue %v, %v", left, err)
+	}
+	alice, bob := left[0].id, left[1].id
+	z, err := qmailqueue.OpenQuarantine(qdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := z.NewFsckRun(m.q.Dir, "qq fsck --repair", testNow.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(id uint64, kinds ...string) {
+		for _, kind := range kinds {
+			rel, _ := filepath.Rel(m.q.Dir, m.q.Path(kind, id))
+			if _, err := run.SaveFile(m.q.Path(kind, id), rel, id, 0, kind == "info"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	save(alice, "remote", "info", "mess")
+	save(bob, "mess")
+	if err := errors.Join(run.Close(), z.Close()); err != nil {
+		t.Fatal(err)
+	}
+	// fsck removes alice's files once saved (mess last).
+	for _, kind := range []string{"remote", "info", "mess"} {
+		if err := os.Remove(m.q.Path(kind, alice)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(t, m, "r")
+	if len(m.qz.runs) != 2 || m.qz.runs[0].name != run.Name() || m.qz.runs[0].ready != 1 {
+		t.Fatalf("runs %+v", m.qz.runs)
+	}
+	// The fsck run is the newest, but the browser opened the first run it
+	// saw: open this one.
+	press(t, m, "home", "right")
+	v := m.View()
+	for _, want := range []string{"2 messages, 1 can be requeued", "<alice@good.example>   fsck save", "-   " + fmt.Sprint(bob)} {
+		if !strings.Contains(v, want) {
+			t.Errorf("screen lacks %q:\n%s", want, v)
+		}
+	}
+	press(t, m, "space", "R")
+	if m.qz.plan == nil || len(m.qz.plan.plan.Todo) != 1 || m.qz.plan.plan.Todo[0].ID != alice {
+		t.Fatalf("plan %+v, status %q", m.qz.plan, m.statusLine)
+	}
+	press(t, m, "y")
+	if !strings.HasPrefix(m.result, "requeued 1 of 1 messages as ") || m.summary.Messages != 2 {
+		t.Fatalf("result %q, %d messages", m.result, m.summary.Messages)
+	}
+	done := requeuedEntries(t, qdir)
+	if len(done) != 1 || done[0].ID != alice {
+		t.Fatalf("requeued %+v", done)
+	}
+	msg, err := m.q.Message(done[0].RequeuedAs, qmailqueue.FieldEnvelope)
+	if err != nil || msg.Sender != "alice@good.example" || len(msg.Recipients) != 1 || msg.Recipients[0].Address != "victim@example.org" {
+		t.Errorf("requeued as %+v, %v", msg, err)
 	}
 }
