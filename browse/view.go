@@ -161,6 +161,8 @@ func (m *Model) keysLine() string {
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
 	case m.screen == ScreenQuarantine:
 		k = "↑↓ move  enter open run  space mark  a all  u unmark  R requeue  ? keys  q quit"
+	case m.quarantineAvailable():
+		k = "2 groups  3 messages  4 quarantine  / filter  r refresh  ? keys  q quit"
 	default:
 		k = "2 groups  3 messages  / filter  r refresh  ? keys  q quit"
 	}
@@ -171,7 +173,7 @@ func (m *Model) helpView() []string {
 	return []string{
 		"",
 		m.styles.header.Render("Keys"),
-		"  1 2 3        overview, groups, messages (tab: overview → groups)",
+		"  1 2 3 4      overview, groups, messages, quarantine (tab: → groups)",
 		"  /            filter: sender:A rcpt:A sender-domain:D rcpt-domain:.D",
 		"               subject:RE header:NAME=RE match:RE body:RE attachment:RE",
 		"               older:2h newer:30m size>1M size<10k id:N",
