@@ -33,6 +33,10 @@ func (m *Model) quarantineView() []string {
 		head += ", " + plural(len(z.problems), "problem")
 	}
 	head += ", in " + safe(m.opts.Quarantine)
+	if z.err != "" {
+		// The last read failed: what is shown is the one before.
+		head = m.styles.warn.Render("reading again: "+safe(z.err)) + "  " + head
+	}
 	lines := []string{head, m.styles.header.Render(fmt.Sprintf("  %-12s %6s %7s  %-22s %s", "RUN / ID", "REMOVED", "SIZE", "SENDER", "STATUS"))}
 	now := m.opts.Now()
 	page := m.quarantinePage()
