@@ -320,7 +320,7 @@ func (x *executor) openQuarantine(p *Plan) error {
 	saves := false
 	for _, u := range p.Units {
 		for _, a := range u.Actions {
-			saves = saves || (u.Runs() && (a.Op == OpSave || a.Op == OpCopy))
+			saves = saves || (u.Runs() && (a.Op == OpSave || a.Op == OpCopy || a.Op == OpUnquarantine))
 		}
 	}
 	if !saves || x.opts.QuarantineDir == "" {
@@ -420,6 +420,11 @@ func (x *executor) do(a Action) (note string, err error) {
 			return "", err
 		}
 		return "", rewriteFile(path, a.Content, a.Ino)
+	case OpUnquarantine:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		return x.unquarantine(a)
 	case OpRmdir:
 		err := unix.Rmdir(path)
 		switch {
@@ -433,6 +438,26 @@ func (x *executor) do(a Action) (note string, err error) {
 		return "", nil
 	}
 	return "", fmt.Errorf("unknown action %q", a.Op)
+}
+
+// unquarantine drops the quarantine entry a.Target if its kept mess is
+// still the queue's file a.Path (inode a.Ino): it purges the entry, which
+// unlinks the quarantine's name and the manifest line; the queue's file
+// is not touched.
+func (x *executor) unquarantine(a Action) (note string, err error) {
+	if x.z == nil {
+		return "", errors.New("no quarantine given")
+	}
+	entries, _, err := qmailqueue.LoadQuarantine(x.z.Dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.Name() == a.Target && e.Kind == qmailqueue.KindRemoved && e.MessInode == a.Ino && e.Linked {
+			return "", x.z.Purge([]qmailqueue.QuarantineEntry{e})
+		}
+	}
+	return "the quarantine no longer keeps it", nil
 }
 
 // changeMeta changes the mode (unless mode < 0) and the owner and group
