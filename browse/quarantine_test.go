@@ -341,3 +341,25 @@ func TestQuarantineFsckSaves(t *testing.T) {
 		t.Errorf("requeued as %+v, %v", msg, err)
 	}
 }
+
+// TestQuarantineHostileNames checks that a run directory and a file named
+// with terminal controls are drawn safe.
+func TestQuarantineHostileNames(t *testing.T) {
+	m, qdir := quarantineModel(t)
+	run := filepath.Join(qdir, "evil\x1b]0;pwned\x07\x1b[2J")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "x\x1b[31m"), []byte("hi\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	press(t, m, "r", "end", "right", "down", "space")
+	for _, v := range []string{m.View(), m.statusLine} {
+		if strings.ContainsAny(v, "\x07") || strings.Contains(v, "\x1b]") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\x1b[31m") {
+			t.Errorf("control bytes drawn raw: %q", v)
+		}
+	}
+	if !strings.Contains(m.View(), "evil") {
+		t.Errorf("the run is not shown:\n%s", m.View())
+	}
+}
