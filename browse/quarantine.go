@@ -53,8 +53,9 @@ type quarantineScreen struct {
 	seen   bool            // the opened set was initialised
 	marks  map[string]bool // entry names (RUN/ID)
 
-	// plan waits for confirmation.
-	plan *requeuePlan
+	// plan waits for confirmation; requeueing is true while it runs.
+	plan       *requeuePlan
+	requeueing bool
 }
 
 // qrun is one run directory of the quarantine.
@@ -484,7 +485,7 @@ func (m *Model) requeuePlannedMsg(r requeuePlanned) {
 // manifest.
 func (m *Model) requeue() (tea.Model, tea.Cmd) {
 	p := m.qz.plan
-	m.qz.plan, m.applying = nil, true
+	m.qz.plan, m.applying, m.qz.requeueing = nil, true, true
 	m.progress.Store(0)
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.applyCancel = cancel
@@ -532,7 +533,7 @@ func requeueNamed(ctx context.Context, q *qmailqueue.Queue, dir string, inj *qma
 // quarantine again: the messages are in the queue under new IDs, and
 // their entries say so.
 func (m *Model) requeued(r requeueDone) (tea.Model, tea.Cmd) {
-	m.applying, m.applyCancel = false, nil
+	m.applying, m.applyCancel, m.qz.requeueing = false, nil, false
 	m.statusLine = ""
 	m.result = requeueSummary(r)
 	clear(m.qz.marks)

@@ -247,8 +247,8 @@ func TestRequeueCtrlC(t *testing.T) {
 		t.Fatalf("plan %+v", m.qz.plan)
 	}
 	_, run := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")})
-	if !m.applying {
-		t.Fatal("not requeueing")
+	if !m.applying || !strings.Contains(m.View(), "requeueing 5 messages… 0/5") || !strings.Contains(m.View(), "ctrl+c stop after the message at hand") {
+		t.Fatalf("not requeueing:\n%s", m.View())
 	}
 	// ctrl+c arrives before the requeue's command has run.
 	if _, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil {

@@ -151,6 +151,8 @@ func (m *Model) keysLine() string {
 		k = "enter apply  esc cancel"
 	case m.plan != nil, m.qz.plan != nil:
 		k = "y go ahead  n cancel"
+	case m.applying && m.qz.requeueing:
+		k = "ctrl+c stop after the message at hand"
 	case m.applying:
 		k = "ctrl+c stop (the services are restored)"
 	case m.screen == ScreenGroups:
