@@ -29,6 +29,15 @@ func floodQueue(t *testing.T) string {
 	return dir
 }
 
+// typist returns a function that types keys on r's terminal.
+func typist(t *testing.T, r *ptyRun) func(string) {
+	return func(s string) {
+		if _, err := r.master.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestBrowseInPTY runs qq browse on a pseudo-terminal over a queue with a
 // flood: filter the flood, mark it, remove it with confirmation, quit; then
 // checks the queue, the quarantine and the terminal's restored state. No
@@ -37,11 +46,7 @@ func floodQueue(t *testing.T) string {
 func TestBrowseInPTY(t *testing.T) {
 	dir := floodQueue(t)
 	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1"}, "browse", "--no-svc", "--interval", "1h")
-	keys := func(s string) {
-		if _, err := r.master.WriteString(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	keys := typist(t, r)
 	r.waitFor(t, "messages       23")
 	keys("/")
 	r.waitFor(t, "enter apply")
@@ -128,11 +133,7 @@ func TestBrowseRequeueInPTY(t *testing.T) {
 	queueDir := filepath.Join(dir, "queue")
 	r := startPTY(t, 80, []string{"QQ_QMAIL_DIR=" + dir, "NO_COLOR=1", "QMAILQUEUE=qmail-queue", "QQ_TEST_QUEUE=" + queueDir},
 		"browse", "--no-svc", "--interval", "1h")
-	keys := func(s string) {
-		if _, err := r.master.WriteString(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	keys := typist(t, r)
 	r.waitFor(t, "messages       23")
 	keys("2")
 	r.waitFor(t, "promo@cheap-meds.example")
