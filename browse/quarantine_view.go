@@ -196,7 +196,7 @@ func (m *Model) requeuePlanView() []string {
 	b = append(b, topLines("Senders:", &p.from)...)
 	if n := len(p.plan.Refused); n > 0 {
 		b = append(b, fmt.Sprintf("%d cannot be requeued and are left alone:", n))
-		for _, r := range p.plan.Refused[:min(2, n)] {
+		for _, r := range p.plan.Refused[:1] {
 			b = append(b, "  "+cutPlain(safe(r.Entry.Name()+": "+r.Reason), 62))
 		}
 	}
