@@ -290,6 +290,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case requeueDone:
 		return m.requeued(msg)
+	case entryViewLoaded:
+		m.qz.view = &msg.view
+		return m, nil
 	case scanResult:
 		m.scanning = false
 		m.applyScan(msg)
@@ -452,6 +455,10 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "q":
 		if m.screen == ScreenMessage {
 			m.screen = ScreenList
+			return m, nil
+		}
+		if m.screen == ScreenQuarantine && m.qz.view != nil {
+			m.qz.view = nil
 			return m, nil
 		}
 		return m.quit()

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/termsafe"
 )
 
 // quarantineScreen is the state of the quarantine screen.
@@ -52,6 +54,9 @@ type quarantineScreen struct {
 	opened map[string]bool // run names; the newest run is opened first
 	seen   bool            // the opened set was initialised
 	marks  map[string]bool // entry names (RUN/ID)
+
+	// view is the entry shown whole, nil for the list.
+	view *entryView
 
 	// plan waits for confirmation; requeueing is true while it runs.
 	plan       *requeuePlan
@@ -99,6 +104,9 @@ type (
 	requeuePlanned struct {
 		plan *requeuePlan
 		err  error
+	}
+	entryViewLoaded struct {
+		view entryView
 	}
 	requeueDone struct {
 		asked   int // entries confirmed
@@ -314,6 +322,9 @@ func (m *Model) quarantinePage() int { return max(1, m.height-3-2-5) }
 
 func (m *Model) quarantineKey(s string) (tea.Model, tea.Cmd) {
 	z := &m.qz
+	if z.view != nil {
+		return m.entryViewKey(s)
+	}
 	if z.marks == nil {
 		z.marks = map[string]bool{}
 	}
@@ -341,7 +352,7 @@ func (m *Model) quarantineKey(s string) (tea.Model, tea.Cmd) {
 			open = false
 		case "enter":
 			if row.entry >= 0 {
-				open = false // enter on an entry closes its run
+				return m, m.openEntry(row.entry)
 			}
 		}
 		z.opened[name] = open
@@ -533,7 +544,7 @@ func requeueNamed(ctx context.Context, q *qmailqueue.Queue, dir string, inj *qma
 // quarantine again: the messages are in the queue under new IDs, and
 // their entries say so.
 func (m *Model) requeued(r requeueDone) (tea.Model, tea.Cmd) {
-	m.applying, m.applyCancel, m.qz.requeueing = false, nil, false
+	m.applying, m.applyCancel, m.qz.requeueing, m.qz.view = false, nil, false, nil
 	m.statusLine = ""
 	m.result = requeueSummary(r)
 	clear(m.qz.marks)
@@ -594,4 +605,107 @@ func requeueSummary(r requeueDone) string {
 		s += ": " + lastErr.Error()
 	}
 	return safe(s)
+}
+
+// entryView is one quarantine entry shown whole: what its manifest line
+// says, and its kept message's headers and decoded body.
+type entryView struct {
+	lines  []string
+	scroll int
+}
+
+// openEntry reads entry i for the entry view.
+func (m *Model) openEntry(i int) tea.Cmd {
+	z := &m.qz
+	e, status, cannot := z.entries[i], z.status[i], ""
+	if !z.requeueable(i) {
+		cannot = m.cannot(i)
+	}
+	dir := m.opts.Quarantine
+	return func() tea.Msg {
+		return entryViewLoaded{entryView{lines: entryLines(&e, dir, status, cannot)}}
+	}
+}
+
+// entryViewKey handles a key in the entry view: scrolling, back to the
+// list, and space and R on the entry, as on its row.
+func (m *Model) entryViewKey(s string) (tea.Model, tea.Cmd) {
+	v := m.qz.view
+	page := m.height - 3
+	switch s {
+	case "up", "k":
+		v.scroll = max(0, v.scroll-1)
+	case "down", "j":
+		v.scroll++
+	case "pgup", "b":
+		v.scroll = max(0, v.scroll-page)
+	case "pgdown", "f":
+		v.scroll += page
+	case "home":
+		v.scroll = 0
+	case "esc", "left", "h":
+		m.qz.view = nil
+	case " ", "space":
+		if row := m.qz.rows[m.qz.cursor]; row.entry >= 0 {
+			if name := m.qz.entries[row.entry].Name(); m.qz.marks[name] {
+				delete(m.qz.marks, name)
+			} else if m.qz.requeueable(row.entry) {
+				m.qz.marks[name] = true
+			}
+		}
+	case "R":
+		return m.planRequeue()
+	}
+	return m, nil
+}
+
+// entryLines lays out a quarantine entry: its manifest line (kind,
+// status, removal, envelope, kept files), then the kept message's headers
+// and decoded body, read through the safe open of queue files (a kept file
+// is never a link followed). Every string is made safe.
+func entryLines(e *qmailqueue.QuarantineEntry, dir, status, cannot string) []string {
+	var l []string
+	add := func(format string, args ...any) { l = append(l, fmt.Sprintf(format, args...)) }
+	add("Entry       %s (%s)", safe(e.Name()), safe(string(e.Kind)))
+	add("Status      %s", safe(status))
+	if cannot != "" {
+		add("Cannot      %s", safe(cannot))
+	}
+	add("Removed     %s by %s", e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"), safe(cmp.Or(e.Reason, "(not recorded)")))
+	add("Message     #%d, state %s, queued at %s, %s", e.ID, safe(cmp.Or(e.State, "?")), e.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanBytes(e.Size))
+	add("Sender      %s", safe(senderOf(e)))
+	add("Recipients  %d pending, %d done before the removal", len(e.Recipients), e.Done)
+	for _, r := range e.Recipients {
+		add("  %-7s %s", safe(r.Channel), safe("<"+string(r.Address)+">"))
+	}
+	if e.Bouncing {
+		add("Bouncing    a bounce report was waiting (not requeued)")
+	}
+	for _, f := range e.Files {
+		add("Kept file   %s (from %s)", safe(f.Name), safe(cmp.Or(f.From, "?")))
+	}
+	path := e.MessPath(dir)
+	if path == "" {
+		return append(l, "No message file was kept.")
+	}
+	f, err := qmailqueue.OpenQueueFile(path, 0, qmailqueue.MaxLinksTodo)
+	if err != nil {
+		return append(l, "Message file: "+safe(err.Error()))
+	}
+	defer f.Close()
+	if h, err := qmailqueue.ParseHeader(f); err == nil {
+		add("Headers:")
+		for _, field := range h.Fields() {
+			add("  %s", safe(field.Name+": "+field.Value))
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return l
+	}
+	body, _ := qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
+	add("Body (decoded text parts):")
+	for _, line := range strings.Split(termsafe.Text(body), "\n") {
+		l = append(l, "  "+safe(line))
+	}
+	return l
 }

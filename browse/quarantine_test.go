@@ -363,3 +363,39 @@ func TestQuarantineHostileNames(t *testing.T) {
 		t.Errorf("the run is not shown:\n%s", m.View())
 	}
 }
+
+// TestQuarantineEntryView checks the entry view: enter on an entry shows
+// its envelope and its kept message; esc and q go back to the list; R
+// requeues the entry shown.
+func TestQuarantineEntryView(t *testing.T) {
+	m, qdir := quarantineModel(t)
+	press(t, m, "down", "enter")
+	if m.qz.view == nil {
+		t.Fatal("no entry view")
+	}
+	v := m.View()
+	for _, want := range []string{"(removed)", "Status      kept", "Removed     2026-11-22 12:00:00 UTC by test", "Sender      <news@spammer.example>",
+		"Recipients  1 pending", "  remote  <victim@example.org>", "Subject: Free money", "Body (decoded text parts):", "↑↓ scroll  esc back"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("entry view lacks %q:\n%s", want, v)
+		}
+	}
+	press(t, m, "esc")
+	if m.qz.view != nil || m.screen != ScreenQuarantine {
+		t.Fatal("esc: still in the entry view")
+	}
+	press(t, m, "enter", "q")
+	if m.qz.view != nil || m.quitting {
+		t.Fatalf("q: view %v, quitting %v", m.qz.view != nil, m.quitting)
+	}
+	press(t, m, "enter", "R")
+	if m.qz.plan == nil || len(m.qz.plan.plan.Todo) != 1 {
+		t.Fatalf("plan %+v, status %q", m.qz.plan, m.statusLine)
+	}
+	name := m.qz.plan.plan.Todo[0].Name()
+	press(t, m, "y")
+	done := requeuedEntries(t, qdir)
+	if len(done) != 1 || done[0].Name() != name || m.qz.view != nil {
+		t.Errorf("requeued %+v, want %s; view open %v", done, name, m.qz.view != nil)
+	}
+}

@@ -15,6 +15,11 @@ import (
 // entries of the opened ones, and what the row under the cursor is.
 func (m *Model) quarantineView() []string {
 	z := &m.qz
+	if v := z.view; v != nil {
+		page := m.height - 3
+		v.scroll = min(v.scroll, max(0, len(v.lines)-page))
+		return v.lines[v.scroll:]
+	}
 	switch {
 	case !m.quarantineAvailable():
 		return []string{"", "no quarantine here"}

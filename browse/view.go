@@ -161,8 +161,10 @@ func (m *Model) keysLine() string {
 		k = "↑↓ move  space mark  a all  enter view  s sort  d rm  e expire  ? keys  q quit"
 	case m.screen == ScreenMessage:
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
+	case m.screen == ScreenQuarantine && m.qz.view != nil:
+		k = "↑↓ scroll  esc back  space mark  R requeue  ? keys  q back"
 	case m.screen == ScreenQuarantine:
-		k = "↑↓ move  enter open run  space mark  a all  u unmark  R requeue  ? keys  q quit"
+		k = "↑↓ move  enter open  space mark  a all  u unmark  R requeue  ? keys  q quit"
 	case m.quarantineAvailable():
 		k = "2 groups  3 messages  4 quarantine  / filter  r refresh  ? keys  q quit"
 	default:
@@ -189,7 +191,7 @@ func (m *Model) helpView() []string {
 		"               start it again",
 		"  e            expire them: qmail-send bounces them at its next attempt",
 		"  4            quarantine: runs of qq rm and qq fsck, newest first;",
-		"               enter opens a run, space marks an entry or a whole run,",
+		"               enter opens a run or an entry, space marks an entry or a run,",
 		"               R requeues them through qmail-queue (plan, confirm)",
 		"  esc          back        q  quit        ctrl+c  quit at once",
 		"",
