@@ -561,25 +561,21 @@ func requeueSummary(r requeueDone) string {
 	if r.todo == 0 && len(r.results) == 0 && r.err != nil {
 		return "nothing requeued: " + safe(r.err.Error())
 	}
-	var done, failed int
+	var stats qmailqueue.RequeueStats
 	var ids []string
-	var lastErr error
+	var lookErr error // a new ID not looked for
 	for _, res := range r.results {
-		switch res.Outcome {
-		case qmailqueue.Requeued:
-			done++
+		stats.Add(res)
+		if res.Outcome == qmailqueue.Requeued {
 			if res.NewID != 0 {
 				ids = append(ids, strconv.FormatUint(res.NewID, 10))
 			}
 			if res.Err != nil {
-				lastErr = res.Err
+				lookErr = res.Err
 			}
-		case qmailqueue.RequeueFailed:
-			failed++
-			lastErr = res.Err
 		}
 	}
-	s := fmt.Sprintf("requeued %d of %d messages", done, r.asked)
+	s := fmt.Sprintf("requeued %d of %d messages", stats.Requeued, r.asked)
 	if len(ids) > 0 {
 		const shown = 4
 		s += " as " + strings.Join(ids[:min(shown, len(ids))], " ")
@@ -587,8 +583,8 @@ func requeueSummary(r requeueDone) string {
 			s += " …"
 		}
 	}
-	if failed > 0 {
-		s += fmt.Sprintf("; %d failed", failed)
+	if stats.Failed > 0 {
+		s += fmt.Sprintf("; %d failed", stats.Failed)
 	}
 	if n := len(r.refused); n > 0 {
 		s += fmt.Sprintf("; %d refused", n)
@@ -601,8 +597,10 @@ func requeueSummary(r requeueDone) string {
 		s += "; stopped"
 	case r.err != nil:
 		s += "; " + r.err.Error()
-	case lastErr != nil:
-		s += ": " + lastErr.Error()
+	case stats.Failed > 0:
+		s += ": " + stats.LastErr.Error()
+	case lookErr != nil:
+		s += ": " + lookErr.Error()
 	}
 	return safe(s)
 }

@@ -77,18 +77,13 @@ func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 		ao := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.now(), Cycle: maint.Run,
 			Progress: func(qmailqueue.Result) { progress() }}
 		if p.Op == qmailqueue.OpRemove {
-			qr, err := qmailqueue.OpenQuarantine(qdir)
-			if err != nil {
-				return nil, quarantineErr(err)
-			}
-			defer qr.Close()
-			ao.Quarantine = qr
+			ao.QuarantineDir = qdir // opened and locked before anything stops
 		}
 		if a.beforeChange != nil {
 			ao.Started = a.beforeChange
 		}
 		res, err := p.Apply(ctx, q, ao)
-		return res, opts.maint.explain(err)
+		return res, opts.maint.explain(quarantineErr(err))
 	}
 	bo := browse.Options{Queue: q, Interval: opts.interval, Now: a.now, Query: opts.query, Apply: apply, NoColor: !a.color,
 		Quarantine: qdir, Injector: a.injector(opts.qmailQueue)}
