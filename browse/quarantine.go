@@ -84,7 +84,6 @@ type qrow struct {
 // requeuePlan is a requeue waiting for confirmation.
 type requeuePlan struct {
 	plan  *qmailqueue.RequeuePlan
-	names map[string]bool // the entries the plan was made of
 	bytes int64
 	runs  qmailqueue.Tally
 	from  qmailqueue.Tally
@@ -111,6 +110,7 @@ type (
 	requeueDone struct {
 		asked   int // entries confirmed
 		todo    int // of those, the entries re-injected (planned again under the lock)
+		gone    int // requeued or purged by another qq since the plan
 		results []qmailqueue.RequeueResult
 		refused []qmailqueue.RequeueResult
 		err     error
@@ -454,9 +454,8 @@ func (m *Model) planRequeue() (tea.Model, tea.Cmd) {
 	}
 	q := m.q
 	return m, func() tea.Msg {
-		p := &requeuePlan{plan: qmailqueue.PlanRequeue(q, chosen, false), names: map[string]bool{}}
+		p := &requeuePlan{plan: qmailqueue.PlanRequeue(q, chosen, false)}
 		for _, e := range p.plan.Todo {
-			p.names[e.Name()] = true
 			p.bytes += e.Size
 			p.runs.Add(e.Run)
 			p.from.Add(senderOf(&e))
@@ -505,37 +504,31 @@ func (m *Model) requeue() (tea.Model, tea.Cmd) {
 	q, dir, inj, counter := m.q, m.opts.Quarantine, m.opts.Injector, m.progress
 	run := func() tea.Msg {
 		defer close(done)
-		return requeueNamed(ctx, q, dir, inj, p.names, func(qmailqueue.RequeueResult) { counter.Add(1) })
+		return requeueTodo(ctx, q, dir, inj, p.plan.Todo, func(qmailqueue.RequeueResult) { counter.Add(1) })
 	}
-	m.statusLine = fmt.Sprintf("requeueing %d messages…", len(p.names))
-	m.applyingN = len(p.names)
+	m.statusLine = fmt.Sprintf("requeueing %d messages…", len(p.plan.Todo))
+	m.applyingN = len(p.plan.Todo)
 	return m, tea.Batch(run, func() tea.Msg { return progressTick{} })
 }
 
-// requeueNamed requeues the entries named, from the quarantine in dir,
-// into q through inj, as qq requeue does, taking the quarantine's lock
-// first and planning again from the manifests read under it.
-func requeueNamed(ctx context.Context, q *qmailqueue.Queue, dir string, inj *qmailqueue.Injector, names map[string]bool, progress func(qmailqueue.RequeueResult)) requeueDone {
-	d := requeueDone{asked: len(names)}
+// requeueTodo requeues the planned entries, from the quarantine in dir,
+// into q through inj, as qq requeue does, but first takes the
+// quarantine's lock and plans again from the manifests read under it
+// (Quarantine.Replan): the plan was made before, while the dialog was up.
+func requeueTodo(ctx context.Context, q *qmailqueue.Queue, dir string, inj *qmailqueue.Injector, todo []qmailqueue.QuarantineEntry, progress func(qmailqueue.RequeueResult)) requeueDone {
+	d := requeueDone{asked: len(todo)}
 	z, err := qmailqueue.OpenQuarantine(dir)
 	if err != nil {
 		d.err = err
 		return d
 	}
 	defer z.Close()
-	all, _, err := qmailqueue.LoadQuarantine(dir)
+	p, gone, err := z.Replan(q, todo, false)
 	if err != nil {
 		d.err = err
 		return d
 	}
-	var chosen []qmailqueue.QuarantineEntry
-	for i := range all {
-		if names[all[i].Name()] {
-			chosen = append(chosen, all[i])
-		}
-	}
-	p := qmailqueue.PlanRequeue(q, chosen, false)
-	d.todo, d.refused = len(p.Todo), p.Refused
+	d.todo, d.refused, d.gone = len(p.Todo), p.Refused, gone
 	d.results, d.err = z.Requeue(ctx, q, inj, p.Todo, progress)
 	return d
 }
@@ -589,8 +582,8 @@ func requeueSummary(r requeueDone) string {
 	if n := len(r.refused); n > 0 {
 		s += fmt.Sprintf("; %d refused", n)
 	}
-	if n := r.asked - r.todo - len(r.refused); n > 0 {
-		s += fmt.Sprintf("; %d requeued or purged by another qq since the plan", n)
+	if r.gone > 0 {
+		s += fmt.Sprintf("; %d requeued or purged by another qq since the plan", r.gone)
 	}
 	switch {
 	case r.err != nil && errors.Is(r.err, context.Canceled):
