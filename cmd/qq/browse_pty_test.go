@@ -38,6 +38,21 @@ func typist(t *testing.T, r *ptyRun) func(string) {
 	}
 }
 
+// afterBrowse reads what qq browse left: the queue and its count of
+// messages, and the entries and problems of its quarantine.
+func afterBrowse(t *testing.T, queueDir string) (*qmailqueue.Queue, int, []qmailqueue.QuarantineEntry, []string) {
+	t.Helper()
+	q, err := qmailqueue.Open(queueDir)
+	mustDo(t, err)
+	s, err := q.Summarize(context.Background(), nil, false)
+	mustDo(t, err)
+	qdir, err := qmailqueue.QuarantineDirFor(q.Dir, "")
+	mustDo(t, err)
+	entries, problems, err := qmailqueue.LoadQuarantine(qdir)
+	mustDo(t, err)
+	return q, s.Messages, entries, problems
+}
+
 // TestBrowseInPTY runs qq browse on a pseudo-terminal over a queue with a
 // flood: filter the flood, mark it, remove it with confirmation, quit; then
 // checks the queue, the quarantine and the terminal's restored state. No
@@ -68,17 +83,10 @@ func TestBrowseInPTY(t *testing.T) {
 	if !strings.Contains(raw, "\x1b[?1049h") || !strings.Contains(raw[max(0, len(raw)-64):], "\x1b[?1049l") {
 		t.Errorf("the alternate screen was not left at the end: %q", raw[max(0, len(raw)-80):])
 	}
-	q, err := qmailqueue.Open(filepath.Join(dir, "queue"))
-	mustDo(t, err)
-	s, err := q.Summarize(context.Background(), nil, false)
-	mustDo(t, err)
-	if s.Messages != 3 {
-		t.Errorf("%d messages left in the queue, want the 3 others", s.Messages)
+	_, messages, entries, _ := afterBrowse(t, filepath.Join(dir, "queue"))
+	if messages != 3 {
+		t.Errorf("%d messages left in the queue, want the 3 others", messages)
 	}
-	qdir, err := qmailqueue.QuarantineDirFor(q.Dir, "")
-	mustDo(t, err)
-	entries, _, err := qmailqueue.LoadQuarantine(qdir)
-	mustDo(t, err)
 	if len(entries) != 20 {
 		t.Errorf("%d messages in the quarantine, want 20", len(entries))
 	}
@@ -162,17 +170,10 @@ func TestBrowseRequeueInPTY(t *testing.T) {
 		t.Fatalf("qq browse exited %d", code)
 	}
 
-	q, err := qmailqueue.Open(queueDir)
-	mustDo(t, err)
-	s, err := q.Summarize(context.Background(), nil, false)
-	mustDo(t, err)
-	if s.Messages != 6 {
-		t.Errorf("%d messages in the queue, want the 3 others and the 3 requeued", s.Messages)
+	q, messages, entries, problems := afterBrowse(t, queueDir)
+	if messages != 6 {
+		t.Errorf("%d messages in the queue, want the 3 others and the 3 requeued", messages)
 	}
-	qdir, err := qmailqueue.QuarantineDirFor(q.Dir, "")
-	mustDo(t, err)
-	entries, problems, err := qmailqueue.LoadQuarantine(qdir)
-	mustDo(t, err)
 	if len(entries) != 20 || len(problems) != 0 {
 		t.Fatalf("%d entries in the quarantine (problems %q), want 20", len(entries), problems)
 	}
