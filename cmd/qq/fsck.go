@@ -118,7 +118,11 @@ func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	if err != nil {
 		return fsck.Options{}, err
 	}
-	return fsck.Options{Split: o.split, Owners: &owners, Now: a.now(), Workers: o.workers}, nil
+	qdir, err := a.quarantineDir(o.quarantine)
+	if err != nil {
+		return fsck.Options{}, err
+	}
+	return fsck.Options{Split: o.split, Owners: &owners, Now: a.now(), Workers: o.workers, QuarantineDir: qdir}, nil
 }
 
 // queueErr adds a hint to errors about the queue directory itself.
