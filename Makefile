@@ -53,7 +53,7 @@ lint:
 ## one ok line per package, skipped tests with their reason, and the count
 unit:
 	@go build -o bin/testsum ./tools/testsum
-	@set -o pipefail; go test -race -count=1 -json ./... 2>&1 | bin/testsum
+	@set -o pipefail; go test -race -count=1 -timeout 20m -json ./... 2>&1 | bin/testsum
 
 ## fuzz: a short run of every fuzz target (FUZZTIME each)
 fuzz:

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 )
@@ -156,30 +157,24 @@ func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Fil
 	return g.Groups(report.ByCount, 200), g.Total(), err
 }
 
-// detail is what the message view shows of one message.
+// detail is what the message view shows of one message (msgview.Load),
+// or why it cannot be shown.
 type detail struct {
-	msg    *qmailqueue.Message
-	bounce []qmailqueue.BounceReport
-	body   string
+	msg  *qmailqueue.Message
+	view *msgview.Detail
+	// logErr says why the last attempts could not be read from the log.
+	logErr error
 	err    error
 }
 
 // loadDetail reads everything about one message, each file through the
 // library's safe readers.
 func loadDetail(q *qmailqueue.Queue, id uint64) detail {
-	m, err := q.Message(id, qmailqueue.FieldSize|qmailqueue.FieldEnvelope|qmailqueue.FieldRecipients|qmailqueue.FieldHeader|qmailqueue.FieldParts)
+	v, err := msgview.Load(q, id, true)
 	if err != nil {
 		return detail{err: err}
 	}
-	d := detail{msg: m}
-	if m.Bouncing {
-		d.bounce, _, _ = q.ReadBounce(id)
-	}
-	if f, err := q.OpenMessage(id, m.MessInode); err == nil {
-		d.body, _ = qmailqueue.BodyText(f, qmailqueue.MaxBodyRead-qmailqueue.HeaderLimit)
-		f.Close()
-	}
-	return d
+	return detail{msg: v.Msg, view: v}
 }
 
 // rowFields are what a row of the message list shows.

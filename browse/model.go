@@ -24,6 +24,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
 // Applier carries out a plan: for a removal, inside the stop → change →
@@ -43,8 +44,8 @@ type Options struct {
 	// Apply carries out removals and expiries; nil disables them.
 	Apply Applier
 	// Attempts, when set, returns the last delivery attempts of a message
-	// from qmail-send's log, one line each.
-	Attempts func(ctx context.Context, m *qmailqueue.Message) []string
+	// from qmail-send's log (msgview.LastAttempts).
+	Attempts func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error)
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool
 	// Quarantine is the quarantine directory the quarantine screen shows;
@@ -125,7 +126,6 @@ type Model struct {
 
 	// Message view.
 	detail     *detail
-	attempts   []string
 	viewScroll int
 
 	// Acting: a plan waiting for confirmation, or a change under way.
@@ -206,10 +206,7 @@ type (
 		err error
 	}
 	progressTick struct{}
-	detailResult struct {
-		d        detail
-		attempts []string
-	}
+	detailResult struct{ d detail }
 )
 
 // Init starts the first scan and the refresh clock.
@@ -320,7 +317,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case detailResult:
-		m.detail, m.attempts, m.viewScroll = &msg.d, msg.attempts, 0
+		m.detail, m.viewScroll = &msg.d, 0
 		return m, nil
 	case tea.KeyMsg:
 		return m.key(msg)
@@ -630,11 +627,14 @@ func (m *Model) loadDetail(id uint64) tea.Cmd {
 	q, attempts, ctx := m.q, m.opts.Attempts, m.ctx
 	return func() tea.Msg {
 		d := loadDetail(q, id)
-		var lines []string
-		if attempts != nil && d.msg != nil {
-			lines = attempts(ctx, d.msg)
+		if attempts != nil && d.view != nil {
+			at, err := attempts(ctx, d.msg)
+			if err == nil {
+				d.view.Attempts = &at
+			}
+			d.logErr = err
 		}
-		return detailResult{d: d, attempts: lines}
+		return detailResult{d: d}
 	}
 }
 

@@ -158,7 +158,7 @@ func TestGroupsAndList(t *testing.T) {
 		t.Fatal("no message view")
 	}
 	v := m.View()
-	for _, want := range []string{"Sender      <news@spammer.example>", "Subject: Free money", "Body (decoded text parts):", "Expires"} {
+	for _, want := range []string{"Sender:      <news@spammer.example>", "Subject: Free money", "Body (decoded text parts):", "Expires:"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("message view lacks %q:\n%s", want, v)
 		}
@@ -190,6 +190,32 @@ func TestFilterQuery(t *testing.T) {
 	press(t, m, "esc")
 	if m.filtering || m.query != "sender-domain:good.example size>1k" {
 		t.Fatalf("esc: filtering %v, query %q", m.filtering, m.query)
+	}
+}
+
+// TestFilterQueryHelo checks the helo: term, which the browser gets from
+// the filter registry like every flag: the nearest hop's HELO name.
+func TestFilterQueryHelo(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{})
+	for _, helo := range []string{"WIN-4J5K2M8Q", "mx.example.net", "win-other"} {
+		_, err := b.Add(queuetest.Message{Sender: "a@example.com", Recipients: []queuetest.Recipient{{Addr: "b@example.org", Remote: true}},
+			Header: "Received: from unknown (HELO " + helo + ") (203.0.113.66)\n  by mail.example.com with SMTP; d\n", Body: []byte("x\n"), Birth: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := qmailqueue.Open(b.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, q, nil)
+	press(t, m, "/")
+	for _, r := range "helo:^win-" {
+		press(t, m, string(r))
+	}
+	press(t, m, "enter")
+	if m.filtering || m.query != "helo:^win-" || m.summary.Messages != 2 {
+		t.Fatalf("filter %q, filtering %v, messages %d, err %q", m.query, m.filtering, m.summary.Messages, m.filterErr)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/qqmail/qq/termsafe"
@@ -180,7 +181,7 @@ func (m *Model) helpView() []string {
 		"  1 2 3 4      overview, groups, messages, quarantine (tab: → groups)",
 		"  /            filter: sender:A rcpt:A sender-domain:D rcpt-domain:.D",
 		"               subject:RE header:NAME=RE match:RE body:RE attachment:RE",
-		"               older:2h newer:30m size>1M size<10k id:N",
+		"               helo:RE older:2h newer:30m size>1M size<10k id:N",
 		"               local remote todo bouncing case not",
 		"  r            refresh now (otherwise every " + m.opts.Interval.String() + ")",
 		"  groups       ↑↓ move, g/G next/previous grouping, enter its messages",
@@ -348,89 +349,50 @@ func (m *Model) messageView() []string {
 	if m.detail.err != nil {
 		return []string{"", m.styles.warn.Render(safe(m.detail.err.Error()))}
 	}
-	all := messageLines(m.detail, m.attempts, m.q, m.opts.Now())
+	all := m.messageLines(m.detail)
 	page := m.height - 3
 	m.viewScroll = min(m.viewScroll, max(0, len(all)-page))
 	return all[m.viewScroll:]
 }
 
-// messageLines writes out one message: envelope, state, retry and expiry,
-// recipients, the log's last attempts, the bounce report, problems,
-// headers, MIME structure and the decoded body, every queue string made
-// safe.
-func messageLines(d *detail, attempts []string, q *qmailqueue.Queue, now time.Time) []string {
-	msg := d.msg
+// messageLines lays one message out as qq show does (msgview.WriteText,
+// every string from the queue and the log made safe for the terminal),
+// one screen line per line: tabs expanded, the CR of a CRLF dropped.
+func (m *Model) messageLines(d *detail) []string {
+	var b strings.Builder
+	warn := func(s string) string { return m.styles.warn.Render(s) }
+	style := msgview.Style{Bad: warn, Warn: warn}
+	msgview.WriteText(&b, d.view, msgview.TextOptions{Now: m.opts.Now(), Terminal: true, Style: style})
 	var l []string
-	add := func(format string, args ...any) { l = append(l, fmt.Sprintf(format, args...)) }
-	add("Message     #%d (split %d)", msg.ID, msg.Split)
-	add("State       %s (%s)", msg.State, msg.State.Code())
-	add("Queued at   %s (%s ago)", msg.Birth.UTC().Format("2006-01-02 15:04:05 MST"), roundAge(now.Sub(msg.Birth)))
-	add("Size        %d bytes (%s)", msg.Size, humanBytes(msg.Size))
-	add("Sender      %s", safe("<"+msg.Sender+">"))
-	if next, ok := msg.NextRetry(now); ok {
-		add("Next retry  %s", next.UTC().Format("2006-01-02 15:04:05 MST"))
-	} else if msg.State == qmailqueue.StateQueued {
-		add("Next retry  at preprocessing")
+	if d.logErr != nil {
+		l = append(l, m.styles.warn.Render("(log: "+safe(d.logErr.Error())+")"))
 	}
-	add("Expires     %s", msg.Expires(q.Lifetime).UTC().Format("2006-01-02 15:04:05 MST"))
-	add("Bouncing    %v", msg.Bouncing)
-	add("Recipients  %d, %d pending", len(msg.Recipients), msg.Pending())
-	for _, r := range msg.Recipients {
-		status := "pending"
-		if r.Done {
-			status = "done"
-		}
-		add("  %-7s %-8s %s", r.Channel, status, safe(r.Address))
-	}
-	if attempts != nil {
-		add("Last delivery attempts (qmail-send's log):")
-		if len(attempts) == 0 {
-			add("  none in the log")
-		}
-		for _, a := range attempts {
-			add("  %s", safe(a))
-		}
-	}
-	if len(d.bounce) > 0 {
-		add("Bounce report:")
-		for _, b := range d.bounce {
-			add("  %s:", safe("<"+b.Recipient+">"))
-			for _, line := range strings.Split(b.Text, "\n") {
-				add("    %s", safe(line))
-			}
-		}
-	}
-	for _, p := range msg.Problems {
-		add("Problem: %s", safe(p.String()))
-	}
-	if msg.Header != nil {
-		add("Headers:")
-		for _, f := range msg.Header.Fields() {
-			add("  %s", safe(f.Name+": "+f.Value))
-		}
-	}
-	if msg.MIME != nil && len(msg.MIME.Parts) > 0 {
-		add("MIME structure:")
-		for _, p := range msg.MIME.Parts {
-			n := p.Number
-			if n == "" {
-				n = "-"
-			}
-			note := ""
-			if p.Filename != "" {
-				note = " " + p.Filename
-			}
-			if p.IsAttachment() {
-				note += " (attachment)"
-			}
-			add("  %-5s %s%s %s%s", n, strings.Repeat("  ", p.Depth), safe(p.Type), humanBytes(p.Size), safe(note))
-		}
-	}
-	add("Body (decoded text parts):")
-	for _, line := range strings.Split(termsafe.Text(d.body), "\n") {
-		l = append(l, "  "+safe(line))
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		l = append(l, expandTabs(strings.TrimSuffix(line, "\r")))
 	}
 	return l
+}
+
+// expandTabs replaces each tab with the spaces up to the next multiple of
+// eight columns, as a terminal would move the cursor, so that the screen
+// is drawn with what it shows.
+func expandTabs(s string) string {
+	if !strings.Contains(s, "\t") {
+		return s
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range s {
+		if r == '\t' {
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		}
+		b.WriteRune(r)
+		col++
+	}
+	return b.String()
 }
 
 // planView is the confirmation dialog: what the change will do.

@@ -42,6 +42,10 @@ type Filter struct {
 	// types of a message's attachments ([Part.IsAttachment]); one must
 	// match. The message is walked as a stream, at most PartsLimit bytes.
 	Attachment *regexp.Regexp
+	// Helo is a regular expression over the HELO name of the nearest
+	// Received hop ([NthHop] 1: the peer that handed the message to this
+	// host); a message without one does not match.
+	Helo *regexp.Regexp
 	// OlderThan and NewerThan select by age (now - birth); zero means unset.
 	OlderThan, NewerThan time.Duration
 	// Now is the clock for ages; zero means time.Now at the first call.
@@ -72,7 +76,7 @@ func NewFilter() *Filter { return &Filter{LargerThan: -1, SmallerThan: -1} }
 func (f *Filter) IsZero() bool {
 	return f == nil || (len(f.IDs) == 0 && len(f.Senders) == 0 && len(f.Recipients) == 0 &&
 		len(f.SenderDomains) == 0 && len(f.RecipientDomains) == 0 && len(f.Match) == 0 &&
-		len(f.Headers) == 0 && f.Body == nil && f.Attachment == nil && f.OlderThan == 0 && f.NewerThan == 0 &&
+		len(f.Headers) == 0 && f.Body == nil && f.Attachment == nil && f.Helo == nil && f.OlderThan == 0 && f.NewerThan == 0 &&
 		f.LargerThan < 0 && f.SmallerThan < 0 && f.Channel == ChannelUnknown && !f.TodoOnly &&
 		!f.Bouncing && !f.Not)
 }
@@ -93,7 +97,7 @@ func (f *Filter) fields() Fields {
 }
 
 // needsHeader reports whether matching reads the header block.
-func (f *Filter) needsHeader() bool { return len(f.Match) > 0 || len(f.Headers) > 0 }
+func (f *Filter) needsHeader() bool { return len(f.Match) > 0 || len(f.Headers) > 0 || f.Helo != nil }
 
 // preselect is the part of the filter decided by the ID alone, before any
 // file is opened. With Not set nothing can be decided early.
@@ -199,6 +203,11 @@ func (f *Filter) matchAll(m *Message, loadHeader func(), openBody func(limit int
 				}
 			}
 			if !found {
+				return false, nil
+			}
+		}
+		if f.Helo != nil {
+			if hop, ok := NthHop(m.Header, 1); !ok || !f.Helo.MatchString(hop.Helo) {
 				return false, nil
 			}
 		}

@@ -2,8 +2,11 @@ package qmailqueue
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -42,4 +45,22 @@ func ReadIDList(r io.Reader) ([]uint64, error) {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// IDsWithPrefix returns the IDs of the queue's messages whose decimal form
+// starts with prefix, in scan order, at most limit of them. It reads
+// directory listings only; when ctx ends first it returns what it found.
+func (q *Queue) IDsWithPrefix(ctx context.Context, prefix string, limit int) []uint64 {
+	var out []uint64
+	errEnough := errors.New("enough")
+	_, _ = q.Scan(ctx, ScanOptions{}, func(m *Message) error {
+		if len(out) >= limit {
+			return errEnough
+		}
+		if strings.HasPrefix(strconv.FormatUint(m.ID, 10), prefix) {
+			out = append(out, m.ID)
+		}
+		return nil
+	})
+	return out
 }

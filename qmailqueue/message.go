@@ -188,6 +188,17 @@ func (m *Message) Pending() int {
 	return n
 }
 
+// PendingAddresses lists the addresses of the recipients not yet done.
+func (m *Message) PendingAddresses() []string {
+	var p []string
+	for _, r := range m.Recipients {
+		if !r.Done {
+			p = append(p, r.Address)
+		}
+	}
+	return p
+}
+
 // PendingOn reports whether the message has a pending recipient on channel c.
 func (m *Message) PendingOn(c Channel) bool {
 	for _, r := range m.Recipients {

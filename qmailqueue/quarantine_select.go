@@ -187,3 +187,21 @@ func anyRef(refs []EntryRef, e *QuarantineEntry) bool {
 	}
 	return false
 }
+
+// EntryRefNames returns the references that name entries one by one or run
+// by run, as commands take them (RUN and RUN/ID, [QuarantineEntry.Name]):
+// for each entry in order its run, the first time the run is met, then the
+// entry itself.
+func EntryRefNames(entries []QuarantineEntry) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range entries {
+		for _, name := range []string{entries[i].Run, entries[i].Name()} {
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}

@@ -14,62 +14,15 @@ import (
 //	sender:news@spammer.example subject:Free older:2h
 //	rcpt-domain:.example.org size>1M attachment:\.exe$ not
 //
-// A term is NAME:VALUE, with NAME one of the value flags' names (sender,
-// rcpt, sender-domain, rcpt-domain, match, header, subject, body,
-// body-limit, attachment, older, newer, larger, smaller, id); size>SIZE and
-// size<SIZE are larger: and smaller:, age>AGE and age<AGE are older: and
-// newer:; and a bare word is a switch flag (local, remote, todo, bouncing,
-// not, case). Terms combine exactly as the flags do: all must hold, a
-// repeated list term (sender, rcpt, …) matches any of its values, a
+// A term is NAME:VALUE, with NAME the name of a value filter of [Filters]
+// (sender, rcpt, older, …) or id; a filter's comparison spelling
+// ([FilterDef.Compare]: size>SIZE for larger:SIZE, age<AGE for newer:AGE)
+// stands for NAME:; and a bare word is a switch (local, remote, todo,
+// bouncing, case, not). Terms combine exactly as the flags do: all must
+// hold, a repeated list term (sender, rcpt, …) matches any of its values, a
 // repeated single term keeps its last value, and not negates the whole
 // selection. A value containing white space, or starting with a double
 // quote, is written in double quotes, with \" and \\ inside them.
-
-// queryLists are the terms that may repeat, each adding a value.
-var queryLists = []struct {
-	name string
-	get  func(*FilterSpec) *[]string
-}{
-	{"sender", func(s *FilterSpec) *[]string { return &s.Senders }},
-	{"rcpt", func(s *FilterSpec) *[]string { return &s.Recipients }},
-	{"sender-domain", func(s *FilterSpec) *[]string { return &s.SenderDomains }},
-	{"rcpt-domain", func(s *FilterSpec) *[]string { return &s.RecipientDomains }},
-	{"match", func(s *FilterSpec) *[]string { return &s.Match }},
-	{"header", func(s *FilterSpec) *[]string { return &s.Headers }},
-}
-
-// queryValues are the terms with one value.
-var queryValues = []struct {
-	name string
-	get  func(*FilterSpec) *string
-}{
-	{"subject", func(s *FilterSpec) *string { return &s.Subject }},
-	{"body", func(s *FilterSpec) *string { return &s.Body }},
-	{"body-limit", func(s *FilterSpec) *string { return &s.BodyLimit }},
-	{"attachment", func(s *FilterSpec) *string { return &s.Attachment }},
-	{"older", func(s *FilterSpec) *string { return &s.Older }},
-	{"newer", func(s *FilterSpec) *string { return &s.Newer }},
-	{"larger", func(s *FilterSpec) *string { return &s.Larger }},
-	{"smaller", func(s *FilterSpec) *string { return &s.Smaller }},
-}
-
-// querySwitches are the bare-word terms.
-var querySwitches = []struct {
-	name string
-	get  func(*FilterSpec) *bool
-}{
-	{"local", func(s *FilterSpec) *bool { return &s.Local }},
-	{"remote", func(s *FilterSpec) *bool { return &s.Remote }},
-	{"todo", func(s *FilterSpec) *bool { return &s.Todo }},
-	{"bouncing", func(s *FilterSpec) *bool { return &s.Bouncing }},
-	{"case", func(s *FilterSpec) *bool { return &s.CaseSensitive }},
-	{"not", func(s *FilterSpec) *bool { return &s.Not }},
-}
-
-// queryComparisons are the name>value and name<value terms.
-var queryComparisons = map[string]string{
-	"size>": "larger", "size<": "smaller", "age>": "older", "age<": "newer",
-}
 
 // QueryError is a mistake in a filter query, at byte offset Pos.
 type QueryError struct {
@@ -102,33 +55,37 @@ func ParseQuery(q string) (*FilterSpec, error) {
 		}
 		name := strings.ToLower(q[start:i])
 		if i >= len(q) || isSpaceAt(q, i) {
-			if !s.setSwitch(name) {
-				return nil, &QueryError{start, fmt.Sprintf("unknown term %q: want NAME:VALUE (sender:, subject:, older:, …) or one of local, remote, todo, bouncing, case, not", q[start:i])}
+			d := LookupFilter(name)
+			if d == nil || d.Kind != FilterSwitch {
+				return nil, &QueryError{start, fmt.Sprintf("unknown term %q: want NAME:VALUE (sender:, subject:, older:, …) or one of %s", q[start:i], querySwitches())}
 			}
+			d.Set(s, "")
 			continue
 		}
+		d := LookupFilter(name)
 		if q[i] != ':' {
 			cmp := name + string(q[i])
-			mapped, ok := queryComparisons[cmp]
-			if !ok {
+			if d = LookupFilter(cmp); d == nil {
 				return nil, &QueryError{start, fmt.Sprintf("unknown comparison %q: want size>, size<, age> or age<", cmp)}
 			}
-			name = mapped
+			name = d.Name
 		}
 		i++
 		val, next, err := queryValue(q, i)
 		if err != nil {
 			return nil, err
 		}
-		if !s.setValue(name, val) {
-			return nil, &QueryError{start, fmt.Sprintf("unknown term %q", name+":")}
-		}
-		if name == "id" {
+		switch {
+		case name == "id":
 			id, err := ParseID(val)
 			if err != nil {
 				return nil, &QueryError{i, err.Error()}
 			}
 			s.IDs = append(s.IDs, id)
+		case d == nil || d.Kind == FilterSwitch:
+			return nil, &QueryError{start, fmt.Sprintf("unknown term %q", name+":")}
+		default:
+			d.Set(s, val)
 		}
 		i = next
 	}
@@ -173,59 +130,35 @@ func queryValue(q string, i int) (string, int, error) {
 	return "", 0, &QueryError{open, "unterminated quoted value"}
 }
 
-func (s *FilterSpec) setSwitch(name string) bool {
-	for _, t := range querySwitches {
-		if t.name == name {
-			*t.get(s) = true
-			return true
+// querySwitches lists the switches' names, for an error message.
+func querySwitches() string {
+	var names []string
+	for _, d := range Filters {
+		if d.Kind == FilterSwitch {
+			names = append(names, d.Name)
 		}
 	}
-	return false
-}
-
-func (s *FilterSpec) setValue(name, val string) bool {
-	if name == "id" {
-		return true // parsed by the caller
-	}
-	for _, t := range queryLists {
-		if t.name == name {
-			p := t.get(s)
-			*p = append(*p, val)
-			return true
-		}
-	}
-	for _, t := range queryValues {
-		if t.name == name {
-			*t.get(s) = val
-			return true
-		}
-	}
-	return false
+	return strings.Join(names, ", ")
 }
 
 // String writes the spec as a filter query that ParseQuery reads back to
 // the same spec (apart from Query).
 func (s *FilterSpec) String() string {
-	var terms []string
-	for _, t := range queryLists {
-		for _, v := range *t.get(s) {
-			terms = append(terms, t.name+":"+quoteQueryValue(v))
-		}
-	}
-	for _, t := range queryValues {
-		if v := *t.get(s); v != "" {
-			terms = append(terms, t.name+":"+quoteQueryValue(v))
+	var terms, switches []string
+	for i := range Filters {
+		d := &Filters[i]
+		for _, v := range d.values(s) {
+			if d.Kind == FilterSwitch {
+				switches = append(switches, d.Name)
+			} else {
+				terms = append(terms, d.Name+":"+quoteQueryValue(v))
+			}
 		}
 	}
 	for _, id := range s.IDs {
 		terms = append(terms, "id:"+strconv.FormatUint(id, 10))
 	}
-	for _, t := range querySwitches {
-		if *t.get(s) {
-			terms = append(terms, t.name)
-		}
-	}
-	return strings.Join(terms, " ")
+	return strings.Join(append(terms, switches...), " ")
 }
 
 // quoteQueryValue quotes v when the query reader would not read it back

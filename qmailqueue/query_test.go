@@ -22,6 +22,7 @@ func TestParseQuery(t *testing.T) {
 		{"size<10k age>1d local todo bouncing case", FilterSpec{Smaller: "10k", Older: "1d", Local: true, Todo: true, Bouncing: true, CaseSensitive: true}},
 		{"header:X-Mailer=^PHP match:^From:.*bad id:#123 id:9", FilterSpec{Headers: []string{"X-Mailer=^PHP"}, Match: []string{"^From:.*bad"}, IDs: []uint64{123, 9}}},
 		{`body:"a b\c" body-limit:64k`, FilterSpec{Body: `a b\c`, BodyLimit: "64k"}},
+		{"helo:^win- HELO:^bot", FilterSpec{Helo: "^bot"}},
 	}
 	for _, tt := range tests {
 		got, err := ParseQuery(tt.in)
@@ -64,6 +65,7 @@ func TestQueryBuildErrors(t *testing.T) {
 		{"header:Subject", `header "Subject": want NAME=REGEX, e.g. header:X-Mailer=^PHPMailer`},
 		{"local remote", "local and remote exclude each other; run twice, or use neither"},
 		{"body:x body-limit:big", `body-limit: bad size "big"`},
+		{"helo:[", `helo: bad regular expression "[": missing closing ]`},
 	}
 	for _, tt := range tests {
 		s, err := ParseQuery(tt.in)
@@ -111,7 +113,7 @@ func FuzzQuery(f *testing.F) {
 	for _, s := range []string{
 		"sender:news@spammer.example subject:Free older:2h",
 		`rcpt-domain:.example.org size>1M attachment:\.exe$ not`,
-		`subject:"a \"b\" \\ c" id:7 local`, `sender:""`, "age<1d case", "header:X=y\u0085z",
+		`subject:"a \"b\" \\ c" id:7 local`, `sender:""`, "age<1d case", "header:X=y\u0085z", "helo:^win- not",
 	} {
 		f.Add(s)
 	}

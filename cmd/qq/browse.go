@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/browse"
 	"github.com/qqmail/qq/qmailqueue"
+	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
 )
 
@@ -88,20 +88,12 @@ func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 	bo := browse.Options{Queue: q, Interval: opts.interval, Now: a.now, Query: opts.query, Apply: apply, NoColor: !a.color,
 		Quarantine: qdir, Injector: a.injector(opts.qmailQueue)}
 	if source := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); source != "" {
-		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) []string {
+		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
 			at, err := lastAttempts(ctx, a, source, m)
 			if err != nil {
-				return []string{"(log: " + err.Error() + ")"}
+				return nil, err
 			}
-			var lines []string
-			for _, d := range *at {
-				outcome := cmp.Or(d.Outcome, "in progress")
-				if d.Lost {
-					outcome = "lost"
-				}
-				lines = append(lines, fmt.Sprintf("%s %s %s: %s %s", d.Started, d.Channel, d.Recipient, outcome, d.Text))
-			}
-			return lines
+			return *at, nil
 		}
 	}
 	err = browse.Run(bo, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/nagios"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -98,7 +99,7 @@ func parseThreshold(name, warn, crit string, parse func(string) (float64, error)
 
 // parseAgeLimit reads an age limit, in seconds.
 func parseAgeLimit(s string) (float64, error) {
-	d, err := parseAge(s)
+	d, err := qmailqueue.ParseAge(s)
 	return float64(d / time.Second), err
 }
 
@@ -141,7 +142,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	}
 	send := opts.service.read(a)
 	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now,
-		Format: report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
+		Format: report.CheckFormat{Age: humanAge, AgeLimit: report.CompactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
 	status, err := check.Run(ctx, q, checkSend(send, now))
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +55,7 @@ var commandFormats = map[string][]string{
 }
 
 // flagValues are the fixed values of flags, by command path and flag name
-// ("" as the path: every command).
+// ("" as the path: the global flags).
 var flagValues = map[[2]string][]string{
 	{"", "color"}:                {"auto", "always", "never"},
 	{"qq list", "sort"}:          {"age", "size", "sender", "id"},
@@ -73,7 +72,8 @@ const maxCompletions = 2000
 
 // registerCompletions adds completion of values to the command tree:
 // --format, --by and other fixed values, message IDs from the queue,
-// control-file names, service directories and quarantine entries.
+// control-file names, service directories and quarantine entries. A
+// filter's value (an address, a regex, an age) is never a file name.
 func registerCompletions(a *app, root *cobra.Command) {
 	_ = root.RegisterFlagCompletionFunc("format", func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return prefixed(commandFormats[cmd.CommandPath()], toComplete), cobra.ShellCompDirectiveNoFileComp
@@ -82,27 +82,22 @@ func registerCompletions(a *app, root *cobra.Command) {
 		_ = root.RegisterFlagCompletionFunc(name, dirsOnly)
 	}
 	_ = root.RegisterFlagCompletionFunc("color", fixed(flagValues[[2]string{"", "color"}]))
+	var keys []string
+	for _, k := range report.Keys() {
+		keys = append(keys, k.String())
+	}
+	byName := map[string]cobra.CompletionFunc{"by": fixed(keys), "service": completeServices, "quarantine": dirsOnly, "log": dirsOnly}
+	for _, d := range qmailqueue.Filters {
+		if d.Kind != qmailqueue.FilterSwitch {
+			byName[d.Name] = cobra.NoFileCompletions
+		}
+	}
 	visitCommands(root, func(cmd *cobra.Command) {
 		path := cmd.CommandPath()
 		cmd.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
-			var fn cobra.CompletionFunc
-			switch {
-			case flagValues[[2]string{path, f.Name}] != nil || flagValues[[2]string{"", f.Name}] != nil:
-				values := flagValues[[2]string{path, f.Name}]
-				if values == nil {
-					values = flagValues[[2]string{"", f.Name}]
-				}
+			fn := byName[f.Name]
+			if values := flagValues[[2]string{path, f.Name}]; values != nil {
 				fn = fixed(values)
-			case f.Name == "by":
-				var keys []string
-				for _, k := range report.Keys() {
-					keys = append(keys, k.String())
-				}
-				fn = fixed(keys)
-			case f.Name == "service":
-				fn = completeServices
-			case f.Name == "quarantine", f.Name == "log":
-				fn = dirsOnly
 			}
 			if fn != nil {
 				_ = cmd.RegisterFlagCompletionFunc(f.Name, fn)
@@ -222,17 +217,9 @@ func (a *app) completeMessageIDs(all bool) cobra.CompletionFunc {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 		defer cancel()
-		errEnough := errors.New("enough")
-		_, _ = q.Scan(ctx, qmailqueue.ScanOptions{}, func(m *qmailqueue.Message) error {
-			id := strconv.FormatUint(m.ID, 10)
-			if strings.HasPrefix(id, toComplete) {
-				out = append(out, id)
-			}
-			if len(out) >= maxCompletions {
-				return errEnough
-			}
-			return nil
-		})
+		for _, id := range q.IDsWithPrefix(ctx, toComplete, maxCompletions-len(out)) {
+			out = append(out, strconv.FormatUint(id, 10))
+		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
@@ -255,15 +242,6 @@ func (a *app) completeQuarantineEntries(cmd *cobra.Command, args []string, toCom
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var out []cobra.Completion
-	seen := map[string]bool{}
-	for _, e := range entries {
-		for _, name := range []string{e.Run, e.Name()} {
-			if !seen[name] && strings.HasPrefix(name, toComplete) && len(out) < maxCompletions {
-				seen[name] = true
-				out = append(out, name)
-			}
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	out := prefixed(qmailqueue.EntryRefNames(entries), toComplete)
+	return out[:min(len(out), maxCompletions)], cobra.ShellCompDirectiveNoFileComp
 }

@@ -2,15 +2,13 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -47,9 +45,6 @@ func newListCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// errLimitReached stops a streaming scan once --limit messages are out.
-var errLimitReached = errors.New("limit reached")
-
 func runList(ctx context.Context, a *app, opts *listOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON, "ids", "qread")
 	if err != nil {
@@ -58,9 +53,9 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	if opts.limit < 0 {
 		return usageErrorf("--limit must not be negative")
 	}
-	less, need, err := sortKey(opts.sort)
+	less, need, err := qmailqueue.MessageOrder(opts.sort)
 	if err != nil {
-		return err
+		return usageErrorf("--sort %v", err)
 	}
 	now := a.now()
 	filter, err := opts.filter.build(now, opts.args, a.stdin)
@@ -72,14 +67,10 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		return err
 	}
 	scan := qmailqueue.ScanOptions{Fields: need, Filter: filter, Workers: opts.workers}
-	switch format {
-	case "ids":
-	case "qread":
-		scan.InfoOnly = true
-		scan.Fields |= qmailqueue.FieldSize | qmailqueue.FieldEnvelope | qmailqueue.FieldRecipients
-	default:
+	if format != "ids" {
 		scan.Fields |= qmailqueue.FieldSize | qmailqueue.FieldEnvelope | qmailqueue.FieldRecipients
 	}
+	scan.InfoOnly = format == "qread" // the messages qmail-qread lists: those with an info file
 	if opts.headers {
 		scan.Fields |= qmailqueue.FieldHeader
 	}
@@ -89,43 +80,16 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	defer out.Flush()
 	emit, finish := listWriter(a, format, out, q, now, opts.headers)
 
-	var stats qmailqueue.ScanStats
-	printed := 0
-	if less == nil {
-		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
-			emit(m)
-			printed++
-			if opts.limit > 0 && printed >= opts.limit {
-				return errLimitReached
-			}
-			return nil
-		})
-	} else {
-		var all []*qmailqueue.Message
-		reads := a.countReads("qq list: sorting")
-		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
-			all = append(all, m)
-			reads.Add()
-			return nil
-		})
-		reads.End()
-		if err == nil {
-			slices.SortStableFunc(all, less)
-			if opts.reverse {
-				slices.Reverse(all)
-			}
-			if opts.limit > 0 && len(all) > opts.limit {
-				all = all[:opts.limit]
-			}
-			for _, m := range all {
-				emit(m)
-			}
-			printed = len(all)
-		}
+	lo := qmailqueue.ListOptions{Order: less, Reverse: opts.reverse, Limit: opts.limit}
+	if less != nil {
+		lo.Progress = a.countReads("qq list: sorting")
 	}
-	if err != nil && !errors.Is(err, errLimitReached) {
+	stats, printed, err := q.List(ctx, scan, lo, emit)
+	if err != nil {
 		if format == "qread" {
-			return qreadFatal(out, q, err)
+			// qmail-qread's last words on a directory it cannot read, and its exit code.
+			qmailqueue.NewQreadWriter(out).Fatal(q.Dir, err)
+			return withCode(exitTempFail, err)
 		}
 		return err
 	}
@@ -144,55 +108,23 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 	return nil
 }
 
-// sortKey returns the comparison for --sort and the fields it needs.
-func sortKey(key string) (func(a, b *qmailqueue.Message) int, qmailqueue.Fields, error) {
-	switch key {
-	case "":
-		return nil, 0, nil
-	case "age":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(a.Birth.Compare(b.Birth), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldBirth, nil
-	case "size":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(cmp.Compare(b.Size, a.Size), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldSize, nil
-	case "sender":
-		return func(a, b *qmailqueue.Message) int {
-			return cmp.Or(strings.Compare(strings.ToLower(a.Sender), strings.ToLower(b.Sender)), cmp.Compare(a.ID, b.ID))
-		}, qmailqueue.FieldEnvelope, nil
-	case "id":
-		return func(a, b *qmailqueue.Message) int { return cmp.Compare(a.ID, b.ID) }, 0, nil
-	}
-	return nil, 0, usageErrorf("--sort %q: choose age, size, sender or id", key)
-}
-
 // listWriter returns a function that outputs one message in the chosen
 // format and one that ends the output (the table is rendered at the end).
 func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, headers bool) (emit func(*qmailqueue.Message), finish func() error) {
 	finish = func() error { return nil }
 	switch format {
 	case "ids":
-		buf := make([]byte, 0, 24)
-		emit = func(m *qmailqueue.Message) {
-			buf = strconv.AppendUint(buf[:0], m.ID, 10)
-			buf = append(buf, '\n')
-			out.Write(buf)
-		}
+		emit = func(m *qmailqueue.Message) { writeID(out, m.ID) }
 	case "qread":
-		qw := &qreadWriter{w: out}
-		emit = qw.write
+		qw := qmailqueue.NewQreadWriter(out)
+		emit = func(m *qmailqueue.Message) { qw.Write(m) }
 	case formatJSON:
 		estimated := a.nextRetryEstimated()
-		emit = func(m *qmailqueue.Message) {
-			v := newMessageJSON(m, q, now)
-			v.NextRetryEstimated = estimated && v.NextRetry != nil
-			writeJSON(out, v)
-		}
+		emit = func(m *qmailqueue.Message) { writeJSON(out, msgview.NewMessageJSON(m, q.Lifetime, now, estimated)) }
 	case formatPlain:
 		emit = func(m *qmailqueue.Message) {
-			pending := pendingAddresses(m)
-			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, flags(m),
+			pending := m.PendingAddresses()
+			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, msgview.Flags(m),
 				printable(angle(m.Sender)), len(pending), len(m.Recipients), printable(strings.Join(pending, ",")))
 			if headers && m.Header != nil {
 				out.WriteString("\t" + a.esc().field(m.Header.Subject()))
@@ -203,6 +135,13 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 		emit, finish = listTable(a, out, q, now, headers)
 	}
 	return emit, finish
+}
+
+// writeID writes one message ID on a line of its own (--format ids),
+// without allocating.
+func writeID(out *bufio.Writer, id uint64) {
+	out.Write(strconv.AppendUint(out.AvailableBuffer(), id, 10))
+	out.WriteByte('\n')
 }
 
 // listColumns are the columns of qq list's table. On a narrow terminal
@@ -229,7 +168,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 	t := a.newStreamTable(out, cols...)
 	emit = func(m *qmailqueue.Message) {
 		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), a.ageCell(now.Sub(m.Birth), q.Lifetime),
-			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), recipientSummary(m)}
+			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), msgview.RecipientSummary(m)}
 		if headers {
 			subject := ""
 			if m.Header != nil {
@@ -249,7 +188,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 // flagsCell is the FLAGS column in colour: broken or with a problem in
 // red, bouncing in yellow, not yet preprocessed dimmed.
 func (a *app) flagsCell(m *qmailqueue.Message) cell {
-	f := flags(m)
+	f := msgview.Flags(m)
 	switch {
 	case m.State == qmailqueue.StateBroken || len(m.Problems) > 0:
 		return a.paint(f, colorBad)
@@ -259,27 +198,4 @@ func (a *app) flagsCell(m *qmailqueue.Message) cell {
 		return a.paint(f, colorDim)
 	}
 	return cell{Text: f}
-}
-
-// pendingAddresses lists the recipients not yet done.
-func pendingAddresses(m *qmailqueue.Message) []string {
-	var p []string
-	for _, r := range m.Recipients {
-		if !r.Done {
-			p = append(p, r.Address)
-		}
-	}
-	return p
-}
-
-// recipientSummary shows the first pending recipient and how many more.
-func recipientSummary(m *qmailqueue.Message) string {
-	pending := pendingAddresses(m)
-	switch len(pending) {
-	case 0:
-		return fmt.Sprintf("(none pending of %d)", len(m.Recipients))
-	case 1:
-		return printable(pending[0])
-	}
-	return fmt.Sprintf("%s (+%d)", printable(pending[0]), len(pending)-1)
 }

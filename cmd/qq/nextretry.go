@@ -14,11 +14,3 @@ func (a *app) nextRetryEstimated() bool {
 	running, err := fsck.ProbeQmailSend(a.queueDir)
 	return err == nil && running == fsck.RunningYes
 }
-
-// estimateMark is the prefix of an estimated time in text output.
-func estimateMark(estimated bool) string {
-	if estimated {
-		return "≈"
-	}
-	return ""
-}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/shell"
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
@@ -324,7 +325,7 @@ func commandLine(cmd *cobra.Command, args []string) string {
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
 			for _, v := range sv.GetSlice() {
-				parts = append(parts, "--"+f.Name+"="+shellQuote(v))
+				parts = append(parts, "--"+f.Name+"="+shell.Quote(v))
 			}
 			return
 		}
@@ -332,10 +333,10 @@ func commandLine(cmd *cobra.Command, args []string) string {
 			parts = append(parts, "--"+f.Name)
 			return
 		}
-		parts = append(parts, "--"+f.Name+"="+shellQuote(f.Value.String()))
+		parts = append(parts, "--"+f.Name+"="+shell.Quote(f.Value.String()))
 	})
 	for _, a := range args {
-		parts = append(parts, shellQuote(a))
+		parts = append(parts, shell.Quote(a))
 	}
 	return strings.Join(parts, " ")
 }

@@ -41,7 +41,7 @@ func (f *entryFlags) addFlags(cmd *cobra.Command) {
 	// name for it, stays as a hidden alias with the same meaning.
 	fs.Lookup("older").Usage = "removed from the queue longer ago than `AGE` (90m, 7d, 2w)"
 	fs.Lookup("newer").Usage = "removed from the queue less long ago than `AGE`"
-	fs.StringVar(&f.filter.older, "older-than", "", "the same as --older")
+	fs.StringVar(&f.filter.spec.Older, "older-than", "", "the same as --older")
 	fs.MarkHidden("older-than")
 	f.olderThan = fs.Lookup("older-than")
 	addQuarantineFlag(cmd, &f.quarantine)

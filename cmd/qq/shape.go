@@ -4,10 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -59,7 +58,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil || (key != report.KeyRecipientDomain && key != report.KeySenderDomain) {
 		return usageErrorf("--by %q: choose rcpt-domain or sender-domain", opts.by)
 	}
-	first, err := parseAge(opts.first)
+	first, err := qmailqueue.ParseAge(opts.first)
 	if err != nil || first <= 0 {
 		return usageErrorf("-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not %q", opts.first)
 	}
@@ -91,18 +90,18 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	}
 	rows := shape.Rows(report.RowOptions{Top: opts.top, Parents: opts.parents, MinSubdomains: opts.minSubdomains})
 	total := shape.Total()
-	labels := bucketLabels(shape.Limits())
+	labels := shape.Labels()
 
 	a.page()
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	switch format {
 	case formatJSON:
-		err = writeJSON(out, newShapeJSON(key, shape.Limits(), total, rows))
+		err = writeJSON(out, shape.JSON(rows))
 	case formatPlain:
 		fmt.Fprintf(out, "DOMAIN\tT\t%s\n", strings.Join(labels, "\t"))
 		for _, r := range append([]report.ShapeRow{total}, rows...) {
-			fmt.Fprintf(out, "%s\t%d", printable(shapeDomain(r)), r.Total)
+			fmt.Fprintf(out, "%s\t%d", printable(r.Name()), r.Total)
 			for _, n := range r.Counts {
 				fmt.Fprintf(out, "\t%d", n)
 			}
@@ -118,7 +117,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 		t := a.newTable(out, cols...)
 		t.HeaderAsIs = true // bucket labels are lower-case: 5m, 1h
 		for i, r := range append([]report.ShapeRow{total}, rows...) {
-			row := []any{printable(shapeDomain(r)), r.Total}
+			row := []any{printable(r.Name()), r.Total}
 			for _, n := range r.Counts {
 				row = append(row, n)
 			}
@@ -139,80 +138,4 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 		return errNothingMatched
 	}
 	return nil
-}
-
-// shapeDomain names a row; "" is the row of addresses without a domain
-// (and, for sender domains, the null sender).
-func shapeDomain(r report.ShapeRow) string {
-	if r.Domain == "" {
-		return "(none)"
-	}
-	return r.Domain
-}
-
-// bucketLabels labels each bucket with its upper limit, the last one with
-// the last limit and "+", as qshape does.
-func bucketLabels(limits []time.Duration) []string {
-	labels := make([]string, 0, len(limits)+1)
-	for _, l := range limits {
-		labels = append(labels, compactAge(l))
-	}
-	return append(labels, compactAge(limits[len(limits)-1])+"+")
-}
-
-// compactAge writes a duration in the largest unit that divides it: 5m,
-// 80m, 2h, 3d, 90s.
-func compactAge(d time.Duration) string {
-	s := int64(d / time.Second)
-	switch {
-	case s == 0:
-		return "0s"
-	case s%86400 == 0:
-		return strconv.FormatInt(s/86400, 10) + "d"
-	case s%3600 == 0:
-		return strconv.FormatInt(s/3600, 10) + "h"
-	case s%60 == 0:
-		return strconv.FormatInt(s/60, 10) + "m"
-	}
-	return strconv.FormatInt(s, 10) + "s"
-}
-
-// shapeJSON is the JSON schema of qq shape.
-type shapeJSON struct {
-	By      string         `json:"by"`
-	Buckets []shapeBucket  `json:"buckets"`
-	Total   shapeRowJSON   `json:"total"`
-	Rows    []shapeRowJSON `json:"rows"`
-}
-
-// shapeBucket is one age bucket: messages up to MaxAge seconds old (and
-// older than the previous bucket's); null for the last, open bucket.
-type shapeBucket struct {
-	Label  string `json:"label"`
-	MaxAge *int64 `json:"max_age_seconds"`
-}
-
-type shapeRowJSON struct {
-	Domain string `json:"domain"`
-	Parent bool   `json:"parent"`
-	Total  int    `json:"total"`
-	Counts []int  `json:"counts"`
-}
-
-func newShapeJSON(key report.Key, limits []time.Duration, total report.ShapeRow, rows []report.ShapeRow) shapeJSON {
-	v := shapeJSON{By: key.String(), Rows: []shapeRowJSON{}}
-	labels := bucketLabels(limits)
-	for i, l := range labels {
-		b := shapeBucket{Label: l}
-		if i < len(limits) {
-			s := int64(limits[i] / time.Second)
-			b.MaxAge = &s
-		}
-		v.Buckets = append(v.Buckets, b)
-	}
-	v.Total = shapeRowJSON{Domain: total.Domain, Total: total.Total, Counts: total.Counts}
-	for _, r := range rows {
-		v.Rows = append(v.Rows, shapeRowJSON{Domain: r.Domain, Parent: r.Parent, Total: r.Total, Counts: r.Counts})
-	}
-	return v
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/shell"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -87,9 +88,9 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 		return usageErrorf("--format ids lists the messages of one group: add --group NAME")
 	}
 	group := key.Normalize(opts.group)
-	if key == report.KeySize && groupSet {
-		if _, ok := report.SizeBucketNamed(group); !ok {
-			return usageErrorf("--group %q is not a size bucket; they are %s", opts.group, sizeBucketNames())
+	if groupSet {
+		if group, err = key.ParseGroup(opts.group); err != nil {
+			return usageErrorf("--group %v", err)
 		}
 	}
 	now := a.now()
@@ -128,7 +129,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	tv := topView{a: a, key: key, hop: opts.hop, now: now, rmArgs: opts.rmArgs, filter: filter}
 	switch format {
 	case formatJSON:
-		err = writeJSON(out, tv.json(groups, total, g.Len()))
+		err = writeJSON(out, report.NewTopJSON(key, opts.hop, groups, total, g.Len(), now, tv.rmFilter))
 	case formatPlain:
 		for _, grp := range groups {
 			fmt.Fprintf(out, "%d\t%d\t%d\t%s\t%s\t%s\n", grp.Messages, grp.Recipients, grp.Bytes,
@@ -159,11 +160,8 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 // kept, so memory does not grow with the queue.
 func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
 	printed := 0
-	buf := make([]byte, 0, 24)
 	stats, err := report.EachInGroup(ctx, q, key, hop, group, filter, workers, func(m *qmailqueue.Message) error {
-		buf = strconv.AppendUint(buf[:0], m.ID, 10)
-		buf = append(buf, '\n')
-		out.Write(buf)
+		writeID(out, m.ID)
 		printed++
 		return nil
 	})
@@ -192,29 +190,12 @@ type topView struct {
 	filter *qmailqueue.Filter
 }
 
-// name shows a group name for people: "<>" for the null sender, a word in
-// parentheses for the other "none" groups, control characters replaced.
+// name shows a group name for people (Key.DisplayName), made safe.
 func (tv topView) name(n string) string {
-	if n == "" {
-		switch tv.key {
-		case report.KeySender:
-			return "<>"
-		case report.KeySenderDomain:
-			return "(none: <> or no @)"
-		case report.KeyRecipient, report.KeyRecipientDomain:
-			return "(no domain)"
-		case report.KeySubject:
-			return "(no subject)"
-		case report.KeyIP, report.KeyHelo:
-			return "(no hop " + strconv.Itoa(tv.hop) + ")"
-		case report.KeyAttachment:
-			return "(no attachment)"
-		}
-	}
 	if tv.key == report.KeySubject {
-		return tv.a.esc().field(n)
+		return tv.a.esc().field(tv.key.DisplayName(n, tv.hop))
 	}
-	return printable(n)
+	return printable(tv.key.DisplayName(n, tv.hop))
 }
 
 // title is the heading of the name column.
@@ -254,68 +235,10 @@ func timeOrDash(t time.Time) string {
 	return rfc3339(t)
 }
 
-// topJSON is the JSON schema of qq top.
-type topJSON struct {
-	By     string         `json:"by"`
-	Hop    *int           `json:"hop,omitempty"`
-	Groups []topGroupJSON `json:"groups"`
-	Count  int            `json:"group_count"`
-	Total  topGroupJSON   `json:"total"`
-}
-
-type topGroupJSON struct {
-	Name       *string `json:"name,omitempty"`
-	Messages   int     `json:"messages"`
-	Recipients int     `json:"recipients_pending"`
-	Bytes      int64   `json:"bytes"`
-	Oldest     *string `json:"oldest"`
-	Newest     *string `json:"newest"`
-	OldestAge  *int64  `json:"oldest_age_seconds"`
-	// RmArgs are the qq rm arguments that select exactly this group, null
-	// when no filter does.
-	RmArgs *[]string `json:"rm_args,omitempty"`
-}
-
-func (tv topView) json(groups []report.Group, total report.Group, count int) topJSON {
-	v := topJSON{By: tv.key.String(), Groups: []topGroupJSON{}, Count: count, Total: tv.groupJSON(total)}
-	if tv.key == report.KeyIP || tv.key == report.KeyHelo {
-		v.Hop = &tv.hop
-	}
-	for _, g := range groups {
-		gj := tv.groupJSON(g)
-		name := g.Name
-		gj.Name = &name
-		args, ok := tv.rmFilter(g)
-		if !ok {
-			args = nil
-		}
-		gj.RmArgs = &args
-		v.Groups = append(v.Groups, gj)
-	}
-	return v
-}
-
-func (tv topView) groupJSON(g report.Group) topGroupJSON {
-	v := topGroupJSON{Messages: g.Messages, Recipients: g.Recipients, Bytes: g.Bytes}
-	if !g.Oldest.IsZero() {
-		o, n, age := rfc3339(g.Oldest), rfc3339(g.Newest), int64(tv.now.Sub(g.Oldest)/time.Second)
-		v.Oldest, v.Newest, v.OldestAge = &o, &n, &age
-	}
-	return v
-}
-
 // rmFilter returns the qq rm arguments that select exactly the messages of
-// group g (this command's own filters included), or false when no filter
-// does: IP and HELO hops, "none" groups, and any selection made with --not.
+// group g (Key.SelectArgs), this command's own filters included.
 func (tv topView) rmFilter(g report.Group) ([]string, bool) {
-	if tv.filter.Not {
-		return nil, false
-	}
-	own, ok := tv.key.FilterArgs(g.Name)
-	if !ok {
-		return nil, false
-	}
-	return append(slices.Clone(tv.rmArgs), own...), true
+	return tv.key.SelectArgs(g.Name, tv.filter, tv.rmArgs)
 }
 
 // writeRm prints the qq rm command that selects group g, or a comment with
@@ -323,16 +246,16 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
 	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
 	if args, ok := tv.rmFilter(g); ok {
-		fmt.Fprintf(out, "qq rm %s  # %s\n", shellJoin(args), note)
+		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), note)
 		return
 	}
 	ids := append(slices.Clone(tv.rmArgs), "--by", tv.key.String())
-	if tv.key == report.KeyIP || tv.key == report.KeyHelo {
+	if tv.key.HasHop() {
 		ids = append(ids, "--hop", strconv.Itoa(tv.hop))
 	}
 	ids = append(ids, "--group", g.Name, "--format", "ids")
 	fmt.Fprintf(out, "# %s: %s; no filter selects exactly this group:\n#   qq top %s | qq rm --ids-from -\n",
-		tv.name(g.Name), note, shellJoin(ids))
+		tv.name(g.Name), note, shell.Join(ids))
 }
 
 // commandLineFilterArgs returns the global queue-location flags and the
@@ -371,29 +294,6 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 	})
 	return append(out, args...)
 }
-
-// shellJoin quotes each argument for a POSIX shell where needed and joins
-// them with spaces.
-func shellJoin(args []string) string {
-	q := make([]string, len(args))
-	for i, s := range args {
-		q[i] = shellQuote(s)
-	}
-	return strings.Join(q, " ")
-}
-
-// shellQuote returns s as one shell word: unchanged when it holds only
-// characters no shell treats specially, in single quotes otherwise.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func sizeBucketNames() string { return strings.Join(report.SizeBucketNames(), ", ") }
 
 // plural writes a count and a noun, with an s unless the count is 1.
 func plural(n int, noun string) string {

@@ -7,16 +7,13 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// parseAge is qq's one duration parser, the library's: see
-// qmailqueue.ParseAge.
-func parseAge(s string) (time.Duration, error) { return qmailqueue.ParseAge(s) }
-
-// durationValue is a pflag.Value for a duration flag read by parseAge, so
+// durationValue is a pflag.Value for a duration flag read by qq's one
+// duration parser, qmailqueue.ParseAge, so
 // that --timeout 1m and --older 1d12h take the same units. Its type name
 // and default are shown as for pflag's own duration flags.
 type durationValue struct{ d *time.Duration }
 
-// durationFlag defines a duration flag read by parseAge.
+// durationFlag defines a duration flag read by qmailqueue.ParseAge.
 func durationFlag(fs *pflag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
 	*p = value
 	fs.Var(durationValue{p}, name, usage)
@@ -26,7 +23,7 @@ func (v durationValue) String() string { return v.d.String() }
 func (v durationValue) Type() string   { return "duration" }
 
 func (v durationValue) Set(s string) error {
-	d, err := parseAge(s)
+	d, err := qmailqueue.ParseAge(s)
 	if err != nil {
 		return err
 	}

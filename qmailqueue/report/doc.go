@@ -14,7 +14,7 @@
 // way qmail and qq's filters compare them, so that a group is exactly the
 // set of messages the matching qq filter selects ([Key.FilterArgs] names
 // that filter). Sending hosts come from
-// the Received header fields ([ParseReceived]), skipping the lines
+// the Received header fields ([qmailqueue.ParseReceived]), skipping the lines
 // qmail-queue adds for itself (docs/queue.md §3.2).
 //
 // The package never prints and never changes the queue.

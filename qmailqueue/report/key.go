@@ -125,7 +125,7 @@ func (k Key) Normalize(v string) string {
 	case KeySenderDomain, KeyRecipientDomain, KeyHelo, KeyAttachment:
 		return strings.ToLower(v)
 	case KeyIP:
-		if a, ok := parseIP(v); ok {
+		if a, ok := qmailqueue.CanonicalIP(v); ok {
 			return a
 		}
 	}
@@ -201,7 +201,7 @@ func (n *Namer) Names(m *qmailqueue.Message) []string {
 		}
 		n.scratch = append(n.scratch, s)
 	case KeyIP, KeyHelo:
-		hop, _ := NthHop(m.Header, n.hop)
+		hop, _ := qmailqueue.NthHop(m.Header, n.hop)
 		if n.key == KeyIP {
 			n.scratch = append(n.scratch, hop.IP)
 		} else {

@@ -1,10 +1,8 @@
-package report
+package qmailqueue
 
 import (
 	"net/netip"
 	"strings"
-
-	"github.com/qqmail/qq/qmailqueue"
 )
 
 // Hop is one relay a message passed, read from the "from" clause of a
@@ -80,7 +78,7 @@ func ParseReceived(v string) (hop Hop, ok bool) {
 
 // Hops returns the hops recorded in h's Received fields, nearest first,
 // leaving out the fields without a from clause.
-func Hops(h *qmailqueue.Header) []Hop {
+func Hops(h *Header) []Hop {
 	if h == nil {
 		return nil
 	}
@@ -95,7 +93,7 @@ func Hops(h *qmailqueue.Header) []Hop {
 
 // NthHop returns the n-th hop (1 = the nearest: the peer that handed the
 // message to this host), or false when h records fewer hops.
-func NthHop(h *qmailqueue.Header, n int) (Hop, bool) {
+func NthHop(h *Header, n int) (Hop, bool) {
 	if h == nil || n < 1 {
 		return Hop{}, false
 	}
@@ -212,7 +210,7 @@ func ipIn(c string) string {
 		if len(lit) > 5 && hasPrefixFoldASCII(lit, "ipv6:") {
 			lit = lit[5:]
 		}
-		if a, ok := parseIP(lit); ok {
+		if a, ok := CanonicalIP(lit); ok {
 			return a
 		}
 		s = s[i+j+1:]
@@ -221,20 +219,20 @@ func ipIn(c string) string {
 	if i := strings.LastIndexByte(t, '@'); i >= 0 {
 		t = t[i+1:]
 	}
-	if a, ok := parseIP(t); ok {
+	if a, ok := CanonicalIP(t); ok {
 		return a
 	}
 	if f := strings.Fields(c); len(f) > 0 {
-		if a, ok := parseIP(f[0]); ok {
+		if a, ok := CanonicalIP(f[0]); ok {
 			return a
 		}
 	}
 	return ""
 }
 
-// parseIP parses an IPv4 or IPv6 address (no zone) and returns it in
-// canonical form.
-func parseIP(s string) (string, bool) {
+// CanonicalIP parses an IPv4 or IPv6 address (no zone) and returns it in
+// canonical form (IPv4-mapped IPv6 addresses as IPv4), as [Hop.IP] holds it.
+func CanonicalIP(s string) (string, bool) {
 	a, err := netip.ParseAddr(strings.TrimSpace(s))
 	if err != nil || a.Zone() != "" {
 		return "", false

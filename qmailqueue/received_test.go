@@ -1,4 +1,4 @@
-package report
+package qmailqueue
 
 import (
 	"net/netip"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/qqmail/qq/qmailqueue"
 )
 
 var receivedTests = []struct {
@@ -74,7 +73,7 @@ func TestParseReceived(t *testing.T) {
 }
 
 func TestHops(t *testing.T) {
-	h, err := qmailqueue.ParseHeader(strings.NewReader("Received: (qmail 1 invoked from network); d\n" +
+	h, err := ParseHeader(strings.NewReader("Received: (qmail 1 invoked from network); d\n" +
 		"Received: from unknown (HELO a) (192.0.2.1)\n  by me with SMTP; d\n" +
 		"Received: (qmail 2 invoked by uid 1000); d\n" +
 		"Received: from b (b [192.0.2.2]) by relay; d\n" +

@@ -1,0 +1,122 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
+)
+
+// DisplayName is the name of a group for people: name itself, or for the
+// "none" group ("") of grouping k a word saying what it holds: "<>" for
+// the null sender, "(no subject)", "(no hop N)" and so on. It is not made
+// safe for a terminal: the caller does that.
+func (k Key) DisplayName(name string, hop int) string {
+	if name != "" {
+		return name
+	}
+	switch k {
+	case KeySender:
+		return "<>"
+	case KeySenderDomain:
+		return "(none: <> or no @)"
+	case KeyRecipient, KeyRecipientDomain:
+		return "(no domain)"
+	case KeySubject:
+		return "(no subject)"
+	case KeyIP, KeyHelo:
+		return "(no hop " + strconv.Itoa(hop) + ")"
+	case KeyAttachment:
+		return "(no attachment)"
+	}
+	return name
+}
+
+// ParseGroup returns a group name as the user typed it (qq top --group)
+// in the form grouping k names it (Normalize), or an error when k has no
+// such group: a size range other than SizeBucketNames.
+func (k Key) ParseGroup(name string) (string, error) {
+	g := k.Normalize(name)
+	if k == KeySize {
+		if _, ok := SizeBucketNamed(g); !ok {
+			return "", fmt.Errorf("%q is not a size bucket; they are %s", name, strings.Join(SizeBucketNames(), ", "))
+		}
+	}
+	return g, nil
+}
+
+// HasHop reports whether the grouping reads a Received hop (--hop).
+func (k Key) HasHop() bool { return k == KeyIP || k == KeyHelo }
+
+// SelectArgs returns the arguments of a selecting command (qq rm) that
+// select exactly the messages of group name: base (the flags that made
+// the selection the groups were counted in) and the group's own filter
+// flags (FilterArgs). ok is false when no filter does: IP and HELO hops,
+// "none" groups, and any selection negated with --not.
+func (k Key) SelectArgs(name string, filter *qmailqueue.Filter, base []string) (args []string, ok bool) {
+	if filter != nil && filter.Not {
+		return nil, false
+	}
+	own, ok := k.FilterArgs(name)
+	if !ok {
+		return nil, false
+	}
+	return append(slices.Clone(base), own...), true
+}
+
+// TopJSON is the JSON schema of `qq top`.
+type TopJSON struct {
+	By     string         `json:"by"`
+	Hop    *int           `json:"hop,omitempty"`
+	Groups []TopGroupJSON `json:"groups"`
+	Count  int            `json:"group_count"`
+	Total  TopGroupJSON   `json:"total"`
+}
+
+// TopGroupJSON is one group, or the total, of `qq top`.
+type TopGroupJSON struct {
+	Name       *string `json:"name,omitempty"`
+	Messages   int     `json:"messages"`
+	Recipients int     `json:"recipients_pending"`
+	Bytes      int64   `json:"bytes"`
+	Oldest     *string `json:"oldest"`
+	Newest     *string `json:"newest"`
+	OldestAge  *int64  `json:"oldest_age_seconds"`
+	// RmArgs are the qq rm arguments that select exactly this group, null
+	// when no filter does.
+	RmArgs *[]string `json:"rm_args,omitempty"`
+}
+
+// NewTopJSON returns the JSON view of groups (of count in all) and their
+// total under grouping k, ages counted from now; rmArgs gives each group's
+// qq rm arguments (Key.SelectArgs).
+func NewTopJSON(k Key, hop int, groups []Group, total Group, count int, now time.Time, rmArgs func(Group) ([]string, bool)) TopJSON {
+	v := TopJSON{By: k.String(), Groups: []TopGroupJSON{}, Count: count, Total: newTopGroupJSON(total, now)}
+	if k.HasHop() {
+		v.Hop = &hop
+	}
+	for _, g := range groups {
+		gj := newTopGroupJSON(g, now)
+		name := g.Name
+		gj.Name = &name
+		args, ok := rmArgs(g)
+		if !ok {
+			args = nil
+		}
+		gj.RmArgs = &args
+		v.Groups = append(v.Groups, gj)
+	}
+	return v
+}
+
+func newTopGroupJSON(g Group, now time.Time) TopGroupJSON {
+	v := TopGroupJSON{Messages: g.Messages, Recipients: g.Recipients, Bytes: g.Bytes}
+	if !g.Oldest.IsZero() {
+		o, n, age := g.Oldest.UTC().Format(time.RFC3339), g.Newest.UTC().Format(time.RFC3339), int64(now.Sub(g.Oldest)/time.Second)
+		v.Oldest, v.Newest, v.OldestAge = &o, &n, &age
+	}
+	return v
+}
