@@ -102,7 +102,7 @@ func (a *app) resolveGlobals() error {
 	default:
 		return usageErrorf("--color must be auto, always or never, not %q", a.colorMode)
 	}
-	a.color = useColor(a.colorMode, a.getenv, a.stdoutTTY)
+	a.color = ui.UseColor(a.colorMode, a.getenv, a.stdoutTTY)
 	a.width = terminalWidth(a.stdout, a.getenv)
 	if a.color {
 		text.EnableColors()
@@ -110,32 +110,6 @@ func (a *app) resolveGlobals() error {
 		text.DisableColors()
 	}
 	return nil
-}
-
-// useColor decides whether to colour standard output. Precedence: --color,
-// then NO_COLOR (any non-empty value, "0" included, per no-color.org), then
-// FORCE_COLOR/CLICOLOR_FORCE, then TERM=dumb, then whether stdout is a
-// terminal. go-pretty's own detection is never used: it colours pipes.
-func useColor(mode string, getenv func(string) string, stdoutTTY bool) bool {
-	switch mode {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if getenv("NO_COLOR") != "" {
-		return false
-	}
-	if v := getenv("FORCE_COLOR"); v != "" && v != "0" {
-		return true
-	}
-	if v := getenv("CLICOLOR_FORCE"); v != "" && v != "0" {
-		return true
-	}
-	if getenv("TERM") == "dumb" {
-		return false
-	}
-	return stdoutTTY
 }
 
 // warnf prints a warning to stderr unless --quiet is set; what it quotes

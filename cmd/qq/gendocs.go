@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/mandoc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
@@ -81,57 +81,15 @@ func writeCompletions(root *cobra.Command, dir string) error {
 // which keep their line breaks. Only gen-docs calls it: the tree is not
 // used for anything else afterwards.
 func markdownSafe(cmd *cobra.Command) {
-	cmd.Short = markdownEscape(cmd.Short, 0)
-	cmd.Long = markdownText(cmd.Long)
-	cmd.Example = markdownText(cmd.Example)
+	cmd.Short = mandoc.Escape(cmd.Short, 0)
+	cmd.Long = mandoc.Text(cmd.Long)
+	cmd.Example = mandoc.Text(cmd.Example)
 	for _, fs := range []*pflag.FlagSet{cmd.LocalNonPersistentFlags(), cmd.PersistentFlags()} {
 		// Backquotes in a flag's usage mark its value's name (pflag's
 		// convention); Markdown shows them as code, which reads right.
-		fs.VisitAll(func(f *pflag.Flag) { f.Usage = markdownEscape(f.Usage, '`') })
+		fs.VisitAll(func(f *pflag.Flag) { f.Usage = mandoc.Escape(f.Usage, '`') })
 	}
 	for _, sub := range cmd.Commands() {
 		markdownSafe(sub)
 	}
-}
-
-// markdownText turns plain help text into Markdown that renders the same:
-// plain lines are escaped, indented lines become code blocks (preceded by a
-// blank line, which Markdown needs to end a paragraph).
-func markdownText(s string) string {
-	if s == "" {
-		return s
-	}
-	lines := strings.Split(s, "\n")
-	out := make([]string, 0, len(lines)+8)
-	prevText := false
-	for _, line := range lines {
-		switch {
-		case strings.TrimSpace(line) == "":
-			out = append(out, "")
-			prevText = false
-		case line[0] == ' ' || line[0] == '\t':
-			if prevText {
-				out = append(out, "")
-			}
-			out = append(out, "    "+line)
-			prevText = false
-		default:
-			out = append(out, markdownEscape(line, 0))
-			prevText = true
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
-// markdownEscape backslash-escapes the characters Markdown gives a
-// meaning, but keep.
-func markdownEscape(s string, keep rune) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r != keep && strings.ContainsRune("\\`*_{}[]<>#|~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

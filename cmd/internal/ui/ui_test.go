@@ -71,3 +71,26 @@ func TestClosest(t *testing.T) {
 		t.Errorf("OrList of flags = %s", got)
 	}
 }
+
+func TestUseColor(t *testing.T) {
+	for _, c := range []struct {
+		mode string
+		env  map[string]string
+		tty  bool
+		want bool
+	}{
+		{"auto", nil, true, true},
+		{"auto", nil, false, false},
+		{"always", map[string]string{"NO_COLOR": "1"}, false, true},
+		{"never", map[string]string{"FORCE_COLOR": "1"}, true, false},
+		{"auto", map[string]string{"NO_COLOR": "0"}, true, false},
+		{"auto", map[string]string{"FORCE_COLOR": "1"}, false, true},
+		{"auto", map[string]string{"FORCE_COLOR": "0"}, false, false},
+		{"auto", map[string]string{"CLICOLOR_FORCE": "1"}, false, true},
+		{"auto", map[string]string{"TERM": "dumb"}, true, false},
+	} {
+		if got := UseColor(c.mode, func(k string) string { return c.env[k] }, c.tty); got != c.want {
+			t.Errorf("UseColor(%s, %v, tty=%v) = %v, want %v", c.mode, c.env, c.tty, got, c.want)
+		}
+	}
+}
