@@ -5,8 +5,11 @@
 // message view; it filters with the filter query language
 // (qmailqueue.ParseQuery) and removes or expires marked messages through
 // the change engine (qmailqueue.Plan), with the plan shown for
-// confirmation. Every string from the queue goes through termsafe before
-// it is drawn.
+// confirmation. A quarantine screen lists what qq rm and qq fsck kept and
+// requeues marked entries through the requeue engine
+// (qmailqueue.PlanRequeue, Quarantine.Requeue), as qq requeue does. Every
+// string from the queue and the quarantine goes through termsafe before it
+// is drawn.
 package browse
 
 import (
@@ -45,6 +48,12 @@ type Options struct {
 	Attempts func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error)
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool
+	// Quarantine is the quarantine directory the quarantine screen shows;
+	// "" leaves the screen out.
+	Quarantine string
+	// Injector is the qmail-queue that requeues quarantined messages; nil
+	// disables requeueing.
+	Injector *qmailqueue.Injector
 }
 
 // Screen is what the browser shows.
@@ -56,6 +65,7 @@ const (
 	ScreenGroups
 	ScreenList
 	ScreenMessage
+	ScreenQuarantine
 )
 
 // Model is the browser's state; Update and View are bubbletea's.
@@ -129,6 +139,9 @@ type Model struct {
 	progress  *atomic.Int64
 	applyingN int
 	result    string
+
+	// The quarantine screen (quarantine.go).
+	qz quarantineScreen
 }
 
 // New returns the browser's model.
@@ -149,7 +162,7 @@ func New(opts Options) *Model {
 	in.Cursor.SetMode(cursor.CursorStatic)
 	m := &Model{opts: opts, q: opts.Queue, ctx: ctx, cancel: cancel, width: 80, height: 24,
 		styles: newStyles(opts.NoColor), input: in, rows: map[uint64]*qmailqueue.Message{}, marks: map[uint64]bool{},
-		progress: &atomic.Int64{}}
+		progress: &atomic.Int64{}, qz: quarantineScreen{marks: map[string]bool{}}}
 	m.setQuery(opts.Query)
 	return m
 }
@@ -262,7 +275,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.quitting {
 			return m, nil
 		}
-		return m, tea.Batch(m.startScan(false), m.tick())
+		cmds := []tea.Cmd{m.startScan(false), m.tick()}
+		if m.screen == ScreenQuarantine {
+			cmds = append(cmds, m.loadQuarantine(false))
+		}
+		return m, tea.Batch(cmds...)
+	case quarantineLoaded:
+		return m, m.quarantineLoadedMsg(msg)
+	case requeuePlanned:
+		m.requeuePlannedMsg(msg)
+		return m, nil
+	case requeueDone:
+		return m.requeued(msg)
+	case entryViewLoaded:
+		m.qz.view = &msg.view
+		return m, nil
 	case scanResult:
 		m.scanning = false
 		m.applyScan(msg)
@@ -391,7 +418,7 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 				m.filtering = false
 				m.input.Blur()
 				m.listCursor, m.listTop = 0, 0
-				return m, m.startScan(true)
+				return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
 			}
 			return m, nil
 		case "esc":
@@ -403,12 +430,15 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.input, cmd = m.input.Update(k)
 		return m, cmd
 	}
-	if m.plan != nil {
+	if m.plan != nil || m.qz.plan != nil {
 		switch s {
 		case "y", "Y":
+			if m.qz.plan != nil {
+				return m.requeue()
+			}
 			return m.apply()
 		case "n", "N", "esc", "q":
-			m.plan = nil
+			m.plan, m.qz.plan = nil, nil
 			m.statusLine = "nothing changed"
 		}
 		return m, nil
@@ -422,6 +452,10 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "q":
 		if m.screen == ScreenMessage {
 			m.screen = ScreenList
+			return m, nil
+		}
+		if m.screen == ScreenQuarantine && m.qz.view != nil {
+			m.qz.view = nil
 			return m, nil
 		}
 		return m.quit()
@@ -445,7 +479,16 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "3":
 		m.screen, m.group = ScreenList, nil
 		return m, m.startScan(true)
+	case "4":
+		if !m.quarantineAvailable() {
+			break
+		}
+		m.screen = ScreenQuarantine
+		return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
 	case "r":
+		if m.screen == ScreenQuarantine {
+			return m, tea.Batch(m.startScan(true), m.loadQuarantine(true))
+		}
 		return m, m.startScan(true)
 	}
 	switch m.screen {
@@ -455,6 +498,8 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.listKey(s)
 	case ScreenMessage:
 		return m.messageKey(s)
+	case ScreenQuarantine:
+		return m.quarantineKey(s)
 	}
 	return m, nil
 }
@@ -487,21 +532,13 @@ func (m *Model) groupsKey(s string) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
-	page := m.pageSize()
 	last := max(0, len(m.entries)-1)
+	if c, ok := moveCursor(s, m.listCursor, last, m.pageSize()); ok {
+		m.listCursor = c
+		m.loadWindow()
+		return m, nil
+	}
 	switch s {
-	case "up", "k":
-		m.listCursor = max(0, m.listCursor-1)
-	case "down", "j":
-		m.listCursor = min(last, m.listCursor+1)
-	case "pgup", "b":
-		m.listCursor = max(0, m.listCursor-page)
-	case "pgdown", "f":
-		m.listCursor = min(last, m.listCursor+page)
-	case "home":
-		m.listCursor = 0
-	case "end":
-		m.listCursor = last
 	case "s":
 		m.sortKey = (m.sortKey + 1) % SortKey(len(sortNames))
 		return m, m.startScan(true)
@@ -543,6 +580,27 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 	}
 	m.loadWindow()
 	return m, nil
+}
+
+// moveCursor moves a list's cursor for a movement key (↑↓ k j, pgup pgdn
+// b f, home end) in a list of last+1 rows, page on the screen; ok is false
+// for another key.
+func moveCursor(key string, cursor, last, page int) (moved int, ok bool) {
+	switch key {
+	case "up", "k":
+		return max(0, cursor-1), true
+	case "down", "j":
+		return min(last, cursor+1), true
+	case "pgup", "b":
+		return max(0, cursor-page), true
+	case "pgdown", "f":
+		return min(last, cursor+page), true
+	case "home":
+		return 0, true
+	case "end":
+		return last, true
+	}
+	return cursor, false
 }
 
 func (m *Model) messageKey(s string) (tea.Model, tea.Cmd) {

@@ -17,7 +17,7 @@ var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // testQueue makes a queue with a flood of 5 messages from one sender and
 // 2 others.
-func testQueue(t *testing.T) *qmailqueue.Queue {
+func testQueue(t testing.TB) *qmailqueue.Queue {
 	t.Helper()
 	b := queuetest.NewT(t, queuetest.Options{})
 	add := func(sender, subject string, age time.Duration, size int) {

@@ -52,6 +52,8 @@ func (m *Model) View() string {
 		body = m.helpView()
 	case m.plan != nil:
 		body = m.planView()
+	case m.qz.plan != nil:
+		body = m.requeuePlanView()
 	default:
 		switch m.screen {
 		case ScreenOverview:
@@ -62,6 +64,8 @@ func (m *Model) View() string {
 			body = m.listView()
 		case ScreenMessage:
 			body = m.messageView()
+		case ScreenQuarantine:
+			body = m.quarantineView()
 		}
 	}
 	lines := []string{m.titleLine()}
@@ -90,7 +94,13 @@ func cut(s string, width int) string {
 
 func (m *Model) titleLine() string {
 	names := []string{"1 overview", "2 groups", "3 messages"}
-	cur := min(int(m.screen), 2)
+	if m.quarantineAvailable() {
+		names = append(names, "4 quarantine")
+	}
+	cur := min(int(m.screen), 2) // the message view is under "messages"
+	if m.screen == ScreenQuarantine {
+		cur = 3
+	}
 	for i := range names {
 		if i == cur {
 			names[i] = m.styles.selected.Render(" " + names[i] + " ")
@@ -122,7 +132,11 @@ func (m *Model) statusView() string {
 	if m.query != "" {
 		f = "filter: " + safe(m.query)
 	}
-	if len(m.marks) > 0 {
+	if m.screen == ScreenQuarantine {
+		if len(m.qz.marks) > 0 {
+			f += fmt.Sprintf("  marked: %d in the quarantine", len(m.qz.marks))
+		}
+	} else if len(m.marks) > 0 {
 		f += fmt.Sprintf("  marked: %d", len(m.marks))
 	}
 	if m.scanning {
@@ -136,8 +150,10 @@ func (m *Model) keysLine() string {
 	switch {
 	case m.filtering:
 		k = "enter apply  esc cancel"
-	case m.plan != nil:
+	case m.plan != nil, m.qz.plan != nil:
 		k = "y go ahead  n cancel"
+	case m.applying && m.qz.requeueing:
+		k = "ctrl+c stop after the message at hand"
 	case m.applying:
 		k = "ctrl+c stop (the services are restored)"
 	case m.screen == ScreenGroups:
@@ -146,6 +162,12 @@ func (m *Model) keysLine() string {
 		k = "↑↓ move  space mark  a all  enter view  s sort  d rm  e expire  ? keys  q quit"
 	case m.screen == ScreenMessage:
 		k = "↑↓ scroll  esc back  d remove  e expire  ? keys  q back"
+	case m.screen == ScreenQuarantine && m.qz.view != nil:
+		k = "↑↓ scroll  esc back  space mark  R requeue  ? keys  q back"
+	case m.screen == ScreenQuarantine:
+		k = "↑↓ move  enter open  space mark  a all  u unmark  R requeue  ? keys  q quit"
+	case m.quarantineAvailable():
+		k = "2 groups  3 messages  4 quarantine  / filter  r refresh  ? keys  q quit"
 	default:
 		k = "2 groups  3 messages  / filter  r refresh  ? keys  q quit"
 	}
@@ -156,7 +178,7 @@ func (m *Model) helpView() []string {
 	return []string{
 		"",
 		m.styles.header.Render("Keys"),
-		"  1 2 3        overview, groups, messages (tab: overview → groups)",
+		"  1 2 3 4      overview, groups, messages, quarantine (tab: → groups)",
 		"  /            filter: sender:A rcpt:A sender-domain:D rcpt-domain:.D",
 		"               subject:RE header:NAME=RE match:RE body:RE attachment:RE",
 		"               helo:RE older:2h newer:30m size>1M size<10k id:N",
@@ -169,6 +191,9 @@ func (m *Model) helpView() []string {
 		"               to the quarantine: plan, confirm, stop qmail-send, remove,",
 		"               start it again",
 		"  e            expire them: qmail-send bounces them at its next attempt",
+		"  4            quarantine: runs of qq rm and qq fsck, newest first;",
+		"               enter opens a run or an entry, space marks an entry or a run,",
+		"               R requeues them through qmail-queue (plan, confirm)",
 		"  esc          back        q  quit        ctrl+c  quit at once",
 		"",
 		"Any key closes this help.",
@@ -388,17 +413,21 @@ func (m *Model) planView() []string {
 	if p.Bouncing > 0 {
 		b = append(b, fmt.Sprintf("  %d bouncing", p.Bouncing))
 	}
-	b = append(b, "Senders:")
-	for _, c := range p.Senders.Top(3) {
-		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
-	}
-	b = append(b, "Subjects:")
-	for _, c := range p.Subjects.Top(3) {
-		b = append(b, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
-	}
+	b = append(b, topLines("Senders:", &p.Senders)...)
+	b = append(b, topLines("Subjects:", &p.Subjects)...)
 	b = append(b, "", "y: go ahead   n: cancel")
 	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
 	return append([]string{""}, strings.Split(box, "\n")...)
+}
+
+// topLines is a dialog's title line and the three values counted most in
+// t, with their counts.
+func topLines(title string, t *qmailqueue.Tally) []string {
+	lines := []string{title}
+	for _, c := range t.Top(3) {
+		lines = append(lines, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
+	}
+	return lines
 }
 
 // humanBytes writes a size as qq does: 512B, 3.4K, 12M.

@@ -18,6 +18,7 @@ type browseOptions struct {
 	query      string
 	log        string
 	quarantine string
+	qmailQueue string
 	maint      maintenanceFlags
 	cmdline    string
 }
@@ -27,7 +28,7 @@ func newBrowseCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "browse [--filter QUERY]",
 		GroupID: groupQueue,
-		Short:   "browse the queue interactively: overview, groups, messages; filter, remove, expire",
+		Short:   "browse the queue interactively: overview, groups, messages; filter, remove, expire, requeue",
 		Long:    longHelp("browse"),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,6 +42,7 @@ func newBrowseCmd(a *app) *cobra.Command {
 	f.StringVar(&opts.log, "log", "", "qmail-send's log `DIR` or file: show the last delivery attempts")
 	opts.maint.addFlags(f)
 	addQuarantineFlag(cmd, &opts.quarantine)
+	f.StringVar(&opts.qmailQueue, "qmail-queue", "", "the qmail-queue `PROGRAM` that requeues (default $QMAILQUEUE or <qmail-dir>/bin/qmail-queue)")
 	return cmd
 }
 
@@ -75,20 +77,16 @@ func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 		ao := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.now(), Cycle: maint.Run,
 			Progress: func(qmailqueue.Result) { progress() }}
 		if p.Op == qmailqueue.OpRemove {
-			qr, err := qmailqueue.OpenQuarantine(qdir)
-			if err != nil {
-				return nil, quarantineErr(err)
-			}
-			defer qr.Close()
-			ao.Quarantine = qr
+			ao.QuarantineDir = qdir // opened and locked before anything stops
 		}
 		if a.beforeChange != nil {
 			ao.Started = a.beforeChange
 		}
 		res, err := p.Apply(ctx, q, ao)
-		return res, opts.maint.explain(err)
+		return res, opts.maint.explain(quarantineErr(err))
 	}
-	bo := browse.Options{Queue: q, Interval: opts.interval, Now: a.now, Query: opts.query, Apply: apply, NoColor: !a.color}
+	bo := browse.Options{Queue: q, Interval: opts.interval, Now: a.now, Query: opts.query, Apply: apply, NoColor: !a.color,
+		Quarantine: qdir, Injector: a.injector(opts.qmailQueue)}
 	if source := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); source != "" {
 		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
 			at, err := lastAttempts(ctx, a, source, m)
