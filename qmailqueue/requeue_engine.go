@@ -63,13 +63,15 @@ type RequeuePlan struct {
 	Todo []QuarantineEntry
 	// Refused are those that cannot be, with their reasons.
 	Refused []RequeueResult
+	// Again is PlanRequeue's again: entries requeued before are planned.
+	Again bool
 }
 
 // PlanRequeue sorts entries into those that can be re-injected into q and
 // those that cannot. Entries requeued before are left out altogether
 // unless again is true.
 func PlanRequeue(q *Queue, entries []QuarantineEntry, again bool) *RequeuePlan {
-	p := &RequeuePlan{}
+	p := &RequeuePlan{Again: again}
 	for i := range entries {
 		e := &entries[i]
 		if e.RequeuedAt != nil && !again {
@@ -229,6 +231,9 @@ func (q *Queue) InjectMessage(inj *Injector, message io.Reader, sender string, r
 // RequeueStats counts the outcomes of a requeue.
 type RequeueStats struct {
 	Requeued, Failed int
+	// Refused counts the entries refused when the plan was checked again
+	// under the lock; Gone those another qq requeued or purged meanwhile.
+	Refused, Gone int
 	// Temporary tells whether any failure may succeed when tried again
 	// ([RequeueResult.Temporary]).
 	Temporary bool
@@ -269,7 +274,21 @@ func (p *RequeuePlan) Apply(ctx context.Context, q *Queue, dir string, inj *Inje
 		return stats, err
 	}
 	defer z.Close()
-	_, err = z.Requeue(ctx, q, inj, p.Todo, func(r RequeueResult) {
+	// The plan was made before the lock was taken, and a person may have
+	// looked at it for a while: another qq may have requeued (mail
+	// delivered twice if requeued again) or purged entries since.
+	fresh, gone, err := z.Replan(q, p.Todo, p.Again)
+	if err != nil {
+		return stats, err
+	}
+	stats.Gone = gone
+	for _, r := range fresh.Refused {
+		stats.Refused++
+		if progress != nil {
+			progress(r)
+		}
+	}
+	_, err = z.Requeue(ctx, q, inj, fresh.Todo, func(r RequeueResult) {
 		stats.Add(r)
 		if progress != nil {
 			progress(r)

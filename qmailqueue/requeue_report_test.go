@@ -28,6 +28,23 @@ func TestRequeuePlanApply(t *testing.T) {
 	}
 }
 
+// TestRequeuePlanApplyTwice: two plans made before either took the lock
+// (two qq requeue runs confirmed at the same time) requeue each entry
+// once: the second finds them requeued under the lock and leaves them.
+func TestRequeuePlanApplyTwice(t *testing.T) {
+	f, z, entries := quarantined(t, 2)
+	z.Close()
+	inj := &Injector{Path: standinQmailQueue(t, f.q.Dir)}
+	first, second := PlanRequeue(f.q, entries, false), PlanRequeue(f.q, entries, false)
+	if stats, err := first.Apply(context.Background(), f.q, z.Dir, inj, nil); err != nil || stats.Requeued != 2 {
+		t.Fatalf("first: %+v, %v", stats, err)
+	}
+	stats, err := second.Apply(context.Background(), f.q, z.Dir, inj, func(r RequeueResult) { t.Errorf("second run reported %+v", r) })
+	if err != nil || stats.Requeued != 0 || stats.Gone != 2 {
+		t.Errorf("second: %+v, %v; want nothing requeued and 2 gone", stats, err)
+	}
+}
+
 // TestRequeueStats: failures are counted with the last error, and a
 // temporary one makes the whole run temporary.
 func TestRequeueStats(t *testing.T) {

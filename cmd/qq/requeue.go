@@ -131,8 +131,11 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	if stats.Failed > 0 {
 		summary += fmt.Sprintf("; %d failed", stats.Failed)
 	}
-	if len(plan.Refused) > 0 {
-		summary += fmt.Sprintf("; %d refused", len(plan.Refused))
+	if refused := len(plan.Refused) + stats.Refused; refused > 0 {
+		summary += fmt.Sprintf("; %d refused", refused)
+	}
+	if stats.Gone > 0 {
+		summary += fmt.Sprintf("; %d requeued or purged by another qq meanwhile", stats.Gone)
 	}
 	if format == formatJSON {
 		if !a.quiet {
