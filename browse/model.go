@@ -231,24 +231,29 @@ func (m *Model) startScan(force bool) tea.Cmd {
 	}
 	ctx := m.ctx
 	clock := m.opts.Now
+	hint := m.summary.Messages
 	return func() tea.Msg {
 		st := takeStamp(q)
 		r := scanResult{stamp: st, at: clock()}
 		if valid && st == prev {
 			return r
 		}
-		s, err := q.Summarize(ctx, filter, sized)
+		var s qmailqueue.Summary
+		var err error
+		if screen == ScreenList || screen == ScreenMessage {
+			// The list and the summary in one scan.
+			s, r.entries, err = listQueue(ctx, q, filter, sortKey, group, hint)
+			r.listed = true
+		} else {
+			s, err = q.Summarize(ctx, filter, sized)
+		}
 		if err != nil {
 			r.err = err
 			return r
 		}
 		r.summary = &s
-		switch screen {
-		case ScreenGroups:
+		if screen == ScreenGroups {
 			r.groups, r.total, r.err = groupQueue(ctx, q, filter, key)
-		case ScreenList, ScreenMessage:
-			r.entries, r.err = listIDs(ctx, q, filter, sortKey, group)
-			r.listed = true
 		}
 		return r
 	}
