@@ -195,7 +195,7 @@ func (q *Queue) countStates(ctx context.Context) (Summary, error) {
 }
 
 // countSplit counts the messages of split subdirectory n by state.
-func (q *Queue) countSplit(n int, todo, intd, bounce map[uint64]struct{}) (Summary, error) {
+func (q *Queue) countSplit(n int, todo, intd, bounce idSet) (Summary, error) {
 	s := Summary{ByState: map[State]int{}}
 	sub := strconv.Itoa(n)
 	lists := map[string][]uint64{}
@@ -214,21 +214,19 @@ func (q *Queue) countSplit(n int, todo, intd, bounce map[uint64]struct{}) (Summa
 	count := func(id uint64, st State) {
 		s.Messages++
 		s.ByState[st]++
-		if _, ok := bounce[id]; ok {
+		if bounce.has(id) {
 			s.Bouncing++
 		}
 	}
 	for _, id := range lists["mess"] {
 		mess[id] = struct{}{}
 		_, inInfo := info[id]
-		_, inTodo := todo[id]
-		_, inIntd := intd[id]
 		switch {
-		case inTodo:
+		case todo.has(id):
 			count(id, StateQueued)
 		case inInfo:
 			count(id, StatePreprocessed)
-		case inIntd:
+		case intd.has(id):
 			count(id, StateWriting)
 		default:
 			count(id, StateMessOnly)
