@@ -149,8 +149,11 @@ func NewMap(entries []ListEntry, colon bool) *Map {
 	return m
 }
 
-// Lookup finds key as constmap does.
+// Lookup finds key as constmap does. A nil Map is empty.
 func (m *Map) Lookup(key string) (MapEntry, bool) {
+	if m == nil {
+		return MapEntry{}, false
+	}
 	e, ok := m.keys[asciiLower(key)]
 	return e, ok
 }

@@ -7,10 +7,12 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"golang.org/x/sys/unix"
 )
@@ -137,9 +139,9 @@ func FuzzParseTCPTO(f *testing.F) {
 
 func TestRewriteEnvelope(t *testing.T) {
 	rw := &Rewrite{
-		Locals: map[string]bool{"mail.example.com": true},
-		VirtualDomains: ParseVirtualDomains(ParseControlLines([]byte(
-			"virt.example:joe\n.sub.example:alias-sub\nexact@addr.example:one\nremote.example:\n#comment:x\nnocolon\nVIRT.example:dup\n"))),
+		Locals: control.NewMap(control.ParseList([]byte("mail.example.com\n")), false),
+		VirtualDomains: control.NewMap(control.ParseList([]byte(
+			"virt.example:joe\n.sub.example:alias-sub\nexact@addr.example:one\nremote.example:\n#comment:x\nnocolon\n")), true),
 	}
 	for stored, want := range map[string]string{
 		"joe-info@virt.example":          "info@virt.example",
@@ -163,19 +165,37 @@ func TestRewriteEnvelope(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "me"), []byte("me.example\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "virtualdomains"), []byte("v.example:pre\n"), 0o644)
+	// Of duplicate keys qmail-send's constmap finds the last (constmap_init
+	// puts each entry at the head of its hash chain), case-insensitively.
+	os.WriteFile(filepath.Join(dir, "virtualdomains"), []byte("v.example:first\nV.Example:pre\n"), 0o644)
 	got, err := ReadRewrite(dir)
-	if err != nil || !got.Locals["me.example"] || got.VirtualDomains["v.example"] != "pre" {
-		t.Errorf("ReadRewrite: %+v, %v", got, err)
+	if err != nil {
+		t.Fatalf("ReadRewrite: %v", err)
+	}
+	if _, local := got.Locals.Lookup("ME.example"); !local {
+		t.Errorf("control/me is not the local domain when control/locals is missing")
+	}
+	if e, _ := got.VirtualDomains.Lookup("v.example"); e.Value != "pre" {
+		t.Errorf("virtualdomains v.example = %q, want the last line's %q", e.Value, "pre")
+	}
+	if env := got.Envelope("pre-info@v.example"); env != "info@v.example" {
+		t.Errorf("Envelope with the last duplicate's prepend = %q", env)
+	}
+	if env := got.Envelope("first-info@v.example"); env != "first-info@v.example" {
+		t.Errorf("Envelope took the first duplicate's prepend off: %q", env)
 	}
 }
 
 func FuzzParseVirtualDomains(f *testing.F) {
 	f.Add([]byte("virt.example:joe\n# c\n\n.x:y:z \t\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m := ParseVirtualDomains(ParseControlLines(b))
+		entries := control.ParseList(b)
+		m := control.NewMap(entries, true)
 		rw := &Rewrite{VirtualDomains: m}
-		for k, p := range m {
+		for _, e := range entries {
+			k, _, _ := strings.Cut(e.Value, ":")
+			found, _ := m.Lookup(k)
+			p := found.Value
 			if p == "" || k == "" {
 				continue
 			}

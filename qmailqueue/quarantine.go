@@ -1,6 +1,7 @@
 package qmailqueue
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/renameio/v2"
+	"github.com/qqmail/qq/internal/regularfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -605,25 +607,55 @@ func (r *QuarantineRun) Close() error {
 	return err
 }
 
-// ParseManifest reads the lines of a run's manifest. A last line without a
-// newline (a write cut short by a crash, before the messages it describes
-// were touched) is ignored; other lines that do not parse are reported as
-// problems, naming their line numbers. The lines of one fsck save (one per
-// file) are merged into one entry per message.
-func ParseManifest(run string, b []byte) ([]QuarantineEntry, []string) {
+// maxManifestLine bounds one manifest line: an entry names one message's
+// sender, recipients and subject, far below it. A longer line is a problem
+// and skipped, so a damaged manifest cannot make qq hold it whole.
+const maxManifestLine = 4 << 20
+
+// maxLegacyManifest bounds the MANIFEST of an earlier qq fsck, read whole.
+const maxLegacyManifest = 64 << 20
+
+// ParseManifest reads the lines of a run's manifest from r, a line at a
+// time. A last line without a newline (a write cut short by a crash, before
+// the messages it describes were touched) is ignored; other lines that do
+// not parse are reported as problems, naming their line numbers. The lines
+// of one fsck save (one per file) are merged into one entry per message.
+// The error is a read error of r.
+func ParseManifest(run string, r io.Reader) ([]QuarantineEntry, []string, error) {
 	var entries []QuarantineEntry
 	var problems []string
 	fsckAt := map[uint64]int{} // index in entries of an fsck save by ID
+	br := bufio.NewReader(r)
+	var long []byte // a line longer than the reader's buffer, gathered
 	n := 0
-	for len(b) > 0 {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if len(long) <= maxManifestLine {
+				long = append(long, chunk...)
+			}
+			continue
+		}
+		if len(chunk) == 0 && len(long) == 0 && err == io.EOF {
+			break
+		}
 		n++
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
+		if err == io.EOF {
 			problems = append(problems, fmt.Sprintf("%s line %d: incomplete last line ignored", run, n))
 			break
 		}
-		line := b[:i]
-		b = b[i+1:]
+		if err != nil {
+			return entries, problems, err
+		}
+		line := chunk[:len(chunk)-1]
+		if long != nil {
+			line = append(long, line...)
+			long = nil
+		}
+		if len(line) > maxManifestLine {
+			problems = append(problems, fmt.Sprintf("%s line %d: longer than %d bytes, ignored", run, n, maxManifestLine))
+			continue
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
@@ -663,7 +695,7 @@ func ParseManifest(run string, b []byte) ([]QuarantineEntry, []string) {
 		}
 		entries = append(entries, e)
 	}
-	return entries, problems
+	return entries, problems, nil
 }
 
 // parseLegacyFsck reads the MANIFEST of a run made by an earlier qq fsck
@@ -707,11 +739,13 @@ func runTime(run string) (time.Time, bool) {
 }
 
 // readManifest reads the entries a run's manifest lists: manifest.jsonl,
-// or the MANIFEST of an earlier qq fsck.
+// or the MANIFEST of an earlier qq fsck. Either must be a regular file
+// (no link followed, no FIFO waited on); manifest.jsonl is read a line at
+// a time.
 func readManifest(runDir, run string) ([]QuarantineEntry, []string, error) {
-	b, err := os.ReadFile(filepath.Join(runDir, ManifestName))
+	f, _, err := regularfile.Open(filepath.Join(runDir, ManifestName), unix.O_NOFOLLOW)
 	if errors.Is(err, fs.ErrNotExist) {
-		legacy, lerr := os.ReadFile(filepath.Join(runDir, legacyFsckManifest))
+		legacy, _, lerr := regularfile.ReadAll(filepath.Join(runDir, legacyFsckManifest), unix.O_NOFOLLOW, maxLegacyManifest)
 		switch {
 		case lerr == nil:
 			return parseLegacyFsck(run, legacy), nil, nil
@@ -723,7 +757,11 @@ func readManifest(runDir, run string) ([]QuarantineEntry, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("quarantine: %w", err)
 	}
-	es, ps := ParseManifest(run, b)
+	defer f.Close()
+	es, ps, err := ParseManifest(run, f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("quarantine: %s: %w", run, err)
+	}
 	return es, ps, nil
 }
 

@@ -1,9 +1,11 @@
 package qmailqueue
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 )
 
 func TestAddressJSON(t *testing.T) {
@@ -43,7 +46,7 @@ not json
 
 {"id":2,"sender":{"base64":"eP8="},"mess":"2"}
 {"id":3,"sen`
-	entries, problems := ParseManifest("run", []byte(in))
+	entries, problems, _ := ParseManifest("run", strings.NewReader(in))
 	if len(entries) != 2 || entries[0].ID != 1 || entries[1].Sender != "x\xff" || entries[1].Run != "run" {
 		t.Errorf("entries %+v", entries)
 	}
@@ -61,7 +64,7 @@ func FuzzParseManifest(f *testing.F) {
 	f.Add([]byte(`{"id":2,"sender":{"base64":"eP8="}}` + "\n{\"id\":3"))
 	f.Add([]byte("\n\n{}\n[]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		entries, _ := ParseManifest("r", b)
+		entries, _, _ := ParseManifest("r", bytes.NewReader(b))
 		for _, e := range entries {
 			if e.ID == 0 || e.Run != "r" || e.Recipients == nil {
 				t.Errorf("bad entry %+v", e)
@@ -70,7 +73,7 @@ func FuzzParseManifest(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, problems := ParseManifest("r", append(line, '\n'))
+			again, problems, _ := ParseManifest("r", bytes.NewReader(append(line, '\n')))
 			if len(again) != 1 || len(problems) != 0 || again[0].ID != e.ID || again[0].Sender != e.Sender {
 				t.Errorf("round trip of %s: %+v %v", line, again, problems)
 			}
@@ -170,11 +173,49 @@ func TestParseManifestRefusesOutsideNames(t *testing.T) {
 	in := `{"id":5,"mess":"../../etc/passwd"}` + "\n" +
 		`{"id":6,"kind":"fsck-save","files":[{"name":"/etc/shadow"}]}` + "\n" +
 		`{"id":7,"mess":"7"}` + "\n"
-	entries, problems := ParseManifest("run", []byte(in))
+	entries, problems, _ := ParseManifest("run", strings.NewReader(in))
 	if len(entries) != 1 || entries[0].ID != 7 {
 		t.Errorf("entries %+v, want only ID 7", entries)
 	}
 	if len(problems) != 2 || !strings.Contains(problems[0], "leaves the run directory") {
 		t.Errorf("problems %q", problems)
+	}
+}
+
+// TestParseManifestLongLine: a line over maxManifestLine is a problem and
+// skipped; the lines around it are read, and lines longer than the read
+// buffer but within the limit parse.
+func TestParseManifestLongLine(t *testing.T) {
+	subject := strings.Repeat("s", 100_000)
+	in := `{"id":1,"mess":"1","subject":"` + subject + `"}` + "\n" +
+		strings.Repeat("x", maxManifestLine+10) + "\n" +
+		`{"id":2,"mess":"2"}` + "\n"
+	entries, problems, err := ParseManifest("run", strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Subject != subject || entries[1].ID != 2 {
+		t.Errorf("got %d entries", len(entries))
+	}
+	want := []string{fmt.Sprintf("run line 2: longer than %d bytes, ignored", maxManifestLine)}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// TestManifestFIFO: a manifest that is a FIFO is refused at once, not
+// waited on.
+func TestManifestFIFO(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "20261122T120000Z-1")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(run, ManifestName), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := LoadQuarantine(dir)
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") && !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("LoadQuarantine over a FIFO manifest: %v", err)
 	}
 }

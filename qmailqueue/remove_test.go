@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"golang.org/x/sys/unix"
 )
@@ -194,7 +195,7 @@ func TestRemoveWithQuarantine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	rw := &Rewrite{VirtualDomains: map[string]string{"virt.example": "vuser"}}
+	rw := &Rewrite{VirtualDomains: control.NewMap([]control.ListEntry{{Line: 1, Value: "virt.example:vuser"}}, true)}
 	run, err := z.NewRun("qq rm --match pupil", rw, now)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/term"
 )
@@ -39,7 +40,7 @@ type app struct {
 	color      bool   // resolved colour decision
 	width      int    // the width tables fit, 0 for no limit (terminalWidth)
 
-	pager  *pager                  // the running pager, if output goes through one
+	pager  *ui.Pager               // the running pager, if output goes through one
 	ctx    context.Context         // the command's context, for prompts (^C)
 	cancel context.CancelCauseFunc // cancels the command (its pager quit)
 
@@ -160,7 +161,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	a.closePager()
-	if err == nil || (a.pager != nil && a.pager.quit) {
+	if err == nil || (a.pager != nil && a.pager.Quit()) {
 		// A pager the person quit ends qq quietly, as git does.
 		return exitOK
 	}

@@ -105,10 +105,10 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		reads := a.countReads("qq list: sorting")
 		stats, err = q.Scan(ctx, scan, func(m *qmailqueue.Message) error {
 			all = append(all, m)
-			reads.add()
+			reads.Add()
 			return nil
 		})
-		reads.end()
+		reads.End()
 		if err == nil {
 			slices.SortStableFunc(all, less)
 			if opts.reverse {

@@ -3,10 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -117,8 +116,8 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 			names = append(names, c.Name())
 		}
 	}
-	if s := closest(name, names); len(s) > 0 {
-		err = fmt.Errorf("%w; did you mean %s?", err, orList(s))
+	if s := ui.Closest(name, names); len(s) > 0 {
+		err = fmt.Errorf("%w; did you mean %s?", err, ui.OrList(s))
 	}
 	return &usageError{cmdPath: cmd.CommandPath(), err: err}
 }
@@ -138,78 +137,14 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
-	near := closest(name, names)
+	near := ui.Closest(name, names)
 	if len(near) == 0 {
 		return err
 	}
 	for i := range near {
 		near[i] = "--" + near[i]
 	}
-	return fmt.Errorf("%w; did you mean %s?", err, orList(near))
-}
-
-// closest returns the names nearest to typed: those at the smallest edit
-// distance, if it is at most 2 and less than typed's length, and those
-// that typed begins (a shortened name), sorted.
-func closest(typed string, names []string) []string {
-	typed = strings.ToLower(typed)
-	limit := min(2, len(typed)-1)
-	best := limit + 1
-	var near []string
-	for _, n := range names {
-		d := editDistance(typed, strings.ToLower(n))
-		switch {
-		case d > limit:
-		case d < best:
-			best, near = d, []string{n}
-		case d == best:
-			near = append(near, n)
-		}
-	}
-	for _, n := range names {
-		if len(typed) > 1 && strings.HasPrefix(n, typed) {
-			near = append(near, n)
-		}
-	}
-	slices.Sort(near)
-	return slices.Compact(near)
-}
-
-// orList joins suggestions: "set", "set" or "get", "a", "b" or "c".
-func orList(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = strconv.Quote(v)
-		if strings.HasPrefix(v, "--") {
-			q[i] = v
-		}
-	}
-	if len(q) == 1 {
-		return q[0]
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (flag names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return fmt.Errorf("%w; did you mean %s?", err, ui.OrList(near))
 }
 
 // wrapArgErrors turns cobra's positional-argument errors ("accepts 1 arg(s)")

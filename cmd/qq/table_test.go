@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
@@ -81,29 +80,5 @@ func TestTableFitsAndColours(t *testing.T) {
 		if columns.Width(line) > 40 {
 			t.Errorf("line wider than 40: %q", line)
 		}
-	}
-}
-
-// TestReadCounter: a sorted listing shows how many messages it has read,
-// then clears the line before the output starts.
-func TestReadCounter(t *testing.T) {
-	a, out := testApp(0, false)
-	a.stderrTTY = true
-	c := a.countReads("qq list: sorting")
-	for range 5 {
-		c.add()
-	}
-	time.Sleep(300 * time.Millisecond)
-	c.end()
-	if s := out.String(); !strings.Contains(s, "\rqq list: sorting: 5 messages read…") || !strings.HasSuffix(s, "\r\x1b[K") {
-		t.Errorf("counter wrote %q", s)
-	}
-	a.stderrTTY = false
-	out.Reset()
-	c = a.countReads("x")
-	c.add()
-	c.end()
-	if out.Len() != 0 {
-		t.Errorf("a counter on a non-terminal wrote %q", out)
 	}
 }

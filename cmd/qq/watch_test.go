@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"strings"
 	"testing"
 	"time"
@@ -52,15 +53,7 @@ func TestWatchInterrupt(t *testing.T) {
 	if exitCode(err) != exitInterrupted {
 		t.Errorf("exit %d (%v), want %d", exitCode(err), err, exitInterrupted)
 	}
-	if !strings.HasSuffix(out.String(), ansiAltScreenOff) {
+	if !strings.HasSuffix(out.String(), ui.AltScreenOff) {
 		t.Errorf("terminal not restored: %q", out.String())
-	}
-}
-
-func TestDigitGroups(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 44102: "44,102", 1234567: "1,234,567", -1000: "-1,000"} {
-		if got := digitGroups(n); got != want {
-			t.Errorf("digitGroups(%d) = %q, want %q", n, got, want)
-		}
 	}
 }

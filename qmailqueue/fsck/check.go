@@ -47,6 +47,11 @@ type Options struct {
 	// Workers is the number of split subdirectories checked at once; 0
 	// means GOMAXPROCS.
 	Workers int
+	// QuarantineDir, when set, is qq's quarantine: a mess whose second
+	// link is the copy a stopped qq rm kept there is recognised as such
+	// (CodeInQuarantine) and can be repaired. A quarantine that cannot be
+	// read is a note.
+	QuarantineDir string
 }
 
 // Report sums up a check.
@@ -106,6 +111,9 @@ type checker struct {
 	// extraDirs are numbered subdirectories beyond the split, removed
 	// once empty after a repair moved their files.
 	extraDirs []string
+	// kept maps the inode of a mess the quarantine keeps as a hard link
+	// (a qq rm entry) to the entry's name, RUN/ID.
+	kept map[uint64]string
 }
 
 func newChecker(dir string, opts Options, fn func(*Finding) error) (*checker, error) {
@@ -137,8 +145,35 @@ func newChecker(dir string, opts Options, fn func(*Finding) error) (*checker, er
 	}
 	owners, notes := ResolveOwners(dir, opts.Owners)
 	c.owners = owners
+	if opts.QuarantineDir != "" {
+		kept, err := keptInQuarantine(opts.QuarantineDir)
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("the quarantine could not be read (%v): a mess it also links is reported as extra links", err))
+		}
+		c.kept = kept
+	}
 	c.report = &Report{Dir: dir, Owners: c.owners, Notes: notes, QmailSend: c.running}
 	return c, nil
+}
+
+// keptInQuarantine maps the inode of every mess the quarantine in dir keeps
+// as a hard link of the queue's file to its entry's name. A missing
+// quarantine is empty.
+func keptInQuarantine(dir string) (map[uint64]string, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	entries, _, err := qmailqueue.LoadQuarantine(dir)
+	if err != nil {
+		return nil, err
+	}
+	kept := map[uint64]string{}
+	for _, e := range entries {
+		if e.Kind == qmailqueue.KindRemoved && e.Linked && e.MessInode != 0 {
+			kept[e.MessInode] = e.Name()
+		}
+	}
+	return kept, nil
 }
 
 // emit counts a finding and hands it to the caller.

@@ -74,6 +74,7 @@ const (
 	CodeDuplicate      Code = "duplicate"            // two files of one kind for one ID
 	CodeNotRegular     Code = "not-regular"          // a message file that is not a regular file
 	CodeExtraLinks     Code = "extra-links"          // a message file with more hard links than qmail makes
+	CodeInQuarantine   Code = "in-quarantine"        // a mess whose second link is the copy an interrupted qq rm kept
 	CodeFileOwner      Code = "file-owner"           // owner or group of a message file differs from docs/queue.md §3.8
 	CodeFileMode       Code = "file-mode"            // mode of a message file differs from docs/queue.md §3.8
 	CodeBadTodo        Code = "bad-todo"             // todo records qmail-send gives up on
@@ -145,6 +146,10 @@ const (
 	OpRename  Op = "rename"  // move Path to Target (never replacing)
 	OpRewrite Op = "rewrite" // replace the content, keeping owner, mode and times
 	OpRmdir   Op = "rmdir"   // remove an empty directory
+	// OpUnquarantine drops the quarantine entry Target (RUN/ID) whose kept
+	// mess is the queue's own file Path: the copy of a qq rm that stopped
+	// before it removed anything.
+	OpUnquarantine Op = "unquarantine"
 )
 
 // Action is one step of a repair. Paths are relative to the queue.
@@ -196,6 +201,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("rewrite %s (%d bytes)", a.Path, len(a.Content))
 	case OpRmdir:
 		return "rmdir " + a.Path
+	case OpUnquarantine:
+		return fmt.Sprintf("drop quarantine entry %s (the second link of %s)", a.Target, a.Path)
 	}
 	return string(a.Op) + " " + a.Path
 }
@@ -229,6 +236,7 @@ const (
 	qmailNotRegular   = "qmail-send cannot read it; qmail-spawn refuses a mess that is not a regular file"
 	qmailTooLarge     = "qmail-send reads it as any other; qq does not check a file this large"
 	qmailExtraLinks   = "qmail-send does not look at link counts; another name of the same file may be an interrupted rename"
+	qmailInQuarantine = "qmail-send does not look at link counts and delivers the message as usual; qq refuses to read a message file with more links than qmail makes"
 	qmailMessOwner    = "qmail-spawn defers every delivery: \"message has wrong owner. (#4.3.5)\""
 	qmailSendOwner    = "qmail-send (user qmails) cannot open or mark it: \"trouble opening\" or \"trouble marking\", retried forever"
 	qmailModeWide     = "qmail works, but the file is readable by more users than qmail's install allows"

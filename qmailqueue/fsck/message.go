@@ -301,6 +301,17 @@ func (w *worker) analyze(id uint64, es []*entry) []*Finding {
 		}
 	}
 	for _, e := range m.all {
+		if e.kind == KindMess && e.st.Nlink == 2 && c.kept[e.st.Ino] != "" {
+			// The second name is the quarantine's: a qq rm kept the
+			// message and stopped before it removed a file. The queue is
+			// what qmail-send goes by, so the copy goes, not the message.
+			entry := c.kept[e.st.Ino]
+			return []*Finding{{Code: CodeInQuarantine, Severity: SeverityWarning, ID: id, HasID: true, Files: []string{e.rel},
+				Problem: fmt.Sprintf("%s has 2 links; the other is quarantine entry %s, kept by a qq rm that stopped before removing the message", e.rel, entry),
+				Qmail:   qmailInQuarantine,
+				Repair:  fmt.Sprintf("drop quarantine entry %s: the message stays in the queue as qmail-send sees it (qq rm it again if it should go); run qq fsck again to check the rest of it", entry),
+				Actions: []Action{{Op: OpUnquarantine, Path: e.rel, Ino: e.st.Ino, Target: entry}}}}
+		}
 		// Another name may be a file outside the queue (root's, hard-linked
 		// in by a qmail user): no repair touches such a message.
 		if uint64(e.st.Nlink) > maxLinks(e.kind) {

@@ -336,3 +336,50 @@ func TestInterruptedRename(t *testing.T) {
 		})
 	}
 }
+
+// TestStagedRenameKeepsReserve: when a hop of a staged rename fails, files
+// may remain under the staging number, so the pid/ file reserving that
+// number is kept (qmail-queue must not be given the number) and the error
+// says so.
+func TestStagedRenameKeepsReserve(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 5})
+	a, err := b.Add(testMessage("a@example.org", testBirth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.Add(testMessage("c@example.org", testBirth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	renameMessage(t, b, a, c, true)
+	renameMessage(t, b, c, a, false)
+	untmp(t, b, c)
+
+	r, fs := checkQueue(t, b.Dir(), Options{})
+	sabotaged := ""
+	_, err = NewPlan(r, fs).Execute(context.Background(), ExecOptions{
+		QuarantineDir: filepath.Join(filepath.Dir(b.Dir()), "quarantine"),
+		Log: func(s Step) {
+			if s.Err != nil || s.Action.Target == "" || sabotaged != "" {
+				return
+			}
+			n, _ := strconv.ParseUint(filepath.Base(s.Action.Target), 10, 64)
+			if n != a && n != c {
+				// A first hop to the staging number: take the file away
+				// so that its second hop fails.
+				sabotaged = s.Action.Target
+				os.Remove(filepath.Join(b.Dir(), sabotaged))
+			}
+		},
+	})
+	if sabotaged == "" {
+		t.Fatal("no staged rename happened")
+	}
+	if err == nil || !strings.Contains(err.Error(), "kept pid/qq-fsck.") {
+		t.Fatalf("error %v, want one saying the reserving pid/ file is kept", err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(b.Dir(), "pid"))
+	if len(entries) != 1 {
+		t.Errorf("pid/ holds %v, want the one reserving file", entries)
+	}
+}

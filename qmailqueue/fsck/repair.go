@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/internal/durable"
 	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/sys/unix"
 )
@@ -75,6 +76,11 @@ type executor struct {
 	run    *qmailqueue.QuarantineRun // made on first save
 	staged map[*Unit][]Action        // second hops of staged renames
 	temps  []string                  // pid/ files holding staging inodes
+	// reserve is the pid/ file whose inode number a staged unit's files
+	// carry between the hops; keep holds those that must outlive the run
+	// because a hop failed and files are still under that number.
+	reserve map[*Unit]string
+	keep    map[string]bool
 }
 
 // Execute carries out the plan on the queue in dir, which must not be in
@@ -121,6 +127,9 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 			actions = second
 		}
 		if err := x.runUnit(u, actions); err != nil {
+			if u.stage {
+				err = x.keepReserve(u, err)
+			}
 			errs = append(errs, err)
 		}
 	}
@@ -131,16 +140,31 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 }
 
 func newExecutor(l *layout, opts ExecOptions) *executor {
-	x := &executor{opts: opts, l: l, res: &Result{}, staged: map[*Unit][]Action{}}
+	x := &executor{opts: opts, l: l, res: &Result{}, staged: map[*Unit][]Action{}, reserve: map[*Unit]string{}, keep: map[string]bool{}}
 	if x.opts.Now.IsZero() {
 		x.opts.Now = time.Now()
 	}
 	return x
 }
 
-// runUnit runs actions in order, stopping at the first failure.
+// runUnit runs actions in order, stopping at the first failure. Between
+// the stages of a removal ({intd, todo, local, remote, bounce}, {info},
+// {mess}) it fsyncs the directories the earlier stage unlinked from, so
+// that a crash can never leave a later stage's unlink on disk without the
+// earlier ones (docs/queue.md §10 rule 14).
 func (x *executor) runUnit(u *Unit, actions []Action) error {
+	stage, unsynced := 0, map[string]bool{}
 	for _, a := range actions {
+		if a.Op == OpRemove {
+			if s := removeStage(kindOfRel(a.Path)); s > stage {
+				if err := syncDirs(unsynced); err != nil {
+					x.res.Failed++
+					return fmt.Errorf("%s: %w", a, err)
+				}
+				stage = s
+			}
+			unsynced[filepath.Dir(x.l.abs(a.Path))] = true
+		}
 		note, err := x.do(a)
 		if x.opts.Log != nil {
 			x.opts.Log(Step{Unit: u, Action: a, Err: err, Note: note})
@@ -152,6 +176,33 @@ func (x *executor) runUnit(u *Unit, actions []Action) error {
 		if note == "" {
 			x.res.Done++
 		}
+	}
+	return nil
+}
+
+// removeStage is the stage of a message file's removal in rule 14's
+// order: 0 for intd, todo, local, remote and bounce, 1 for info, 2 for mess.
+func removeStage(k Kind) int {
+	switch k {
+	case KindInfo:
+		return 1
+	case KindMess:
+		return 2
+	}
+	return 0
+}
+
+// syncDir is durable.SyncDir; tests replace it to see the order of syncs
+// and unlinks.
+var syncDir = durable.SyncDir
+
+// syncDirs fsyncs each directory in dirs and forgets it.
+func syncDirs(dirs map[string]bool) error {
+	for dir := range dirs {
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+		delete(dirs, dir)
 	}
 	return nil
 }
@@ -205,11 +256,24 @@ func (x *executor) stage(u *Unit) error {
 			}
 		}
 	}
+	x.reserve[u] = tmp
 	if err := x.runUnit(u, first); err != nil {
-		return err
+		return x.keepReserve(u, err)
 	}
 	x.staged[u] = second
 	return nil
+}
+
+// keepReserve keeps the pid/ file reserving u's staging number after a hop
+// of u failed: files of the message may be under that number, and were
+// the file removed, qmail-queue could give the number to a new message
+// whose files would meet them. The next qq fsck sees the files under a
+// name that is not their inode and puts them right; qmail-send removes
+// the pid/ file after 36 hours (docs/queue.md §4.6).
+func (x *executor) keepReserve(u *Unit, err error) error {
+	tmp := x.reserve[u]
+	x.keep[tmp] = true
+	return fmt.Errorf("%w (kept %s, which reserves the number the message's files may still carry; run qq fsck again)", err, "pid/"+filepath.Base(tmp))
 }
 
 // taken reports whether any message file carries number id.
@@ -234,7 +298,9 @@ func kindByName(name string) Kind {
 
 func (x *executor) close() {
 	for _, t := range x.temps {
-		os.Remove(t)
+		if !x.keep[t] {
+			os.Remove(t)
+		}
 	}
 	if x.run != nil {
 		x.run.Close()
@@ -254,7 +320,7 @@ func (x *executor) openQuarantine(p *Plan) error {
 	saves := false
 	for _, u := range p.Units {
 		for _, a := range u.Actions {
-			saves = saves || (u.Runs() && (a.Op == OpSave || a.Op == OpCopy))
+			saves = saves || (u.Runs() && (a.Op == OpSave || a.Op == OpCopy || a.Op == OpUnquarantine))
 		}
 	}
 	if !saves || x.opts.QuarantineDir == "" {
@@ -354,6 +420,11 @@ func (x *executor) do(a Action) (note string, err error) {
 			return "", err
 		}
 		return "", rewriteFile(path, a.Content, a.Ino)
+	case OpUnquarantine:
+		if err := x.check(path, a.Ino); err != nil {
+			return "", err
+		}
+		return x.unquarantine(a)
 	case OpRmdir:
 		err := unix.Rmdir(path)
 		switch {
@@ -367,6 +438,26 @@ func (x *executor) do(a Action) (note string, err error) {
 		return "", nil
 	}
 	return "", fmt.Errorf("unknown action %q", a.Op)
+}
+
+// unquarantine drops the quarantine entry a.Target if its kept mess is
+// still the queue's file a.Path (inode a.Ino): it purges the entry, which
+// unlinks the quarantine's name and the manifest line; the queue's file
+// is not touched.
+func (x *executor) unquarantine(a Action) (note string, err error) {
+	if x.z == nil {
+		return "", errors.New("no quarantine given")
+	}
+	entries, _, err := qmailqueue.LoadQuarantine(x.z.Dir)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.Name() == a.Target && e.Kind == qmailqueue.KindRemoved && e.MessInode == a.Ino && e.Linked {
+			return "", x.z.Purge([]qmailqueue.QuarantineEntry{e})
+		}
+	}
+	return "the quarantine no longer keeps it", nil
 }
 
 // changeMeta changes the mode (unless mode < 0) and the owner and group
