@@ -126,7 +126,7 @@ func BenchmarkMemory(b *testing.B) {
 		}
 		m.screen = ScreenList
 		settle(m, m.startScan(true))
-		if m.View() == "" || len(m.entries) == 0 {
+		if m.View() == "" || m.entries.Len() == 0 {
 			b.Fatal("no list")
 		}
 		if hwm, ok := peakRSS(); ok && resetPeakRSS {

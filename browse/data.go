@@ -59,10 +59,24 @@ var sortNames = []string{"age", "size", "sender", "id"}
 
 func (k SortKey) String() string { return sortNames[k] }
 
-// listEntry is one row of the message list before its details are
-// loaded: the ID alone, 8 bytes, so that a million rows take 8 MB.
-type listEntry struct {
-	id uint64
+// messageList is the message list before its rows' details are loaded:
+// the IDs of the selected messages, in the list's order. The IDs are held
+// in 4 bytes each when all of them fit (inode numbers on ext4 always do),
+// else in 8, so that a million rows take 4 MB.
+type messageList struct {
+	narrow []uint32 // when wide is nil
+	wide   []uint64
+}
+
+// Len returns the number of messages in the list.
+func (l messageList) Len() int { return len(l.narrow) + len(l.wide) }
+
+// ID returns the ID of the i-th message.
+func (l messageList) ID(i int) uint64 {
+	if l.wide != nil {
+		return l.wide[i]
+	}
+	return uint64(l.narrow[i])
 }
 
 // sortFields is what a scan reads for the order: nothing for IDs, a stat
@@ -88,7 +102,7 @@ func (k SortKey) fields() qmailqueue.Fields {
 // hint is the number of messages expected (the last summary's): the list
 // is allocated once at that size rather than grown by doubling, which
 // would hold the old and the new array at once.
-func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef, hint int) (qmailqueue.Summary, []listEntry, error) {
+func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef, hint int) (qmailqueue.Summary, messageList, error) {
 	var namer *report.Namer
 	fields := qmailqueue.SummaryFields | key.fields()
 	if group != nil {
@@ -158,12 +172,11 @@ func ageKey(t time.Time) uint32 {
 
 // listBuilder collects the message list's IDs with a 32-bit sort key each
 // and sorts them by key, then ID. While every ID fits in 32 bits (inode
-// numbers on ext4 always do) an entry is one uint64, key<<32 | ID, held
-// in the listEntry that ends up holding the ID alone: 8 bytes a message
-// from the scan to the list, and a sort on plain integers. A larger ID
-// switches to 16-byte entries.
+// numbers on ext4 always do) an entry is one uint64, key<<32 | ID: 8
+// bytes a message, and a sort on plain integers. A larger ID switches to
+// 16-byte entries.
 type listBuilder struct {
-	packed []listEntry // id = key<<32 | ID, while wide is nil
+	packed []uint64 // key<<32 | ID, while wide is nil
 	wide   []wideEntry
 }
 
@@ -174,18 +187,18 @@ type wideEntry struct {
 }
 
 func newListBuilder(hint int) *listBuilder {
-	return &listBuilder{packed: make([]listEntry, 0, max(0, hint))}
+	return &listBuilder{packed: make([]uint64, 0, max(0, hint))}
 }
 
 func (b *listBuilder) add(key uint32, id uint64) {
 	if b.wide == nil && id <= math.MaxUint32 {
-		b.packed = append(b.packed, listEntry{id: uint64(key)<<32 | id})
+		b.packed = append(b.packed, uint64(key)<<32|id)
 		return
 	}
 	if b.wide == nil {
 		b.wide = make([]wideEntry, len(b.packed), len(b.packed)+1)
 		for i, e := range b.packed {
-			b.wide[i] = wideEntry{id: e.id & math.MaxUint32, key: uint32(e.id >> 32)}
+			b.wide[i] = wideEntry{id: e & math.MaxUint32, key: uint32(e >> 32)}
 		}
 		b.packed = nil
 	}
@@ -195,7 +208,7 @@ func (b *listBuilder) add(key uint32, id uint64) {
 // rekey replaces each entry's key k by rank[k].
 func (b *listBuilder) rekey(rank []uint32) {
 	for i, e := range b.packed {
-		b.packed[i].id = uint64(rank[e.id>>32])<<32 | e.id&math.MaxUint32
+		b.packed[i] = uint64(rank[e>>32])<<32 | e&math.MaxUint32
 	}
 	for i, e := range b.wide {
 		b.wide[i].key = rank[e.key]
@@ -203,26 +216,21 @@ func (b *listBuilder) rekey(rank []uint32) {
 }
 
 // sorted returns the IDs in order of key, then ID.
-func (b *listBuilder) sorted() []listEntry {
+func (b *listBuilder) sorted() messageList {
 	if b.wide != nil {
 		slices.SortFunc(b.wide, func(x, y wideEntry) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id)) })
-		out := make([]listEntry, len(b.wide))
+		l := messageList{wide: make([]uint64, len(b.wide))}
 		for i, e := range b.wide {
-			out[i].id = e.id
+			l.wide[i] = e.id
 		}
-		return out
+		return l
 	}
-	out := b.packed
-	slices.SortFunc(out, func(x, y listEntry) int { return cmp.Compare(x.id, y.id) })
-	for i := range out {
-		out[i].id &= math.MaxUint32
+	slices.Sort(b.packed)
+	l := messageList{narrow: make([]uint32, len(b.packed))}
+	for i, e := range b.packed {
+		l.narrow[i] = uint32(e)
 	}
-	if cap(out) > 2*len(out)+1024 {
-		// The hint was for more messages than were selected (a group, a
-		// filter): keep only what is used.
-		out = slices.Clone(out)
-	}
-	return out
+	return l
 }
 
 // groupRef names one group of one grouping.

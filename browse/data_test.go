@@ -15,10 +15,10 @@ import (
 // packed beside their key, after a switch to wide entries when a larger
 // ID comes, and after sender ranks replace first-seen numbers.
 func TestListBuilder(t *testing.T) {
-	ids := func(es []listEntry) []uint64 {
+	ids := func(l messageList) []uint64 {
 		var out []uint64
-		for _, e := range es {
-			out = append(out, e.id)
+		for i := range l.Len() {
+			out = append(out, l.ID(i))
 		}
 		return out
 	}
@@ -59,8 +59,8 @@ func TestListBuilder(t *testing.T) {
 
 	b = newListBuilder(10000)
 	b.add(0, 1)
-	if out := b.sorted(); cap(out) > 1024 {
-		t.Errorf("a list of 1 keeps a capacity of %d", cap(out))
+	if l := b.sorted(); cap(l.narrow) != 1 {
+		t.Errorf("a list of 1 keeps a capacity of %d", cap(l.narrow))
 	}
 }
 
@@ -103,11 +103,11 @@ func TestListQueueSummary(t *testing.T) {
 			if group != nil {
 				n = 5
 			}
-			if len(list) != n {
-				t.Errorf("group %v, %s order: %d messages listed, want %d", group, key, len(list), n)
+			if list.Len() != n {
+				t.Errorf("group %v, %s order: %d messages listed, want %d", group, key, list.Len(), n)
 			}
-			for _, e := range list {
-				m, err := q.Message(e.id, qmailqueue.FieldEnvelope)
+			for i := range list.Len() {
+				m, err := q.Message(list.ID(i), qmailqueue.FieldEnvelope)
 				if err != nil {
 					t.Fatal(err)
 				}

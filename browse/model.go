@@ -107,7 +107,7 @@ type Model struct {
 	// Message list.
 	group      *groupRef
 	sortKey    SortKey
-	entries    []listEntry
+	entries    messageList
 	listCursor int
 	listTop    int
 	rows       map[uint64]*qmailqueue.Message
@@ -179,7 +179,7 @@ type (
 		summary *qmailqueue.Summary
 		groups  []report.Group
 		total   report.Group
-		entries []listEntry
+		entries messageList
 		listed  bool
 		at      time.Time
 		err     error
@@ -344,7 +344,7 @@ func (m *Model) applyScan(r scanResult) {
 	if r.listed {
 		m.entries = r.entries
 		m.rows = map[uint64]*qmailqueue.Message{}
-		m.listCursor = min(m.listCursor, max(0, len(m.entries)-1))
+		m.listCursor = min(m.listCursor, max(0, m.entries.Len()-1))
 		m.loadWindow()
 	}
 }
@@ -362,8 +362,8 @@ func (m *Model) loadWindow() {
 	if m.listCursor >= m.listTop+page {
 		m.listTop = m.listCursor - page + 1
 	}
-	for i := m.listTop; i < len(m.entries) && i < m.listTop+page; i++ {
-		id := m.entries[i].id
+	for i := m.listTop; i < m.entries.Len() && i < m.listTop+page; i++ {
+		id := m.entries.ID(i)
 		if _, ok := m.rows[id]; ok {
 			continue
 		}
@@ -376,8 +376,8 @@ func (m *Model) loadWindow() {
 	// Keep the cache to about a few pages.
 	if len(m.rows) > 8*page {
 		keep := map[uint64]*qmailqueue.Message{}
-		for i := m.listTop; i < len(m.entries) && i < m.listTop+page; i++ {
-			keep[m.entries[i].id] = m.rows[m.entries[i].id]
+		for i := m.listTop; i < m.entries.Len() && i < m.listTop+page; i++ {
+			keep[m.entries.ID(i)] = m.rows[m.entries.ID(i)]
 		}
 		m.rows = keep
 	}
@@ -496,7 +496,7 @@ func (m *Model) groupsKey(s string) (tea.Model, tea.Cmd) {
 
 func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 	page := m.pageSize()
-	last := max(0, len(m.entries)-1)
+	last := max(0, m.entries.Len()-1)
 	switch s {
 	case "up", "k":
 		m.listCursor = max(0, m.listCursor-1)
@@ -514,8 +514,8 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 		m.sortKey = (m.sortKey + 1) % SortKey(len(sortNames))
 		return m, m.startScan(true)
 	case " ", "space":
-		if len(m.entries) > 0 {
-			id := m.entries[m.listCursor].id
+		if m.entries.Len() > 0 {
+			id := m.entries.ID(m.listCursor)
 			if m.marks[id] {
 				delete(m.marks, id)
 			} else {
@@ -525,17 +525,17 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 		}
 	case "a":
 		// Mark every message of the list (the whole group or filter).
-		for _, e := range m.entries {
-			m.marks[e.id] = true
+		for i := range m.entries.Len() {
+			m.marks[m.entries.ID(i)] = true
 		}
 	case "u":
 		m.marks = map[uint64]bool{}
 	case "enter":
-		if len(m.entries) == 0 {
+		if m.entries.Len() == 0 {
 			return m, nil
 		}
 		m.screen, m.detail = ScreenMessage, nil
-		return m, m.loadDetail(m.entries[m.listCursor].id)
+		return m, m.loadDetail(m.entries.ID(m.listCursor))
 	case "d", "x":
 		return m.planChange(qmailqueue.OpRemove)
 	case "e":
@@ -594,8 +594,8 @@ func (m *Model) selected() map[uint64]bool {
 	if m.screen == ScreenMessage && m.detail != nil && m.detail.msg != nil {
 		return map[uint64]bool{m.detail.msg.ID: true}
 	}
-	if len(m.entries) > 0 {
-		return map[uint64]bool{m.entries[m.listCursor].id: true}
+	if m.entries.Len() > 0 {
+		return map[uint64]bool{m.entries.ID(m.listCursor): true}
 	}
 	return nil
 }
