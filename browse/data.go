@@ -135,11 +135,6 @@ func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filt
 		b.add(k, m.ID)
 		return nil
 	})
-	sum.Vanished = stats.Vanished
-	if sum.ByState == nil {
-		sum.ByState = map[qmailqueue.State]int{}
-	}
-	sum.Sized = true
 	if key == SortSender {
 		// First-seen numbers become ranks in sender order.
 		names := make([]string, len(senders))
@@ -158,7 +153,7 @@ func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filt
 		}
 		b.rekey(rank)
 	}
-	return sum, b.sorted(), err
+	return fullSummary(sum, stats), b.sorted(), err
 }
 
 // ageKey is a birth as a 32-bit sort key: Unix seconds (qmail's own
@@ -242,14 +237,28 @@ type groupRef struct {
 // groupKeys are the groupings the groups screen switches between.
 var groupKeys = []report.Key{report.KeySender, report.KeySenderDomain, report.KeyRecipientDomain, report.KeySubject, report.KeyIP, report.KeyHelo}
 
-// groupQueue groups the selected messages by key.
-func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) ([]report.Group, report.Group, error) {
+// groupQueue groups the messages filter selects by key, and summarizes
+// them as Summarize(ctx, filter, true) does, in one scan.
+func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) (qmailqueue.Summary, []report.Group, report.Group, error) {
 	g := report.NewGrouper(key, 1)
-	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter}, func(m *qmailqueue.Message) error {
+	var sum qmailqueue.Summary
+	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields() | qmailqueue.SummaryFields, Filter: filter}, func(m *qmailqueue.Message) error {
+		sum.Add(m)
 		g.Add(m)
 		return nil
 	})
-	return g.Groups(report.ByCount, 200), g.Total(), err
+	return fullSummary(sum, stats), g.Groups(report.ByCount, 200), g.Total(), err
+}
+
+// fullSummary completes a summary made with Summary.Add over a scan of at least
+// SummaryFields, as Summarize(ctx, filter, true) returns it.
+func fullSummary(sum qmailqueue.Summary, stats qmailqueue.ScanStats) qmailqueue.Summary {
+	sum.Vanished = stats.Vanished
+	if sum.ByState == nil {
+		sum.ByState = map[qmailqueue.State]int{}
+	}
+	sum.Sized = true
+	return sum
 }
 
 // detail is what the message view shows of one message.

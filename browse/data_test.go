@@ -80,15 +80,27 @@ func TestAgeKey(t *testing.T) {
 	}
 }
 
-// TestListQueueSummary checks that the list's scan gives the summary qq
-// stat --full gives, with and without a group, and the group's messages
-// only in the list.
+// TestListQueueSummary checks that the list's and the groups' scans give
+// the summary qq stat --full gives, and that the list holds a group's
+// messages only.
 func TestListQueueSummary(t *testing.T) {
 	q := testQueue(t)
 	ctx := context.Background()
 	want, err := q.Summarize(ctx, nil, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, key := range groupKeys {
+		sum, groups, _, err := groupQueue(ctx, q, nil, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, sum); diff != "" {
+			t.Errorf("%s groups: summary differs from Summarize's (-want +got):\n%s", key, diff)
+		}
+		if len(groups) == 0 {
+			t.Errorf("no %s groups", key)
+		}
 	}
 	for _, group := range []*groupRef{nil, {key: report.KeySender, name: "news@spammer.example"}} {
 		for key := range SortKey(len(sortNames)) {

@@ -238,13 +238,16 @@ func (m *Model) startScan(force bool) tea.Cmd {
 		if valid && st == prev {
 			return r
 		}
+		// One scan for the screen's data and the summary.
 		var s qmailqueue.Summary
 		var err error
-		if screen == ScreenList || screen == ScreenMessage {
-			// The list and the summary in one scan.
+		switch screen {
+		case ScreenList, ScreenMessage:
 			s, r.entries, err = listQueue(ctx, q, filter, sortKey, group, hint)
 			r.listed = true
-		} else {
+		case ScreenGroups:
+			s, r.groups, r.total, err = groupQueue(ctx, q, filter, key)
+		default:
 			s, err = q.Summarize(ctx, filter, sized)
 		}
 		if err != nil {
@@ -252,9 +255,6 @@ func (m *Model) startScan(force bool) tea.Cmd {
 			return r
 		}
 		r.summary = &s
-		if screen == ScreenGroups {
-			r.groups, r.total, r.err = groupQueue(ctx, q, filter, key)
-		}
 		return r
 	}
 }
