@@ -94,8 +94,8 @@ func (k SortKey) fields() qmailqueue.Fields {
 }
 
 // listQueue scans the queue once for the messages filter selects: it
-// returns their summary (what Summarize(ctx, filter, true) returns, as
-// qq stat --full counts it) and the message list, the IDs of those that
+// returns their summary (Queue.SummarizeEach, what qq stat --full counts)
+// and the message list, the IDs of those that
 // also belong to group (when set) in the order of key. One scan for both
 // keeps a refresh of the list to the cost of qq stat --full.
 //
@@ -104,16 +104,14 @@ func (k SortKey) fields() qmailqueue.Fields {
 // would hold the old and the new array at once.
 func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef, hint int) (qmailqueue.Summary, messageList, error) {
 	var namer *report.Namer
-	fields := qmailqueue.SummaryFields | key.fields()
+	fields := key.fields()
 	if group != nil {
 		namer = report.NewNamer(group.key, 1)
 		fields |= group.key.Fields()
 	}
-	var sum qmailqueue.Summary
 	b := newListBuilder(hint)
 	senders := map[string]uint32{} // distinct senders → first-seen number, for SortSender
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: fields, Filter: filter}, func(m *qmailqueue.Message) error {
-		sum.Add(m)
+	sum, err := q.SummarizeEach(ctx, filter, fields, func(m *qmailqueue.Message) error {
 		if namer != nil && !slices.Contains(namer.Names(m), group.name) {
 			return nil
 		}
@@ -153,7 +151,7 @@ func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filt
 		}
 		b.rekey(rank)
 	}
-	return fullSummary(sum, stats), b.sorted(), err
+	return sum, b.sorted(), err
 }
 
 // ageKey is a birth as a 32-bit sort key: Unix seconds (qmail's own
@@ -241,24 +239,11 @@ var groupKeys = []report.Key{report.KeySender, report.KeySenderDomain, report.Ke
 // them as Summarize(ctx, filter, true) does, in one scan.
 func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) (qmailqueue.Summary, []report.Group, report.Group, error) {
 	g := report.NewGrouper(key, 1)
-	var sum qmailqueue.Summary
-	stats, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields() | qmailqueue.SummaryFields, Filter: filter}, func(m *qmailqueue.Message) error {
-		sum.Add(m)
+	sum, err := q.SummarizeEach(ctx, filter, g.Fields(), func(m *qmailqueue.Message) error {
 		g.Add(m)
 		return nil
 	})
-	return fullSummary(sum, stats), g.Groups(report.ByCount, 200), g.Total(), err
-}
-
-// fullSummary completes a summary made with Summary.Add over a scan of at least
-// SummaryFields, as Summarize(ctx, filter, true) returns it.
-func fullSummary(sum qmailqueue.Summary, stats qmailqueue.ScanStats) qmailqueue.Summary {
-	sum.Vanished = stats.Vanished
-	if sum.ByState == nil {
-		sum.ByState = map[qmailqueue.State]int{}
-	}
-	sum.Sized = true
-	return sum
+	return sum, g.Groups(report.ByCount, 200), g.Total(), err
 }
 
 // detail is what the message view shows of one message.
