@@ -222,11 +222,12 @@ func (m *Model) startScan(force bool) tea.Cmd {
 	m.scanning = true
 	q, filter, screen, key, sortKey, group := m.q, m.filter, m.screen, groupKeys[m.groupKey], m.sortKey, m.group
 	prev, valid := m.lastStamp, m.stampValid && !force
-	// The first refresh counts from directory listings alone (as qq stat
-	// does), for a first screen fast on a large queue; the full one, with
-	// bytes and the oldest message (qq stat --full), follows at once.
+	// The first refresh of the overview counts from directory listings
+	// alone (as qq stat does), for a first screen fast on a large queue;
+	// the full one, with bytes and the oldest message (qq stat --full),
+	// follows at once. The other screens' scans give the full summary.
 	sized := m.haveSum
-	if !sized {
+	if !sized && screen == ScreenOverview {
 		m.again = true
 	}
 	ctx := m.ctx
