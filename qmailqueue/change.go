@@ -16,7 +16,8 @@ import (
 //     of each (docs/queue.md §2, §10 rule 5), with what a person needs to
 //     decide: counts by state, bytes, the most frequent senders and
 //     subjects.
-//  2. The caller presents the plan and asks for confirmation; the engine
+//  2. The caller presents the plan ([Plan.Summary] for people,
+//     [Plan.Report] for scripts) and asks for confirmation; the engine
 //     neither prints nor asks.
 //  3. [Plan.Apply] carries it out and returns a [ChangeResult] with counts
 //     and the outcome of every planned message. A removal runs inside the
@@ -32,7 +33,7 @@ import (
 // that the dependency runs one way: svc knows supervisors, qmailqueue knows
 // the queue, and the command (or the browser) joins them. The same shape
 // serves the other changes: re-injecting quarantined messages
-// ([PlanRequeue], then [Quarantine.Requeue]; qmail-send may run, so no
+// ([PlanRequeue], then [RequeuePlan.Apply]; qmail-send may run, so no
 // cycle) and qq fsck --repair (fsck.Repair, which takes a [Cycle] too and
 // saves into the same [Quarantine]).
 
@@ -139,8 +140,13 @@ type ApplyOptions struct {
 	// new run of it, recording Reason (qq's command line) and mapping local
 	// recipients back through Rewrite (nil: none). OpRemove only.
 	Quarantine *Quarantine
-	Reason     string
-	Rewrite    *Rewrite
+	// QuarantineDir, when Quarantine is nil, is the quarantine directory
+	// Apply opens (and locks) for the change, before the cycle starts: a
+	// busy quarantine ([ErrQuarantineBusy]) stops nothing. "" keeps no
+	// copy.
+	QuarantineDir string
+	Reason        string
+	Rewrite       *Rewrite
 	// Now is the clock that names the quarantine run and dates the
 	// expiry; zero means time.Now. The S2/S3 age rule of a removal always
 	// compares real atimes with the real clock.
@@ -148,6 +154,11 @@ type ApplyOptions struct {
 	// Started, when set, is called inside the cycle right before the
 	// first message is touched (a progress display starts there).
 	Started func()
+	// Finished, when set, is called once the last message was touched
+	// (or the change stopped), inside the cycle before the services come
+	// back: a progress display ends there, before the cycle reports on
+	// the services.
+	Finished func()
 	// Progress, when set, is called once per planned message, in order, as
 	// its outcome is known.
 	Progress func(Result)
@@ -211,10 +222,21 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 			opts.Started()
 		}
 		_, err := q.Expire(ctx, p.Targets(), now, record)
+		if opts.Finished != nil {
+			opts.Finished()
+		}
 		return res, err
 	case OpRemove:
 		if opts.Cycle == nil {
 			return res, errors.New("remove: no stop → change → restart cycle given")
+		}
+		if opts.Quarantine == nil && opts.QuarantineDir != "" {
+			z, err := OpenQuarantine(opts.QuarantineDir)
+			if err != nil {
+				return res, err
+			}
+			defer z.Close()
+			opts.Quarantine = z
 		}
 		err := opts.Cycle(ctx, func(ctx context.Context) (err error) {
 			res.Started = true
@@ -234,6 +256,9 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 			}
 			if opts.Started != nil {
 				opts.Started()
+			}
+			if opts.Finished != nil {
+				defer opts.Finished()
 			}
 			_, err = q.Remove(ctx, p.Targets(), ropts, record)
 			return err

@@ -115,6 +115,32 @@ type EntrySelection struct {
 	// is the time since its message was removed (RemovedAt), from Now.
 	Filter *Filter
 	Now    time.Time
+	// Requeued keeps only the entries already requeued.
+	Requeued bool
+}
+
+// ParseEntryRefs parses ENTRY arguments ([ParseEntryRef]).
+func ParseEntryRefs(args []string) ([]EntryRef, error) {
+	var refs []EntryRef
+	for _, arg := range args {
+		ref, err := ParseEntryRef(arg)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, ref)
+	}
+	return refs, nil
+}
+
+// Load reads the quarantine in dir ([LoadQuarantine]) and returns the
+// entries s selects, with the problems of its catalogue.
+func (s EntrySelection) Load(dir string) (entries []QuarantineEntry, problems []string, err error) {
+	all, problems, err := LoadQuarantine(dir)
+	if err != nil {
+		return nil, problems, err
+	}
+	entries, err = s.Select(dir, all)
+	return entries, problems, err
 }
 
 // Select returns the entries of the quarantine in dir that s selects.
@@ -144,6 +170,9 @@ func (s EntrySelection) Select(dir string, entries []QuarantineEntry) ([]Quarant
 			if !ok {
 				continue
 			}
+		}
+		if s.Requeued && e.RequeuedAt == nil {
+			continue
 		}
 		out = append(out, *e)
 	}

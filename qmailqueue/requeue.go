@@ -131,6 +131,16 @@ type Injector struct {
 	Env []string
 }
 
+// InjectorFor returns the injector of the qmail installed in qmailDir:
+// path, which is $QMAILQUEUE as every qmail program that queues mail
+// honours it (or a program the user named), else qmailDir/bin/qmail-queue.
+func InjectorFor(path, qmailDir string) *Injector {
+	if path == "" {
+		path = filepath.Join(qmailDir, "bin", "qmail-queue")
+	}
+	return &Injector{Path: path}
+}
+
 // Inject runs qmail-queue with message on descriptor 0 and the envelope on
 // descriptor 1, and returns the pid of the qmail-queue process, which is in
 // the p record of the new todo file and in the Received line it adds (see

@@ -225,3 +225,109 @@ func (q *Queue) InjectMessage(inj *Injector, message io.Reader, sender string, r
 	r.NewID = found[pid]
 	return r
 }
+
+// RequeueStats counts the outcomes of a requeue.
+type RequeueStats struct {
+	Requeued, Failed int
+	// Temporary tells whether any failure may succeed when tried again
+	// ([RequeueResult.Temporary]).
+	Temporary bool
+	// LastErr is the error of the last failure.
+	LastErr error
+}
+
+// Add counts one result.
+func (s *RequeueStats) Add(r RequeueResult) {
+	switch r.Outcome {
+	case Requeued:
+		s.Requeued++
+	case RequeueFailed:
+		s.Failed++
+		s.LastErr = r.Err
+		s.Temporary = s.Temporary || r.Temporary()
+	}
+}
+
+// Err returns the error a requeue with failures ends with, nil without.
+func (s *RequeueStats) Err() error {
+	if s.Failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d messages not requeued: %w", s.Failed, s.LastErr)
+}
+
+// Apply re-injects the plan's Todo entries into q through inj, with the
+// quarantine in dir opened (and locked) for the run: [Quarantine.Requeue]
+// for people who have a directory rather than an open quarantine (qq
+// requeue, the browser). progress is as for [Quarantine.Requeue]. The
+// error is the quarantine's (a busy one is [ErrQuarantineBusy]) or
+// Requeue's; failed injections are counted in the stats.
+func (p *RequeuePlan) Apply(ctx context.Context, q *Queue, dir string, inj *Injector, progress func(RequeueResult)) (RequeueStats, error) {
+	var stats RequeueStats
+	z, err := OpenQuarantine(dir)
+	if err != nil {
+		return stats, err
+	}
+	defer z.Close()
+	_, err = z.Requeue(ctx, q, inj, p.Todo, func(r RequeueResult) {
+		stats.Add(r)
+		if progress != nil {
+			progress(r)
+		}
+	})
+	return stats, err
+}
+
+// RequeueReport is the JSON view of one requeue result (qq requeue
+// --format json prints one per line). Outcome is requeued, refused,
+// failed, or planned for a dry run.
+type RequeueReport struct {
+	Entry   string  `json:"entry"`
+	ID      uint64  `json:"id"`
+	NewID   *uint64 `json:"new_id"`
+	PID     int     `json:"pid"`
+	Outcome string  `json:"outcome"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Report returns the result's JSON view. A result without an entry
+// ([Queue.InjectMessage]) has an empty Entry and ID 0.
+func (r RequeueResult) Report() RequeueReport {
+	v := RequeueReport{PID: r.PID, Outcome: r.Outcome.String(), Error: r.Reason}
+	if r.Entry != nil {
+		v.Entry, v.ID = r.Entry.Name(), r.Entry.ID
+	}
+	if r.Outcome == RequeueFailed {
+		v.Error = r.Err.Error()
+	}
+	if r.NewID != 0 {
+		id := r.NewID
+		v.NewID = &id
+	}
+	return v
+}
+
+// EnvelopeArgs turns the sender and recipients given on a command line
+// into an envelope: <> or "" is the null sender, <addr> is addr. The
+// error says what qmail-queue would refuse ([EncodeEnvelope]).
+func EnvelopeArgs(sender string, recipients []string) (string, []string, error) {
+	rcpts := make([]string, len(recipients))
+	for i, r := range recipients {
+		rcpts[i] = AddressArg(r)
+	}
+	sender = AddressArg(sender)
+	_, err := EncodeEnvelope(sender, rcpts)
+	return sender, rcpts, err
+}
+
+// InjectFile queues the message in the file at path with the given
+// envelope, as [Queue.InjectMessage] does. The error is that of opening
+// the file; a failed injection is in the result.
+func (q *Queue) InjectFile(inj *Injector, path, sender string, recipients []string) (RequeueResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return RequeueResult{}, err
+	}
+	defer f.Close()
+	return q.InjectMessage(inj, f, sender, recipients), nil
+}

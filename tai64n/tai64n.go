@@ -84,6 +84,16 @@ func (l Label) AppendTAI64(dst []byte) []byte {
 // String returns l as an external TAI64N label, "@4000…".
 func (l Label) String() string { return string(l.AppendTAI64N(nil)) }
 
+// Local returns l as tai64nlocal prints it in loc ([Label.AppendLocal]),
+// or as the label itself ([Label.String]) when it has no such time.
+func (l Label) Local(loc *time.Location) string {
+	b, ok := l.AppendLocal(nil, loc)
+	if !ok {
+		return l.String()
+	}
+	return string(b)
+}
+
 func appendHex(dst []byte, v uint64, digits int) []byte {
 	for i := digits - 1; i >= 0; i-- {
 		dst = append(dst, hexDigits[v>>(uint(i)*4)&0xf])

@@ -151,6 +151,14 @@ func TestAppendLocal(t *testing.T) {
 		{Label{Sec: 1 << 62}, time.UTC, ""},
 	}
 	for _, tt := range tests {
+		// Local is the same time as a string, or the label when it has none.
+		want := tt.want
+		if want == "" {
+			want = tt.l.String()
+		}
+		if got := tt.l.Local(tt.loc); got != want {
+			t.Errorf("Local(%+v, %v) = %q, want %q", tt.l, tt.loc, got, want)
+		}
 		got, ok := tt.l.AppendLocal([]byte("x"), tt.loc)
 		if tt.want == "" {
 			if ok || string(got) != "x" {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -37,70 +35,28 @@ func newExpireCmd(a *app) *cobra.Command {
 }
 
 func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
-	filter, err := opts.plan.selection(a, "expire", opts.args)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
-	if err != nil {
-		return err
-	}
-	p, err := q.PlanChange(ctx, qmailqueue.OpExpire, filter)
-	if err != nil {
-		return err
-	}
-	n := len(p.Items)
-	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
-		command: "expire", nothing: "nothing expired", what: "to expire",
-		question: fmt.Sprintf("Expire these %d messages and bounce them to their senders?", n),
-		refusal:  fmt.Sprintf("expire %d messages", n),
-		warn: func() {
+	return runChange(ctx, a, &changeCommand{name: "expire", op: qmailqueue.OpExpire, verb: "expire", verbing: "expiring",
+		flags: &opts.plan, args: opts.args, what: "to expire",
+		question: "Expire these %d messages and bounce them to their senders?",
+		warn: func(p *qmailqueue.Plan) {
 			a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
 				"to drop spam without bounces (its senders are forged), use qq rm", p.Senders.Distinct())
 		},
+		after: func(q *qmailqueue.Queue, res *qmailqueue.ChangeResult, err error) (string, error) {
+			if err != nil || res.Done == 0 || opts.noAlarm {
+				return "", nil
+			}
+			note, _, err := a.alarmQmailSend(opts.service, q)
+			if err != nil {
+				return "", withCode(exitTempFail, err)
+			}
+			return note, nil
+		},
 	})
-	if !proceed {
-		return err
-	}
-	bar := a.newProgressBar("expiring", n, format == formatPlain)
-	res, err := p.Apply(ctx, q, qmailqueue.ApplyOptions{Now: a.now(), Progress: func(qmailqueue.Result) { bar.increment() }})
-	bar.stop()
-	v := &changeView{a: a, plan: p, res: res, report: report}
-	summary := "qq expire: " + v.summary("expired")
-	var alarmErr error
-	if err == nil && res.Done > 0 && !opts.noAlarm {
-		var note string
-		note, _, alarmErr = a.alarmQmailSend(opts.service, q)
-		if alarmErr == nil {
-			summary += "; " + note
-		}
-	}
-	if werr := v.output(summary, err); werr != nil {
-		return werr
-	}
-	if err != nil {
-		return err
-	}
-	if alarmErr != nil {
-		return withCode(exitTempFail, alarmErr)
-	}
-	return v.failed()
 }
 
-// errNoAlarm means that qmail-send runs but qq found no running supervisor
-// of it to send ALRM through.
-var errNoAlarm = errors.New("qmail-send runs, but no supervised qmail-send service was found to send ALRM to")
-
-// alarmQmailSend sends qmail-send ALRM through its supervisor (svc -a), so
-// that it retries every message now (docs/queue.md §6.1). service is --service, or
-// empty for the usual places. It returns a note for the summary line. If
-// qmail-send is not running there is nobody to alarm, which is not an error;
-// if it runs but no supervisor of it was found, the error says what to do.
-// running tells whether qmail-send runs.
+// alarmQmailSend sends qmail-send ALRM (svc.Alarm) through the service
+// --service names, or the one found in the usual places when it is empty.
 func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, running bool, err error) {
 	var s *svc.Service
 	if service == "" {
@@ -108,18 +64,5 @@ func (a *app) alarmQmailSend(service string, q *qmailqueue.Queue) (note string, 
 	} else if s, err = a.existingService(service); err != nil {
 		return "", false, err
 	}
-	sent, running, err := svc.AlarmQmailSend(s, filepath.Join(q.Dir, "lock", "sendmutex"))
-	switch {
-	case err != nil:
-		return "", false, err
-	case sent:
-		return "sent ALRM to " + s.Dir, true, nil
-	case !running:
-		return "qmail-send is not running: nothing alarmed", false, nil
-	}
-	where := "give --service DIR"
-	if s != nil {
-		where = s.Dir + " is not up under a running supervisor"
-	}
-	return "", true, fmt.Errorf("%w (%s); send it yourself, e.g. svc -a /service/qmail-send", errNoAlarm, where)
+	return svc.Alarm(s, filepath.Join(q.Dir, "lock", "sendmutex"))
 }

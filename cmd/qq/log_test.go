@@ -176,38 +176,3 @@ func TestTai64nlocalInterrupted(t *testing.T) {
 		})
 	}
 }
-
-func TestParseTimeArg(t *testing.T) {
-	now := time.Date(2024, 6, 2, 12, 0, 0, 0, time.UTC)
-	ny, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		t.Skip(err)
-	}
-	tests := []struct {
-		in   string
-		loc  *time.Location
-		want time.Time
-	}{
-		{"2024-06-01 09:30", time.UTC, time.Date(2024, 6, 1, 9, 30, 0, 0, time.UTC)},
-		{"2024-06-01 09:30", ny, time.Date(2024, 6, 1, 13, 30, 0, 0, time.UTC)},
-		{"2024-06-01T09:30:15.5", time.UTC, time.Date(2024, 6, 1, 9, 30, 15, 5e8, time.UTC)},
-		{"2024-06-01", time.UTC, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)},
-		{"2024-06-01T09:30:00+02:00", ny, time.Date(2024, 6, 1, 7, 30, 0, 0, time.UTC)},
-		{"09:30", time.UTC, time.Date(2024, 6, 2, 9, 30, 0, 0, time.UTC)},
-		{"90m", time.UTC, now.Add(-90 * time.Minute)},
-		{"7d", time.UTC, now.Add(-7 * 24 * time.Hour)},
-		{"2w", time.UTC, now.Add(-14 * 24 * time.Hour)},
-		{"@4000000037c219bf2ef02e94", time.UTC, time.Date(1999, 8, 24, 4, 4, 5, 787492500, time.UTC)},
-	}
-	for _, tt := range tests {
-		got, err := parseTimeArg(tt.in, now, tt.loc)
-		if err != nil || !got.Equal(tt.want) {
-			t.Errorf("parseTimeArg(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
-		}
-	}
-	for _, bad := range []string{"yesterday", "-5m", "@zz", "2024-13-01", "d"} {
-		if _, err := parseTimeArg(bad, now, time.UTC); err == nil {
-			t.Errorf("parseTimeArg(%q) succeeded", bad)
-		}
-	}
-}

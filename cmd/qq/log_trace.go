@@ -5,13 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qqmail/qq/qmailqueue/sendlog"
-	"github.com/qqmail/qq/tai64n"
 )
 
 type logTraceOptions struct {
@@ -65,216 +62,16 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
 		if format == formatJSON {
-			err = writeJSON(w, newHistoryView(h))
+			err = writeJSON(w, sendlog.NewHistoryView(h))
 		} else {
 			if i > 0 {
 				w.WriteByte('\n')
 			}
-			writeHistory(w, h, loc, a.esc())
+			err = sendlog.WriteHistory(w, h, loc, a.esc().line)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return w.Flush()
-}
-
-// writeHistory prints one history: a header, the log lines, and the last
-// attempt per recipient.
-func writeHistory(w *bufio.Writer, h *sendlog.History, loc *time.Location, esc escaper) {
-	fmt.Fprintf(w, "msg %d", h.ID)
-	if i := h.Info; i != nil {
-		fmt.Fprintf(w, ": from <%s>, %d bytes, qp %d, uid %d\n", esc.line(i.Sender), i.Bytes, i.QP, i.UID)
-	} else {
-		fmt.Fprintf(w, ": no info msg line in the log\n")
-	}
-	fmt.Fprintf(w, "  %s\n", historyState(h, loc))
-	var line []byte
-	stamp := tai64n.LocalFormatter(loc)
-	for _, e := range h.Events {
-		line = appendLogLine(append(line[:0], "  "...), &e, []byte(e.Line), stamp, esc)
-		w.Write(append(line, '\n'))
-	}
-	last := h.LastAttempts()
-	if len(last) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "  last attempt per recipient:\n")
-	for _, d := range last {
-		fmt.Fprintf(w, "    %s %s: %s\n", d.Channel, esc.line(d.Recipient), esc.line(attemptText(d, loc)))
-	}
-}
-
-// historyState says where a message stands and what happened to it.
-func historyState(h *sendlog.History, loc *time.Location) string {
-	var parts []string
-	switch {
-	case h.Ended:
-		parts = append(parts, fmt.Sprintf("left the queue %s, %s after %s",
-			readableTime(h.End, loc), durationText(h.End.Time().Sub(h.Birth().Time())), what(h)))
-	case h.Superseded:
-		parts = append(parts, "no end msg: a new msg for the same ID followed (qmail-send preprocessed it again, or the queue was changed by hand)")
-	default:
-		parts = append(parts, fmt.Sprintf("still queued at the end of the log (no end msg), since %s", readableTime(h.Birth(), loc)))
-	}
-	if h.Partial {
-		parts = append(parts, "queued before the log begins")
-	}
-	s, f, z := h.Counts()
-	attempts := fmt.Sprintf("attempts: %d (%d success, %d failure, %d deferral", len(h.Deliveries), s, f, z)
-	if lost := len(h.Deliveries) - s - f - z; lost > 0 {
-		attempts += fmt.Sprintf(", %d without result", lost)
-	}
-	parts = append(parts, attempts+")")
-	for _, b := range h.Bounces {
-		parts = append(parts, fmt.Sprintf("bounced %s (qp %d)", readableTime(b.At, loc), b.QP))
-	}
-	if h.TripleBounce {
-		parts = append(parts, "triple bounce: the bounce was discarded")
-	}
-	if h.Warnings > 0 {
-		parts = append(parts, fmt.Sprintf("%d warnings", h.Warnings))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// what names the moment a history starts from.
-func what(h *sendlog.History) string {
-	if h.Info != nil {
-		return "its info msg"
-	}
-	if h.Partial {
-		return "its first line"
-	}
-	return "its new msg"
-}
-
-// attemptText describes a delivery attempt.
-func attemptText(d *sendlog.Delivery, loc *time.Location) string {
-	switch {
-	case d.Done():
-		return fmt.Sprintf("%s %s: %s", d.Outcome, readableTime(d.Finished, loc), d.Text)
-	case d.Lost:
-		return fmt.Sprintf("started %s, result never logged (qmail-send stopped or restarted)", readableTime(d.Started, loc))
-	}
-	return fmt.Sprintf("running since %s", readableTime(d.Started, loc))
-}
-
-// readableTime prints a label as tai64nlocal does.
-func readableTime(l tai64n.Label, loc *time.Location) string {
-	b, ok := l.AppendLocal(nil, loc)
-	if !ok {
-		return l.String()
-	}
-	return string(b)
-}
-
-// durationText prints a duration rounded for people: 850ms, 42s, 13m44s,
-// 3h05m, 2d04h.
-func durationText(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
-	case d < time.Hour:
-		return d.Round(time.Second).String()
-	}
-	return humanAge(d)
-}
-
-// historyView is one history in qq log trace --format json.
-type historyView struct {
-	ID           uint64          `json:"id"`
-	Start        string          `json:"start,omitempty"`
-	Partial      bool            `json:"partial"`
-	State        string          `json:"state"` // "ended", "queued" or "superseded"
-	End          string          `json:"end,omitempty"`
-	Info         *infoView       `json:"info"`
-	Deliveries   []deliveryView  `json:"deliveries"`
-	Bounces      []bounceView    `json:"bounces"`
-	TripleBounce bool            `json:"triple_bounce"`
-	Warnings     int             `json:"warnings"`
-	LastAttempts []deliveryView  `json:"last_attempts"`
-	Lines        []traceLineView `json:"lines"`
-}
-
-type infoView struct {
-	Time   string `json:"time,omitempty"`
-	Bytes  uint64 `json:"bytes"`
-	Sender string `json:"sender"`
-	QP     uint64 `json:"qp"`
-	UID    uint64 `json:"uid"`
-}
-
-type deliveryView struct {
-	Number    uint64 `json:"number"`
-	Channel   string `json:"channel"`
-	Recipient string `json:"recipient"`
-	Started   string `json:"started,omitempty"`
-	Outcome   string `json:"outcome"` // success, deferral, failure, running or lost
-	Finished  string `json:"finished,omitempty"`
-	Text      string `json:"text"`
-}
-
-type bounceView struct {
-	Time string `json:"time,omitempty"`
-	QP   uint64 `json:"qp"`
-}
-
-type traceLineView struct {
-	Time string `json:"time,omitempty"`
-	Line string `json:"line"`
-}
-
-// jsonTime formats a label as RFC 3339 UTC, or "" for the zero label.
-func jsonTime(l tai64n.Label) string {
-	if l.IsZero() {
-		return ""
-	}
-	return l.Time().Format(time.RFC3339Nano)
-}
-
-func newDeliveryView(d *sendlog.Delivery) deliveryView {
-	v := deliveryView{Number: d.Number, Channel: d.Channel, Recipient: d.Recipient, Started: jsonTime(d.Started),
-		Outcome: d.Outcome.String(), Finished: jsonTime(d.Finished), Text: d.Text}
-	if !d.Done() {
-		v.Outcome = "running"
-		if d.Lost {
-			v.Outcome = "lost"
-		}
-	}
-	return v
-}
-
-func newHistoryView(h *sendlog.History) historyView {
-	v := historyView{ID: h.ID, Start: jsonTime(h.Start), Partial: h.Partial, State: "queued",
-		TripleBounce: h.TripleBounce, Warnings: h.Warnings,
-		Deliveries: []deliveryView{}, Bounces: []bounceView{}, LastAttempts: []deliveryView{}, Lines: []traceLineView{}}
-	switch {
-	case h.Ended:
-		v.State, v.End = "ended", jsonTime(h.End)
-	case h.Superseded:
-		v.State = "superseded"
-	}
-	if i := h.Info; i != nil {
-		v.Info = &infoView{Time: jsonTime(i.At), Bytes: i.Bytes, Sender: i.Sender, QP: i.QP, UID: i.UID}
-	}
-	for _, d := range h.Deliveries {
-		v.Deliveries = append(v.Deliveries, newDeliveryView(d))
-	}
-	for _, d := range h.LastAttempts() {
-		v.LastAttempts = append(v.LastAttempts, newDeliveryView(d))
-	}
-	for _, b := range h.Bounces {
-		v.Bounces = append(v.Bounces, bounceView{Time: jsonTime(b.At), QP: b.QP})
-	}
-	for _, e := range h.Events {
-		lv := traceLineView{Line: e.Line}
-		if e.HasStamp {
-			lv.Time = jsonTime(e.Stamp)
-		}
-		v.Lines = append(v.Lines, lv)
-	}
-	return v
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/qqmail/qq/qmailqueue"
 )
 
 // Output formats shared by several commands. A command lists the ones it
@@ -44,35 +45,10 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB
+// (qmailqueue.FormatSize).
+func humanBytes(n int64) string { return qmailqueue.FormatSize(n) }
 
 // humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
-// 2d04h. Negative durations (a clock in the future) print as 0s.
-func humanAge(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	s := int64(d / time.Second)
-	switch {
-	case s < 60:
-		return fmt.Sprintf("%ds", s)
-	case s < 3600:
-		return fmt.Sprintf("%dm", s/60)
-	case s < 86400:
-		return fmt.Sprintf("%dh%02dm", s/3600, s%3600/60)
-	default:
-		return fmt.Sprintf("%dd%02dh", s/86400, s%86400/3600)
-	}
-}
+// 2d04h (qmailqueue.FormatAge).
+func humanAge(d time.Duration) string { return qmailqueue.FormatAge(d) }

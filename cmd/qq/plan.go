@@ -6,22 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jedib0t/go-pretty/v6/progress"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
-// This file is what qq rm and qq expire share: the plan (what a filter
-// selects, shown before anything changes), the confirmation, the progress
-// bar, the per-message warnings and the JSON report.
+// This file is what qq rm and qq expire share: the flow of a change
+// (runChange) through qmailqueue's change engine, the plan shown before
+// anything changes, the confirmation (which qq requeue uses too), the
+// per-message warnings and the summary line.
 
 // allWord is the argument that selects every message for a changing
 // command; filters or IDs select fewer.
@@ -77,245 +75,184 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 func writePlan(w io.Writer, p *qmailqueue.Plan, what string, sample int) {
 	out := bufio.NewWriter(w)
 	defer out.Flush()
+	sum := p.Summary(sample)
 	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), humanBytes(p.Bytes))
 	var states []string
-	for _, s := range []qmailqueue.State{qmailqueue.StatePreprocessed, qmailqueue.StateQueued, qmailqueue.StateWriting, qmailqueue.StateMessOnly, qmailqueue.StateBroken} {
-		if n := p.States[s]; n > 0 {
-			states = append(states, fmt.Sprintf("%d %s (%s)", n, s, s.Code()))
-		}
+	for _, s := range sum.States {
+		states = append(states, fmt.Sprintf("%d %s (%s)", s.Count, s.State, s.State.Code()))
 	}
 	fmt.Fprintf(out, "  states:    %s\n", strings.Join(states, ", "))
 	if p.Bouncing > 0 {
 		fmt.Fprintf(out, "  bouncing:  %d\n", p.Bouncing)
 	}
-	writeTop(out, "senders:  ", &p.Senders, len(p.Items), sample, printable)
-	writeTop(out, "subjects: ", &p.Subjects, len(p.Items), sample, printableText)
-	if sample > 0 {
+	writeTop(out, "senders:  ", sum.Senders, printable)
+	writeTop(out, "subjects: ", sum.Subjects, printableText)
+	if len(sum.IDs) > 0 {
 		var ids []string
-		for _, it := range p.Items[:min(sample, len(p.Items))] {
-			ids = append(ids, strconv.FormatUint(it.Target.ID, 10))
+		for _, id := range sum.IDs {
+			ids = append(ids, strconv.FormatUint(id, 10))
 		}
 		more := ""
-		if len(p.Items) > sample {
-			more = fmt.Sprintf(" … (%d of %d)", sample, len(p.Items))
+		if sum.More {
+			more = fmt.Sprintf(" … (%d of %d)", len(sum.IDs), len(p.Items))
 		}
 		fmt.Fprintf(out, "  IDs:       %s%s\n", strings.Join(ids, " "), more)
 	}
 }
 
-func writeTop(out *bufio.Writer, label string, c *qmailqueue.Tally, total, n int, clean func(string) string) {
-	top := c.Top(n)
-	if len(top) == 0 {
+func writeTop(out *bufio.Writer, label string, top qmailqueue.TopValues, clean func(string) string) {
+	if len(top.Top) == 0 {
 		return
 	}
-	width := len(strconv.Itoa(top[0].Count))
-	shown := 0
-	for i, v := range top {
+	width := len(strconv.Itoa(top.Top[0].Count))
+	for i, v := range top.Top {
 		prefix := "             "
 		if i == 0 {
 			prefix = "  " + label + " "
 		}
 		fmt.Fprintf(out, "%s%*d  %s\n", prefix, width, v.Count, clean(v.Value))
-		shown += v.Count
 	}
-	if rest := total - shown; rest > 0 {
-		fmt.Fprintf(out, "             %*d  (others)\n", width, rest)
+	if top.Others > 0 {
+		fmt.Fprintf(out, "             %*d  (others)\n", width, top.Others)
 	}
 }
 
-// confirm asks the person at the terminal whether to go ahead. It reads
-// the answer from stdin when stdin is a terminal, else from /dev/tty when
-// stderr is one (qq rm --ids-from - with a pipe on stdin). Without a
-// terminal it refuses: cron jobs must say --yes.
-func (a *app) confirm(question, refusal string) (bool, error) {
-	in, closeIn := a.terminalInput()
+// confirm asks the person at the terminal whether to go ahead (ui.Ask),
+// unless yes (--yes) says so already; an answer other than y or yes gives
+// errDeclined. It reads the answer from stdin when stdin is a terminal,
+// else from /dev/tty when stderr is one (qq rm --ids-from - with a pipe on
+// stdin); QQ_FORCE_TTY=1 makes stdin count as a terminal (tests). Without
+// a terminal it refuses: cron jobs must say --yes.
+func (a *app) confirm(yes bool, question, refusal string) error {
+	if yes {
+		return nil
+	}
+	in, closeIn := ui.TerminalInput(a.stdin, a.getenv("QQ_FORCE_TTY") == "1" || isTerminal(a.stdin), a.stderrTTY)
 	if in == nil {
-		return false, usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
+		return usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
 	}
 	defer closeIn()
-	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-	line, err := bufio.NewReader(interruptible(a.ctx, in)).ReadString('\n')
-	if errors.Is(err, context.Canceled) {
+	ok, err := ui.Ask(interruptible(a.ctx, in), a.stderr, question)
+	switch {
+	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(a.stderr, "\nqq: interrupted; nothing changed\n")
-		return false, interrupted(err)
+		return interrupted(err)
+	case !ok:
+		return errDeclined
 	}
-	if err != nil && line == "" {
-		fmt.Fprintln(a.stderr)
-		return false, nil
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
+	return nil
 }
 
-// terminalInput returns where to read a confirmation from, or nil when
-// nobody is there to answer. QQ_FORCE_TTY=1 makes stdin count as a
-// terminal (tests).
-func (a *app) terminalInput() (io.Reader, func()) {
-	if a.getenv("QQ_FORCE_TTY") == "1" || isTerminal(a.stdin) {
-		return a.stdin, func() {}
-	}
-	if !a.stderrTTY {
-		return nil, nil
-	}
-	tty, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil, nil
-	}
-	return tty, func() { tty.Close() }
-}
-
-// progressBar shows how far a change got, on stderr when stderr is a
-// terminal and qq is not quiet; otherwise its methods do nothing.
-type progressBar struct {
-	pw      progress.Writer
-	tracker *progress.Tracker
-	done    chan struct{}
-}
-
-func (a *app) newProgressBar(what string, total int, show bool) *progressBar {
+// newProgressBar starts the progress bar of a change on stderr when
+// stderr is a terminal, show is set and qq is not quiet; otherwise it
+// returns nil, which does nothing.
+func (a *app) newProgressBar(what string, total int, show bool) *ui.ProgressBar {
 	if !show || !a.stderrTTY || a.quiet || total == 0 {
-		return &progressBar{}
+		return nil
 	}
-	pw := progress.NewWriter()
-	pw.SetOutputWriter(a.stderr)
-	// go-pretty watches the terminal size only when it writes to stdout.
-	if f, ok := a.stderr.(*os.File); ok {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-			pw.SetTerminalWidth(w)
-		}
-	}
-	pw.SetUpdateFrequency(100 * time.Millisecond)
-	pw.SetAutoStop(false)
-	pw.SetTrackerLength(30)
-	pw.Style().Visibility.ETA = true
-	pw.Style().Visibility.Value = true
-	t := &progress.Tracker{Message: what, Total: int64(total), Units: progress.UnitsDefault}
-	pw.AppendTracker(t)
-	b := &progressBar{pw: pw, tracker: t, done: make(chan struct{})}
-	go func() { pw.Render(); close(b.done) }()
-	return b
-}
-
-func (b *progressBar) increment() {
-	if b != nil && b.tracker != nil {
-		b.tracker.Increment(1)
-	}
-}
-
-// stop draws the bar a last time and waits until it has. An interrupted
-// change leaves the bar where it stopped, never "done!".
-func (b *progressBar) stop() {
-	if b == nil || b.pw == nil {
-		return
-	}
-	if b.tracker.Value() >= b.tracker.Total {
-		b.tracker.MarkAsDone()
-	}
-	// Let the renderer draw the final state before stopping it.
-	time.Sleep(150 * time.Millisecond)
-	b.pw.Stop()
-	<-b.done
-}
-
-// changeJSON is the JSON report of qq rm and qq expire (one object).
-type changeJSON struct {
-	Command       string              `json:"command"`
-	DryRun        bool                `json:"dry_run"`
-	Selected      int                 `json:"selected"`
-	SelectedBytes int64               `json:"selected_bytes"`
-	Done          int                 `json:"done"`
-	DoneBytes     int64               `json:"done_bytes"`
-	Changed       int                 `json:"changed"`
-	Vanished      int                 `json:"vanished"`
-	Refused       int                 `json:"refused"`
-	Failed        int                 `json:"failed"`
-	Quarantine    *string             `json:"quarantine"`
-	Messages      []changeMessageJSON `json:"messages"`
-}
-
-// changeMessageJSON is one message of a change report. Outcome is planned
-// (dry run), done, changed, vanished, refused or failed.
-type changeMessageJSON struct {
-	ID      uint64 `json:"id"`
-	Size    int64  `json:"size"`
-	Sender  string `json:"sender"`
-	Subject string `json:"subject"`
-	Outcome string `json:"outcome"`
-	Reason  string `json:"reason,omitempty"`
-	Error   string `json:"error,omitempty"`
-}
-
-// newChangeJSON starts a report with every planned message.
-func newChangeJSON(command string, p *qmailqueue.Plan, dryRun bool) *changeJSON {
-	r := &changeJSON{Command: command, DryRun: dryRun, Selected: len(p.Items), SelectedBytes: p.Bytes,
-		Messages: make([]changeMessageJSON, len(p.Items))}
-	for i, it := range p.Items {
-		r.Messages[i] = changeMessageJSON{ID: it.Target.ID, Size: it.Size, Sender: it.Sender, Subject: it.Target.Subject, Outcome: "planned"}
-	}
-	return r
+	return ui.StartProgressBar(a.stderr, what, total)
 }
 
 // maxWarnings bounds the per-message warnings printed; the summary counts
 // the rest.
 const maxWarnings = 20
 
-// changeView renders a change's result: warnings about the messages left
-// alone, the JSON report and the summary line.
-type changeView struct {
-	a      *app
-	plan   *qmailqueue.Plan
-	res    *qmailqueue.ChangeResult
-	report *changeJSON // nil unless --format json
-	// services is set when the change ran inside the stop → change →
-	// restart cycle, so an interruption can say whether they came back.
-	services bool
+// changeCommand is what tells qq rm and qq expire apart in the flow they
+// share ([runChange]): flags → plan → present → confirm → apply → result.
+type changeCommand struct {
+	name     string // "rm": the JSON report's command and the messages' prefix
+	op       qmailqueue.ChangeOp
+	verb     string // "remove", as in "refusing to remove 12 messages"
+	verbing  string // "removing": the progress bar's label
+	flags    *planFlags
+	args     []string
+	what     string                   // the plan's heading, e.g. "to remove (kept in DIR)"
+	question string                   // the confirmation question, with %d for the count
+	warn     func(p *qmailqueue.Plan) // extra warnings after the plan, or nil
+	services bool                     // the change runs in the stop → change → restart cycle
+	explain  func(err error) error    // gives the change's error its exit code; nil keeps it
+	// setup checks the command's own flags and fills the apply options
+	// before the queue is opened; nil for none.
+	setup func(apply *qmailqueue.ApplyOptions) error
+	// after runs once the change ran with error err: a note for the
+	// summary line, and an error that ends the command once the result is
+	// out; nil for none.
+	after func(q *qmailqueue.Queue, res *qmailqueue.ChangeResult, err error) (note string, fail error)
 }
 
-// interrupted is the line an interrupted change ends with, e.g. "qq rm:
-// interrupted after 812 of 20000 messages; services restored; the rest
-// untouched". summary's "qq rm:" prefix names the command.
-func (v *changeView) interrupted(summary string, err error) string {
-	command, _, _ := strings.Cut(summary, ":")
-	s := v.res.Stats
-	line := fmt.Sprintf("%s: interrupted after %d of %d messages", command, s.Done+s.Changed+s.Vanished+s.Refused+s.Failed, len(v.plan.Items))
+// runChange runs a changing command: it plans the change, presents the
+// plan, asks for confirmation, applies it with a progress bar and renders
+// the result.
+func runChange(ctx context.Context, a *app, c *changeCommand) error {
+	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	filter, err := c.flags.selection(a, c.name, c.args)
+	if err != nil {
+		return err
+	}
+	apply := qmailqueue.ApplyOptions{Now: a.now()}
+	if c.setup != nil {
+		if err := c.setup(&apply); err != nil {
+			return err
+		}
+	}
+	q, err := a.openQueue()
+	if err != nil {
+		return err
+	}
+	p, err := q.PlanChange(ctx, c.op, filter)
+	if err != nil {
+		return err
+	}
+	report, proceed, err := a.present(p, c, format)
+	if !proceed {
+		return err
+	}
+	var bar *ui.ProgressBar
+	apply.Started = func() {
+		if a.beforeChange != nil {
+			a.beforeChange()
+		}
+		bar = a.newProgressBar(c.verbing, len(p.Items), format == formatPlain)
+	}
+	apply.Progress = func(qmailqueue.Result) { bar.Increment() }
+	apply.Finished = func() { bar.Stop() } // before the services come back up
+	res, err := p.Apply(ctx, q, apply)
+	explain := c.explain
+	if explain == nil {
+		explain = func(err error) error { return err }
+	}
+	if !res.Started {
+		return explain(err)
+	}
+	summary := fmt.Sprintf("qq %s: %s", c.name, changeSummary(p, res))
+	var fail error
+	if c.after != nil {
+		var note string
+		if note, fail = c.after(q, res, err); note != "" {
+			summary += "; " + note
+		}
+	}
+	if werr := a.changeOutput(c, p, res, report, summary, err); werr != nil {
+		return werr
+	}
 	switch {
-	case errors.Is(err, svc.ErrRestore):
-		line += "; services NOT restored (see below)"
-	case v.services:
-		line += "; services restored"
+	case err != nil:
+		return explain(err)
+	case fail != nil:
+		return fail
+	case res.Failed > 0:
+		return fmt.Errorf("%d messages could not be %s", res.Failed, p.Op)
 	}
-	return line + "; the rest untouched"
+	return nil
 }
 
-// warnings prints what was left alone, after the progress bar is gone.
-func (v *changeView) warnings() {
-	verb := v.plan.Op.String()
-	warned := 0
-	for i, o := range v.res.Outcomes {
-		if o.Outcome == 0 || o.Outcome == qmailqueue.Done || o.Outcome == qmailqueue.Vanished {
-			continue
-		}
-		warned++
-		if warned > maxWarnings {
-			continue
-		}
-		msg := fmt.Sprintf("%d not %s: %s", v.plan.Items[i].Target.ID, verb, o.Reason)
-		if o.Err != nil {
-			msg += ": " + o.Err.Error()
-		}
-		v.a.warnf("%s", msg)
-	}
-	if warned > maxWarnings {
-		v.a.warnf("… and %d more messages not %s (see --format json)", warned-maxWarnings, verb)
-	}
-}
-
-// summary is the one line a change ends with, for people and for logs.
-func (v *changeView) summary(what string) string {
-	s := v.res.Stats
+// changeSummary is the one line a change ends with, for people and for
+// logs, e.g. "removed 3 of 4 messages (12 KiB); 1 refused".
+func changeSummary(p *qmailqueue.Plan, res *qmailqueue.ChangeResult) string {
+	s := res.Stats
 	var left []string
 	for _, part := range []struct {
 		n    int
@@ -325,53 +262,57 @@ func (v *changeView) summary(what string) string {
 			left = append(left, fmt.Sprintf("%d %s", part.n, part.what))
 		}
 	}
-	line := fmt.Sprintf("%s %d of %d messages (%s)", what, s.Done, len(v.plan.Items), humanBytes(s.Bytes))
+	line := fmt.Sprintf("%s %d of %d messages (%s)", p.Op, s.Done, len(p.Items), humanBytes(s.Bytes))
 	if len(left) > 0 {
 		line += "; " + strings.Join(left, ", ")
 	}
 	return line
 }
 
-// failed returns the error a change with failed messages ends with (exit
-// 3), or nil.
-func (v *changeView) failed() error {
-	if v.res.Failed == 0 {
-		return nil
-	}
-	return fmt.Errorf("%d messages could not be %s", v.res.Failed, v.plan.Op)
-}
-
-// output ends a changing command: the warnings, then the JSON report on
-// stdout (and the summary line on stderr unless --quiet), or the summary
-// line on stdout. A change interrupted by ^C (err is context.Canceled)
-// ends with a line saying how far it got instead.
-func (v *changeView) output(summary string, err error) error {
-	v.warnings()
-	if errors.Is(err, context.Canceled) {
-		summary = v.interrupted(summary, err)
-	}
-	if v.report == nil {
-		_, err := fmt.Fprintln(v.a.stdout, summary)
-		return err
-	}
-	s := v.res.Stats
-	v.report.Done, v.report.DoneBytes, v.report.Changed = s.Done, s.Bytes, s.Changed
-	v.report.Vanished, v.report.Refused, v.report.Failed = s.Vanished, s.Refused, s.Failed
-	for i, o := range v.res.Outcomes {
-		if o.Outcome == 0 {
+// changeOutput ends a changing command: warnings about the messages left
+// alone, then the JSON report on stdout (and the summary line on stderr
+// unless --quiet), or the summary line on stdout. A change interrupted by
+// ^C (err is context.Canceled) ends with a line saying how far it got
+// instead, e.g. "qq rm: interrupted after 812 of 20000 messages; services
+// restored; the rest untouched".
+func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue.ChangeResult, report *qmailqueue.ChangeReport, summary string, err error) error {
+	warned := 0
+	for i, o := range res.Outcomes {
+		if !o.Outcome.LeftAlone() {
 			continue
 		}
-		m := &v.report.Messages[i]
-		m.Outcome, m.Reason = o.Outcome.String(), o.Reason
-		if o.Err != nil {
-			m.Error = o.Err.Error()
+		if warned++; warned > maxWarnings {
+			continue
 		}
+		msg := fmt.Sprintf("%d not %s: %s", p.Items[i].Target.ID, p.Op, o.Reason)
+		if o.Err != nil {
+			msg += ": " + o.Err.Error()
+		}
+		a.warnf("%s", msg)
 	}
-	if err := writeJSON(v.a.stdout, v.report); err != nil {
+	if warned > maxWarnings {
+		a.warnf("… and %d more messages not %s (see --format json)", warned-maxWarnings, p.Op)
+	}
+	if errors.Is(err, context.Canceled) {
+		summary = fmt.Sprintf("qq %s: interrupted after %d of %d messages", c.name, res.Reached(), len(p.Items))
+		switch {
+		case errors.Is(err, svc.ErrRestore):
+			summary += "; services NOT restored (see below)"
+		case c.services:
+			summary += "; services restored"
+		}
+		summary += "; the rest untouched"
+	}
+	if report == nil {
+		_, err := fmt.Fprintln(a.stdout, summary)
 		return err
 	}
-	if !v.a.quiet {
-		fmt.Fprintln(v.a.stderr, summary)
+	report.Record(res)
+	if err := writeJSON(a.stdout, report); err != nil {
+		return err
+	}
+	if !a.quiet {
+		fmt.Fprintln(a.stderr, summary)
 	}
 	return nil
 }
@@ -403,24 +344,15 @@ func commandLine(cmd *cobra.Command, args []string) string {
 // nothing done.
 var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing changed"))
 
-// planPrompt is what a changing command says about its plan.
-type planPrompt struct {
-	command  string // "rm", "expire": the JSON report's command and the messages' prefix
-	nothing  string // e.g. "nothing removed"
-	what     string // the plan's heading, e.g. "to remove (kept in DIR)"
-	question string // the confirmation question on a terminal
-	refusal  string // what is refused without a terminal, e.g. "remove 12 messages"
-	warn     func() // extra warnings after the plan, or nil
-}
-
 // present shows the plan and settles whether the change goes ahead. It
 // returns the JSON report to fill (nil unless --format json) and go=false
 // when there is nothing more to do: a dry run (its output written). Nothing
 // matched gives errNothingMatched, a declined confirmation errDeclined.
-func (a *app) present(p *qmailqueue.Plan, flags *planFlags, format string, pr planPrompt) (report *changeJSON, proceed bool, err error) {
+func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (report *qmailqueue.ChangeReport, proceed bool, err error) {
+	nothing := "nothing " + p.Op.String()
 	if len(p.Items) == 0 {
 		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", pr.command, pr.nothing)
+			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", c.name, nothing)
 		}
 		return nil, false, errNothingMatched
 	}
@@ -429,31 +361,25 @@ func (a *app) present(p *qmailqueue.Plan, flags *planFlags, format string, pr pl
 		human = a.stderr
 	}
 	if !a.quiet {
-		writePlan(human, p, pr.what, flags.sample)
-		if pr.warn != nil {
-			pr.warn()
+		writePlan(human, p, c.what, c.flags.sample)
+		if c.warn != nil {
+			c.warn(p)
 		}
 	}
 	if format == formatJSON {
-		report = newChangeJSON(pr.command, p, flags.dryRun)
+		report = p.Report(c.name, c.flags.dryRun)
 	}
-	if flags.dryRun {
+	if c.flags.dryRun {
 		if report != nil {
 			return nil, false, writeJSON(a.stdout, report)
 		}
 		if !a.quiet {
-			fmt.Fprintf(a.stdout, "dry run: %s\n", pr.nothing)
+			fmt.Fprintf(a.stdout, "dry run: %s\n", nothing)
 		}
 		return nil, false, nil
 	}
-	if !flags.yes {
-		ok, err := a.confirm(pr.question, pr.refusal)
-		if err != nil {
-			return nil, false, err
-		}
-		if !ok {
-			return nil, false, errDeclined
-		}
+	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.verb, len(p.Items))); err != nil {
+		return nil, false, err
 	}
 	return report, true, nil
 }

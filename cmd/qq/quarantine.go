@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -30,6 +29,7 @@ func newQuarantineCmd(a *app) *cobra.Command {
 type entryFlags struct {
 	filter     filterFlags
 	quarantine string
+	requeued   bool        // qq quarantine purge --requeued
 	olderThan  *pflag.Flag // the deprecated name of --older
 }
 
@@ -55,13 +55,9 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if err != nil {
 		return "", nil, err
 	}
-	var refs []qmailqueue.EntryRef
-	for _, arg := range args {
-		ref, err := qmailqueue.ParseEntryRef(arg)
-		if err != nil {
-			return "", nil, usageErrorf("%v", err)
-		}
-		refs = append(refs, ref)
+	refs, err := qmailqueue.ParseEntryRefs(args)
+	if err != nil {
+		return "", nil, usageErrorf("%v", err)
 	}
 	filter, err := f.filter.build(a.now(), nil, a.stdin)
 	if err != nil {
@@ -70,14 +66,10 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	if f.olderThan != nil && f.olderThan.Changed {
 		a.warnf("--older-than is deprecated: use --older, which means the same here")
 	}
-	all, problems, err := qmailqueue.LoadQuarantine(dir)
-	if err != nil {
-		return "", nil, err
-	}
+	entries, problems, err := qmailqueue.EntrySelection{Refs: refs, Filter: filter, Now: a.now(), Requeued: f.requeued}.Load(dir)
 	for _, p := range problems {
 		a.warnf("quarantine %s: %s", dir, p)
 	}
-	entries, err := qmailqueue.EntrySelection{Refs: refs, Filter: filter, Now: a.now()}.Select(dir, all)
 	return dir, entries, err
 }
 
@@ -104,34 +96,6 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// quarantineEntryJSON is the JSON view of a quarantine entry.
-type quarantineEntryJSON struct {
-	Entry      string          `json:"entry"`
-	Kind       string          `json:"kind"`
-	ID         uint64          `json:"id"`
-	RemovedAt  string          `json:"removed_at"`
-	Birth      string          `json:"birth"`
-	Size       int64           `json:"size"`
-	Sender     string          `json:"sender"`
-	Recipients []recipientJSON `json:"recipients"`
-	Subject    string          `json:"subject"`
-	Reason     string          `json:"reason"`
-	State      string          `json:"state"`
-	Linked     bool            `json:"linked"`
-	Mess       string          `json:"mess"`
-	Status     string          `json:"status"`
-	RequeuedAs *uint64         `json:"requeued_as"`
-	// SenderKnown is false when no sender was kept (Sender is then "").
-	SenderKnown bool           `json:"sender_known"`
-	Files       []keptFileJSON `json:"files,omitempty"`
-}
-
-// keptFileJSON is a file an fsck save or an unlisted entry holds.
-type keptFileJSON struct {
-	Path string `json:"path"`
-	From string `json:"from,omitempty"`
-}
-
 func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions) error {
 	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
 	if err != nil {
@@ -156,23 +120,10 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		}
 		status := e.Status(q)
 		bytes += e.Size
-		sender, rcpts := e.Envelope()
+		_, rcpts := e.Envelope()
 		switch format {
 		case formatJSON:
-			v := quarantineEntryJSON{Entry: e.Name(), ID: e.ID, RemovedAt: rfc3339(e.RemovedAt), Birth: rfc3339(e.Birth),
-				Size: e.Size, Sender: sender, Recipients: []recipientJSON{}, Subject: e.Subject, Reason: e.Reason,
-				State: e.State, Linked: e.Linked, Mess: e.MessPath(dir), Status: status,
-				Kind: string(e.Kind), SenderKnown: e.SenderKnown}
-			for _, f := range e.Files {
-				v.Files = append(v.Files, keptFileJSON{Path: filepath.Join(dir, e.Run, f.Name), From: f.From})
-			}
-			if e.RequeuedAt != nil {
-				v.RequeuedAs = &e.RequeuedAs
-			}
-			for _, r := range e.Recipients {
-				v.Recipients = append(v.Recipients, recipientJSON{Address: string(r.Address), Channel: r.Channel})
-			}
-			if err := writeJSON(out, v); err != nil {
+			if err := writeJSON(out, e.View(dir, status)); err != nil {
 				return err
 			}
 		case formatPlain:
@@ -216,7 +167,6 @@ func senderText(e *qmailqueue.QuarantineEntry) string {
 
 type quarantinePurgeOptions struct {
 	entries  entryFlags
-	requeued bool
 	all      bool
 	dryRun   bool
 	args     []string
@@ -236,7 +186,7 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 		},
 	}
 	opts.entries.addFlags(cmd)
-	cmd.Flags().BoolVar(&opts.requeued, "requeued", false, "only entries already requeued")
+	cmd.Flags().BoolVar(&opts.entries.requeued, "requeued", false, "only entries already requeued")
 	cmd.Flags().BoolVar(&opts.all, "all", false, "every entry")
 	cmd.Flags().BoolVarP(&opts.dryRun, "dry-run", "n", false, "list what would be purged and purge nothing")
 	return cmd
@@ -265,13 +215,8 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	if err != nil {
 		return err
 	}
-	var purge []qmailqueue.QuarantineEntry
-	var bytes int64
-	for _, e := range entries {
-		if opts.requeued && e.RequeuedAt == nil {
-			continue
-		}
-		purge = append(purge, e)
+	purge, bytes := entries, int64(0)
+	for _, e := range purge {
 		bytes += e.Size
 	}
 	if len(purge) == 0 {

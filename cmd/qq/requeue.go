@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -55,27 +53,10 @@ func newRequeueCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// injector returns the qmail-queue to run: --qmail-queue, $QMAILQUEUE (as
-// every qmail program that queues mail honours it), or the qmail home's.
+// injector returns the qmail-queue to run: --qmail-queue, else as
+// qmailqueue.InjectorFor finds it.
 func (a *app) injector(flag string) *qmailqueue.Injector {
-	path := flag
-	if path == "" {
-		path = a.getenv("QMAILQUEUE")
-	}
-	if path == "" {
-		path = filepath.Join(a.qmailDir, "bin", "qmail-queue")
-	}
-	return &qmailqueue.Injector{Path: path}
-}
-
-// requeueJSON is one line of qq requeue --format json.
-type requeueJSON struct {
-	Entry   string  `json:"entry"`
-	ID      uint64  `json:"id"`
-	NewID   *uint64 `json:"new_id"`
-	PID     int     `json:"pid"`
-	Outcome string  `json:"outcome"` // requeued, refused, failed, planned
-	Error   string  `json:"error,omitempty"`
+	return qmailqueue.InjectorFor(cmp.Or(flag, a.getenv("QMAILQUEUE")), a.qmailDir)
 }
 
 func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
@@ -102,19 +83,16 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	emit := func(v requeueJSON) {
-		if format == formatJSON {
+	emit := func(r qmailqueue.RequeueResult) {
+		v := r.Report()
+		switch {
+		case format == formatJSON:
 			writeJSON(out, v)
-			return
-		}
-		switch v.Outcome {
-		case "requeued":
-			if v.NewID != nil {
-				fmt.Fprintf(out, "%s\trequeued as %d\n", v.Entry, *v.NewID)
-			} else {
-				fmt.Fprintf(out, "%s\trequeued (new ID not found: qmail-queue pid %d)\n", v.Entry, v.PID)
-			}
-		case "planned":
+		case r.Outcome == qmailqueue.Requeued && v.NewID != nil:
+			fmt.Fprintf(out, "%s\trequeued as %d\n", v.Entry, *v.NewID)
+		case r.Outcome == qmailqueue.Requeued:
+			fmt.Fprintf(out, "%s\trequeued (new ID not found: qmail-queue pid %d)\n", v.Entry, v.PID)
+		case r.Outcome == 0:
 			fmt.Fprintf(out, "%s\twould be requeued\n", v.Entry)
 		default:
 			a.warnf("%s not requeued: %s", v.Entry, v.Error)
@@ -122,10 +100,10 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	}
 	plan := qmailqueue.PlanRequeue(q, entries, opts.again)
 	for _, r := range plan.Refused {
-		emit(requeueView(r))
+		emit(r)
 	}
-	todo := plan.Todo
-	if len(todo) == 0 {
+	n := len(plan.Todo)
+	if n == 0 {
 		out.Flush()
 		if !a.quiet {
 			fmt.Fprintf(a.stderr, "qq requeue: nothing to requeue in %s\n", dir)
@@ -133,52 +111,30 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 		return errNothingMatched
 	}
 	if opts.dryRun {
-		for _, e := range todo {
-			emit(requeueJSON{Entry: e.Name(), ID: e.ID, Outcome: "planned"})
+		for i := range plan.Todo {
+			emit(qmailqueue.RequeueResult{Entry: &plan.Todo[i]})
 		}
 		return nil
 	}
-	if !opts.yes {
-		out.Flush()
-		ok, err := a.confirm(fmt.Sprintf("Requeue %d messages?", len(todo)), fmt.Sprintf("requeue %d messages", len(todo)))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDeclined
-		}
-	}
-	z, err := qmailqueue.OpenQuarantine(dir)
-	if err != nil {
-		return quarantineErr(err)
-	}
-	defer z.Close()
-	var done, failed int
-	var lastErr error
-	temporary := false
-	_, err = z.Requeue(ctx, q, a.injector(opts.qmailQueue), todo, func(r qmailqueue.RequeueResult) {
-		switch r.Outcome {
-		case qmailqueue.Requeued:
-			done++
-			if r.Err != nil {
-				a.warnf("%v", r.Err)
-			}
-		case qmailqueue.RequeueFailed:
-			failed++
-			lastErr = r.Err
-			temporary = temporary || r.Temporary()
-		}
-		emit(requeueView(r))
-	})
-	if err != nil && ctx.Err() == nil {
+	out.Flush()
+	if err := a.confirm(opts.yes, fmt.Sprintf("Requeue %d messages?", n), fmt.Sprintf("requeue %d messages", n)); err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("qq requeue: requeued %d of %d messages", done, len(todo))
-	if failed > 0 {
-		summary += fmt.Sprintf("; %d failed", failed)
+	stats, err := plan.Apply(ctx, q, dir, a.injector(opts.qmailQueue), func(r qmailqueue.RequeueResult) {
+		if r.Outcome == qmailqueue.Requeued && r.Err != nil {
+			a.warnf("%v", r.Err)
+		}
+		emit(r)
+	})
+	if err != nil && ctx.Err() == nil {
+		return quarantineErr(err)
 	}
-	if n := len(plan.Refused); n > 0 {
-		summary += fmt.Sprintf("; %d refused", n)
+	summary := fmt.Sprintf("qq requeue: requeued %d of %d messages", stats.Requeued, n)
+	if stats.Failed > 0 {
+		summary += fmt.Sprintf("; %d failed", stats.Failed)
+	}
+	if len(plan.Refused) > 0 {
+		summary += fmt.Sprintf("; %d refused", len(plan.Refused))
 	}
 	if format == formatJSON {
 		if !a.quiet {
@@ -190,24 +146,10 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case failed > 0 && temporary:
-		return withCode(exitTempFail, fmt.Errorf("%d messages not requeued: %w", failed, lastErr))
-	case failed > 0:
-		return fmt.Errorf("%d messages not requeued: %w", failed, lastErr)
+	case stats.Temporary:
+		return withCode(exitTempFail, stats.Err())
 	}
-	return nil
-}
-
-// requeueView is the report line of one requeue result.
-func requeueView(r qmailqueue.RequeueResult) requeueJSON {
-	v := requeueJSON{Entry: r.Entry.Name(), ID: r.Entry.ID, PID: r.PID, Outcome: r.Outcome.String(), Error: r.Reason}
-	if r.Outcome == qmailqueue.RequeueFailed {
-		v.Error = r.Err.Error()
-	}
-	if r.NewID != 0 {
-		v.NewID = &r.NewID
-	}
-	return v
+	return stats.Err()
 }
 
 // requeueFile queues one message file with the envelope of --from and --to.
@@ -220,25 +162,18 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	case len(opts.to) == 0:
 		return usageErrorf("--file needs at least one --to recipient")
 	}
-	// Addresses as qq prints them: <> is the null sender, <addr> is addr.
-	opts.from = qmailqueue.AddressArg(opts.from)
-	for i, r := range opts.to {
-		opts.to[i] = qmailqueue.AddressArg(r)
-	}
-	if _, err := qmailqueue.EncodeEnvelope(opts.from, opts.to); err != nil {
+	from, to, err := qmailqueue.EnvelopeArgs(opts.from, opts.to)
+	if err != nil {
 		return usageErrorf("%v", err)
 	}
 	q, err := a.openQueue()
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(opts.file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := q.InjectMessage(a.injector(opts.qmailQueue), f, opts.from, opts.to)
+	r, err := q.InjectFile(a.injector(opts.qmailQueue), opts.file, from, to)
 	switch {
+	case err != nil:
+		return err
 	case r.Outcome == qmailqueue.RequeueFailed && r.Temporary():
 		return withCode(exitTempFail, r.Err)
 	case r.Outcome == qmailqueue.RequeueFailed:
@@ -246,15 +181,13 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	case r.Err != nil:
 		a.warnf("%v", r.Err)
 	}
-	v := requeueJSON{Entry: opts.file, PID: r.PID, Outcome: "requeued"}
-	if r.NewID != 0 {
-		v.NewID = &r.NewID
-	}
+	v := r.Report()
+	v.Entry = opts.file
 	if format == formatJSON {
 		return writeJSON(a.stdout, v)
 	}
 	if v.NewID != nil {
-		fmt.Fprintf(a.stdout, "%s\tqueued as %s\n", opts.file, strconv.FormatUint(*v.NewID, 10))
+		fmt.Fprintf(a.stdout, "%s\tqueued as %d\n", opts.file, *v.NewID)
 	} else {
 		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, r.PID)
 	}

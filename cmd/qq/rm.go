@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -54,96 +53,36 @@ func (a *app) quarantineDir(flag string) (string, error) {
 }
 
 func runRm(ctx context.Context, a *app, opts *rmOptions) error {
-	format, err := a.formatFor(formatPlain, formatPlain, formatJSON)
-	if err != nil {
-		return err
-	}
-	filter, err := opts.plan.selection(a, "rm", opts.args)
-	if err != nil {
-		return err
-	}
-	if opts.noQuarantine && opts.quarantine != "" {
-		return usageErrorf("--no-quarantine and --quarantine exclude each other")
-	}
-	qdir, err := a.quarantineDir(opts.quarantine)
-	if err != nil {
-		return err
-	}
-	maint, err := opts.maint.build(a)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
-	if err != nil {
-		return err
-	}
-	var rewrite *qmailqueue.Rewrite
-	if !opts.noQuarantine {
-		if rewrite, err = qmailqueue.ReadRewrite(a.controlDir); err != nil {
+	c := &changeCommand{name: "rm", op: qmailqueue.OpRemove, verb: "remove", verbing: "removing",
+		flags: &opts.plan, args: opts.args, what: "to remove (no quarantine)", question: "Remove these %d messages?",
+		services: !opts.maint.noSvc, explain: func(err error) error { return opts.maint.explain(quarantineErr(err)) }}
+	c.setup = func(apply *qmailqueue.ApplyOptions) error {
+		if opts.noQuarantine && opts.quarantine != "" {
+			return usageErrorf("--no-quarantine and --quarantine exclude each other")
+		}
+		qdir, err := a.quarantineDir(opts.quarantine)
+		if err != nil {
 			return err
 		}
-	}
-
-	p, err := q.PlanChange(ctx, qmailqueue.OpRemove, filter)
-	if err != nil {
+		maint, err := opts.maint.build(a)
+		if err != nil {
+			return err
+		}
+		apply.Cycle, apply.Reason = maint.Run, opts.cmdline
+		if !opts.noQuarantine {
+			c.what = "to remove (kept in " + qdir + ")"
+			apply.QuarantineDir = qdir
+			apply.Rewrite, err = qmailqueue.ReadRewrite(a.controlDir)
+		}
 		return err
 	}
-	what := "to remove"
-	if opts.noQuarantine {
-		what += " (no quarantine)"
-	} else {
-		what += " (kept in " + qdir + ")"
-	}
-	n := len(p.Items)
-	report, proceed, err := a.present(p, &opts.plan, format, planPrompt{
-		command: "rm", nothing: "nothing removed", what: what,
-		question: fmt.Sprintf("Remove these %d messages?", n),
-		refusal:  fmt.Sprintf("remove %d messages", n),
-	})
-	if !proceed {
-		return err
-	}
-
-	var bar *progressBar
-	apply := qmailqueue.ApplyOptions{Reason: opts.cmdline, Rewrite: rewrite, Now: a.now()}
-	// The progress bar is gone before the services come back up.
-	apply.Cycle = func(ctx context.Context, change func(context.Context) error) error {
-		return maint.Run(ctx, func(ctx context.Context) error {
-			defer func() { bar.stop() }()
-			return change(ctx)
-		})
-	}
-	if !opts.noQuarantine {
-		if apply.Quarantine, err = qmailqueue.OpenQuarantine(qdir); err != nil {
-			return quarantineErr(err)
-		}
-		defer apply.Quarantine.Close()
-	}
-	apply.Started = func() {
-		if a.beforeChange != nil {
-			a.beforeChange()
-		}
-		bar = a.newProgressBar("removing", n, format == formatPlain)
-	}
-	apply.Progress = func(qmailqueue.Result) { bar.increment() }
-	res, err := p.Apply(ctx, q, apply)
-	if res.Started {
-		v := &changeView{a: a, plan: p, res: res, report: report, services: !opts.maint.noSvc}
-		summary := "qq rm: " + v.summary("removed")
+	c.after = func(_ *qmailqueue.Queue, res *qmailqueue.ChangeResult, _ error) (string, error) {
 		if res.QuarantineRun != "" && res.Done > 0 {
-			summary += "; kept in " + res.QuarantineRun
-			if report != nil {
-				report.Quarantine = &res.QuarantineRun
-			}
+			return "kept in " + res.QuarantineRun, nil
 		}
-		if werr := v.output(summary, err); werr != nil {
-			return werr
-		}
-		if err == nil {
-			return v.failed()
-		}
+		return "", nil
 	}
-	return opts.maint.explain(err)
+	return runChange(ctx, a, c)
 }
 
 // quarantineErr gives a busy quarantine its exit code, 111: another qq run

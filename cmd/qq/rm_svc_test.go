@@ -628,7 +628,7 @@ func TestRmIDReuse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("qq rm: %v\n%s", err, stderr.String())
 	}
-	var report changeJSON
+	var report qmailqueue.ChangeReport
 	mustDo(t, json.Unmarshal(stdout.Bytes(), &report))
 	if report.Done != 1 || report.Changed != 2 {
 		t.Errorf("report: done %d changed %d, want 1 and 2", report.Done, report.Changed)

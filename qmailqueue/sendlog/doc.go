@@ -19,9 +19,16 @@
 //     when qmail-send restarts.
 //   - [Selector] applies a [Selection] (message IDs, qp, senders,
 //     recipients, outcomes) and a time range to lines in order, holding a
-//     line back while its fate depends on a later one: what qq log prints.
+//     line back while its fate depends on a later one. [Select] reads the
+//     files and lines a command asks for (the whole log, or like tail -f
+//     the last lines of current and then the new ones) through it: what qq
+//     log prints.
 //   - [Summarizer] aggregates events over a time range in the spirit of
 //     qmailanalog's zoverall, zfailures, zdeferrals, zddist and zsenders.
+//
+// The results have JSON forms defined once here ([LineView], [HistoryView],
+// [SummaryView], [Attempt]) and text forms for people ([AppendReadable],
+// [WriteHistory], [Summary.Sections]).
 //
 // [Lookup] finds the history of one queued message, the answer to "why is it
 // still in the queue". The text fields of qmail-send's lines went through

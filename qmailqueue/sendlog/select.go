@@ -1,7 +1,10 @@
 package sendlog
 
 import (
+	"context"
+	"iter"
 	"strings"
+	"time"
 )
 
 // Selection says which lines of a log to keep: the lines about some
@@ -77,13 +80,24 @@ type Selector struct {
 	emit      func(e *Event, raw []byte, d *Delivery) error
 	heldNew   map[uint64]heldLine    // new msg lines waiting for info msg
 	heldStart map[*Delivery]heldLine // starting lines waiting for the result
+	selected  int                    // lines selected so far
+	tail      *tailLines             // with KeepLast: the last lines selected, not yet emitted
 }
 
-// heldLine is a line kept back, with whether it lies in the time range.
+// heldLine is a line kept back, with whether it lies in the time range and
+// its delivery.
 type heldLine struct {
 	e       Event
 	raw     []byte
 	inRange bool
+	d       *Delivery
+}
+
+// tailLines is a ring of the last n lines selected.
+type tailLines struct {
+	lines []heldLine
+	next  int // where the next line goes once the ring is full
+	n     int
 }
 
 // maxHeldStarts bounds the starting delivery lines held back: beyond it,
@@ -110,13 +124,60 @@ func NewSelector(f *Selection, window Range, emit func(e *Event, raw []byte, d *
 	return s
 }
 
+// KeepLast makes the Selector hold back the lines it selects, keeping only
+// the last n, until [Selector.Release]: like tail -f, which prints the
+// last lines of a file before the lines added to it.
+func (s *Selector) KeepLast(n int) {
+	s.tail = &tailLines{n: max(n, 0), lines: make([]heldLine, 0, min(max(n, 0), 1024))}
+}
+
+// Release ends KeepLast: it emits the lines kept, oldest first, and emits
+// the lines selected after it at once.
+func (s *Selector) Release() error {
+	t := s.tail
+	if t == nil {
+		return nil
+	}
+	s.tail = nil
+	for i := range t.lines {
+		l := &t.lines[(t.next+i)%len(t.lines)]
+		if err := s.emit(&l.e, l.raw, l.d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Selected returns how many lines the Selector selected, whether emitted
+// yet or (with KeepLast) dropped.
+func (s *Selector) Selected() int { return s.selected }
+
+// out passes a selected line on: emitted at once, or kept by KeepLast.
+func (s *Selector) out(e *Event, raw []byte, d *Delivery) error {
+	s.selected++
+	t := s.tail
+	switch {
+	case t == nil:
+		return s.emit(e, raw, d)
+	case t.n == 0:
+		return nil
+	case len(t.lines) < t.n:
+		t.lines = append(t.lines, heldLine{e: *e, raw: clone(raw), d: d})
+	default:
+		l := &t.lines[t.next]
+		l.e, l.raw, l.d = *e, append(l.raw[:0], raw...), d
+		t.next = (t.next + 1) % t.n
+	}
+	return nil
+}
+
 // Add takes the next line, parsed into e, and emits what can be emitted.
 func (s *Selector) Add(e *Event, raw []byte) error {
 	inRange := s.window.Contains(e)
 	f := s.f
 	if f.IsZero() {
 		if inRange {
-			return s.emit(e, raw, nil)
+			return s.out(e, raw, nil)
 		}
 		return nil
 	}
@@ -131,7 +192,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		held, ok := s.heldNew[e.Msg]
 		delete(s.heldNew, e.Msg)
 		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.emit(&held.e, held.raw, nil); err != nil {
+			if err := s.out(&held.e, held.raw, nil); err != nil {
 				return err
 			}
 		}
@@ -148,7 +209,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		held, ok := s.heldStart[d]
 		delete(s.heldStart, d)
 		if ok && held.inRange && s.matches(e, h, d) {
-			if err := s.emit(&held.e, held.raw, d); err != nil {
+			if err := s.out(&held.e, held.raw, d); err != nil {
 				return err
 			}
 		}
@@ -158,7 +219,7 @@ func (s *Selector) Add(e *Event, raw []byte) error {
 		}
 	}
 	if inRange && s.matches(e, h, d) {
-		return s.emit(e, raw, d)
+		return s.out(e, raw, d)
 	}
 	return nil
 }
@@ -215,3 +276,86 @@ func (s *Selector) deliveryMatches(h *History, d *Delivery) bool {
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
+
+// SelectOptions say which lines [Select] reads and what it does with the
+// ones it selects.
+type SelectOptions struct {
+	Selection *Selection // nil selects every line
+	Range     Range      // lines logged from Since to Until
+	Parser    *Parser    // nil is the zero Parser
+	// Follow keeps reading the lines logged after the existing ones,
+	// checking every Interval, until the context is done ([Log.Follow]).
+	// Without Range.Since it starts like tail -f: it reads only current
+	// and first emits the last Last lines it selects there.
+	Follow   bool
+	Interval time.Duration
+	Last     int
+	// Emit receives each selected line ([NewSelector]); an error from it
+	// stops Select.
+	Emit func(e *Event, raw []byte, d *Delivery) error
+	// CaughtUp, if set, is called when Follow has emitted the existing
+	// lines and waits for new ones; an error from it stops Select.
+	CaughtUp func() error
+	// Truncated, if set, is called for the first line longer than
+	// MaxLineLength, whose end was dropped.
+	Truncated func(Line)
+}
+
+// Select reads the lines of log that opts choose, parses them, and emits
+// those the selection keeps, in order. It returns how many lines it
+// selected (with Last, not all of them were emitted) and the first error
+// from the log, Emit or CaughtUp; when ctx is done the error is ctx.Err().
+func Select(ctx context.Context, log *Log, opts SelectOptions) (selected int, err error) {
+	f, p := opts.Selection, opts.Parser
+	if f == nil {
+		f = &Selection{}
+	}
+	if p == nil {
+		p = &Parser{}
+	}
+	sel := NewSelector(f, opts.Range, opts.Emit)
+	readOpt := ReadOptions{Since: opts.Range.Since, Until: opts.Range.Until}
+	var caughtUpErr error
+	var lines iter.Seq2[Line, error]
+	if opts.Follow {
+		if opts.Range.Since.IsZero() {
+			readOpt.CurrentOnly = true
+			sel.KeepLast(opts.Last)
+		}
+		readOpt.OnCaughtUp = func() {
+			caughtUpErr = sel.Release()
+			if caughtUpErr == nil && opts.CaughtUp != nil {
+				caughtUpErr = opts.CaughtUp()
+			}
+		}
+		lines = log.Follow(ctx, readOpt, opts.Interval)
+	} else {
+		lines = log.Lines(ctx, readOpt)
+	}
+	truncated := opts.Truncated
+	var e Event // one for all lines, so that it is not allocated per line
+	for line, lerr := range lines {
+		if lerr != nil {
+			err = lerr
+			break
+		}
+		if line.Truncated && truncated != nil {
+			truncated(line)
+			truncated = nil
+		}
+		e = p.Parse(line.Bytes)
+		if err = sel.Add(&e, line.Bytes); err != nil {
+			break
+		}
+		if err = caughtUpErr; err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = caughtUpErr // a stream's lines end before it is called
+	}
+	if rerr := sel.Release(); err == nil {
+		err = rerr
+	}
+	return sel.Selected(), err
+}

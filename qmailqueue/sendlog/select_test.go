@@ -1,7 +1,12 @@
 package sendlog
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -68,5 +73,88 @@ func TestSelector(t *testing.T) {
 	}
 	if !(&Selection{}).IsZero() || (&Selection{Bounce: true}).IsZero() {
 		t.Errorf("IsZero: want true for the zero Selection only")
+	}
+}
+
+// collect returns an Emit function appending the raw lines it gets to got.
+func collect(got *[]string) func(e *Event, raw []byte, d *Delivery) error {
+	return func(e *Event, raw []byte, d *Delivery) error {
+		*got = append(*got, string(raw))
+		return nil
+	}
+}
+
+func TestSelect(t *testing.T) {
+	ctx := context.Background()
+	lines := []string{"new msg 1", "new msg 2", "end msg 1", "new msg 3", "end msg 2"}
+	stream := func() *Log { return FromReader("test", strings.NewReader(strings.Join(lines, "\n")+"\n")) }
+
+	// Reading: every line the selection keeps.
+	var got []string
+	n, err := Select(ctx, stream(), SelectOptions{Selection: &Selection{IDs: map[uint64]bool{2: true}}, Emit: collect(&got)})
+	if want := []string{"new msg 2", "end msg 2"}; err != nil || n != 2 || !cmp.Equal(got, want) {
+		t.Errorf("Select --id 2 = %q, %d, %v; want %q", got, n, err, want)
+	}
+
+	// Following without Since: the last lines first, then CaughtUp.
+	for _, last := range []int{2, 0, -1, 10} {
+		got = nil
+		caughtUp := 0
+		n, err = Select(ctx, stream(), SelectOptions{Follow: true, Interval: time.Millisecond, Last: last, Emit: collect(&got),
+			CaughtUp: func() error { caughtUp++; got = append(got, "<caught up>"); return nil }})
+		want := append(append([]string{}, lines[len(lines)-min(max(last, 0), len(lines)):]...), "<caught up>")
+		if err != nil || n != len(lines) || caughtUp != 1 || !cmp.Equal(got, want) {
+			t.Errorf("Select -f -n %d = %q, %d, %v; want %q", last, got, n, err, want)
+		}
+	}
+
+	// An error from Emit or CaughtUp stops Select.
+	stop := errors.New("stop")
+	if _, err := Select(ctx, stream(), SelectOptions{Emit: func(*Event, []byte, *Delivery) error { return stop }}); err != stop {
+		t.Errorf("Select with a failing Emit = %v, want %v", err, stop)
+	}
+	_, err = Select(ctx, stream(), SelectOptions{Follow: true, Last: 1, Emit: collect(&got), CaughtUp: func() error { return stop }})
+	if err != stop {
+		t.Errorf("Select with a failing CaughtUp = %v, want %v", err, stop)
+	}
+}
+
+// TestSelectTruncated reports the first cut line only.
+func TestSelectTruncated(t *testing.T) {
+	long := strings.Repeat("x", MaxLineLength+10)
+	l := FromReader("test", strings.NewReader(long+"\n"+long+"\nend msg 1\n"))
+	var cut int
+	var got []string
+	n, err := Select(context.Background(), l, SelectOptions{Emit: collect(&got), Truncated: func(Line) { cut++ }})
+	if err != nil || n != 3 || cut != 1 || got[2] != "end msg 1" || len(got[0]) != MaxLineLength {
+		t.Errorf("Select over long lines: %d lines, %d reported cut, %v", n, cut, err)
+	}
+}
+
+// TestKeepLast holds back the selected lines, keeping the last ones, until
+// Release.
+func TestKeepLast(t *testing.T) {
+	var got []string
+	s := NewSelector(&Selection{}, Range{}, collect(&got))
+	s.KeepLast(3)
+	for i := range 7 {
+		line := fmt.Sprintf("new msg %d", i+1)
+		e := Parse([]byte(line))
+		if err := s.Add(&e, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 0 {
+		t.Fatalf("emitted %q before Release", got)
+	}
+	if err := s.Release(); err != nil {
+		t.Fatal(err)
+	}
+	e := Parse([]byte("end msg 7"))
+	if err := s.Add(&e, []byte("end msg 7")); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"new msg 5", "new msg 6", "new msg 7", "end msg 7"}; !cmp.Equal(got, want) || s.Selected() != 8 {
+		t.Errorf("emitted %q, selected %d; want %q, 8", got, s.Selected(), want)
 	}
 }

@@ -1,0 +1,139 @@
+package qmailqueue
+
+// What a plan and its result say to people and to scripts: the summary a
+// person reads before confirming a change ([Plan.Summary]) and the JSON
+// report of the change ([ChangeReport]), the one schema of qq rm and qq
+// expire --format json.
+
+// States lists the message states in the order reports show them: the
+// states of a sound queue from the most advanced down, then broken.
+var States = []State{StatePreprocessed, StateQueued, StateWriting, StateMessOnly, StateBroken}
+
+// StateCount is how many messages of a plan are in one state.
+type StateCount struct {
+	State State
+	Count int
+}
+
+// TopValues are the most frequent values of a [Tally]; Others counts the
+// messages whose value is not among them.
+type TopValues struct {
+	Top    []Counted
+	Others int
+}
+
+// PlanSummary is what a person reads before confirming a change, beyond
+// the plan's totals (len(Items), Bytes, Bouncing).
+type PlanSummary struct {
+	// States are the states that have selected messages, in [States]
+	// order.
+	States []StateCount
+	// Senders and Subjects are the most frequent envelope senders and
+	// subjects.
+	Senders, Subjects TopValues
+	// IDs are the first IDs of the plan (by ID); More tells whether it
+	// selects others.
+	IDs  []uint64
+	More bool
+}
+
+// Summary returns the plan's summary with at most sample senders,
+// subjects and IDs.
+func (p *Plan) Summary(sample int) PlanSummary {
+	var s PlanSummary
+	for _, st := range States {
+		if n := p.States[st]; n > 0 {
+			s.States = append(s.States, StateCount{st, n})
+		}
+	}
+	s.Senders = p.Senders.topOf(len(p.Items), sample)
+	s.Subjects = p.Subjects.topOf(len(p.Items), sample)
+	for _, it := range p.Items[:min(max(sample, 0), len(p.Items))] {
+		s.IDs = append(s.IDs, it.Target.ID)
+	}
+	s.More = len(p.Items) > len(s.IDs)
+	return s
+}
+
+// topOf returns the n most frequent values of c, which counted total
+// values.
+func (c *Tally) topOf(total, n int) TopValues {
+	t := TopValues{Top: c.Top(n), Others: total}
+	for _, v := range t.Top {
+		t.Others -= v.Count
+	}
+	return t
+}
+
+// Reached returns how many messages the change reached, whatever their
+// outcome.
+func (s Stats) Reached() int { return s.Done + s.Changed + s.Vanished + s.Refused + s.Failed }
+
+// LeftAlone reports whether a message with outcome o was reached and left
+// in the queue as it was (changed since the plan, refused or failed):
+// those are the ones a person is warned about.
+func (o Outcome) LeftAlone() bool { return o != 0 && o != Done && o != Vanished }
+
+// ChangeReport is the JSON report of a change: one object, with every
+// planned message and, once the change ran, its outcome.
+type ChangeReport struct {
+	Command       string                `json:"command"`
+	DryRun        bool                  `json:"dry_run"`
+	Selected      int                   `json:"selected"`
+	SelectedBytes int64                 `json:"selected_bytes"`
+	Done          int                   `json:"done"`
+	DoneBytes     int64                 `json:"done_bytes"`
+	Changed       int                   `json:"changed"`
+	Vanished      int                   `json:"vanished"`
+	Refused       int                   `json:"refused"`
+	Failed        int                   `json:"failed"`
+	Quarantine    *string               `json:"quarantine"`
+	Messages      []ChangeReportMessage `json:"messages"`
+}
+
+// ChangeReportMessage is one message of a [ChangeReport]. Outcome is
+// planned (a dry run, or not reached), done, changed, vanished, refused or
+// failed.
+type ChangeReportMessage struct {
+	ID      uint64 `json:"id"`
+	Size    int64  `json:"size"`
+	Sender  string `json:"sender"`
+	Subject string `json:"subject"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Report starts the JSON report of the plan, every message planned;
+// command names the command ("rm", "expire").
+func (p *Plan) Report(command string, dryRun bool) *ChangeReport {
+	r := &ChangeReport{Command: command, DryRun: dryRun, Selected: len(p.Items), SelectedBytes: p.Bytes,
+		Messages: make([]ChangeReportMessage, len(p.Items))}
+	for i, it := range p.Items {
+		r.Messages[i] = ChangeReportMessage{ID: it.Target.ID, Size: it.Size, Sender: it.Sender, Subject: it.Target.Subject, Outcome: "planned"}
+	}
+	return r
+}
+
+// Record adds what the change did (res, from [Plan.Apply] on the plan the
+// report was made of): the counts, each reached message's outcome, and
+// the quarantine run when it holds removed messages.
+func (r *ChangeReport) Record(res *ChangeResult) {
+	s := res.Stats
+	r.Done, r.DoneBytes, r.Changed = s.Done, s.Bytes, s.Changed
+	r.Vanished, r.Refused, r.Failed = s.Vanished, s.Refused, s.Failed
+	for i, o := range res.Outcomes {
+		if o.Outcome == 0 {
+			continue
+		}
+		m := &r.Messages[i]
+		m.Outcome, m.Reason = o.Outcome.String(), o.Reason
+		if o.Err != nil {
+			m.Error = o.Err.Error()
+		}
+	}
+	if res.QuarantineRun != "" && res.Done > 0 {
+		run := res.QuarantineRun
+		r.Quarantine = &run
+	}
+}

@@ -1,0 +1,128 @@
+package qmailqueue
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestPlanSummary: the summary lists the states with messages in report
+// order, the most frequent senders and subjects with the rest counted as
+// others, and the first IDs with whether there are more.
+func TestPlanSummary(t *testing.T) {
+	f := newFixture(t)
+	for range 3 {
+		f.addSpam(t)
+	}
+	f.add(t, other)
+	plan, err := f.q.PlanChange(context.Background(), OpRemove, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := plan.Summary(1)
+	if len(s.States) != 1 || s.States[0] != (StateCount{StatePreprocessed, 4}) {
+		t.Errorf("states %+v", s.States)
+	}
+	if len(s.Senders.Top) != 1 || s.Senders.Top[0] != (Counted{"<" + spam.Sender + ">", 3}) || s.Senders.Others != 1 {
+		t.Errorf("senders %+v", s.Senders)
+	}
+	if len(s.Subjects.Top) != 1 || s.Subjects.Top[0].Value != "Free Pupil Enlargement" || s.Subjects.Others != 1 {
+		t.Errorf("subjects %+v", s.Subjects)
+	}
+	if !slices.Equal(s.IDs, []uint64{plan.Items[0].Target.ID}) || !s.More {
+		t.Errorf("IDs %v, more %v", s.IDs, s.More)
+	}
+	if all := plan.Summary(10); len(all.IDs) != 4 || all.More || all.Senders.Others != 0 {
+		t.Errorf("sample 10: %+v", all)
+	}
+	if none := plan.Summary(0); len(none.IDs) != 0 || len(none.Senders.Top) != 0 {
+		t.Errorf("sample 0: %+v", none)
+	}
+	if !slices.Equal(States[:2], []State{StatePreprocessed, StateQueued}) || len(States) != 5 {
+		t.Errorf("States %v", States)
+	}
+}
+
+// TestChangeReport: a report lists every planned message as planned; once
+// the change ran it holds the counts, each message's outcome and the
+// quarantine run that keeps the removed messages.
+func TestChangeReport(t *testing.T) {
+	f := newFixture(t)
+	f.addSpam(t)
+	f.addSpam(t)
+	ctx := context.Background()
+	plan, err := f.q.PlanChange(ctx, OpRemove, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := plan.Report("rm", false)
+	if r.Command != "rm" || r.Selected != 2 || r.SelectedBytes != plan.Bytes || len(r.Messages) != 2 ||
+		r.Messages[0].Outcome != "planned" || r.Messages[0].Sender != spam.Sender || r.Messages[0].Subject != "Free Pupil Enlargement" {
+		t.Fatalf("report %+v", r)
+	}
+	qdir := filepath.Join(t.TempDir(), "quarantine")
+	res, err := plan.Apply(ctx, f.q, ApplyOptions{QuarantineDir: qdir, Cycle: runCycle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Record(res)
+	if r.Done != 2 || r.DoneBytes != plan.Bytes || r.Quarantine == nil || filepath.Dir(*r.Quarantine) != qdir {
+		t.Errorf("recorded %+v", r)
+	}
+	for _, m := range r.Messages {
+		if m.Outcome != "done" {
+			t.Errorf("message %+v", m)
+		}
+	}
+	if res.Reached() != 2 {
+		t.Errorf("reached %d", res.Reached())
+	}
+}
+
+// runCycle is a stop → change → restart cycle with nothing to stop.
+func runCycle(ctx context.Context, change func(context.Context) error) error { return change(ctx) }
+
+// TestApplyQuarantineDir: Apply opens the quarantine directory it is given
+// before the cycle; a busy one stops nothing and touches nothing. Finished
+// is called inside the cycle, after the last message.
+func TestApplyQuarantineDir(t *testing.T) {
+	f := newFixture(t)
+	id := f.addSpam(t)
+	ctx := context.Background()
+	plan, err := f.q.PlanChange(ctx, OpRemove, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qdir := filepath.Join(t.TempDir(), "quarantine")
+	z, err := OpenQuarantine(qdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cycled := false
+	res, err := plan.Apply(ctx, f.q, ApplyOptions{QuarantineDir: qdir, Cycle: func(ctx context.Context, change func(context.Context) error) error {
+		cycled = true
+		return change(ctx)
+	}})
+	if !errors.Is(err, ErrQuarantineBusy) || cycled || res.Started || !f.intact(id) {
+		t.Errorf("busy quarantine: %+v, %v, cycle ran %v", res, err, cycled)
+	}
+	z.Close()
+	inCycle, finished := false, false
+	res, err = plan.Apply(ctx, f.q, ApplyOptions{QuarantineDir: qdir,
+		Cycle: func(ctx context.Context, change func(context.Context) error) error {
+			inCycle = true
+			defer func() { inCycle = false }()
+			return change(ctx)
+		},
+		Finished: func() { finished = inCycle },
+	})
+	if err != nil || res.Done != 1 || res.QuarantineRun == "" || !finished {
+		t.Errorf("removed: %+v, %v, finished in the cycle: %v", res, err, finished)
+	}
+	entries, _, err := LoadQuarantine(qdir)
+	if err != nil || len(entries) != 1 || entries[0].ID != id {
+		t.Errorf("quarantine holds %+v, %v", entries, err)
+	}
+}
