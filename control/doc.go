@@ -60,4 +60,16 @@
 // [RcptHosts] is rcpthosts.c: exact and ".suffix" entries, then the same
 // keys in morercpthosts.cdb; [BuildMoreRcptHosts] is qmail-newmrh, writing
 // the cdb with the in-house [github.com/qqmail/qq/control/cdb] package.
+//
+// # What the commands decide
+//
+// qq's control-file commands call one function each and render its
+// result: the values given are read and validated as a batch
+// ([ReadInputs], [ValidateInputs]); list and check report what qmail-smtpd
+// does, with [Notice]s for what is worth knowing ([ReadAddrList],
+// [ReadRcptHostsList], [CheckAddrList], [CheckRcptHosts]); `qq control set`
+// and `unset` are planned by the file's kind ([SetEntries], [UnsetEntries]),
+// refusing what does not fit the file with a [RequestError]. Each result
+// has its JSON form defined once, here ([ListChange.View], [Edit.View],
+// [Setting.View], …).
 package control

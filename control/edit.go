@@ -203,6 +203,21 @@ func SetMapEntry(ctx context.Context, dir, name, entry string) (MapChange, error
 	return ch, err
 }
 
+// RemoveEntries removes entries from the list file name ([RemoveFromList])
+// or, from a map file, the lines of their keys ([RemoveMapKeys]); the
+// notices warn when rcpthosts is left without entries.
+func RemoveEntries(ctx context.Context, dir, name string, entries []string) (ListChange, []Notice, error) {
+	remove := RemoveFromList
+	if f, _ := Lookup(name); f.Kind == KindMap {
+		remove = RemoveMapKeys
+	}
+	ch, err := remove(ctx, dir, name, entries)
+	if err != nil {
+		return ch, nil, err
+	}
+	return ch, emptyNotices(dir, name), nil
+}
+
 // RemoveMapKeys removes every line of a colon map file whose key is one of
 // keys (ASCII case-insensitive). A key may be given as key:value; only the
 // part before ":" counts.
@@ -249,4 +264,121 @@ func SetLine(ctx context.Context, dir, name, value string) (LineChange, error) {
 		return ch, fmt.Errorf("set %s: %w", name, err)
 	}
 	return ch, nil
+}
+
+// LineEdit is what [SetValue] or [UnsetValue] did to a one-line (or
+// number) file: its effective value before and after.
+type LineEdit struct {
+	Before, After Setting
+	Changed       bool
+}
+
+// SetValue sets the value of a one-line or number file ([SetLine]) and
+// reports its effective value before and after.
+func SetValue(ctx context.Context, dir, name, value string) (LineEdit, error) {
+	before, err := Read(dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	ch, err := SetLine(ctx, dir, name, value)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	after, err := Read(dir, name)
+	return LineEdit{Before: before, After: after, Changed: ch.Changed}, err
+}
+
+// UnsetValue removes a one-line or number file ([Remove]), so that qmail
+// uses its default, and reports its effective value before and after.
+func UnsetValue(ctx context.Context, dir, name string) (LineEdit, error) {
+	before, err := Read(dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	existed, err := Remove(ctx, dir, name)
+	if err != nil {
+		return LineEdit{}, err
+	}
+	after, err := Read(dir, name)
+	return LineEdit{Before: before, After: after, Changed: existed}, err
+}
+
+// SetMapEntries sets each entry of a colon map file in turn
+// ([SetMapEntry]). On an error the changes made so far are returned with
+// it.
+func SetMapEntries(ctx context.Context, dir, name string, entries []string) ([]MapChange, error) {
+	var out []MapChange
+	for _, e := range entries {
+		ch, err := SetMapEntry(ctx, dir, name, e)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// Edit is what [SetEntries] or [UnsetEntries] did to a control file; which
+// field tells depends on the file's Kind.
+type Edit struct {
+	File File
+	Line LineEdit    // a one-line or number file
+	Map  []MapChange // the entries SetEntries set in a map file; non-nil exactly then
+	// List is the change of a list file, or the entries UnsetEntries
+	// removed from a list or map file.
+	List    ListChange
+	Notices []Notice // a warning when rcpthosts is left without entries
+}
+
+// SetEntries makes the change `qq control set` asks for, with values
+// already validated ([Validate]): the value of a one-line or number file,
+// entries of a map file (replacing the line of the same key), or entries
+// added to a list file, where creating rcpthosts or locals needs force
+// ([GuardCreate]). A request that does not fit the file is a
+// *[RequestError]. For a map file, the entries set before an error are
+// returned with it.
+func SetEntries(ctx context.Context, dir string, f File, values []string, force bool) (Edit, error) {
+	e := Edit{File: f}
+	var err error
+	switch {
+	case f.OneValue():
+		if len(values) != 1 {
+			return e, refuse("%s holds one value, %d given", f.Name, len(values))
+		}
+		e.Line, err = SetValue(ctx, dir, f.Name, values[0])
+	case f.Kind == KindMap:
+		e.Map, err = SetMapEntries(ctx, dir, f.Name, values)
+		e.Map = append([]MapChange{}, e.Map...)
+	default:
+		if err := GuardCreate(dir, f.Name, values, force); err != nil {
+			return e, &RequestError{Err: err}
+		}
+		e.List, err = AddToList(ctx, dir, f.Name, values)
+	}
+	return e, err
+}
+
+// UnsetEntries makes the change `qq control unset` asks for: a one-line or
+// number file is removed (back to qmail's default; control/me only with
+// force, [RemoveRisk]), and from a list or map file the entries given are
+// removed ([RemoveEntries]). values is nil when none were given, which a
+// list or map file needs; an empty non-nil values (an empty stdin) removes
+// nothing. A request that does not fit the file is a *[RequestError].
+func UnsetEntries(ctx context.Context, dir string, f File, values []string, force bool) (Edit, error) {
+	e := Edit{File: f}
+	var err error
+	switch {
+	case f.OneValue() && values != nil:
+		return e, refuse("%s holds one value: unset it without a VALUE", f.Name)
+	case f.OneValue():
+		if risk := RemoveRisk(f.Name); risk != "" && !force {
+			return e, refuse("%s; pass --force to remove it anyway", risk)
+		}
+		e.Line, err = UnsetValue(ctx, dir, f.Name)
+	case values == nil:
+		return e, refuse("%s is a %s file: give the entries to remove (qq control unset %s VALUE...)", f.Name, f.Kind, f.Name)
+	default:
+		e.List, e.Notices, err = RemoveEntries(ctx, dir, f.Name, values)
+	}
+	return e, err
 }

@@ -46,6 +46,19 @@ func CheckCreate(dir, name string, entries []string) (*CreateRisk, error) {
 	return nil, nil
 }
 
+// GuardCreate is [CheckCreate] as a refusal: unless force is set, a risk
+// is an error saying what to list and that force overrides it (--force).
+func GuardCreate(dir, name string, entries []string, force bool) error {
+	risk, err := CheckCreate(dir, name, entries)
+	switch {
+	case err != nil || risk == nil || force:
+		return err
+	case risk.File == "locals":
+		return fmt.Errorf("%w, or pass --force", risk)
+	}
+	return fmt.Errorf("%w, and pass --force", risk)
+}
+
 // Error says what creating the file changes and what to list in it
 // instead, in one line.
 func (r *CreateRisk) Error() string {
@@ -61,6 +74,15 @@ func (r *CreateRisk) Error() string {
 func RcptHostsEmpty(dir string) bool {
 	s, err := Read(dir, "rcpthosts")
 	return err == nil && s.Exists && len(s.Entries) == 0
+}
+
+// emptyNotices warns when name is rcpthosts and an edit left it without
+// entries ([RcptHostsEmpty]).
+func emptyNotices(dir, name string) []Notice {
+	if name != "rcpthosts" || !RcptHostsEmpty(dir) {
+		return nil
+	}
+	return []Notice{warning("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")}
 }
 
 // RemoveRisk says why removing the named file stops qmail, "" when it

@@ -8,9 +8,9 @@ import (
 // Problem is something wrong, or worth knowing, about a line of a list
 // file.
 type Problem struct {
-	Code  string // short stable name: "leading-whitespace", "trailing-cr", …
-	Text  string // what it means, in words
-	Never bool   // the line can never match a normal address or domain
+	Code  string `json:"code"`          // short stable name: "leading-whitespace", "trailing-cr", …
+	Text  string `json:"text"`          // what it means, in words
+	Never bool   `json:"never_matches"` // the line can never match a normal address or domain
 }
 
 // Line is a line of a list file that holds an entry (blank lines and
@@ -128,9 +128,15 @@ func AnalyzeHostList(data []byte) []Line {
 
 // ProblemText joins the texts of the line's problems for one cell: "a;
 // b"; "" when it has none.
-func (l Line) ProblemText() string {
-	ps := make([]string, len(l.Problems))
-	for i, p := range l.Problems {
+func (l Line) ProblemText() string { return problemText(l.Problems) }
+
+// ProblemText is [Line.ProblemText] of the JSON form.
+func (v LineView) ProblemText() string { return problemText(v.Problems) }
+
+// problemText joins the texts of problems with "; ".
+func problemText(problems []Problem) string {
+	ps := make([]string, len(problems))
+	for i, p := range problems {
 		ps[i] = p.Text
 	}
 	return strings.Join(ps, "; ")

@@ -68,11 +68,11 @@ func (r *RcptHosts) Close() error {
 
 // RcptResult is the outcome of [RcptHosts.Check].
 type RcptResult struct {
-	Accepted bool
-	Reason   string // RcptNoRcptHosts, RcptNoAt, RcptListed, RcptMoreListed or RcptNotListed
-	Domain   string // the lower-cased domain that was looked up
-	Key      string // the key that matched: the domain or a ".suffix" of it
-	Line     int    // the rcpthosts line that matched
+	Domain   string `json:"domain"` // the lower-cased domain that was looked up
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason"` // RcptNoRcptHosts, RcptNoAt, RcptListed, RcptMoreListed or RcptNotListed
+	Key      string `json:"key"`    // the key that matched: the domain or a ".suffix" of it
+	Line     int    `json:"line"`   // the rcpthosts line that matched
 }
 
 // Check decides, as rcpthosts() does, whether qmail-smtpd accepts mail for
@@ -291,6 +291,9 @@ type RcptHostsAdd struct {
 	// Elsewhere are the entries of Other that already list a domain
 	// given: qmail-smtpd accepts those domains, and they were not added.
 	Elsewhere []ListEntry
+	// Notices advise morercpthosts when rcpthosts grows beyond
+	// [RcptHostsAdvisedMax] entries.
+	Notices []Notice
 }
 
 // AddRcptHosts adds domains (already validated and lower-cased) to
@@ -323,6 +326,11 @@ func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) 
 			return r, err
 		}
 	}
+	if !more {
+		if s, err := Read(dir, "rcpthosts"); err == nil && len(s.Entries) > RcptHostsAdvisedMax {
+			r.Notices = append(r.Notices, note("rcpthosts has %d entries; qmail's documentation suggests morercpthosts beyond %d (qq rcpthosts add --more)", len(s.Entries), RcptHostsAdvisedMax))
+		}
+	}
 	return r, nil
 }
 
@@ -330,30 +338,51 @@ func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) 
 // domains from, in the order they are changed.
 var RcptHostsFiles = []string{"rcpthosts", "morercpthosts"}
 
+// RcptHostsRemove is what [RemoveRcptHosts] did.
+type RcptHostsRemove struct {
+	// Changes has one change per file of [RcptHostsFiles], in order; their
+	// Missing is left empty.
+	Changes []ListChange
+	// NotFound lists, in the order given and once each, the domains
+	// neither file held.
+	NotFound []string
+	// Notices warn when rcpthosts is left without entries.
+	Notices []Notice
+}
+
+// Removed counts the lines removed from both files.
+func (r RcptHostsRemove) Removed() int {
+	n := 0
+	for _, ch := range r.Changes {
+		n += len(ch.Removed)
+	}
+	return n
+}
+
 // RemoveRcptHosts removes the entries equal to one of domains (ignoring
 // case) from rcpthosts and from morercpthosts, in the order of
-// [RcptHostsFiles], one change per file; a change's Missing is left empty.
-// notFound lists, in the order given and once each, the domains neither
-// file held.
-func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (changes []ListChange, notFound []string, err error) {
+// [RcptHostsFiles].
+func RemoveRcptHosts(ctx context.Context, dir string, domains []string) (RcptHostsRemove, error) {
+	var r RcptHostsRemove
 	missing := map[string]int{}
 	for _, name := range RcptHostsFiles {
 		ch, err := RemoveFromList(ctx, dir, name, domains)
 		if err != nil {
-			return changes, nil, err
+			return r, err
 		}
 		for _, m := range ch.Missing {
 			missing[m]++
 		}
 		ch.Missing = nil
-		changes = append(changes, ch)
+		r.Changes = append(r.Changes, ch)
 	}
 	for _, d := range domains {
-		if missing[d] == len(RcptHostsFiles) && !slices.Contains(notFound, d) {
-			notFound = append(notFound, d)
+		if missing[d] == len(RcptHostsFiles) && !slices.Contains(r.NotFound, d) {
+			r.NotFound = append(r.NotFound, d)
 		}
 	}
-	return changes, notFound, nil
+	r.Notices = emptyNotices(dir, "rcpthosts")
+	return r, nil
 }
 
 // CheckInput is [RcptHosts.Check] for what a user types: a bare domain

@@ -45,9 +45,13 @@ func TestAddRemoveRcptHosts(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(dir, "rcpthosts")); string(data) != "a.example\nc.example\n" {
 		t.Errorf("rcpthosts = %q, want a.example and c.example only", data)
 	}
-	changes, notFound, err := RemoveRcptHosts(ctx, dir, []string{"a.example", "b.example", "z.example", "z.example"})
+	removed, err := RemoveRcptHosts(ctx, dir, []string{"a.example", "b.example", "z.example", "z.example"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	changes, notFound := removed.Changes, removed.NotFound
+	if removed.Removed() != 2 {
+		t.Errorf("Removed() = %d, want 2", removed.Removed())
 	}
 	if len(changes) != 2 || len(changes[0].Removed) != 1 || len(changes[1].Removed) != 1 {
 		t.Errorf("RemoveRcptHosts changes = %+v; want one removal from each file", changes)

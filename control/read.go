@@ -80,6 +80,13 @@ func Read(dir, name string) (Setting, error) {
 	return readSetting(dir, f, ParseLine(meData), meOK)
 }
 
+// UnknownSetting is what qq shows for a file of the control directory that
+// is not in [Files] ([ReadAll]'s unknown): it exists, and qq knows nothing
+// of its value.
+func UnknownSetting(name string) Setting {
+	return Setting{File: File{Name: name}, Exists: true, Source: SourceFile, Notes: []string{"not a control file qq knows"}}
+}
+
 // ReadAll returns the effective value of every file in [Files], and the
 // names of the other files in dir (which qmail-showctl reports as "I have
 // no idea what this file does").
@@ -225,4 +232,54 @@ func CDBKeys(dir, name string) ([]string, error) {
 		keys = append(keys, string(r.Key))
 	}
 	return keys, nil
+}
+
+// Get is [Read] for `qq control get`: a cdb file's keys are added to its
+// Entries (without line numbers), so that [Setting.Values] lists them.
+func Get(dir, name string) (Setting, error) {
+	s, err := Read(dir, name)
+	if err != nil || s.File.Kind != KindCDB || !s.Exists {
+		return s, err
+	}
+	keys, err := CDBKeys(dir, name)
+	for _, k := range keys {
+		s.Entries = append(s.Entries, ListEntry{Value: k})
+	}
+	return s, err
+}
+
+// Values are what the setting holds, one value a line: the entries of a
+// list, map or cdb file ([Get]), or the value of a line or number file;
+// none when the file is absent without a default.
+func (s Setting) Values() []string {
+	switch {
+	case s.File.Kind == KindList || s.File.Kind == KindMap || s.File.Kind == KindCDB:
+		out := make([]string, 0, len(s.Entries))
+		for _, e := range s.Entries {
+			out = append(out, e.Value)
+		}
+		return out
+	case s.Source == SourceNone:
+		return nil
+	}
+	return []string{s.Value}
+}
+
+// Notices are what is worth telling besides the value: a warning for each
+// of the setting's notes, and a note on where the value of an absent file
+// comes from.
+func (s Setting) Notices() []Notice {
+	var out []Notice
+	for _, n := range s.Notes {
+		out = append(out, warning("%s: %s", s.File.Name, n))
+	}
+	switch s.Source {
+	case SourceNone:
+		out = append(out, note("%s is absent: %s", s.File.Name, s.File.Absent))
+	case SourceDefault:
+		out = append(out, note("%s is absent: qmail's default", s.File.Name))
+	case SourceMe:
+		out = append(out, note("%s is absent: the value of control/me", s.File.Name))
+	}
+	return out
 }

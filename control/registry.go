@@ -106,6 +106,49 @@ func (f File) EffectText() string {
 	}
 }
 
+// RequestError is a change qq refuses, before changing anything, for what
+// was asked rather than for a value: a file it does not know or does not
+// write, values that do not fit the file, or a change that needs force.
+type RequestError struct{ Err error }
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// refuse makes a *RequestError.
+func refuse(format string, args ...any) error {
+	return &RequestError{Err: fmt.Errorf(format, args...)}
+}
+
+// Find is [Lookup] for a name given by the user: a file qq does not know
+// is a *[RequestError].
+func Find(name string) (File, error) {
+	f, ok := Lookup(name)
+	if !ok {
+		return f, refuse("%s is not a control file qq knows ('qq control list' shows them)", name)
+	}
+	return f, nil
+}
+
+// FindWritable is [Find] for a file qq is to change: one it does not
+// write (morercpthosts.cdb, built from morercpthosts) is a *[RequestError].
+func FindWritable(name string) (File, error) {
+	f, err := Find(name)
+	if err == nil && !f.Writable() {
+		err = refuse("%s is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'", f.Name)
+	}
+	return f, err
+}
+
+// OneValue reports whether f holds one value, a line or a number, rather
+// than entries.
+func (f File) OneValue() bool { return f.Kind == KindLine || f.Kind == KindInt }
+
+// Known reports whether f is a file qq knows, one of [Files]; the zero
+// Kind marks another file ([UnknownSetting]).
+func (f File) Known() bool { return f.Kind != 0 }
+
 // Writable reports whether qq can set values of the file.
 func (f File) Writable() bool { return f.validate != nil }
 

@@ -10,6 +10,7 @@ package nagios
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -196,4 +197,61 @@ func (f Findings) Texts() []string {
 		}
 	}
 	return out
+}
+
+// ParseThresholdFlags is [ParseThreshold] for limits given as the options
+// warnName and critName (such as "--warn-age" and "--crit-age"): its errors
+// name the option, as in "--warn-age: bad duration …" or "--warn 10 is
+// above --crit 5".
+func ParseThresholdFlags(warnName, warn, critName, crit string, parse func(string) (float64, error)) (Threshold, error) {
+	t, err := ParseThreshold(warn, crit, parse)
+	var le *LimitError
+	switch {
+	case errors.As(err, &le) && le.Critical:
+		return t, fmt.Errorf("%s: %w", critName, le.Err)
+	case errors.As(err, &le):
+		return t, fmt.Errorf("%s: %w", warnName, le.Err)
+	case errors.Is(err, ErrInverted):
+		return t, fmt.Errorf("%s %s is above %s %s", warnName, warn, critName, crit)
+	}
+	return t, err
+}
+
+// Perf is one performance value of a status line:
+// label=value[unit];warn;crit;min;max, the limits from Limits, empty
+// fields at the end left out.
+type Perf struct {
+	Label  string
+	Value  int64
+	Unit   string // "", "s", "B", …
+	Limits Threshold
+	// Min and Max are the smallest and largest values possible, "" when
+	// there is none.
+	Min, Max string
+}
+
+// String returns the value as performance data shows it, such as
+// "messages=6;10;20;0" or "bytes=420B;;;0".
+func (p Perf) String() string {
+	fields := strings.Split(p.Limits.Perf()[1:], ";")
+	fields = append(fields, p.Min, p.Max)
+	for len(fields) > 0 && fields[len(fields)-1] == "" {
+		fields = fields[:len(fields)-1]
+	}
+	v := p.Label + "=" + strconv.FormatInt(p.Value, 10) + p.Unit
+	if len(fields) == 0 {
+		return v
+	}
+	return v + ";" + strings.Join(fields, ";")
+}
+
+// StatusLine returns a plugin's status line, without the newline:
+// "NAME STATE - text, text | perf perf". state is the state's word as it
+// is to be shown ([State.String], perhaps coloured for a terminal).
+func StatusLine(name, state string, texts []string, perf []Perf) string {
+	values := make([]string, len(perf))
+	for i, p := range perf {
+		values[i] = p.String()
+	}
+	return name + " " + state + " - " + strings.Join(texts, ", ") + " | " + strings.Join(values, " ")
 }

@@ -125,3 +125,42 @@ func TestFindings(t *testing.T) {
 		}
 	}
 }
+
+func TestParseThresholdFlags(t *testing.T) {
+	tests := []struct{ warn, crit, err string }{
+		{"1", "2", ""},
+		{"x", "2", `--warn-x: want a number of messages, not "x"`},
+		{"1", "y", `--crit-x: want a number of messages, not "y"`},
+		{"3", "2", "--warn-x 3 is above --crit-x 2"},
+	}
+	for _, tt := range tests {
+		_, err := ParseThresholdFlags("--warn-x", tt.warn, "--crit-x", tt.crit, ParseCount)
+		if (err == nil && tt.err != "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("ParseThresholdFlags(%q, %q) error = %v, want %q", tt.warn, tt.crit, err, tt.err)
+		}
+	}
+}
+
+func TestPerfAndStatusLine(t *testing.T) {
+	limits := Threshold{Warn: 10, Crit: 20, HasWarn: true, HasCrit: true}
+	tests := []struct {
+		p    Perf
+		want string
+	}{
+		{Perf{Label: "messages", Value: 6, Limits: limits, Min: "0"}, "messages=6;10;20;0"},
+		{Perf{Label: "messages", Value: 6, Min: "0"}, "messages=6;;;0"},
+		{Perf{Label: "oldest", Value: 60, Unit: "s", Limits: Threshold{Crit: 5, HasCrit: true}, Min: "0"}, "oldest=60s;;5;0"},
+		{Perf{Label: "up", Value: 1, Min: "0", Max: "1"}, "up=1;;;0;1"},
+		{Perf{Label: "plain", Value: 3}, "plain=3"},
+		{Perf{Label: "warned", Value: 3, Limits: Threshold{Warn: 1, HasWarn: true}}, "warned=3;1"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+	got := StatusLine("QQ", "WARNING", []string{"a", "b"}, []Perf{tests[0].p, tests[3].p})
+	if want := "QQ WARNING - a, b | messages=6;10;20;0 up=1;;;0;1"; got != want {
+		t.Errorf("StatusLine = %q, want %q", got, want)
+	}
+}

@@ -297,6 +297,10 @@ func (e *QuarantineEntry) InQueue(q *Queue) bool {
 	return err == nil && m.Birth.Equal(e.Birth)
 }
 
+// StatusInQueue is the status of an entry whose message is still in the
+// queue: qq was stopped between keeping the copy and removing the message.
+const StatusInQueue = "still in queue"
+
 // Status says, for people, what the entry is and where its message is
 // now: "requeued as NEWID" (or "requeued" when the new ID was not found),
 // "unlisted (interrupted run)", "fsck save", "still in queue" (qq rm
@@ -313,7 +317,7 @@ func (e *QuarantineEntry) Status(q *Queue) string {
 	case e.Kind == KindFsckSave:
 		return "fsck save"
 	case q != nil && e.InQueue(q):
-		return "still in queue"
+		return StatusInQueue
 	}
 	return "kept"
 }

@@ -84,3 +84,41 @@ func (p Probe) Notes() []string {
 func (p Probe) Seconds(now time.Time) int64 {
 	return max(int64(now.Sub(p.Status.Since)/time.Second), 0)
 }
+
+// Control sends letter to every service whose directory exists, as svc
+// does, and with wait then waits, at most timeout each, until every service
+// it was sent to is in the state the letter asks for ([Service.WaitFor]).
+// It returns every error met, in order; a service that failed is skipped,
+// not the others.
+func Control(ctx context.Context, services []*Service, letter string, wait bool, timeout time.Duration) []error {
+	var errs []error
+	var sent []*Service
+	for _, s := range services {
+		if err := s.CheckDir(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.Send(letter); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sent = append(sent, s)
+	}
+	if wait {
+		for _, s := range sent {
+			if _, err := s.WaitFor(ctx, letter, timeout); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
+// WaitsUntil says, for the help of a command that [Command.CanWait], what
+// its wait waits for, such as "its ./run runs and supervise wants it up".
+func (c Command) WaitsUntil() string {
+	if c.Letter == "d" {
+		return "no process of it runs (pid 0) and supervise wants it down"
+	}
+	return "its ./run runs and supervise wants it up"
+}

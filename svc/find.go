@@ -186,3 +186,60 @@ func AlarmQmailSend(s *Service, sendMutex string) (sent, running bool, err error
 	running, err = QmailSendRunning(sendMutex)
 	return false, running, err
 }
+
+// ServicesFor turns service arguments into services ([Finder.Service]), in
+// order. No arguments means every service under Roots whose name starts
+// with "qmail" (qmail-send, qmail-smtpd, …), and finding none is an error
+// saying where it looked.
+func (f *Finder) ServicesFor(args []string) ([]*Service, error) {
+	if len(args) == 0 {
+		found := f.Services("qmail")
+		if len(found) == 0 {
+			return nil, fmt.Errorf("no qmail service found under %s; name the service directories", strings.Join(f.SearchDirs(), ", "))
+		}
+		return found, nil
+	}
+	services := make([]*Service, len(args))
+	for i, arg := range args {
+		s, err := f.Service(arg)
+		if err != nil {
+			return nil, err
+		}
+		services[i] = s
+	}
+	return services, nil
+}
+
+// ExistingService is [Finder.Service] for a directory that must exist
+// ([Service.CheckDir]).
+func (f *Finder) ExistingService(arg string) (*Service, error) {
+	s, err := f.Service(arg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.CheckDir(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// CycleServices returns the services a change stops: those named by args,
+// each of which must exist; with none named and lookDefault set,
+// qmail-send's service in the usual places ([Finder.QmailSend]), and
+// searched true when there is none.
+func (f *Finder) CycleServices(args []string, lookDefault bool) (services []*Service, searched bool, err error) {
+	for _, arg := range args {
+		s, err := f.ExistingService(arg)
+		if err != nil {
+			return nil, false, err
+		}
+		services = append(services, s)
+	}
+	if len(args) == 0 && lookDefault {
+		if s := f.QmailSend(); s != nil {
+			return []*Service{s}, false, nil
+		}
+		return nil, true, nil
+	}
+	return services, false, nil
+}

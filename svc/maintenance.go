@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -403,4 +404,25 @@ func tail(f *os.File, n int64) string {
 	b := make([]byte, fi.Size()-off)
 	k, _ := f.ReadAt(b, off)
 	return string(bytes.ToValidUTF8(b[:k], nil))
+}
+
+// ForQueue returns a cycle for the queue in queueDir: its lock/sendmutex,
+// and qq's own lock .qq.lock next to the queue directory (so
+// <qmail-dir>/.qq.lock for the default queue), the other fields unset.
+func ForQueue(queueDir string) *Maintenance {
+	return &Maintenance{
+		SendMutex: filepath.Join(queueDir, "lock", "sendmutex"),
+		OwnLock:   filepath.Join(filepath.Dir(filepath.Clean(queueDir)), ".qq.lock"),
+	}
+}
+
+// ShellCommands sets StopCommand and StartCommand to run the shell lines
+// stop and start with /bin/sh -c; empty lines leave them unset.
+func (m *Maintenance) ShellCommands(stop, start string) {
+	if stop != "" {
+		m.StopCommand = []string{"/bin/sh", "-c", stop}
+	}
+	if start != "" {
+		m.StartCommand = []string{"/bin/sh", "-c", start}
+	}
 }

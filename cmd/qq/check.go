@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,40 +82,24 @@ func checkExit(a *app, err error) error {
 // oneLine keeps a message on the status line.
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
-// parseThreshold reads a pair of count flags, --warn-NAME and --crit-NAME
-// (--warn and --crit when name is empty).
-func parseThreshold(name, warn, crit string) (nagios.Threshold, error) {
-	return parsePair(name, warn, crit, nagios.ParseCount)
-}
-
-// parseAgeThreshold reads a pair of age flags, in seconds.
-func parseAgeThreshold(warn, crit string) (nagios.Threshold, error) {
-	return parsePair("age", warn, crit, func(s string) (float64, error) {
-		d, err := parseAge(s)
-		return float64(d / time.Second), err
-	})
-}
-
-// parsePair reads a pair of threshold flags; a mistake is a usage error
+// parseThreshold reads the pair of flags --warn-NAME and --crit-NAME
+// (--warn and --crit when name is empty); a mistake is a usage error
 // naming the flag.
-func parsePair(name, warn, crit string, parse func(string) (float64, error)) (nagios.Threshold, error) {
-	flag := func(kind string) string {
-		if name == "" {
-			return "--" + kind
-		}
-		return "--" + kind + "-" + name
+func parseThreshold(name, warn, crit string, parse func(string) (float64, error)) (nagios.Threshold, error) {
+	if name != "" {
+		name = "-" + name
 	}
-	t, err := nagios.ParseThreshold(warn, crit, parse)
-	var le *nagios.LimitError
-	switch {
-	case errors.As(err, &le) && le.Critical:
-		return t, usageErrorf("%s: %v", flag("crit"), le.Err)
-	case errors.As(err, &le):
-		return t, usageErrorf("%s: %v", flag("warn"), le.Err)
-	case errors.Is(err, nagios.ErrInverted):
-		return t, usageErrorf("%s %s is above %s %s", flag("warn"), warn, flag("crit"), crit)
+	t, err := nagios.ParseThresholdFlags("--warn"+name, warn, "--crit"+name, crit, parse)
+	if err != nil {
+		return t, usageErrorf("%v", err)
 	}
-	return t, err
+	return t, nil
+}
+
+// parseAgeLimit reads an age limit, in seconds.
+func parseAgeLimit(s string) (float64, error) {
+	d, err := parseAge(s)
+	return float64(d / time.Second), err
 }
 
 func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
@@ -126,29 +109,26 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if _, err := a.formatFor("nagios", "nagios"); err != nil {
 		return err
 	}
-	messages, err := parseThreshold("", opts.warn, opts.crit)
-	if err != nil {
-		return err
+	var limits report.CheckLimits
+	for _, l := range []struct {
+		name, warn, crit string
+		parse            func(string) (float64, error)
+		to               *nagios.Threshold
+	}{
+		{"", opts.warn, opts.crit, nagios.ParseCount, &limits.Messages},
+		{"todo", opts.warnTodo, opts.critTodo, nagios.ParseCount, &limits.Todo},
+		{"age", opts.warnAge, opts.critAge, parseAgeLimit, &limits.Age},
+		{"bouncing", opts.warnBouncing, opts.critBouncing, nagios.ParseCount, &limits.Bouncing},
+		{"sender", opts.warnSender, opts.critSender, nagios.ParseCount, &limits.Sender},
+	} {
+		var err error
+		if *l.to, err = parseThreshold(l.name, l.warn, l.crit, l.parse); err != nil {
+			return err
+		}
 	}
-	todo, err := parseThreshold("todo", opts.warnTodo, opts.critTodo)
+	senderKey, err := report.ParseSenderKey(opts.senderKey)
 	if err != nil {
-		return err
-	}
-	age, err := parseAgeThreshold(opts.warnAge, opts.critAge)
-	if err != nil {
-		return err
-	}
-	bouncing, err := parseThreshold("bouncing", opts.warnBouncing, opts.critBouncing)
-	if err != nil {
-		return err
-	}
-	sender, err := parseThreshold("sender", opts.warnSender, opts.critSender)
-	if err != nil {
-		return err
-	}
-	senderKey, err := report.ParseKey(opts.senderKey)
-	if err != nil || (senderKey != report.KeySender && senderKey != report.KeySenderDomain) {
-		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+		return usageErrorf("--sender-key %v", err)
 	}
 	now := a.now()
 	filter, err := opts.filter.build(now, nil, a.stdin)
@@ -159,85 +139,18 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	snapOpts := report.SnapshotOptions{Now: now, Filter: filter}
-	floodCheck := sender.IsSet()
-	if floodCheck {
-		snapOpts.Senders = senderKey
-	}
-	snap, err := report.TakeSnapshot(ctx, q, snapOpts)
+	send := opts.service.read(a)
+	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now,
+		Format: report.CheckFormat{Age: humanAge, AgeLimit: compactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
+	status, err := check.Run(ctx, q, checkSend(send, now))
 	if err != nil {
 		return err
 	}
-	send := opts.service.read(a)
-
-	var findings nagios.Findings
-	add := findings.Add
-	count := func(n float64) string { return strconv.FormatFloat(n, 'f', -1, 64) }
-	seconds := func(s float64) string { return compactAge(time.Duration(s) * time.Second) }
-
-	limits := report.CheckLimits{Messages: messages, Todo: todo, Age: age, Bouncing: bouncing, Sender: sender}
-	res := limits.Judge(snap)
-	add(res.Messages, fmt.Sprintf("%s (%s)", plural(snap.Messages, "message"), messages.Limit(res.Messages, count)))
-	add(res.Todo, fmt.Sprintf("%d not preprocessed (%s)", snap.NotPreprocessed(), todo.Limit(res.Todo, count)))
-	oldest := res.Oldest
-	add(res.Age, fmt.Sprintf("oldest %s (%s)", humanAge(oldest), age.Limit(res.Age, seconds)))
-	add(res.Bouncing, fmt.Sprintf("%d bouncing (%s)", snap.Bouncing, bouncing.Limit(res.Bouncing, count)))
-	top := res.Top
-	for i, g := range res.Flood {
-		st := res.FloodStates[i]
-		add(st, fmt.Sprintf("%s has %s (%s)", senderName(senderKey, g.Name), plural(g.Messages, "message"), sender.Limit(st, count)))
-	}
-	if res.MoreFlood > 0 {
-		findings[len(findings)-1].Text += fmt.Sprintf(" and %d more", res.MoreFlood)
-	}
-	switch {
-	case send.Checked && send.Err != nil:
-		add(nagios.Unknown, "qmail-send state unknown: "+oneLine(send.Err.Error()))
-	case send.Checked && (!send.Supervised || !send.Status.Up):
-		add(nagios.Critical, "qmail-send "+send.Describe(now))
-	case send.Checked && send.Status.Paused:
-		add(nagios.Warning, "qmail-send "+send.Describe(now))
-	}
-
-	// The worst finding decides: CRITICAL, then WARNING, then UNKNOWN.
-	state := findings.State()
-	text := findings.Texts()
-	if len(text) == 0 {
-		text = append(text, fmt.Sprintf("%s, %d not preprocessed", plural(snap.Messages, "message"), snap.NotPreprocessed()))
-		if !snap.Oldest.IsZero() {
-			text[0] += ", oldest " + humanAge(oldest)
-		}
-		text[0] += fmt.Sprintf(", %d bouncing", snap.Bouncing)
-		if floodCheck && top.Messages > 0 {
-			text = append(text, fmt.Sprintf("top sender %s %d", senderName(senderKey, top.Name), top.Messages))
-		}
-		if send.Checked {
-			text = append(text, "qmail-send "+send.Describe(now))
-		}
-	}
-
-	perf := []string{
-		fmt.Sprintf("messages=%d%s;0", snap.Messages, messages.Perf()),
-		fmt.Sprintf("todo=%d%s;0", snap.NotPreprocessed(), todo.Perf()),
-		fmt.Sprintf("oldest=%ds%s;0", int64(oldest/time.Second), age.Perf()),
-		fmt.Sprintf("bouncing=%d%s;0", snap.Bouncing, bouncing.Perf()),
-	}
-	if floodCheck {
-		perf = append(perf, fmt.Sprintf("top_sender=%d%s;0", top.Messages, sender.Perf()))
-	}
-	perf = append(perf, fmt.Sprintf("bytes=%dB;;;0", snap.Bytes))
-	if send.Checked && send.Err == nil {
-		up := 0
-		if send.Up() {
-			up = 1
-		}
-		perf = append(perf, fmt.Sprintf("qmail_send_up=%d;;;0;1", up))
-	}
-	fmt.Fprintf(a.stdout, "QQ %s - %s | %s\n", a.severityText(state.String()), strings.Join(text, ", "), strings.Join(perf, " "))
+	fmt.Fprintln(a.stdout, nagios.StatusLine("QQ", a.severityText(status.State.String()), status.Texts, status.Perf))
 	if !send.Checked && !opts.service.noService {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}
-	return &checkResult{state: state}
+	return &checkResult{state: status.State}
 }
 
 // senderName shows a sender or sender domain on the status line.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/qqmail/qq/control"
@@ -22,14 +21,15 @@ import (
 const lockWait = 30 * time.Second
 
 // controlError maps the control package's errors to qq's exit codes: a
-// rejected value is a usage error, a held lock or a concurrent change a
-// temporary failure.
+// rejected value or request is a usage error, a held lock or a concurrent
+// change a temporary failure.
 func controlError(cmd *cobra.Command, err error) error {
 	var ve *control.ValueError
+	var re *control.RequestError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ve):
+	case errors.As(err, &ve), errors.As(err, &re):
 		return asUsage(cmd, err)
 	case errors.Is(err, control.ErrLocked), errors.Is(err, control.ErrChanged):
 		return withCode(exitTempFail, err)
@@ -37,100 +37,40 @@ func controlError(cmd *cobra.Command, err error) error {
 	return err
 }
 
-// noteControl prints an informational line to stderr unless --quiet.
-func noteControl(a *app, format string, args ...any) {
-	if a.quiet {
-		return
-	}
-	fmt.Fprintf(a.stderr, "qq: note: "+format+"\n", args...)
-}
-
-// inputValue is a value from the command line or from a line of stdin,
-// with where it came from for messages.
-type inputValue struct {
-	value string
-	where string // "" for an argument, "stdin line N" for stdin
-}
-
-// readValues expands the arguments: "-" stands for the lines of stdin,
-// without surrounding whitespace; blank lines and lines starting with "#"
-// are skipped.
-func readValues(a *app, args []string) ([]inputValue, error) {
-	var out []inputValue
-	for _, arg := range args {
-		if arg != "-" {
-			out = append(out, inputValue{value: arg})
-			continue
-		}
-		sc := bufio.NewScanner(a.stdin)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			v := strings.TrimSpace(sc.Text())
-			if v == "" || v[0] == '#' {
-				continue
-			}
-			out = append(out, inputValue{value: v, where: fmt.Sprintf("stdin line %d", n)})
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read stdin: %w", err)
+// showNotices prints the notes and warnings of a control-file report; a
+// note is informational and, like a warning, left out with --quiet.
+func showNotices(a *app, notices []control.Notice) {
+	for _, n := range notices {
+		switch {
+		case n.Warning:
+			a.warnf("%s", n.Text)
+		case !a.quiet:
+			fmt.Fprintf(a.stderr, "qq: note: %s\n", n.Text)
 		}
 	}
-	return out, nil
 }
 
-// validated is a value that passed validation, normalised.
-type validated struct {
-	in    inputValue
-	value string
-	notes []string
+// leaf makes a subcommand that runs run with its arguments.
+func leaf(use, short, long string, args cobra.PositionalArgs, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Args: args, RunE: run}
 }
 
-// validateValues checks every value with check; all rejections are
-// reported (one line each), and then the command fails with a usage
-// error, before anything is changed.
-func validateValues(a *app, cmd *cobra.Command, in []inputValue, check func(string) (string, []string, error), hint func(error) string) ([]validated, error) {
-	var out []validated
-	var bad []error
-	for _, v := range in {
-		norm, notes, err := check(v.value)
-		if err != nil {
-			if v.where != "" {
-				err = fmt.Errorf("%s: %w", v.where, err)
-			}
-			if hint != nil {
-				if h := hint(err); h != "" {
-					err = fmt.Errorf("%w (%s)", err, h)
-				}
-			}
-			bad = append(bad, err)
-			continue
-		}
-		out = append(out, validated{in: v, value: norm, notes: notes})
-	}
-	switch len(bad) {
+// validateInputs checks every input with check ([control.ValidateInputs]);
+// all rejections are reported (one line each), and then the command fails
+// with a usage error, before anything is changed.
+func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) (values []string, notes []control.Notice, err error) {
+	values, notes, errs := control.ValidateInputs(in, check)
+	switch len(errs) {
 	case 0:
-		return out, nil
+		return values, notes, nil
 	case 1:
-		return nil, controlError(cmd, bad[0])
+		return nil, nil, controlError(cmd, errs[0])
 	}
-	for _, err := range bad {
+	for _, err := range errs {
 		fmt.Fprintf(a.stderr, "qq: %v\n", err)
 	}
-	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(bad))
-	return nil, &silentError{code: exitUsage}
-}
-
-// printNotes prints each distinct validation note once.
-func printNotes(a *app, vs []validated) {
-	seen := map[string]bool{}
-	for _, v := range vs {
-		for _, n := range v.notes {
-			if !seen[n] {
-				seen[n] = true
-				noteControl(a, "%s", n)
-			}
-		}
-	}
+	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(errs))
+	return nil, nil, &silentError{code: exitUsage}
 }
 
 // visible makes control bytes, a trailing CR, NULs, C1 controls and
@@ -138,47 +78,6 @@ func printNotes(a *app, vs []validated) {
 // text: termsafe.Line, applied whether or not the output is a terminal,
 // because these lines report control-file entries that must be told apart.
 func visible(s string) string { return termsafe.Line(s) }
-
-// lineEntryJSON is a list entry with its line.
-type lineEntryJSON struct {
-	Line  int    `json:"line"`
-	Entry string `json:"entry"`
-}
-
-func lineEntriesJSON(es []control.ListEntry) []lineEntryJSON {
-	out := []lineEntryJSON{}
-	for _, e := range es {
-		out = append(out, lineEntryJSON{Line: e.Line, Entry: e.Value})
-	}
-	return out
-}
-
-// listChangeJSON is the JSON view of a change of a list file.
-type listChangeJSON struct {
-	File       string          `json:"file"`
-	Added      []string        `json:"added"`
-	Present    []lineEntryJSON `json:"present"`
-	Fixed      []lineEntryJSON `json:"fixed"`
-	Removed    []lineEntryJSON `json:"removed"`
-	Missing    []string        `json:"missing"`
-	Changed    bool            `json:"changed"`
-	Effect     string          `json:"effect"`
-	EffectText string          `json:"effect_text"`
-}
-
-func newListChangeJSON(f control.File, ch control.ListChange) listChangeJSON {
-	return listChangeJSON{
-		File:       f.Name,
-		Added:      append([]string{}, ch.Added...),
-		Present:    lineEntriesJSON(ch.Present),
-		Fixed:      lineEntriesJSON(ch.Fixed),
-		Removed:    lineEntriesJSON(ch.Removed),
-		Missing:    append([]string{}, ch.Missing...),
-		Changed:    ch.Changed,
-		Effect:     f.Effect.String(),
-		EffectText: f.EffectText(),
-	}
-}
 
 // printListChange prints a change of a list file for people: one line per
 // entry, then a summary with what the change needs to take effect.
@@ -205,22 +104,13 @@ func printListChange(w io.Writer, f control.File, ch control.ListChange) {
 	}
 }
 
-// writeListChange prints a list change in the chosen format.
-func writeListChange(a *app, format string, f control.File, ch control.ListChange) error {
-	if format == formatJSON {
-		return writeJSON(a.stdout, newListChangeJSON(f, ch))
-	}
-	printListChange(a.stdout, f, ch)
-	return nil
-}
-
 // change is what every command that changes control files starts from:
 // the output format (plain lines for people and scripts, or JSON), the
 // values given (with "-" read from stdin), and a context that bounds the
 // wait for the control directory's lock.
 type change struct {
 	format string
-	in     []inputValue
+	in     []control.Input
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -232,7 +122,7 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	if err != nil {
 		return nil, err
 	}
-	in, err := readValues(a, args)
+	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -240,22 +130,26 @@ func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
 	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
 }
 
-// lookupFile resolves a control file name given on the command line.
-func lookupFile(cmd *cobra.Command, name string) (control.File, error) {
-	f, ok := control.Lookup(name)
-	if !ok {
-		return f, asUsage(cmd, fmt.Errorf("%s is not a control file qq knows ('qq control list' shows them)", name))
+// writeItems prints items as JSON lines (each item's view, or the item
+// itself when view is nil), or as rows under header.
+func writeItems[T any](a *app, format string, header []any, items []T, view func(T) any, row func(T) []any) error {
+	if format == formatJSON {
+		for _, it := range items {
+			var v any = it
+			if view != nil {
+				v = view(it)
+			}
+			if err := writeJSON(a.stdout, v); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return f, nil
-}
-
-// writableFile resolves a control file qq may write.
-func writableFile(cmd *cobra.Command, name string) (control.File, error) {
-	f, err := lookupFile(cmd, name)
-	if err == nil && !f.Writable() {
-		err = asUsage(cmd, fmt.Errorf("%s is built from morercpthosts: change morercpthosts with 'qq rcpthosts add --more' or 'qq rcpthosts rm', or run 'qq rcpthosts rebuild'", f.Name))
+	rows := make([][]any, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
 	}
-	return f, err
+	return writeRows(a, format, header, rows)
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
@@ -299,46 +193,61 @@ func writeRows(a *app, format string, header []any, rows [][]any) error {
 	return w.Flush()
 }
 
-// values returns the normalised values.
-func values(vs []validated) []string {
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		out = append(out, v.value)
-	}
-	return out
-}
-
-// rawValues returns the values as given.
-func rawValues(in []inputValue) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		out = append(out, v.value)
-	}
-	return out
-}
-
-// warnEmptyRcptHosts warns when rcpthosts exists without entries: then
-// qmail-smtpd accepts no recipient at all from clients without
-// RELAYCLIENT.
-func warnEmptyRcptHosts(a *app, name string) {
-	if name != "rcpthosts" {
-		return
-	}
-	if control.RcptHostsEmpty(a.controlDir) {
-		a.warnf("rcpthosts is now empty: qmail-smtpd rejects every recipient from clients without RELAYCLIENT")
-	}
-}
-
-// guardCreate refuses, without --force, to create rcpthosts or locals
-// where that changes what qmail does beyond the entries given
-// ([control.CheckCreate]).
-func guardCreate(a *app, name string, entries []string, force bool) error {
-	risk, err := control.CheckCreate(a.controlDir, name, entries)
-	switch {
-	case err != nil || risk == nil || force:
+// runListFile prints the analysed lines of a list file ([control.ListReport])
+// after its notices: the list subcommand of badmailfrom, badrcptto and
+// rcpthosts.
+func runListFile(a *app, read func(dir string) (control.ListReport, error)) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
 		return err
-	case risk.File == "locals":
-		return fmt.Errorf("%w, or pass --force", risk)
 	}
-	return fmt.Errorf("%w, and pass --force", risk)
+	r, err := read(a.controlDir)
+	showNotices(a, r.Notices)
+	if err != nil {
+		return err
+	}
+	header := []any{"LINE", "ENTRY", "PROBLEMS"}
+	if r.Files != nil {
+		header = append([]any{"FILE"}, header...)
+	}
+	return writeItems(a, format, header, r.Views(), nil, func(l control.LineView) []any {
+		row := []any{l.Line, visible(l.Entry), l.ProblemText()}
+		if r.Files != nil {
+			row = append([]any{l.File}, row...)
+		}
+		return row
+	})
+}
+
+// runCheckInputs prints what check decides for each input, as JSON lines or
+// rows, after its notices: the check subcommand of badmailfrom, badrcptto
+// and rcpthosts. It fails with errNothingMatched unless every input
+// matched.
+func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []any, row func(T) []any, matched func(T) bool) error {
+	format, err := a.formatFor("", formatTable, formatPlain, formatJSON)
+	if err != nil {
+		return err
+	}
+	in, err := control.ReadInputs(args, a.stdin)
+	if err != nil {
+		return err
+	}
+	results, notices, checkErr := check(a.controlDir, control.InputValues(in))
+	showNotices(a, notices)
+	// JSON lines stream: those before a failure are printed, a table is not.
+	if checkErr != nil && format != formatJSON {
+		return checkErr
+	}
+	if err := writeItems(a, format, header, results, nil, row); err != nil {
+		return err
+	}
+	if checkErr != nil {
+		return checkErr
+	}
+	for _, r := range results {
+		if !matched(r) {
+			return errNothingMatched
+		}
+	}
+	return nil
 }

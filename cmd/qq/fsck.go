@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strconv"
@@ -99,30 +98,18 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 // qmails, qmailr and the group qmail of this machine. Roles still unknown
 // are -1 (a check takes them from the queue's own directories).
 func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
-	ov, err := parseOwners("--owner", o.owners)
+	given, err := fsck.ParseOwners(o.owners)
 	if err != nil {
-		return fsck.UnknownOwners, err
+		return fsck.UnknownOwners, usageErrorf("--owner %v", err)
 	}
 	if env := a.getenv("QQ_OWNERS"); env != "" {
-		base, err := parseOwners("QQ_OWNERS", strings.Split(env, ","))
+		base, err := fsck.ParseOwners(strings.Split(env, ","))
 		if err != nil {
-			return fsck.UnknownOwners, err
+			return fsck.UnknownOwners, usageErrorf("QQ_OWNERS %v", err)
 		}
-		return ov.Or(base), nil
+		return given.Or(base), nil
 	}
-	return ov.Or(fsck.LookupOwners()), nil
-}
-
-// parseOwners parses ROLE=ID arguments of --owner or $QQ_OWNERS (named by
-// what); roles not given are -1.
-func parseOwners(what string, args []string) (fsck.Owners, error) {
-	ov := fsck.UnknownOwners
-	for _, arg := range args {
-		if err := ov.Set(arg); err != nil {
-			return ov, usageErrorf("%s %v", what, err)
-		}
-	}
-	return ov, nil
+	return given.Or(fsck.LookupOwners()), nil
 }
 
 // checkOptions builds the library options from the flags.
@@ -131,7 +118,11 @@ func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	if err != nil {
 		return fsck.Options{}, err
 	}
-	return fsck.Options{Split: o.split, Owners: &owners, Now: a.now(), Workers: o.workers}, nil
+	qdir, err := a.quarantineDir(o.quarantine)
+	if err != nil {
+		return fsck.Options{}, err
+	}
+	return fsck.Options{Split: o.split, Owners: &owners, Now: a.now(), Workers: o.workers, QuarantineDir: qdir}, nil
 }
 
 // queueErr adds a hint to errors about the queue directory itself.
@@ -162,12 +153,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	w := newFindingWriter(a, format, out)
 
 	if !opts.repair {
-		running, err := fsck.ProbeQmailSend(a.queueDir)
-		if err != nil {
-			return queueErr(err)
-		}
-		copts.QmailSend = running
-		r, err := fsck.Check(ctx, a.queueDir, copts, func(f *fsck.Finding) error {
+		r, err := fsck.CheckLive(ctx, a.queueDir, copts, func(f *fsck.Finding) error {
 			w.finding(f)
 			return nil
 		})
@@ -177,20 +163,11 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		w.flush()
 		return w.summary(r, nil)
 	}
-
 	if opts.dryRun {
-		// The plan as things stand; it is made again once qmail-send has
-		// stopped.
-		running, err := fsck.ProbeQmailSend(a.queueDir)
+		r, findings, plan, err := fsck.PlanLive(ctx, a.queueDir, copts)
 		if err != nil {
 			return queueErr(err)
 		}
-		copts.QmailSend = running
-		r, findings, err := fsck.CheckAll(ctx, a.queueDir, copts)
-		if err != nil {
-			return queueErr(err)
-		}
-		plan := fsck.NewPlan(r, findings)
 		for _, f := range findings {
 			w.finding(f)
 		}
@@ -208,8 +185,14 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return err
 	}
 	owners, _ := fsck.ResolveOwners(a.queueDir, copts.Owners)
-	if err := a.prepareSendMutex(m.SendMutex, len(m.Services) > 0, &owners); err != nil {
+	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, owners)
+	switch {
+	case errors.Is(err, fsck.ErrSendMutexMissing):
+		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", m.SendMutex)
+	case err != nil:
 		return err
+	case created:
+		a.warnf("created the missing %s as qmail's install does (qmails:qmail 0600)", m.SendMutex)
 	}
 	if !opts.maint.noSvc && len(opts.maint.services) < 2 {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
@@ -236,23 +219,6 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return fmt.Errorf("fsck --repair: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
 	return w.summary(res.After, nil)
-}
-
-// prepareSendMutex recreates a missing lock/sendmutex before the cycle,
-// which needs one, but only when qq can verify through a supervisor that
-// qmail-send is stopped (it may hold its lock on an unlinked file).
-func (a *app) prepareSendMutex(path string, supervised bool, owners *fsck.Owners) error {
-	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if !supervised {
-		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", path)
-	}
-	if err := fsck.CreateSendMutex(a.queueDir, *owners); err != nil {
-		return err
-	}
-	a.warnf("created the missing %s as qmail's install does (qmails:qmail 0600)", path)
-	return nil
 }
 
 // errFindings ends qq fsck with exit status 1: something to look at.
@@ -296,11 +262,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		if err != nil {
 			return queueErr(err)
 		}
-		for _, u := range plan.Units {
-			for _, act := range u.Actions {
-				fmt.Fprintln(out, "plan: "+act.String())
-			}
-		}
+		newFindingWriter(a, formatPlain, out).plan(plan)
 		return out.Flush()
 	}
 	if !fsck.IsPrime(opts.resplit) {
@@ -329,56 +291,6 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
 	}
 	return nil
-}
-
-// findingJSON is the JSON view of a finding (one line each, "type":
-// "finding"). Add fields, never rename or remove them.
-type findingJSON struct {
-	Type      string       `json:"type"`
-	Severity  string       `json:"severity"`
-	Code      string       `json:"code"`
-	ID        *uint64      `json:"id"`
-	Files     []string     `json:"files"`
-	Problem   string       `json:"problem"`
-	Qmail     string       `json:"qmail"`
-	Repair    string       `json:"repair"`
-	Transient bool         `json:"transient"`
-	Actions   []actionJSON `json:"actions"`
-}
-
-// actionJSON is one repair step; stepJSON wraps it when planned or done.
-type actionJSON struct {
-	Op     string `json:"op"`
-	Path   string `json:"path"`
-	Target string `json:"target,omitempty"`
-	Text   string `json:"text"`
-}
-
-type stepJSON struct {
-	Type   string     `json:"type"`
-	Status string     `json:"status"` // planned, refused, done, skipped, failed
-	Action actionJSON `json:"action"`
-	Error  string     `json:"error,omitempty"`
-	Note   string     `json:"note,omitempty"`
-}
-
-type summaryJSON struct {
-	Type      string   `json:"type"`
-	Queue     string   `json:"queue"`
-	Split     int      `json:"split"`
-	BigTodo   bool     `json:"big_todo"`
-	QmailSend string   `json:"qmail_send_running"`
-	Messages  int      `json:"messages"`
-	Errors    int      `json:"errors"`
-	Warnings  int      `json:"warnings"`
-	Infos     int      `json:"infos"`
-	Changed   int      `json:"changed_while_checked"`
-	Clean     bool     `json:"clean"`
-	Notes     []string `json:"notes"`
-}
-
-func newActionJSON(act fsck.Action) actionJSON {
-	return actionJSON{Op: string(act.Op), Path: act.Path, Target: act.Target, Text: act.String()}
 }
 
 // findingWriter prints findings, steps and the summary in one format.
@@ -411,18 +323,7 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 	}
 	switch w.format {
 	case formatJSON:
-		v := findingJSON{Type: "finding", Severity: f.Severity.String(), Code: string(f.Code), Files: f.Files,
-			Problem: f.Problem, Qmail: f.Qmail, Repair: f.Repair, Transient: f.Transient, Actions: []actionJSON{}}
-		if f.HasID {
-			v.ID = &f.ID
-		}
-		if v.Files == nil {
-			v.Files = []string{}
-		}
-		for _, act := range f.Actions {
-			v.Actions = append(v.Actions, newActionJSON(act))
-		}
-		writeJSON(w.out, v)
+		writeJSON(w.out, f.View())
 	case formatPlain:
 		transient := ""
 		if f.Transient {
@@ -448,30 +349,14 @@ func (w *findingWriter) flush() {
 // plan prints a repair plan (--dry-run).
 func (w *findingWriter) plan(p *fsck.Plan) {
 	for _, u := range p.Units {
-		status := "planned"
-		switch {
-		case u.Superseded:
-			status = "superseded"
-		case u.Refused != "":
-			status = "refused"
+		if w.format == formatJSON {
+			for _, v := range u.Views() {
+				writeJSON(w.out, v)
+			}
+			continue
 		}
-		for _, act := range u.Actions {
-			if w.format == formatJSON {
-				s := stepJSON{Type: "step", Status: status, Action: newActionJSON(act)}
-				if u.Refused != "" {
-					s.Note = u.Refused
-				}
-				writeJSON(w.out, s)
-				continue
-			}
-			line := "plan: " + act.String()
-			if status != "planned" {
-				line = status + ": " + act.String()
-			}
+		for _, line := range u.Lines() {
 			fmt.Fprintln(w.out, printable(line))
-		}
-		if u.Refused != "" && w.format != formatJSON {
-			fmt.Fprintln(w.out, printable("  because "+u.Refused))
 		}
 	}
 }
@@ -479,14 +364,7 @@ func (w *findingWriter) plan(p *fsck.Plan) {
 // step prints one step of a running repair as it is done.
 func (w *findingWriter) step(s fsck.Step) {
 	if w.format == formatJSON {
-		v := stepJSON{Type: "step", Status: "done", Action: newActionJSON(s.Action), Note: s.Note}
-		switch {
-		case s.Err != nil:
-			v.Status, v.Error = "failed", s.Err.Error()
-		case s.Note != "":
-			v.Status = "skipped"
-		}
-		writeJSON(w.out, v)
+		writeJSON(w.out, s.View())
 	} else {
 		fmt.Fprintln(w.out, printable(s.String()))
 	}
@@ -497,44 +375,18 @@ func (w *findingWriter) step(s fsck.Step) {
 // status error: nil when clean, errFindings otherwise.
 func (w *findingWriter) summary(r *fsck.Report, p *fsck.Plan) error {
 	if w.format == formatJSON {
-		notes := r.Notes
-		if notes == nil {
-			notes = []string{}
-		}
-		writeJSON(w.out, summaryJSON{Type: "summary", Queue: r.Dir, Split: r.Split, BigTodo: r.BigTodo,
-			QmailSend: r.QmailSend.String(), Messages: r.Messages, Errors: r.Counts[fsck.SeverityError],
-			Warnings: r.Counts[fsck.SeverityWarning], Infos: r.Counts[fsck.SeverityInfo], Changed: r.Changed,
-			Clean: r.Clean(), Notes: notes})
+		writeJSON(w.out, r.View())
 	}
 	if err := w.out.Flush(); err != nil {
 		return err
 	}
 	if !w.a.quiet {
-		writeSummary(w.a.stderr, r, p)
+		for _, line := range r.Summary(p) {
+			fmt.Fprintf(w.a.stderr, "qq: fsck: %s\n", line)
+		}
 	}
 	if !r.Clean() {
 		return errFindings
 	}
 	return nil
-}
-
-// writeSummary prints the human summary: one line, the plan's counts and
-// where owner ids came from.
-func writeSummary(w io.Writer, r *fsck.Report, p *fsck.Plan) {
-	bigTodo := ""
-	if r.BigTodo {
-		bigTodo = ", big-todo"
-	}
-	fmt.Fprintf(w, "qq: fsck: %d messages (split %d%s, qmail-send running: %s): %d errors, %d warnings, %d notes\n",
-		r.Messages, r.Split, bigTodo, r.QmailSend, r.Counts[fsck.SeverityError], r.Counts[fsck.SeverityWarning], r.Counts[fsck.SeverityInfo])
-	if r.Changed > 0 {
-		fmt.Fprintf(w, "qq: fsck: %d messages changed while they were checked (qmail at work) and are not reported\n", r.Changed)
-	}
-	if p != nil {
-		runs, refused, superseded := p.Counts()
-		fmt.Fprintf(w, "qq: fsck: the plan repairs %d findings, refuses %d, and needs nothing for %d\n", runs, refused, superseded)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "qq: fsck: note: %s\n", n)
-	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -45,34 +44,17 @@ func (f *maintenanceFlags) build(a *app) (*svc.Maintenance, error) {
 	case f.timeout <= 0:
 		return nil, usageErrorf("--timeout must be positive, not %s", f.timeout)
 	}
-	m := &svc.Maintenance{
-		SendMutex: filepath.Join(a.queueDir, "lock", "sendmutex"),
-		OwnLock:   ownLockPath(a.queueDir),
-		Timeout:   f.timeout,
-		KeepDown:  f.keepDown,
-	}
+	m := svc.ForQueue(a.queueDir)
+	m.Timeout, m.KeepDown = f.timeout, f.keepDown
 	if a.stderrTTY && !a.quiet {
 		m.Progress = func(s string) { fmt.Fprintf(a.stderr, "qq: %s\n", s) }
 	}
-	if f.stopCommand != "" {
-		m.StopCommand = []string{"/bin/sh", "-c", f.stopCommand}
-		m.StartCommand = []string{"/bin/sh", "-c", f.startCommand}
-	}
-	switch {
-	case f.noSvc:
-	case len(f.services) > 0:
-		for _, arg := range f.services {
-			s, err := a.existingService(arg)
-			if err != nil {
-				return nil, err
-			}
-			m.Services = append(m.Services, s)
-		}
-	case f.stopCommand == "":
-		if s := a.finder().QmailSend(); s != nil {
-			m.Services = []*svc.Service{s}
-		} else {
-			f.searched = true
+	m.ShellCommands(f.stopCommand, f.startCommand)
+	if !f.noSvc {
+		var err error
+		m.Services, f.searched, err = a.finder().CycleServices(f.services, f.stopCommand == "")
+		if err != nil {
+			return nil, serviceArgErr(err)
 		}
 	}
 	return m, nil
@@ -98,10 +80,4 @@ func svcErr(err error) error {
 		return withCode(exitTempFail, err)
 	}
 	return err
-}
-
-// ownLockPath is qq's own lock: .qq.lock next to the queue directory, so
-// <qmail-dir>/.qq.lock for the default queue.
-func ownLockPath(queueDir string) string {
-	return filepath.Join(filepath.Dir(filepath.Clean(queueDir)), ".qq.lock")
 }

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"github.com/qqmail/qq/metrics"
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -67,9 +62,9 @@ func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 	if opts.senderMin < 1 || opts.senderMax < 0 {
 		return usageErrorf("--sender-threshold must be 1 or more and --max-senders not negative")
 	}
-	key, err := report.ParseKey(opts.senderKey)
-	if err != nil || (key != report.KeySender && key != report.KeySenderDomain) {
-		return usageErrorf("--sender-key %q: choose sender or sender-domain", opts.senderKey)
+	key, err := report.ParseSenderKey(opts.senderKey)
+	if err != nil {
+		return usageErrorf("--sender-key %v", err)
 	}
 	if opts.noSenders || opts.senderMax == 0 {
 		key = 0
@@ -78,83 +73,27 @@ func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 	if err != nil {
 		return err
 	}
-	m := &metricsSource{a: a, q: q, opts: opts, senders: key}
+	m := &metrics.Source{Queue: q, Senders: key, SenderMin: opts.senderMin, SenderMax: opts.senderMax, Workers: opts.workers,
+		Now: a.now, Send: opts.service.metricsSend(a), Warn: func(s string) { a.warnf("%s", s) }}
 	switch {
 	case opts.listen != "":
-		return m.serve(ctx, opts.listen)
+		return serveMetrics(ctx, a, m.Handler(), opts.listen)
 	case opts.output != "":
-		var buf bytes.Buffer
-		if err := m.write(ctx, &buf); err != nil {
-			return err
-		}
-		// The textfile collector may read at any moment: the file is
-		// replaced whole, never seen half written.
-		if err := renameio.WriteFile(opts.output, buf.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write metrics: %w", err)
-		}
-		return nil
+		return m.WriteFile(ctx, opts.output)
 	}
-	return m.write(ctx, a.stdout)
+	return m.Write(ctx, a.stdout)
 }
 
-// metricsSource reads the queue and writes its metrics, once per call.
-type metricsSource struct {
-	a       *app
-	q       *qmailqueue.Queue
-	opts    *metricsOptions
-	senders report.Key // 0: no per-sender series
-	mu      sync.Mutex // one scan at a time
-}
-
-// write takes a snapshot and writes the exposition to w.
-func (m *metricsSource) write(ctx context.Context, w io.Writer) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.a.now()
-	snap, err := report.TakeSnapshot(ctx, m.q, report.SnapshotOptions{Now: now, Senders: m.senders, Workers: m.opts.workers})
-	if err != nil {
-		return err
-	}
-	send := m.opts.service.read(m.a)
-	opts := metrics.Options{Lifetime: m.q.Lifetime, Senders: m.senders, SenderMin: m.opts.senderMin, SenderMax: m.opts.senderMax}
-	if send.Checked && send.Err == nil {
-		opts.Send = &metrics.Send{Supervised: send.Supervised, Up: send.Up(), Paused: send.Status.Paused, Since: send.Status.Since}
-	} else if send.Checked {
-		m.a.warnf("qmail-send: %v", send.Err)
-	}
-	if err := metrics.Write(w, snap, opts); err != nil {
-		return err
-	}
-	if snap.Vanished > 0 {
-		m.a.warnf("%d messages left the queue while it was read", snap.Vanished)
-	}
-	return nil
-}
-
-// serve answers GET /metrics on addr until ctx ends, then shuts the server
-// down and returns nil.
-func (m *metricsSource) serve(ctx context.Context, addr string) error {
+// serveMetrics serves handler over HTTP on addr until ctx ends, then shuts
+// the server down and returns nil.
+func serveMetrics(ctx context.Context, a *app, handler http.Handler, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer
-		if err := m.write(r.Context(), &buf); err != nil {
-			m.a.warnf("scrape: %v", err)
-			http.Error(w, "qq: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", metrics.ContentType)
-		w.Write(buf.Bytes())
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "qq metrics: see /metrics")
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	if !m.a.quiet {
-		fmt.Fprintf(m.a.stderr, "qq: serving metrics on http://%s/metrics\n", ln.Addr())
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "qq: serving metrics on http://%s/metrics\n", ln.Addr())
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -138,7 +138,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 				}
 			}
 			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				senderText(e), r, status, a.esc().field(e.Subject))
+				senderText(e), r, a.statusCell(e, status), a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
@@ -152,6 +152,20 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		return errNothingMatched
 	}
 	return nil
+}
+
+// statusCell colours an entry's status by what it asks of the admin:
+// yellow for a copy whose message is still in the queue or a run that was
+// interrupted (qq fsck --repair and purge settle them), dim for what was
+// requeued already.
+func (a *app) statusCell(e *qmailqueue.QuarantineEntry, status string) cell {
+	switch {
+	case e.RequeuedAt != nil:
+		return a.paint(status, colorDim)
+	case e.Kind == qmailqueue.KindUnlisted || status == qmailqueue.StatusInQueue:
+		return a.paint(status, colorWarn)
+	}
+	return cell{Text: status}
 }
 
 // senderText shows an entry's sender for people: <ADDR>, or (unknown)

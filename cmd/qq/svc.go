@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
+	"io"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/qqmail/qq/svc"
@@ -70,42 +69,27 @@ func newSvcStatusCmd(a *app) *cobra.Command {
 	}
 }
 
-// serviceReport is what qq svc status found out about one service.
-type serviceReport struct {
-	svc *svc.Service
-	svc.Probe
-}
-
-func probeService(s *svc.Service) serviceReport {
-	return serviceReport{svc: s, Probe: s.ProbeDir()}
-}
-
 // finder finds services for every command, honouring $SUPERVISEDIR as
 // daemontools-encore does.
 func (a *app) finder() *svc.Finder {
 	return &svc.Finder{SuperviseDir: a.getenv("SUPERVISEDIR")}
 }
 
-// service turns a service argument (DIR, NAME or DIR=SUPERVISEDIR) into a
-// Service; an argument without a directory is a usage error.
-func (a *app) service(arg string) (*svc.Service, error) {
-	s, err := a.finder().Service(arg)
-	if errors.Is(err, svc.ErrNoDir) {
-		return nil, usageErrorf("service %q: no directory given", arg)
-	}
-	return s, err
+// existingService turns a service argument (DIR, NAME or
+// DIR=SUPERVISEDIR) into a Service whose directory exists; an argument
+// without a directory is a usage error.
+func (a *app) existingService(arg string) (*svc.Service, error) {
+	s, err := a.finder().ExistingService(arg)
+	return s, serviceArgErr(err)
 }
 
-// existingService is service for a directory that must exist.
-func (a *app) existingService(arg string) (*svc.Service, error) {
-	s, err := a.service(arg)
-	if err != nil {
-		return nil, err
+// serviceArgErr makes a service argument without a directory a usage
+// error; other errors stay as they are.
+func serviceArgErr(err error) error {
+	if errors.Is(err, svc.ErrNoDir) {
+		return usageErrorf("%v", err)
 	}
-	if err := s.CheckDir(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return err
 }
 
 func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
@@ -113,45 +97,20 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 	if err != nil {
 		return err
 	}
-	var services []*svc.Service
-	for _, arg := range opts.services {
-		s, err := a.service(arg)
-		if err != nil {
-			return err
-		}
-		services = append(services, s)
+	services, err := a.finder().ServicesFor(opts.services)
+	if err != nil {
+		return serviceArgErr(err)
 	}
-	if len(opts.services) == 0 {
-		services = a.finder().Services("qmail")
-		if len(services) == 0 {
-			return fmt.Errorf("no qmail service found under %s; name the service directories",
-				strings.Join(svc.DefaultSearchDirs(), ", "))
-		}
-	}
-
 	now := a.now()
-	var errs []error
-	reports := make([]serviceReport, len(services))
-	for i, s := range services {
-		reports[i] = probeService(s)
-		if reports[i].Err != nil {
-			errs = append(errs, reports[i].Err)
-		}
-	}
-
+	reports, errs := svc.ProbeAll(services)
 	switch format {
 	case formatSvstat:
-		var b strings.Builder
-		for _, s := range services {
-			b.WriteString(svc.Svstat(s, now))
-			b.WriteByte('\n')
-		}
-		if _, err := a.stdout.Write([]byte(b.String())); err != nil {
+		if err := svc.WriteSvstat(a.stdout, services, now); err != nil {
 			return err
 		}
 	case formatJSON:
 		for _, r := range reports {
-			if err := writeJSON(a.stdout, statusView(r, now)); err != nil {
+			if err := writeJSON(a.stdout, r.View(now)); err != nil {
 				return err
 			}
 		}
@@ -159,18 +118,18 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 		var b strings.Builder
 		b.WriteString("service\tstate\tpid\tseconds\twant\tnormally\tpaused\tsupervisor\n")
 		for _, r := range reports {
-			v := statusView(r, now)
+			v := r.View(now)
 			fmt.Fprintf(&b, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", v.Service, v.State, v.Pid, v.Seconds,
-				dash(v.Want), normally(v), yesNo(v.Paused), dash(v.Supervisor))
+				dash(v.Want), v.Normally(), yesNo(v.Paused), dash(v.Supervisor))
 		}
-		if _, err := a.stdout.Write([]byte(b.String())); err != nil {
+		if _, err := io.WriteString(a.stdout, b.String()); err != nil {
 			return err
 		}
 	default:
 		t := a.newTable(a.stdout, col{Name: "SERVICE", Min: 12}, col{Name: "STATE"}, col{Name: "PID"}, col{Name: "FOR"},
 			col{Name: "WANT", Drop: 2}, col{Name: "NORMALLY", Drop: 3}, col{Name: "NOTES", Min: 8}, col{Name: "SUPERVISOR", Min: 8, Drop: 1})
 		for _, r := range reports {
-			v := statusView(r, now)
+			v := r.View(now)
 			pid, age := "", ""
 			if v.Pid != 0 {
 				pid = strconv.Itoa(v.Pid)
@@ -178,64 +137,13 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 			if v.Since != "" {
 				age = humanAge(time.Duration(v.Seconds) * time.Second)
 			}
-			t.row(v.Service, a.svcStateCell(v.State, r.Status.Paused), pid, age, v.Want, normally(v), notes(r), v.Supervisor)
+			t.row(v.Service, a.svcStateCell(v.State, r.Status.Paused), pid, age, v.Want, v.Normally(), strings.Join(r.Notes(), ", "), v.Supervisor)
 		}
 		if err := t.render(); err != nil {
 			return err
 		}
 	}
 	return a.reportAll(errs)
-}
-
-// svcStatusView is the JSON form of one service's state.
-type svcStatusView struct {
-	Service      string `json:"service"`
-	SuperviseDir string `json:"supervise_dir"`
-	State        string `json:"state"` // up, down, stopping, unsupervised, error
-	Supervised   bool   `json:"supervised"`
-	Pid          int    `json:"pid"`
-	Since        string `json:"since,omitempty"` // RFC 3339, UTC
-	Seconds      int64  `json:"seconds"`
-	Want         string `json:"want,omitempty"` // up, down, once
-	NormallyUp   bool   `json:"normally_up"`
-	Paused       bool   `json:"paused"`
-	Supervisor   string `json:"supervisor,omitempty"` // daemontools, daemontools-encore, runit, s6
-	Detail       string `json:"detail,omitempty"`     // the supervisor's own state word (encore, runit)
-	Error        string `json:"error,omitempty"`
-}
-
-func statusView(r serviceReport, now time.Time) svcStatusView {
-	v := svcStatusView{
-		Service:      r.svc.Dir,
-		SuperviseDir: r.svc.Supervise(),
-		State:        r.State(),
-		Supervised:   r.Supervised,
-	}
-	if r.Err != nil {
-		v.Error = r.Err.Error()
-		return v
-	}
-	if !r.Supervised {
-		return v
-	}
-	st := r.Status
-	v.Pid, v.Paused, v.NormallyUp = st.Pid, st.Paused, st.NormallyUp
-	v.Since = st.Since.UTC().Format(time.RFC3339)
-	v.Seconds = r.Seconds(now)
-	v.Want = st.Want.String()
-	v.Supervisor = string(st.Flavor)
-	v.Detail = st.State
-	return v
-}
-
-func normally(v svcStatusView) string {
-	switch {
-	case !v.Supervised || v.Error != "":
-		return "-"
-	case v.NormallyUp:
-		return "up"
-	}
-	return "down"
 }
 
 // svcStateCell colours a service's state: up green (yellow when paused),
@@ -251,9 +159,6 @@ func (a *app) svcStateCell(state string, paused bool) cell {
 	}
 	return a.paint(state, colorBad)
 }
-
-// notes lists the flags worth a glance in the table.
-func notes(r serviceReport) string { return strings.Join(r.Notes(), ", ") }
 
 func dash(s string) string {
 	if s == "" {
@@ -291,14 +196,10 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 		},
 	}
 	if c.CanWait {
-		really := "its ./run runs and supervise wants it up"
-		if c.Letter == "d" {
-			really = "no process of it runs (pid 0) and supervise wants it down"
-		}
 		cmd.Long += fmt.Sprintf(`
 
 With --wait, qq then waits, at most --timeout, until for every service
-%s.`, really)
+%s.`, c.WaitsUntil())
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.Name)
 		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
@@ -309,30 +210,11 @@ func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 	if opts.timeout < 0 || (opts.wait && opts.timeout == 0) {
 		return usageErrorf("--timeout must be positive, not %s", opts.timeout)
 	}
-	var errs []error
-	var sent []*svc.Service
-	for _, arg := range opts.services {
-		s, err := a.service(arg)
-		if err != nil {
-			return err
-		}
-		if err := s.CheckDir(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := s.Send(opts.control.Letter); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		sent = append(sent, s)
+	services, err := a.finder().ServicesFor(opts.services)
+	if err != nil {
+		return serviceArgErr(err)
 	}
-	if opts.wait {
-		for _, s := range sent {
-			if _, err := s.WaitFor(ctx, opts.control.Letter, opts.timeout); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
+	errs := svc.Control(ctx, services, opts.control.Letter, opts.wait, opts.timeout)
 	return a.reportAll(errs)
 }
 
@@ -365,21 +247,12 @@ func runSvcExec(ctx context.Context, a *app, opts *svcExecOptions) error {
 		return err
 	}
 	err = m.Run(ctx, func(ctx context.Context) error {
-		cmd := exec.CommandContext(ctx, opts.argv[0], opts.argv[1:]...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
-		// On cancellation, ask politely first: the command may be changing
-		// the queue.
-		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-		cmd.WaitDelay = 30 * time.Second
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", opts.argv[0], ctx.Err())
-		}
-		if errors.As(err, &ee) && ee.Exited() {
+		err := svc.Exec(ctx, opts.argv, a.stdin, a.stdout, a.stderr)
+		var ee *svc.ExitError
+		if errors.As(err, &ee) {
 			// qq exits with the command's status; the services are
 			// restored as after any failed change, even with --keep-down.
-			return withCode(ee.ExitCode(), fmt.Errorf("%s exited with status %d", opts.argv[0], ee.ExitCode()))
+			return withCode(ee.Code, err)
 		}
 		return err
 	})

@@ -182,3 +182,50 @@ func ResolveOwners(dir string, o *Owners) (Owners, []string) {
 	notes := r.fillFromQueue(dir)
 	return r, notes
 }
+
+// ErrSendMutexMissing means that lock/sendmutex is missing and may not be
+// recreated: without a supervisor to verify qmail-send stopped, a
+// qmail-send may still hold its lock on an unlinked sendmutex.
+var ErrSendMutexMissing = errors.New("lock/sendmutex is missing")
+
+// PrepareSendMutex makes sure lock/sendmutex exists before a change, which
+// needs it to tell whether qmail-send runs. A missing one is recreated
+// ([CreateSendMutex], created true) only when supervised, that is when the
+// change verifies qmail-send stopped through its supervisor; otherwise the
+// error is [ErrSendMutexMissing].
+func PrepareSendMutex(dir string, supervised bool, o Owners) (created bool, err error) {
+	if _, err := os.Lstat(filepath.Join(dir, "lock", "sendmutex")); !errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if !supervised {
+		return false, ErrSendMutexMissing
+	}
+	if err := CreateSendMutex(dir, o); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// Summary is the report in words, a line each: the counts ("12 messages
+// (split 23, qmail-send running: no): 1 errors, 0 warnings, 2 notes"), the
+// messages that changed while checked, the plan's counts when p is not
+// nil, and the notes.
+func (r *Report) Summary(p *Plan) []string {
+	bigTodo := ""
+	if r.BigTodo {
+		bigTodo = ", big-todo"
+	}
+	lines := []string{fmt.Sprintf("%d messages (split %d%s, qmail-send running: %s): %d errors, %d warnings, %d notes",
+		r.Messages, r.Split, bigTodo, r.QmailSend, r.Counts[SeverityError], r.Counts[SeverityWarning], r.Counts[SeverityInfo])}
+	if r.Changed > 0 {
+		lines = append(lines, fmt.Sprintf("%d messages changed while they were checked (qmail at work) and are not reported", r.Changed))
+	}
+	if p != nil {
+		runs, refused, superseded := p.Counts()
+		lines = append(lines, fmt.Sprintf("the plan repairs %d findings, refuses %d, and needs nothing for %d", runs, refused, superseded))
+	}
+	for _, n := range r.Notes {
+		lines = append(lines, "note: "+n)
+	}
+	return lines
+}

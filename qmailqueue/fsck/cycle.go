@@ -68,3 +68,29 @@ func Resplit(ctx context.Context, dir string, split int, cycle qmailqueue.Cycle,
 	})
 	return res, err
 }
+
+// CheckLive is [Check] on a queue qmail-send may be working on: whether
+// it runs is probed first ([ProbeQmailSend]) and overrides opts.QmailSend.
+func CheckLive(ctx context.Context, dir string, opts Options, fn func(*Finding) error) (*Report, error) {
+	running, err := ProbeQmailSend(dir)
+	if err != nil {
+		return nil, err
+	}
+	opts.QmailSend = running
+	return Check(ctx, dir, opts, fn)
+}
+
+// PlanLive checks the queue as [CheckLive] does and plans its repair
+// ([NewPlan]), changing nothing: the repair as things stand (qq fsck
+// --repair --dry-run). [Repair] plans again once qmail-send is stopped.
+func PlanLive(ctx context.Context, dir string, opts Options) (*Report, []*Finding, *Plan, error) {
+	var findings []*Finding
+	r, err := CheckLive(ctx, dir, opts, func(f *Finding) error {
+		findings = append(findings, f)
+		return nil
+	})
+	if err != nil {
+		return r, findings, nil, err
+	}
+	return r, findings, NewPlan(r, findings), nil
+}

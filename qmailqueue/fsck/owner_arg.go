@@ -52,3 +52,15 @@ func lookupID(role, name string) (int, error) {
 	}
 	return strconv.Atoi(u.Uid)
 }
+
+// ParseOwners reads ROLE=ID arguments ([Owners.Set]); roles not given are
+// -1. The error is the first argument's that is wrong.
+func ParseOwners(args []string) (Owners, error) {
+	o := UnknownOwners
+	for _, arg := range args {
+		if err := o.Set(arg); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,66 @@ func TestJudge(t *testing.T) {
 	l.Sender = nagios.Threshold{Crit: 6, HasCrit: true}
 	if r := l.Judge(s); len(r.Flood) != 2 || r.FloodStates[1] != nagios.Critical || r.MoreFlood != 0 {
 		t.Errorf("critical limit only: %+v", r)
+	}
+}
+
+func TestCheckPerf(t *testing.T) {
+	s := floodSnapshot(map[string]int{"a@x": 3, "b@x": 1})
+	l := CheckLimits{Messages: limit(20, 40), Age: limit(3600, 7200)}
+	perfLine := func(perf []nagios.Perf) string {
+		var out []string
+		for _, p := range perf {
+			out = append(out, p.String())
+		}
+		return strings.Join(out, " ")
+	}
+	want := fmt.Sprintf("messages=4;20;40;0 todo=0;;;0 oldest=5400s;3600;7200;0 bouncing=0;;;0 bytes=%dB;;;0", s.Bytes)
+	if got := perfLine(l.Perf(s, l.Judge(s))); got != want {
+		t.Errorf("Perf without a sender limit = %q, want %q", got, want)
+	}
+	l.Sender = limit(2, 5)
+	if got := perfLine(l.Perf(s, l.Judge(s))); !strings.Contains(got, " top_sender=3;2;5;0 bytes=") {
+		t.Errorf("Perf with a sender limit = %q, want top_sender=3;2;5;0 before bytes", got)
+	}
+}
+
+func TestCheckFindingsAndSummary(t *testing.T) {
+	s := floodSnapshot(map[string]int{"a@x": 12, "b@x": 7, "c@x": 6, "d@x": 6, "e@x": 2})
+	l := CheckLimits{Messages: limit(20, 40), Age: limit(3600, 7200), Sender: limit(5, 10)}
+	f := CheckFormat{Age: func(d time.Duration) string { return d.String() }, AgeLimit: func(d time.Duration) string { return "<" + d.String() + ">" },
+		Name: func(n string) string { return "[" + n + "]" }}
+	r := l.Judge(s)
+	got := l.Findings(s, r, f)
+	want := []string{"33 messages (warning above 20)", "oldest 1h30m0s (warning above <1h0m0s>)",
+		"[a@x] has 12 messages (critical above 10)", "[b@x] has 7 messages (warning above 5)", "[c@x] has 6 messages (warning above 5) and 1 more"}
+	if len(got) != len(want) {
+		t.Fatalf("Findings = %+v, want %q", got, want)
+	}
+	for i := range want {
+		if got[i].Text != want[i] {
+			t.Errorf("finding %d = %q, want %q", i, got[i].Text, want[i])
+		}
+	}
+	quiet := CheckLimits{Sender: limit(50, 100)}
+	summary := strings.Join(quiet.Summary(s, quiet.Judge(s), f), "; ")
+	if want := "33 messages, 0 not preprocessed, oldest 1h30m0s, 0 bouncing; top sender [a@x] 12"; summary != want {
+		t.Errorf("Summary = %q, want %q", summary, want)
+	}
+	one := floodSnapshot(map[string]int{"a@x": 1})
+	if got := (CheckLimits{}).Summary(one, CheckLimits{}.Judge(one), f); len(got) != 1 || !strings.HasPrefix(got[0], "1 message, ") {
+		t.Errorf("Summary of one message = %q", got)
+	}
+}
+
+func TestParseSenderKey(t *testing.T) {
+	for in, want := range map[string]Key{"sender": KeySender, "from": KeySender, "sender-domain": KeySenderDomain} {
+		if got, err := ParseSenderKey(in); err != nil || got != want {
+			t.Errorf("ParseSenderKey(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"subject", "nonsense"} {
+		if _, err := ParseSenderKey(bad); err == nil || err.Error() != `"`+bad+`": choose sender or sender-domain` {
+			t.Errorf("ParseSenderKey(%q) error = %v", bad, err)
+		}
 	}
 }

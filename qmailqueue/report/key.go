@@ -252,3 +252,14 @@ func (n *Namer) pendingByName(m *qmailqueue.Message) map[string]int {
 	}
 	return counts
 }
+
+// ParseSenderKey returns the grouping a per-sender count goes by (qq
+// check's flood detector, qq metrics' per-sender series): sender or
+// sender-domain, or an alias of one ([ParseKey]).
+func ParseSenderKey(s string) (Key, error) {
+	k, err := ParseKey(s)
+	if err != nil || (k != KeySender && k != KeySenderDomain) {
+		return 0, fmt.Errorf("%q: choose sender or sender-domain", s)
+	}
+	return k, nil
+}
