@@ -4,6 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +100,70 @@ func settle(m *Model, cmd tea.Cmd) {
 	for cmd != nil {
 		_, cmd = m.Update(cmd())
 	}
+}
+
+// BenchmarkMemory is the browser's memory on the queue: the first screen
+// (the quick count, then the sized one), then the message list opened
+// (every selected ID with its sort key, sorted, and the visible rows
+// read), then sorted by size (a rescan while the list is open, as every
+// refresh of a changing queue is). It reports
+//   - peak-rss-MB: the process's peak resident size during those steps
+//     (VmHWM, reset before them; Linux only), what the 64 MB
+//     bound on a million messages is about;
+//   - live-MB: the heap still in use once they are done (after a GC), the
+//     model's own data: mostly the list's order.
+func BenchmarkMemory(b *testing.B) {
+	q := benchQueue(b)
+	b.ReportAllocs()
+	var peak, live float64
+	for range b.N {
+		debug.FreeOSMemory()
+		resetPeakRSS := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+		m := New(Options{Queue: q, NoColor: true})
+		m.noTick = true
+		settle(m, m.startScan(true))
+		if !m.haveSum || m.View() == "" {
+			b.Fatal("no first screen")
+		}
+		m.screen = ScreenList
+		settle(m, m.startScan(true))
+		if m.View() == "" || m.entries.Len() == 0 {
+			b.Fatal("no list")
+		}
+		// A rescan with the list open (as a refresh of a changing queue
+		// is): the new list is built while the old one is on screen.
+		m.sortKey = SortSize
+		settle(m, m.startScan(true))
+		if m.View() == "" || m.entries.Len() == 0 {
+			b.Fatal("no list by size")
+		}
+		if hwm, ok := peakRSS(); ok && resetPeakRSS {
+			peak = max(peak, float64(hwm)/(1<<20))
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live = max(live, float64(ms.HeapAlloc)/(1<<20))
+		runtime.KeepAlive(m)
+	}
+	if peak > 0 {
+		b.ReportMetric(peak, "peak-rss-MB")
+	}
+	b.ReportMetric(live, "live-MB")
+}
+
+// peakRSS returns the process's peak resident set size in bytes (VmHWM of
+// /proc/self/status).
+func peakRSS() (int64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }

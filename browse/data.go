@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,13 +60,24 @@ var sortNames = []string{"age", "size", "sender", "id"}
 
 func (k SortKey) String() string { return sortNames[k] }
 
-// listEntry is one row of the message list before its details are loaded:
-// the ID and one sort key, 16 bytes, so that a million rows stay small.
-// For the sender order the key is the sender's rank among the distinct
-// senders.
-type listEntry struct {
-	id  uint64
-	key int64
+// messageList is the message list before its rows' details are loaded:
+// the IDs of the selected messages, in the list's order. The IDs are held
+// in 4 bytes each when all of them fit (inode numbers on ext4 always do),
+// else in 8, so that a million rows take 4 MB.
+type messageList struct {
+	narrow []uint32 // when wide is nil
+	wide   []uint64
+}
+
+// Len returns the number of messages in the list.
+func (l messageList) Len() int { return len(l.narrow) + len(l.wide) }
+
+// ID returns the ID of the i-th message.
+func (l messageList) ID(i int) uint64 {
+	if l.wide != nil {
+		return l.wide[i]
+	}
+	return uint64(l.narrow[i])
 }
 
 // sortFields is what a scan reads for the order: nothing for IDs, a stat
@@ -82,37 +94,44 @@ func (k SortKey) fields() qmailqueue.Fields {
 	return 0
 }
 
-// listIDs scans the queue for the messages filter selects (and, when
-// group is set, that belong to it), with only the sort field read.
-func listIDs(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef) ([]listEntry, error) {
+// listQueue scans the queue once for the messages filter selects: it
+// returns their summary (Queue.SummarizeEach, what qq stat --full counts)
+// and the message list, the IDs of those that
+// also belong to group (when set) in the order of key. One scan for both
+// keeps a refresh of the list to the cost of qq stat --full.
+//
+// hint is the number of messages expected (the last summary's): the list
+// is allocated once at that size rather than grown by doubling, which
+// would hold the old and the new array at once.
+func listQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key SortKey, group *groupRef, hint int) (qmailqueue.Summary, messageList, error) {
 	var namer *report.Namer
 	fields := key.fields()
 	if group != nil {
 		namer = report.NewNamer(group.key, 1)
 		fields |= group.key.Fields()
 	}
-	var out []listEntry
-	senders := map[string]int64{} // distinct senders → first-seen number, for SortSender
-	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: fields, Filter: filter}, func(m *qmailqueue.Message) error {
+	b := newListBuilder(hint)
+	senders := map[string]uint32{} // distinct senders → first-seen number, for SortSender
+	sum, err := q.SummarizeEach(ctx, filter, fields, func(m *qmailqueue.Message) error {
 		if namer != nil && !slices.Contains(namer.Names(m), group.name) {
 			return nil
 		}
-		e := listEntry{id: m.ID}
+		var k uint32
 		switch key {
 		case SortAge:
-			e.key = m.Birth.UnixNano()
+			k = ageKey(m.Birth)
 		case SortSize:
-			e.key = -m.Size // largest first
+			k = math.MaxUint32 - uint32(min(max(m.Size, 0), math.MaxUint32)) // largest first
 		case SortSender:
 			s := strings.ToLower(m.Sender)
 			n, ok := senders[s]
 			if !ok {
-				n = int64(len(senders))
+				n = uint32(len(senders))
 				senders[strings.Clone(s)] = n
 			}
-			e.key = n
+			k = n
 		}
-		out = append(out, e)
+		b.add(k, m.ID)
 		return nil
 	})
 	if key == SortSender {
@@ -121,21 +140,91 @@ func listIDs(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter
 		for s, n := range senders {
 			names[n] = s
 		}
-		order := make([]int, len(names))
+		clear(senders)
+		order := make([]uint32, len(names))
 		for i := range order {
-			order[i] = i
+			order[i] = uint32(i)
 		}
-		slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
-		rank := make([]int64, len(names))
+		slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(names[a], names[b]) })
+		rank := make([]uint32, len(names))
 		for r, n := range order {
-			rank[n] = int64(r)
+			rank[n] = uint32(r)
 		}
-		for i := range out {
-			out[i].key = rank[out[i].key]
-		}
+		b.rekey(rank)
 	}
-	slices.SortFunc(out, func(a, b listEntry) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
-	return out, err
+	return sum, b.sorted(), err
+}
+
+// ageKey is a birth as a 32-bit sort key: Unix seconds (qmail's own
+// resolution for a message's birth), clamped to 1970–2106.
+func ageKey(t time.Time) uint32 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint32(min(max(t.Unix(), 0), math.MaxUint32))
+}
+
+// listBuilder collects the message list's IDs with a 32-bit sort key each
+// and sorts them by key, then ID. While every ID fits in 32 bits (inode
+// numbers on ext4 always do) an entry is one uint64, key<<32 | ID: 8
+// bytes a message, and a sort on plain integers. A larger ID switches to
+// 16-byte entries.
+type listBuilder struct {
+	packed []uint64 // key<<32 | ID, while wide is nil
+	wide   []wideEntry
+}
+
+// wideEntry is a list entry whose ID needs 64 bits.
+type wideEntry struct {
+	id  uint64
+	key uint32
+}
+
+func newListBuilder(hint int) *listBuilder {
+	return &listBuilder{packed: make([]uint64, 0, max(0, hint))}
+}
+
+func (b *listBuilder) add(key uint32, id uint64) {
+	if b.wide == nil && id <= math.MaxUint32 {
+		b.packed = append(b.packed, uint64(key)<<32|id)
+		return
+	}
+	if b.wide == nil {
+		b.wide = make([]wideEntry, len(b.packed), len(b.packed)+1)
+		for i, e := range b.packed {
+			b.wide[i] = wideEntry{id: e & math.MaxUint32, key: uint32(e >> 32)}
+		}
+		b.packed = nil
+	}
+	b.wide = append(b.wide, wideEntry{id: id, key: key})
+}
+
+// rekey replaces each entry's key k by rank[k].
+func (b *listBuilder) rekey(rank []uint32) {
+	for i, e := range b.packed {
+		b.packed[i] = uint64(rank[e>>32])<<32 | e&math.MaxUint32
+	}
+	for i, e := range b.wide {
+		b.wide[i].key = rank[e.key]
+	}
+}
+
+// sorted returns the IDs in order of key, then ID.
+func (b *listBuilder) sorted() messageList {
+	if b.wide != nil {
+		slices.SortFunc(b.wide, func(x, y wideEntry) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id)) })
+		l := messageList{wide: make([]uint64, len(b.wide))}
+		for i, e := range b.wide {
+			l.wide[i] = e.id
+		}
+		return l
+	}
+	slices.Sort(b.packed)
+	l := messageList{narrow: make([]uint32, len(b.packed))}
+	for i, e := range b.packed {
+		l.narrow[i] = uint32(e)
+	}
+	return l
 }
 
 // groupRef names one group of one grouping.
@@ -147,14 +236,15 @@ type groupRef struct {
 // groupKeys are the groupings the groups screen switches between.
 var groupKeys = []report.Key{report.KeySender, report.KeySenderDomain, report.KeyRecipientDomain, report.KeySubject, report.KeyIP, report.KeyHelo}
 
-// groupQueue groups the selected messages by key.
-func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) ([]report.Group, report.Group, error) {
+// groupQueue groups the messages filter selects by key, and summarizes
+// them as Summarize(ctx, filter, true) does, in one scan.
+func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Filter, key report.Key) (qmailqueue.Summary, []report.Group, report.Group, error) {
 	g := report.NewGrouper(key, 1)
-	_, err := q.Scan(ctx, qmailqueue.ScanOptions{Fields: g.Fields(), Filter: filter}, func(m *qmailqueue.Message) error {
+	sum, err := q.SummarizeEach(ctx, filter, g.Fields(), func(m *qmailqueue.Message) error {
 		g.Add(m)
 		return nil
 	})
-	return g.Groups(report.ByCount, 200), g.Total(), err
+	return sum, g.Groups(report.ByCount, 200), g.Total(), err
 }
 
 // detail is what the message view shows of one message (msgview.Load),

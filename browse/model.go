@@ -118,7 +118,7 @@ type Model struct {
 	// Message list.
 	group      *groupRef
 	sortKey    SortKey
-	entries    []listEntry
+	entries    messageList
 	listCursor int
 	listTop    int
 	rows       map[uint64]*qmailqueue.Message
@@ -192,7 +192,7 @@ type (
 		summary *qmailqueue.Summary
 		groups  []report.Group
 		total   report.Group
-		entries []listEntry
+		entries messageList
 		listed  bool
 		at      time.Time
 		err     error
@@ -232,34 +232,40 @@ func (m *Model) startScan(force bool) tea.Cmd {
 	m.scanning = true
 	q, filter, screen, key, sortKey, group := m.q, m.filter, m.screen, groupKeys[m.groupKey], m.sortKey, m.group
 	prev, valid := m.lastStamp, m.stampValid && !force
-	// The first refresh counts from directory listings alone (as qq stat
-	// does), for a first screen fast on a large queue; the full one, with
-	// bytes and the oldest message (qq stat --full), follows at once.
+	// The first refresh of the overview counts from directory listings
+	// alone (as qq stat does), for a first screen fast on a large queue;
+	// the full one, with bytes and the oldest message (qq stat --full),
+	// follows at once. The other screens' scans give the full summary.
 	sized := m.haveSum
-	if !sized {
+	if !sized && screen == ScreenOverview {
 		m.again = true
 	}
 	ctx := m.ctx
 	clock := m.opts.Now
+	hint := m.summary.Messages
 	return func() tea.Msg {
 		st := takeStamp(q)
 		r := scanResult{stamp: st, at: clock()}
 		if valid && st == prev {
 			return r
 		}
-		s, err := q.Summarize(ctx, filter, sized)
+		// One scan for the screen's data and the summary.
+		var s qmailqueue.Summary
+		var err error
+		switch screen {
+		case ScreenList, ScreenMessage:
+			s, r.entries, err = listQueue(ctx, q, filter, sortKey, group, hint)
+			r.listed = true
+		case ScreenGroups:
+			s, r.groups, r.total, err = groupQueue(ctx, q, filter, key)
+		default:
+			s, err = q.Summarize(ctx, filter, sized)
+		}
 		if err != nil {
 			r.err = err
 			return r
 		}
 		r.summary = &s
-		switch screen {
-		case ScreenGroups:
-			r.groups, r.total, r.err = groupQueue(ctx, q, filter, key)
-		case ScreenList, ScreenMessage:
-			r.entries, r.err = listIDs(ctx, q, filter, sortKey, group)
-			r.listed = true
-		}
 		return r
 	}
 }
@@ -363,7 +369,7 @@ func (m *Model) applyScan(r scanResult) {
 	if r.listed {
 		m.entries = r.entries
 		m.rows = map[uint64]*qmailqueue.Message{}
-		m.listCursor = min(m.listCursor, max(0, len(m.entries)-1))
+		m.listCursor = min(m.listCursor, max(0, m.entries.Len()-1))
 		m.loadWindow()
 	}
 }
@@ -381,8 +387,8 @@ func (m *Model) loadWindow() {
 	if m.listCursor >= m.listTop+page {
 		m.listTop = m.listCursor - page + 1
 	}
-	for i := m.listTop; i < len(m.entries) && i < m.listTop+page; i++ {
-		id := m.entries[i].id
+	for i := m.listTop; i < m.entries.Len() && i < m.listTop+page; i++ {
+		id := m.entries.ID(i)
 		if _, ok := m.rows[id]; ok {
 			continue
 		}
@@ -395,8 +401,8 @@ func (m *Model) loadWindow() {
 	// Keep the cache to about a few pages.
 	if len(m.rows) > 8*page {
 		keep := map[uint64]*qmailqueue.Message{}
-		for i := m.listTop; i < len(m.entries) && i < m.listTop+page; i++ {
-			keep[m.entries[i].id] = m.rows[m.entries[i].id]
+		for i := m.listTop; i < m.entries.Len() && i < m.listTop+page; i++ {
+			keep[m.entries.ID(i)] = m.rows[m.entries.ID(i)]
 		}
 		m.rows = keep
 	}
@@ -532,7 +538,7 @@ func (m *Model) groupsKey(s string) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
-	last := max(0, len(m.entries)-1)
+	last := max(0, m.entries.Len()-1)
 	if c, ok := moveCursor(s, m.listCursor, last, m.pageSize()); ok {
 		m.listCursor = c
 		m.loadWindow()
@@ -543,8 +549,8 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 		m.sortKey = (m.sortKey + 1) % SortKey(len(sortNames))
 		return m, m.startScan(true)
 	case " ", "space":
-		if len(m.entries) > 0 {
-			id := m.entries[m.listCursor].id
+		if m.entries.Len() > 0 {
+			id := m.entries.ID(m.listCursor)
 			if m.marks[id] {
 				delete(m.marks, id)
 			} else {
@@ -554,17 +560,17 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 		}
 	case "a":
 		// Mark every message of the list (the whole group or filter).
-		for _, e := range m.entries {
-			m.marks[e.id] = true
+		for i := range m.entries.Len() {
+			m.marks[m.entries.ID(i)] = true
 		}
 	case "u":
 		m.marks = map[uint64]bool{}
 	case "enter":
-		if len(m.entries) == 0 {
+		if m.entries.Len() == 0 {
 			return m, nil
 		}
 		m.screen, m.detail = ScreenMessage, nil
-		return m, m.loadDetail(m.entries[m.listCursor].id)
+		return m, m.loadDetail(m.entries.ID(m.listCursor))
 	case "d", "x":
 		return m.planChange(qmailqueue.OpRemove)
 	case "e":
@@ -647,8 +653,8 @@ func (m *Model) selected() map[uint64]bool {
 	if m.screen == ScreenMessage && m.detail != nil && m.detail.msg != nil {
 		return map[uint64]bool{m.detail.msg.ID: true}
 	}
-	if len(m.entries) > 0 {
-		return map[uint64]bool{m.entries[m.listCursor].id: true}
+	if m.entries.Len() > 0 {
+		return map[uint64]bool{m.entries.ID(m.listCursor): true}
 	}
 	return nil
 }

@@ -142,11 +142,11 @@ func TestGroupsAndList(t *testing.T) {
 		t.Fatalf("sender-domain groups %+v", m.groups)
 	}
 	press(t, m, "enter")
-	if m.screen != ScreenList || len(m.entries) != 5 {
-		t.Fatalf("screen %v, %d entries", m.screen, len(m.entries))
+	if m.screen != ScreenList || m.entries.Len() != 5 {
+		t.Fatalf("screen %v, %d entries", m.screen, m.entries.Len())
 	}
 	// Oldest first: the 5-minute-old one.
-	if first := m.rows[m.entries[0].id]; first == nil || testNow.Sub(first.Birth) != 5*time.Minute {
+	if first := m.rows[m.entries.ID(0)]; first == nil || testNow.Sub(first.Birth) != 5*time.Minute {
 		t.Fatalf("first row %+v", first)
 	}
 	press(t, m, "s") // size
@@ -302,7 +302,7 @@ func TestUnchangedQueueNotRescanned(t *testing.T) {
 func TestListSorts(t *testing.T) {
 	m := newTestModel(t, testQueue(t), nil)
 	press(t, m, "3")
-	first := func() *qmailqueue.Message { return m.rows[m.entries[0].id] }
+	first := func() *qmailqueue.Message { return m.rows[m.entries.ID(0)] }
 	if m.sortKey != SortAge || testNow.Sub(first().Birth) != 3*time.Hour {
 		t.Errorf("age: first %+v", first())
 	}
@@ -311,8 +311,8 @@ func TestListSorts(t *testing.T) {
 		t.Errorf("size: first %+v", first())
 	}
 	press(t, m, "s")
-	last := m.rows[m.entries[len(m.entries)-1].id]
-	if m.sortKey != SortSender || first().Sender != "alice@good.example" || m.rows[m.entries[1].id].Sender != "bob@good.example" || last == nil {
+	last := m.rows[m.entries.ID(m.entries.Len()-1)]
+	if m.sortKey != SortSender || first().Sender != "alice@good.example" || m.rows[m.entries.ID(1)].Sender != "bob@good.example" || last == nil {
 		t.Errorf("sender: first %+v", first())
 	}
 }

@@ -306,12 +306,12 @@ func (m *Model) listView() []string {
 	if m.group != nil {
 		what = m.group.key.String() + " " + safe(m.group.name)
 	}
-	lines := []string{fmt.Sprintf("%s: %d, sorted by %s", what, len(m.entries), m.sortKey),
+	lines := []string{fmt.Sprintf("%s: %d, sorted by %s", what, m.entries.Len(), m.sortKey),
 		m.styles.header.Render(fmt.Sprintf("  %-10s %6s %7s  %-24s %s", "ID", "AGE", "SIZE", "SENDER", "SUBJECT"))}
 	now := m.opts.Now()
 	page := m.pageSize()
-	for i := m.listTop; i < len(m.entries) && i < m.listTop+page; i++ {
-		id := m.entries[i].id
+	for i := m.listTop; i < m.entries.Len() && i < m.listTop+page; i++ {
+		id := m.entries.ID(i)
 		mark := " "
 		if m.marks[id] {
 			mark = "*"
@@ -336,7 +336,7 @@ func (m *Model) listView() []string {
 		}
 		lines = append(lines, l)
 	}
-	if len(m.entries) == 0 {
+	if m.entries.Len() == 0 {
 		lines = append(lines, "  (no messages)")
 	}
 	return lines

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -311,6 +312,43 @@ func TestSummarize(t *testing.T) {
 	mess, todo, err := q.QstatCounts(context.Background())
 	if err != nil || mess != 4 || todo != 1 {
 		t.Errorf("QstatCounts = %d, %d, %v", mess, todo, err)
+	}
+}
+
+// SummarizeEach gives Summarize's full summary and passes every counted
+// message, with the extra fields read, to its callback; the callback's
+// error stops the scan.
+func TestSummarizeEach(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 3})
+	for i := range 10 {
+		if _, err := b.Add(queuetest.Message{Sender: fmt.Sprintf("s%d@x.test", i), Recipients: []queuetest.Recipient{{Addr: "a@l.test"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := mustOpen(t, b.Dir())
+	ctx := context.Background()
+	want, err := q.Summarize(ctx, nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	senders := map[string]bool{}
+	got, err := q.SummarizeEach(ctx, nil, qmailqueue.FieldEnvelope, func(m *qmailqueue.Message) error {
+		senders[m.Sender] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("SummarizeEach differs from Summarize (-want +got):\n%s", d)
+	}
+	if len(senders) != 10 {
+		t.Errorf("callback saw %d senders, want 10", len(senders))
+	}
+	stop := errors.New("stop")
+	n := 0
+	if _, err := q.SummarizeEach(ctx, nil, 0, func(*qmailqueue.Message) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("callback error: got %v after %d messages, want %v after 1", err, n, stop)
 	}
 }
 

@@ -44,13 +44,29 @@ func (q *Queue) Summarize(ctx context.Context, filter *Filter, sized bool) (Summ
 	if filter.IsZero() && !sized {
 		return q.countStates(ctx)
 	}
-	s := Summary{ByState: map[State]int{}, Sized: sized}
-	fields := FieldChannels
 	if sized {
-		fields = SummaryFields
+		return q.SummarizeEach(ctx, filter, 0, nil)
 	}
-	stats, err := q.Scan(ctx, ScanOptions{Fields: fields, Filter: filter}, func(m *Message) error {
+	s := Summary{ByState: map[State]int{}}
+	stats, err := q.Scan(ctx, ScanOptions{Fields: FieldChannels, Filter: filter}, func(m *Message) error {
 		s.Add(m)
+		return nil
+	})
+	s.Vanished = stats.Vanished
+	return s, err
+}
+
+// SummarizeEach is Summarize(ctx, filter, true) that also passes every
+// message it counts, read with fields besides [SummaryFields], to fn (when
+// not nil): one scan for the summary and for what the caller builds from
+// the same messages. An error from fn stops the scan and is returned.
+func (q *Queue) SummarizeEach(ctx context.Context, filter *Filter, fields Fields, fn func(*Message) error) (Summary, error) {
+	s := Summary{ByState: map[State]int{}, Sized: true}
+	stats, err := q.Scan(ctx, ScanOptions{Fields: SummaryFields | fields, Filter: filter}, func(m *Message) error {
+		s.Add(m)
+		if fn != nil {
+			return fn(m)
+		}
 		return nil
 	})
 	s.Vanished = stats.Vanished
@@ -195,7 +211,7 @@ func (q *Queue) countStates(ctx context.Context) (Summary, error) {
 }
 
 // countSplit counts the messages of split subdirectory n by state.
-func (q *Queue) countSplit(n int, todo, intd, bounce map[uint64]struct{}) (Summary, error) {
+func (q *Queue) countSplit(n int, todo, intd, bounce idSet) (Summary, error) {
 	s := Summary{ByState: map[State]int{}}
 	sub := strconv.Itoa(n)
 	lists := map[string][]uint64{}
@@ -214,21 +230,19 @@ func (q *Queue) countSplit(n int, todo, intd, bounce map[uint64]struct{}) (Summa
 	count := func(id uint64, st State) {
 		s.Messages++
 		s.ByState[st]++
-		if _, ok := bounce[id]; ok {
+		if bounce.has(id) {
 			s.Bouncing++
 		}
 	}
 	for _, id := range lists["mess"] {
 		mess[id] = struct{}{}
 		_, inInfo := info[id]
-		_, inTodo := todo[id]
-		_, inIntd := intd[id]
 		switch {
-		case inTodo:
+		case todo.has(id):
 			count(id, StateQueued)
 		case inInfo:
 			count(id, StatePreprocessed)
-		case inIntd:
+		case intd.has(id):
 			count(id, StateWriting)
 		default:
 			count(id, StateMessOnly)

@@ -137,13 +137,21 @@ func (g *Grouper) Total() Group { return g.total }
 // Groups returns the groups in the given order, at most limit of them
 // (0 means all).
 func (g *Grouper) Groups(order Order, limit int) []Group {
-	out := make([]Group, 0, len(g.groups))
+	// Pointers are sorted, not copies: with many groups (a flood of
+	// forged senders) the copies would be ten times their size, most of
+	// them cut by limit.
+	all := make([]*Group, 0, len(g.groups))
 	for _, grp := range g.groups {
-		out = append(out, *grp)
+		all = append(all, grp)
 	}
-	slices.SortFunc(out, g.compare(order))
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	compare := g.compare(order)
+	slices.SortFunc(all, func(a, b *Group) int { return compare(*a, *b) })
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	out := make([]Group, len(all))
+	for i, grp := range all {
+		out[i] = *grp
 	}
 	return out
 }
