@@ -34,7 +34,7 @@ func TestMessageViewShowsLogAttempts(t *testing.T) {
 	q := testQueue(t)
 	m := newTestModel(t, q, nil)
 	press(t, m, "3") // oldest first: the 3-hour-old message from alice
-	msg := m.rows[m.entries[0].id]
+	msg := m.rows[m.entries.ID(0)]
 	if msg == nil || msg.Sender != "alice@good.example" {
 		t.Fatalf("first row %+v", msg)
 	}

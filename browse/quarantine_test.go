@@ -279,11 +279,11 @@ func TestRequeueCtrlC(t *testing.T) {
 // envelope read from them; one of a mess alone (the sender lost) cannot.
 func TestQuarantineFsckSaves(t *testing.T) {
 	m, qdir := quarantineModel(t)
-	left, err := listIDs(context.Background(), m.q, nil, SortSender, nil) // alice, bob
-	if err != nil || len(left) != 2 {
+	_, left, err := listQueue(context.Background(), m.q, nil, SortSender, nil, 0) // alice, bob
+	if err != nil || left.Len() != 2 {
 		t.Fatalf("queue %v, %v", left, err)
 	}
-	alice, bob := left[0].id, left[1].id
+	alice, bob := left.ID(0), left.ID(1)
 	z, err := qmailqueue.OpenQuarantine(qdir)
 	if err != nil {
 		t.Fatal(err)
