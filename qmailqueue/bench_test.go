@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -83,4 +84,29 @@ func BenchmarkSummarize(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPlanChangeMemory plans the removal of every message (the
+// browser's "mark the flood, d") and reports the heap the plan keeps per
+// message once made (live-B/msg), the figure that decides whether planning
+// a million-message removal fits in memory.
+func BenchmarkPlanChangeMemory(b *testing.B) {
+	q := openBench(b)
+	var plan *qmailqueue.Plan
+	var live float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p, err := q.PlanChange(context.Background(), qmailqueue.OpRemove, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		live = float64(after.HeapAlloc-before.HeapAlloc) / float64(max(len(p.Items), 1))
+		plan = p
+	}
+	b.ReportMetric(live, "live-B/msg")
+	runtime.KeepAlive(plan)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unique"
 )
 
 // The change engine: every command that changes messages (qq rm, qq
@@ -68,10 +69,9 @@ type Cycle func(ctx context.Context, change func(context.Context) error) error
 
 // PlanItem is one message of a plan, as it was when the plan was made.
 type PlanItem struct {
-	Target   Target
-	Size     int64
-	Sender   string
-	State    State
+	Target Target // its size and sender are in Target.Fingerprint
+	State  State
+	// Bouncing tells whether a bounce report was waiting.
 	Bouncing bool
 }
 
@@ -104,7 +104,13 @@ func (q *Queue) PlanChange(ctx context.Context, op ChangeOp, filter *Filter) (*P
 	p := &Plan{Op: op, States: map[State]int{}}
 	var err error
 	p.Stats, err = q.Scan(ctx, ScanOptions{Fields: FieldFingerprint | FieldHeader, Filter: filter}, func(m *Message) error {
-		p.Items = append(p.Items, PlanItem{Target: TargetOf(m), Size: m.Size, Sender: m.Sender, State: m.State, Bouncing: m.Bouncing})
+		// A flood is many messages with one sender and one subject: the
+		// plan keeps one copy of each (unique.Make), not one per message,
+		// which is most of a large plan's memory.
+		t := TargetOf(m)
+		t.Subject = unique.Make(t.Subject).Value()
+		t.Fingerprint.Sender = unique.Make(m.Sender).Value()
+		p.Items = append(p.Items, PlanItem{Target: t, State: m.State, Bouncing: m.Bouncing})
 		p.Bytes += m.Size
 		p.States[m.State]++
 		if m.Bouncing {
@@ -113,7 +119,7 @@ func (q *Queue) PlanChange(ctx context.Context, op ChangeOp, filter *Filter) (*P
 		p.Senders.Add("<" + m.Sender + ">")
 		subject := NoSubject
 		if m.Header != nil && m.Header.Get("Subject") != "" {
-			subject = m.Header.Subject()
+			subject = t.Subject
 		}
 		p.Subjects.Add(subject)
 		return nil

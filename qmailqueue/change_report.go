@@ -110,7 +110,7 @@ func (p *Plan) Report(command string, dryRun bool) *ChangeReport {
 	r := &ChangeReport{Command: command, DryRun: dryRun, Selected: len(p.Items), SelectedBytes: p.Bytes,
 		Messages: make([]ChangeReportMessage, len(p.Items))}
 	for i, it := range p.Items {
-		r.Messages[i] = ChangeReportMessage{ID: it.Target.ID, Size: it.Size, Sender: it.Sender, Subject: it.Target.Subject, Outcome: "planned"}
+		r.Messages[i] = ChangeReportMessage{ID: it.Target.ID, Size: it.Target.Fingerprint.Size, Sender: it.Target.Fingerprint.Sender, Subject: it.Target.Subject, Outcome: "planned"}
 	}
 	return r
 }
