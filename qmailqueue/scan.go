@@ -585,7 +585,10 @@ func (r *reader) read(d *splitDirs, it scanItem, need Fields, filter *Filter) (m
 		}
 	}
 
-	if need&FieldHeader != 0 && (filter == nil || !filter.needsHeader()) {
+	// With a filter the header is read only when the filter asks for it
+	// or the message matched: a selection by envelope (qq rm --sender)
+	// must not open every message of the queue.
+	if need&FieldHeader != 0 && filter == nil {
 		r.readHeader(m, d, name)
 	}
 	if filter != nil {
