@@ -15,32 +15,13 @@ import (
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 )
 
-// TestHelperQmailQueue is not a test: the test binary, run with
-// QQ_TEST_QMAILQUEUE_DIR set, is the qmail-queue stand-in of
-// queuetest.QmailQueue for the requeue tests.
-func TestHelperQmailQueue(t *testing.T) {
-	dir := os.Getenv("QQ_TEST_QMAILQUEUE_DIR")
-	if dir == "" {
-		t.Skip("helper process for the requeue tests")
-	}
-	os.Exit(queuetest.QmailQueue(dir))
-}
+// TestHelperQmailQueue is not a test: the test binary re-executed by
+// queuetest.StandinScript is the qmail-queue stand-in for the requeue tests.
+func TestHelperQmailQueue(t *testing.T) { queuetest.StandinHelper(t) }
 
-// standinInjector returns an injector running the stand-in on queueDir
-// through a script that execs it, so that it runs under the pid qq
-// started (the p record qq looks for the new ID by).
+// standinInjector returns an injector running the stand-in on queueDir.
 func standinInjector(t *testing.T, queueDir string) *qmailqueue.Injector {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "qmail-queue")
-	script := fmt.Sprintf("#!/bin/sh\nQQ_TEST_QMAILQUEUE_DIR=%s exec %s -test.run='^TestHelperQmailQueue$'\n", queueDir, exe)
-	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return &qmailqueue.Injector{Path: path}
+	return &qmailqueue.Injector{Path: queuetest.StandinScript(t, queueDir)}
 }
 
 // quarantineModel returns a browser over testQueue with its flood of 5

@@ -15,31 +15,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestHelperQmailQueue is not a test: the test binary, run with
-// QQ_TEST_QMAILQUEUE_DIR set, is the qmail-queue stand-in of
-// queuetest.QmailQueue for the Injector tests.
-func TestHelperQmailQueue(t *testing.T) {
-	dir := os.Getenv("QQ_TEST_QMAILQUEUE_DIR")
-	if dir == "" {
-		t.Skip("helper process for the Injector tests")
-	}
-	os.Exit(queuetest.QmailQueue(dir))
-}
+// TestHelperQmailQueue is not a test: the test binary re-executed by
+// queuetest.StandinScript is the qmail-queue stand-in for the Injector tests.
+func TestHelperQmailQueue(t *testing.T) { queuetest.StandinHelper(t) }
 
-// standinQmailQueue writes a script that runs the stand-in on queueDir
-// under the script's own pid (exec), as qmail-queue would run.
+// standinQmailQueue is queuetest.StandinScript: a qmail-queue running the
+// stand-in on queueDir.
 func standinQmailQueue(t *testing.T, queueDir string) string {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "qmail-queue")
-	script := fmt.Sprintf("#!/bin/sh\nQQ_TEST_QMAILQUEUE_DIR=%s exec %s -test.run='^TestHelperQmailQueue$'\n", queueDir, exe)
-	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return queuetest.StandinScript(t, queueDir)
 }
 
 func TestInjectAndFind(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,6 +34,40 @@ import (
 // stand-in is told where it is.
 func QmailQueue(queueDir string) int {
 	return qmailQueue(queueDir, os.Stdin, os.NewFile(1, "envelope"))
+}
+
+// StandinEnv names the queue directory for a test binary re-executed as
+// the qmail-queue stand-in (see [StandinHelper] and [StandinScript]).
+const StandinEnv = "QQ_TEST_QMAILQUEUE_DIR"
+
+// StandinHelper is the body of a package's TestHelperQmailQueue: run with
+// StandinEnv set (by a [StandinScript]), the test binary is the stand-in
+// and exits with its code; otherwise the test is skipped.
+func StandinHelper(t testing.TB) {
+	dir := os.Getenv(StandinEnv)
+	if dir == "" {
+		t.Skip("helper process: the qmail-queue stand-in of the requeue tests")
+	}
+	os.Exit(QmailQueue(dir))
+}
+
+// StandinScript writes a qmail-queue into a temporary directory of t: a
+// script that execs the running test binary's TestHelperQmailQueue (which
+// calls [StandinHelper]) on queueDir, so that the stand-in runs under the
+// pid its caller started, as qmail-queue does (qq finds the new message by
+// that pid). It returns the script's path.
+func StandinScript(t testing.TB, queueDir string) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "qmail-queue")
+	script := fmt.Sprintf("#!/bin/sh\n%s=%s exec %s -test.run='^TestHelperQmailQueue$'\n", StandinEnv, queueDir, exe)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // addrMax is qmail-queue's ADDR: an address and its NUL fit in 1003 bytes.
