@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/text"
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/ui"
-	"github.com/qqmail/qq/qmailqueue"
 	"golang.org/x/term"
 )
 
@@ -140,29 +138,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// A pager the person quit ends qq quietly, as git does.
 		return exitOK
 	}
-	if strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*usageError)) {
-		// cobra reports unknown subcommands before any hook runs.
-		err = &usageError{cmdPath: "qq", err: err}
-	}
-	var panicked *qmailqueue.PanicError
-	if errors.As(err, &panicked) {
-		return reportInternal(stderr, panicked)
-	}
-	code := exitCode(err)
-	var silent *silentError
-	// A bare interruption needs no words (the command said how far it
-	// got); one joined with another error, such as services not
-	// restored, is printed.
-	if !errors.As(err, &silent) && err.Error() != context.Canceled.Error() {
-		fmt.Fprintf(stderr, "qq: %s\n", escaper(a.stderrTTY).line(err.Error()))
-		var ue *usageError
-		if errors.As(err, &ue) {
-			path := ue.cmdPath
-			if cmd != nil && path == "qq" {
-				path = cmd.CommandPath()
-			}
-			fmt.Fprintf(stderr, "qq: hint: see '%s --help'\n", path)
-		}
-	}
-	return code
+	return cmdutil.PrintError(stderr, cmd, err, escaper(a.stderrTTY).line)
 }

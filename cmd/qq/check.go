@@ -75,7 +75,7 @@ func checkExit(a *app, err error) error {
 		if res.state == nagios.OK {
 			return nil
 		}
-		return &silentError{code: int(res.state)}
+		return &silentError{Code: int(res.state)}
 	}
 	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityText("UNKNOWN"), oneLine(err.Error()))
 	return withCode(int(nagios.Unknown), err)

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 // flagValues are the fixed values of flags, by command path and flag name
@@ -35,38 +35,32 @@ const maxCompletions = 2000
 // control-file names, service directories and quarantine entries. A
 // filter's value (an address, a regex, an age) is never a file name.
 func registerCompletions(a *app, root *cobra.Command) {
-	_ = root.RegisterFlagCompletionFunc("format", func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return prefixed(offeredFormats(cmd), toComplete), cobra.ShellCompDirectiveNoFileComp
-	})
-	for _, name := range []string{"qmail-dir", "queue", "control-dir"} {
-		_ = root.RegisterFlagCompletionFunc(name, dirsOnly)
+	_ = root.RegisterFlagCompletionFunc("format", cmdutil.CompleteFormats)
+	for _, name := range locationFlags {
+		_ = root.RegisterFlagCompletionFunc(name, cmdutil.DirsOnly)
 	}
-	_ = root.RegisterFlagCompletionFunc("color", fixed(flagValues[[2]string{"", "color"}]))
+	_ = root.RegisterFlagCompletionFunc("color", cmdutil.Fixed(flagValues[[2]string{"", "color"}]))
 	var keys []string
 	for _, k := range report.Keys() {
 		keys = append(keys, k.String())
 	}
-	byName := map[string]cobra.CompletionFunc{"by": fixed(keys), "service": completeServices, "quarantine": dirsOnly, "log": dirsOnly}
+	byName := map[string]cobra.CompletionFunc{"by": cmdutil.Fixed(keys), "service": completeServices, "quarantine": cmdutil.DirsOnly, "log": cmdutil.DirsOnly}
 	for _, d := range qmailqueue.Filters {
 		if d.Kind != qmailqueue.FilterSwitch {
 			byName[d.Name] = cobra.NoFileCompletions
 		}
 	}
-	visitCommands(root, func(cmd *cobra.Command) {
-		path := cmd.CommandPath()
-		cmd.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
-			fn := byName[f.Name]
-			if values := flagValues[[2]string{path, f.Name}]; values != nil {
-				fn = fixed(values)
-			}
-			if fn != nil {
-				_ = cmd.RegisterFlagCompletionFunc(f.Name, fn)
-			}
-		})
+	cmdutil.RegisterFlagCompletions(root, func(cmd *cobra.Command, flag string) cobra.CompletionFunc {
+		if values := flagValues[[2]string{cmd.CommandPath(), flag}]; values != nil {
+			return cmdutil.Fixed(values)
+		}
+		return byName[flag]
+	})
+	cmdutil.VisitCommands(root, func(cmd *cobra.Command) {
 		if cmd.ValidArgsFunction != nil || len(cmd.ValidArgs) > 0 {
 			return
 		}
-		switch path {
+		switch cmd.CommandPath() {
 		case "qq show", "qq list", "qq top", "qq stat", "qq expire":
 			cmd.ValidArgsFunction = a.completeMessageIDs(false)
 		case "qq rm":
@@ -81,36 +75,6 @@ func registerCompletions(a *app, root *cobra.Command) {
 			}
 		}
 	})
-}
-
-// visitCommands calls fn for cmd and every command below it.
-func visitCommands(cmd *cobra.Command, fn func(*cobra.Command)) {
-	fn(cmd)
-	for _, sub := range cmd.Commands() {
-		visitCommands(sub, fn)
-	}
-}
-
-// fixed completes from a fixed list of values.
-func fixed(values []string) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return prefixed(values, toComplete), cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-// prefixed returns the values that start with prefix.
-func prefixed(values []string, prefix string) []cobra.Completion {
-	var out []cobra.Completion
-	for _, v := range values {
-		if strings.HasPrefix(v, prefix) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func dirsOnly(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	return nil, cobra.ShellCompDirectiveFilterDirs
 }
 
 // completeServices offers the service directories found under the
@@ -202,6 +166,6 @@ func (a *app) completeQuarantineEntries(cmd *cobra.Command, args []string, toCom
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	out := prefixed(qmailqueue.EntryRefNames(entries), toComplete)
+	out := cmdutil.Prefixed(qmailqueue.EntryRefNames(entries), toComplete)
 	return out[:min(len(out), maxCompletions)], cobra.ShellCompDirectiveNoFileComp
 }

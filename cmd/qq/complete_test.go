@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
 
@@ -20,7 +21,7 @@ func TestCompletionFormats(t *testing.T) {
 	choose := regexp.MustCompile(`choose one of: (.*)`)
 	dir := t.TempDir()
 	seen := map[string]bool{}
-	visitCommands(root, func(cmd *cobra.Command) {
+	cmdutil.VisitCommands(root, func(cmd *cobra.Command) {
 		if !cmd.Runnable() || cmd.Hidden || cmd == root || strings.HasPrefix(cmd.CommandPath(), "qq completion") {
 			return
 		}
@@ -33,15 +34,15 @@ func TestCompletionFormats(t *testing.T) {
 			if m := choose.FindStringSubmatch(stderr); m != nil {
 				seen[path] = true
 				got := strings.Split(m[1], ", ")
-				if want := offeredFormats(cmd); !slices.Equal(got, want) {
+				if want := cmdutil.OfferedFormats(cmd); !slices.Equal(got, want) {
 					t.Errorf("%s offers --format %v; completion offers %v", path, got, want)
 				}
 				return
 			}
 		}
 	})
-	visitCommands(root, func(cmd *cobra.Command) {
-		if len(offeredFormats(cmd)) > 0 && !seen[cmd.CommandPath()] {
+	cmdutil.VisitCommands(root, func(cmd *cobra.Command) {
+		if len(cmdutil.OfferedFormats(cmd)) > 0 && !seen[cmd.CommandPath()] {
 			t.Errorf("%s declares --format values but accepted --format no-such-format", cmd.CommandPath())
 		}
 	})

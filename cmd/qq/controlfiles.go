@@ -70,7 +70,7 @@ func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(s
 		fmt.Fprintf(a.stderr, "qq: %v\n", err)
 	}
 	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(errs))
-	return nil, nil, &silentError{code: exitUsage}
+	return nil, nil, &silentError{Code: exitUsage}
 }
 
 // visible makes control bytes, a trailing CR, NULs, C1 controls and

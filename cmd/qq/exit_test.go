@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/qqmail/qq/qmailqueue"
 )
 
 // The exit codes are documented three times: the constants, the root
@@ -37,48 +33,5 @@ func TestExitCodeTable(t *testing.T) {
 	}
 	if exitInternal == exitUsage {
 		t.Error("an internal error must not look like a usage error")
-	}
-}
-
-func TestGuardReportsPanic(t *testing.T) {
-	var stderr bytes.Buffer
-	deferred := false
-	code := guard(&stderr, func() int {
-		defer func() { deferred = true }()
-		panic("boom")
-	})
-	if code != exitInternal {
-		t.Errorf("exit %d, want %d", code, exitInternal)
-	}
-	if !deferred {
-		t.Error("the command's deferred functions did not run")
-	}
-	out := stderr.String()
-	if want := "qq: internal error: boom, please report\n"; !strings.HasPrefix(out, want) {
-		t.Errorf("stderr starts %q, want %q", out, want)
-	}
-	if !strings.Contains(out, "goroutine ") || !strings.Contains(out, "TestGuardReportsPanic") {
-		t.Errorf("no stack in %q", out)
-	}
-	if c := guard(&stderr, func() int { return 3 }); c != 3 {
-		t.Errorf("guard changed exit code 3 into %d", c)
-	}
-}
-
-// A panic recovered in a scan worker reaches run as an error, and is
-// reported as the last-resort recover reports one.
-func TestPanicErrorExitCode(t *testing.T) {
-	err := fmt.Errorf("scan: %w", &qmailqueue.PanicError{Value: "index out of range", Stack: []byte("goroutine 7 [running]:\n")})
-	if c := exitCode(err); c != exitInternal {
-		t.Errorf("exitCode = %d, want %d", c, exitInternal)
-	}
-	var p *qmailqueue.PanicError
-	errors.As(err, &p)
-	var stderr bytes.Buffer
-	if c := reportInternal(&stderr, p); c != exitInternal {
-		t.Errorf("reportInternal = %d", c)
-	}
-	if got, want := stderr.String(), "qq: internal error: index out of range, please report\ngoroutine 7 [running]:\n"; got != want {
-		t.Errorf("stderr %q, want %q", got, want)
 	}
 }

@@ -220,7 +220,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 }
 
 // errFindings ends qq fsck with exit status 1: something to look at.
-var errFindings = &silentError{code: exitFindings}
+var errFindings = &silentError{Code: exitFindings}
 
 func runFsckCreate(a *app, opts *fsckOptions) error {
 	split := opts.split

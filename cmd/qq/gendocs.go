@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/qqmail/qq/cmd/internal/mandoc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
-	"github.com/spf13/pflag"
 )
 
 // newGenDocsCmd is the hidden command `make man` and `make install` use to
@@ -35,18 +32,13 @@ func newGenDocsCmd() *cobra.Command {
 				if err != nil {
 					return asUsage(cmd, fmt.Errorf("--date: %w", err))
 				}
-				if err := os.MkdirAll(manDir, 0o755); err != nil {
-					return err
-				}
-				root.DisableAutoGenTag = true
-				markdownSafe(root)
 				header := &doc.GenManHeader{Section: "1", Date: &day, Source: "qq " + version, Manual: "qq manual"}
-				if err := doc.GenManTree(root, header, manDir); err != nil {
-					return fmt.Errorf("man pages: %w", err)
+				if err := mandoc.WriteManPages(root, manDir, header); err != nil {
+					return err
 				}
 			}
 			if complDir != "" {
-				return writeCompletions(root, complDir)
+				return mandoc.WriteCompletions(root, complDir)
 			}
 			return nil
 		},
@@ -55,41 +47,4 @@ func newGenDocsCmd() *cobra.Command {
 	cmd.Flags().StringVar(&complDir, "completions", "", "write qq.bash, _qq (zsh) and qq.fish into `DIR`")
 	cmd.Flags().StringVar(&date, "date", "2026-01-01", "the `DATE` the man pages carry")
 	return cmd
-}
-
-// writeCompletions writes the bash, zsh and fish completion scripts.
-func writeCompletions(root *cobra.Command, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for name, gen := range map[string]func(string) error{
-		"qq.bash": func(p string) error { return root.GenBashCompletionFileV2(p, true) },
-		"_qq":     root.GenZshCompletionFile,
-		"qq.fish": func(p string) error { return root.GenFishCompletionFile(p, true) },
-	} {
-		if err := gen(filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("completion %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// markdownSafe rewrites the help texts of cmd and its descendants so that
-// cobra's man page generator, which reads them as Markdown, prints them as
-// written: without it "<qmail-dir>" vanishes as an HTML tag and "*" or "_"
-// turn into emphasis. Indented lines (examples, tables) become code blocks,
-// which keep their line breaks. Only gen-docs calls it: the tree is not
-// used for anything else afterwards.
-func markdownSafe(cmd *cobra.Command) {
-	cmd.Short = mandoc.Escape(cmd.Short, 0)
-	cmd.Long = mandoc.Text(cmd.Long)
-	cmd.Example = mandoc.Text(cmd.Example)
-	for _, fs := range []*pflag.FlagSet{cmd.LocalNonPersistentFlags(), cmd.PersistentFlags()} {
-		// Backquotes in a flag's usage mark its value's name (pflag's
-		// convention); Markdown shows them as code, which reads right.
-		fs.VisitAll(func(f *pflag.Flag) { f.Usage = mandoc.Escape(f.Usage, '`') })
-	}
-	for _, sub := range cmd.Commands() {
-		markdownSafe(sub)
-	}
 }

@@ -110,7 +110,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 func withCmdPath(cmd *cobra.Command, err error) error {
 	var ue *usageError
 	if errors.As(err, &ue) {
-		ue.cmdPath = cmd.CommandPath()
+		ue.CmdPath = cmd.CommandPath()
 	}
 	return err
 }

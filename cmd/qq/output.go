@@ -3,10 +3,9 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -14,9 +13,9 @@ import (
 // Output formats shared by several commands. A command lists the ones it
 // offers; some add their own (qread, qstat, ids, svstat).
 const (
-	formatTable = "table" // a go-pretty table for people
-	formatPlain = "plain" // tab-separated lines with a header, for pipes and awk
-	formatJSON  = "json"  // JSON (JSON Lines for listings)
+	formatTable = cmdutil.FormatTable // a go-pretty table for people
+	formatPlain = cmdutil.FormatPlain // tab-separated lines with a header, for pipes and awk
+	formatJSON  = cmdutil.FormatJSON  // JSON (JSON Lines for listings)
 )
 
 // The formats most commands offer: for people and pipes, or for pipes only
@@ -26,63 +25,20 @@ var (
 	plainFormats = []string{formatPlain, formatJSON}
 )
 
-// The annotations of a command that offers --format: the values, and the
-// default ("": table on a terminal, plain when piped).
-const (
-	annotationFormats       = "qq-formats"
-	annotationFormatDefault = "qq-format-default"
+// A command declares the --format values it offers, and its default, with
+// formats (its Annotations) or withFormats; the root command checks
+// --format against them and completion offers them.
+var (
+	formats     = cmdutil.Formats
+	withFormats = cmdutil.WithFormats
 )
-
-// formats is the Annotations value of a command offering the --format
-// values offered, def its default. The root command's PersistentPreRunE
-// checks --format against it (chooseFormat) and completion offers them:
-// each command declares its formats once.
-func formats(def string, offered ...string) map[string]string {
-	return map[string]string{annotationFormats: strings.Join(offered, " "), annotationFormatDefault: def}
-}
-
-// withFormats gives cmd the annotations of formats and returns it.
-func withFormats(cmd *cobra.Command, def string, offered ...string) *cobra.Command {
-	cmd.Annotations = formats(def, offered...)
-	return cmd
-}
-
-// offeredFormats are the --format values cmd offers (none: it has no
-// --format choice).
-func offeredFormats(cmd *cobra.Command) []string {
-	return strings.Fields(cmd.Annotations[annotationFormats])
-}
 
 // chooseFormat sets a.output to the format cmd writes, from --format and
 // the formats cmd offers; a command offering none ignores --format.
 func (a *app) chooseFormat(cmd *cobra.Command) error {
-	offered := offeredFormats(cmd)
-	if len(offered) == 0 {
-		return nil
-	}
 	var err error
-	a.output, err = a.formatFor(cmd.Annotations[annotationFormatDefault], offered...)
+	a.output, err = cmdutil.ChooseFormat(cmd, a.format, a.stdoutTTY)
 	return err
-}
-
-// formatFor checks --format against the formats a command offers and returns
-// the one to use. With no --format the command's default is used: table on a
-// terminal, plain lines when piped, unless the command says otherwise.
-func (a *app) formatFor(def string, offered ...string) (string, error) {
-	f := a.format
-	if f == "" {
-		f = def
-	}
-	if f == "" {
-		f = formatPlain
-		if a.stdoutTTY {
-			f = formatTable
-		}
-	}
-	if !slices.Contains(offered, f) {
-		return "", usageErrorf("--format %s is not offered here; choose one of: %s", f, strings.Join(offered, ", "))
-	}
-	return f, nil
 }
 
 // writeJSON writes v as one line of JSON.

@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/qqmail/qq/cmd/internal/shell"
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -313,29 +311,6 @@ func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue
 		fmt.Fprintln(a.stderr, summary)
 	}
 	return nil
-}
-
-// commandLine is qq's command line as the user typed it, for the
-// quarantine's record of why messages were removed.
-func commandLine(cmd *cobra.Command, args []string) string {
-	parts := []string{cmd.CommandPath()}
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if sv, ok := f.Value.(pflag.SliceValue); ok {
-			for _, v := range sv.GetSlice() {
-				parts = append(parts, "--"+f.Name+"="+shell.Quote(v))
-			}
-			return
-		}
-		if f.Value.Type() == "bool" {
-			parts = append(parts, "--"+f.Name)
-			return
-		}
-		parts = append(parts, "--"+f.Name+"="+shell.Quote(f.Value.String()))
-	})
-	for _, a := range args {
-		parts = append(parts, shell.Quote(a))
-	}
-	return strings.Join(parts, " ")
 }
 
 // errDeclined ends a command whose confirmation was answered no: exit 1,

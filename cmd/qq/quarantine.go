@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/qqmail/qq/qmailqueue"
@@ -202,21 +201,6 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&opts.all, "all", false, "every entry")
 	cmd.Flags().BoolVarP(&opts.dryRun, "dry-run", "n", false, "list what would be purged and purge nothing")
 	return cmd
-}
-
-// selectionGiven reports whether any selecting argument or flag of cmd was
-// given: any of its own flags (not the global ones) but those in except.
-func selectionGiven(cmd *cobra.Command, args []string, except ...string) bool {
-	if len(args) > 0 {
-		return true
-	}
-	given := false
-	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
-		if f.Changed && !slices.Contains(except, f.Name) {
-			given = true
-		}
-	})
-	return given
 }
 
 func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOptions) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -15,7 +16,7 @@ func TestMain(m *testing.M) {
 	cmds := map[string]func(){
 		"qq": func() {
 			ctx, stop := signalContext()
-			code := guard(os.Stderr, func() int { return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv) })
+			code := cmdutil.Guard(os.Stderr, func() int { return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv) })
 			stop()
 			os.Exit(code)
 		},

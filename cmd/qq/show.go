@@ -129,7 +129,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		return err
 	}
 	if missing > 0 {
-		return &silentError{code: exitNoMatch}
+		return &silentError{Code: exitNoMatch}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func (a *app) location(utc bool) *time.Location {
 // pressed ^C, there is nothing to explain.
 func interrupted(err error) error {
 	if errors.Is(err, context.Canceled) {
-		return &silentError{code: exitInterrupted}
+		return &silentError{Code: exitInterrupted}
 	}
 	return err
 }

@@ -47,7 +47,7 @@ func (a *app) reportAll(errs []error) error {
 			code = c
 		}
 	}
-	return &silentError{code: code}
+	return &silentError{Code: code}
 }
 
 // --- qq svc status -------------------------------------------------------

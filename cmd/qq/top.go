@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/shell"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
@@ -263,34 +264,7 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 	var probe filterFlags
 	fs := pflag.NewFlagSet("probe", pflag.ContinueOnError)
 	probe.addFlags(fs)
-	keep := map[string]bool{"qmail-dir": true, "queue": true, "control-dir": true}
-	fs.VisitAll(func(f *pflag.Flag) { keep[f.Name] = true })
-	var out []string
-	for _, name := range []string{"qmail-dir", "queue", "control-dir"} {
-		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-			out = append(out, "--"+name, f.Value.String())
-		}
-	}
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if !keep[f.Name] || f.Name == "qmail-dir" || f.Name == "queue" || f.Name == "control-dir" {
-			return
-		}
-		switch v := f.Value.(type) {
-		case pflag.SliceValue:
-			for _, s := range v.GetSlice() {
-				out = append(out, "--"+f.Name, s)
-			}
-		default:
-			if f.Value.Type() == "bool" {
-				if f.Value.String() == "true" {
-					out = append(out, "--"+f.Name)
-				}
-				return
-			}
-			out = append(out, "--"+f.Name, f.Value.String())
-		}
-	})
-	return append(out, args...)
+	return cmdutil.FilterArgs(cmd, args, locationFlags, fs)
 }
 
 // plural writes a count and a noun, with an s unless the count is 1.

@@ -1,7 +1,10 @@
-// Package mandoc turns qq's plain help texts into the Markdown that
-// cobra's man page generator reads, so that the man pages show them as
-// written: "<qmail-dir>" is not taken for an HTML tag, "*" and "_" are not
-// emphasis, and indented lines keep their line breaks.
+// Package mandoc loads qq's help texts (Help: one plain-text file per
+// command, shared sections included) and prepares a command tree for the
+// documentation generated from it: it turns the texts into the Markdown
+// that cobra's man page generator reads, so that the man pages show them
+// as written ("<qmail-dir>" is not taken for an HTML tag, "*" and "_" are
+// not emphasis, and indented lines keep their line breaks), and writes the
+// man pages and the shell completion scripts.
 package mandoc
 
 import "strings"
