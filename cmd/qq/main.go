@@ -16,8 +16,8 @@ import (
 // os.Exit here (gofmt's gofmtMain pattern). SIGINT, SIGTERM and SIGHUP cancel
 // the context, so that a command in the middle of changing the queue can
 // restore the services it stopped (svc.Maintenance) before qq exits. A panic
-// anywhere in the command is reported by cmdutil.Guard as an internal error (exit
-// 70), after the deferred functions on the way up have run.
+// anywhere in the command is reported by cmdutil.Guard as an internal error
+// (exit 70), after the deferred functions on the way up have run.
 func main() {
 	ctx, stop := signalContext()
 	code := cmdutil.Guard(os.Stderr, func() int { return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv) })

@@ -87,8 +87,9 @@ func newRootCmd(a *app) *cobra.Command {
 // command line handed to another qq command keeps them (qq top --format rm).
 var locationFlags = []string{"qmail-dir", "queue", "control-dir"}
 
-// The command lines qq writes back from the flags given (cmdutil): the
-// record of a change, and whether a selection was given.
+// commandLine is qq's command line as the user typed it, for the
+// quarantine's record of why messages were removed; selectionGiven reports
+// whether a selecting argument or flag was given.
 var (
 	commandLine    = cmdutil.CommandLine
 	selectionGiven = cmdutil.SelectionGiven
