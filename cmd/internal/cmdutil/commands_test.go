@@ -31,16 +31,16 @@ func testTree() *cobra.Command {
 	return root
 }
 
-// execute runs the test tree on args and returns the error and what was
-// printed.
-func execute(args ...string) (error, string) {
+// execute runs the test tree on args and returns what was printed and the
+// error.
+func execute(args ...string) (string, error) {
 	root := testTree()
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)
 	root.SetArgs(args)
 	err := root.Execute()
-	return err, out.String()
+	return out.String(), err
 }
 
 func TestCommandLineErrors(t *testing.T) {
@@ -60,7 +60,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"list", "1"}, "", ""},
 		{[]string{"control", "get"}, "", ""},
 	} {
-		err, _ := execute(tc.args...)
+		_, err := execute(tc.args...)
 		if tc.wantErr == "" {
 			if err != nil {
 				t.Errorf("%q: %v", tc.args, err)
@@ -76,7 +76,7 @@ func TestCommandLineErrors(t *testing.T) {
 
 // A group command given no subcommand prints its help and succeeds.
 func TestGroupWithoutSubcommand(t *testing.T) {
-	err, out := execute("control")
+	out, err := execute("control")
 	if err != nil || !strings.Contains(out, "Available Commands:") {
 		t.Errorf("qq control: %v, printed %q", err, out)
 	}
