@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -242,18 +240,12 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 // writeRm prints the qq rm command that selects group g, or a comment with
 // the --format ids pipeline when no filter does.
 func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
-	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
 	if args, ok := tv.rmFilter(g); ok {
-		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), note)
+		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), g.Summary())
 		return
 	}
-	ids := append(slices.Clone(tv.rmArgs), "--by", tv.key.String())
-	if tv.key.HasHop() {
-		ids = append(ids, "--hop", strconv.Itoa(tv.hop))
-	}
-	ids = append(ids, "--group", g.Name, "--format", "ids")
 	fmt.Fprintf(out, "# %s: %s; no filter selects exactly this group:\n#   qq top %s | qq rm --ids-from -\n",
-		tv.name(g.Name), note, shell.Join(ids))
+		tv.name(g.Name), g.Summary(), shell.Join(tv.key.ListArgs(g.Name, tv.hop, tv.rmArgs)))
 }
 
 // commandLineFilterArgs returns the global queue-location flags and the
@@ -291,12 +283,4 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 		}
 	})
 	return append(out, args...)
-}
-
-// plural writes a count and a noun, with an s unless the count is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

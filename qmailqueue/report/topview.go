@@ -67,6 +67,24 @@ func (k Key) SelectArgs(name string, filter *qmailqueue.Filter, base []string) (
 	return append(slices.Clone(base), own...), true
 }
 
+// ListArgs returns the arguments of qq top that list the IDs of the
+// messages of group name (--format ids), for a group no filter selects
+// (SelectArgs): base (the flags that made the selection the groups were
+// counted in), the grouping with its hop, and the group.
+func (k Key) ListArgs(name string, hop int, base []string) []string {
+	args := append(slices.Clone(base), "--by", k.String())
+	if k.HasHop() {
+		args = append(args, "--hop", strconv.Itoa(hop))
+	}
+	return append(args, "--group", name, "--format", "ids")
+}
+
+// Summary is a group's size in words, as qq top --format rm notes it
+// beside each command: "3 messages, 1 recipient pending, 12.0 KiB".
+func (g Group) Summary() string {
+	return fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), qmailqueue.FormatSize(g.Bytes))
+}
+
 // TopJSON is the JSON schema of `qq top`.
 type TopJSON struct {
 	By     string         `json:"by"`

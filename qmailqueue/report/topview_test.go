@@ -44,6 +44,33 @@ func TestSelectArgs(t *testing.T) {
 	}
 }
 
+func TestListArgs(t *testing.T) {
+	base := []string{"--older", "1h"}
+	if got, want := KeyHelo.ListArgs("mx.example", 2, base), []string{"--older", "1h", "--by", "helo", "--hop", "2", "--group", "mx.example", "--format", "ids"}; !slices.Equal(got, want) {
+		t.Errorf("ListArgs = %q, want %q", got, want)
+	}
+	if got, want := KeySender.ListArgs("", 1, nil), []string{"--by", "sender", "--group", "", "--format", "ids"}; !slices.Equal(got, want) {
+		t.Errorf("ListArgs = %q, want %q (no --hop for a grouping without hops)", got, want)
+	}
+	if len(base) != 2 {
+		t.Errorf("ListArgs changed its base: %q", base)
+	}
+}
+
+func TestGroupSummary(t *testing.T) {
+	for _, tc := range []struct {
+		g    Group
+		want string
+	}{
+		{Group{Messages: 1, Recipients: 1, Bytes: 100}, "1 message, 1 recipient pending, 100 B"},
+		{Group{Messages: 3, Recipients: 0, Bytes: 12 << 10}, "3 messages, 0 recipients pending, 12.0 KiB"},
+	} {
+		if got := tc.g.Summary(); got != tc.want {
+			t.Errorf("Summary() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
 func TestNewTopJSON(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	g := Group{Name: "a@b", Messages: 2, Recipients: 3, Bytes: 100, Oldest: now.Add(-time.Hour), Newest: now.Add(-time.Minute)}
