@@ -90,11 +90,7 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		return usageErrorf("--sender-key %v", err)
 	}
 	now := a.now()
-	filter, err := opts.filter.build(now, nil, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, nil)
 	if err != nil {
 		return err
 	}

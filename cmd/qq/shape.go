@@ -67,11 +67,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 		return usageErrorf("--top and --min-subdomains must not be negative")
 	}
 	now := a.now()
-	filter, err := opts.filter.build(now, opts.args, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
 		return err
 	}
@@ -82,9 +78,6 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	stats, err := report.Collect(ctx, q, shape, filter, opts.workers)
 	if err != nil {
 		return err
-	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
 	}
 	rows := shape.Rows(report.RowOptions{Top: opts.top, Parents: opts.parents, MinSubdomains: opts.minSubdomains})
 	total := shape.Total()
@@ -126,14 +119,5 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 		}
 		err = t.render()
 	}
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if total.Total == 0 && !filter.IsZero() {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, total.Total == 0 && !filter.IsZero())
 }

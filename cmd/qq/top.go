@@ -90,11 +90,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 		}
 	}
 	now := a.now()
-	filter, err := opts.filter.build(now, opts.args, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
 		return err
 	}
@@ -109,9 +105,6 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	stats, err := report.Collect(ctx, q, g, filter, opts.workers)
 	if err != nil {
 		return err
-	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
 	}
 	groups := g.Groups(order, opts.limit)
 	total := g.Total()
@@ -140,16 +133,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 			tv.table(out, groups, total, g.Len())
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if len(groups) == 0 && (!filter.IsZero() || groupSet) {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, len(groups) == 0 && (!filter.IsZero() || groupSet))
 }
 
 // topIDs streams the IDs of the messages of one group: no grouping is
@@ -161,19 +145,7 @@ func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer,
 		printed++
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
-	}
-	if printed == 0 {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, printed == 0)
 }
 
 // topView renders groups for one grouping.
