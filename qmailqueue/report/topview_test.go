@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,51 @@ func TestParseGroup(t *testing.T) {
 	}
 	if _, err := KeySize.ParseGroup("huge"); err == nil {
 		t.Error("size group huge: no error")
+	}
+}
+
+func TestTopArgsParse(t *testing.T) {
+	top, err := TopArgs{By: "sender", Hop: 1, Sort: "bytes", Limit: 5, Group: "<Promo@Cheap-Meds.example>", GroupSet: true}.Parse()
+	want := Top{Key: KeySender, Hop: 1, Order: ByBytes, Limit: 5, Group: "promo@cheap-meds.example", GroupSet: true}
+	if err != nil || top != want {
+		t.Errorf("Parse = %+v, %v; want %+v", top, err, want)
+	}
+	if top, err := (TopArgs{By: "helo", Hop: 2, Sort: "count", Group: "ignored"}).Parse(); err != nil || top.Group != "" || top.GroupSet {
+		t.Errorf("Parse without --group = %+v, %v; want no group", top, err)
+	}
+	good := TopArgs{By: "sender", Hop: 1, Sort: "count"}
+	for _, tc := range []struct {
+		change func(*TopArgs)
+		want   string
+	}{
+		{func(a *TopArgs) { a.By = "colour" }, "--by: "},
+		{func(a *TopArgs) { a.Sort = "colour" }, "--sort: "},
+		{func(a *TopArgs) { a.Limit = -1 }, "--limit must not be negative"},
+		{func(a *TopArgs) { a.Hop = 0 }, "--hop must be 1 or more"},
+		{func(a *TopArgs) { a.By, a.Group, a.GroupSet = "size", "huge", true }, `--group "huge" is not a size bucket`},
+	} {
+		args := good
+		tc.change(&args)
+		if _, err := args.Parse(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Parse(%+v) = %v, want an error starting %q", args, err, tc.want)
+		}
+	}
+}
+
+func TestTopGroups(t *testing.T) {
+	f := newFixture(t)
+	g := f.group(t, KeySender, 1)
+	var names []string
+	for _, grp := range (Top{Order: ByCount, Limit: 2}).Groups(g) {
+		names = append(names, grp.Name)
+	}
+	if want := []string{"promo@cheap-meds.example", "news@lists.example.org"}; !slices.Equal(names, want) {
+		t.Errorf("Groups = %q, want %q", names, want)
+	}
+	if gs := (Top{Group: "", GroupSet: true}).Groups(g); len(gs) != 1 || gs[0].Name != "" || gs[0].Messages != 1 {
+		t.Errorf("Groups of the none group = %+v, want the null sender's group", gs)
+	}
+	if gs := (Top{Group: "nobody@example", GroupSet: true}).Groups(g); gs != nil {
+		t.Errorf("Groups of a missing group = %+v, want none", gs)
 	}
 }
