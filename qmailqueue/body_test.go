@@ -11,7 +11,10 @@ import (
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 )
 
-func TestReadBodyAndExtractPartLimited(t *testing.T) {
+// helloQueue returns a queue holding one message, whose body is "hello,
+// world\n", and its ID.
+func helloQueue(t *testing.T) (*qmailqueue.Queue, uint64) {
+	t.Helper()
 	b := queuetest.NewT(t, queuetest.Options{})
 	id, err := b.Add(queuetest.Message{Sender: "s@x.example", Recipients: []queuetest.Recipient{{Addr: "r@y.example", Remote: true}},
 		Header: "Subject: hi\n", Body: []byte("hello, world\n")})
@@ -22,6 +25,11 @@ func TestReadBodyAndExtractPartLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return q, id
+}
+
+func TestReadBodyAndExtractPartLimited(t *testing.T) {
+	q, id := helloQueue(t)
 	m, err := q.Message(id, qmailqueue.FieldEnvelope|qmailqueue.FieldHeader)
 	if err != nil {
 		t.Fatal(err)
@@ -61,16 +69,7 @@ func TestReadBodyAndExtractPartLimited(t *testing.T) {
 }
 
 func TestCopyMessageAndWritePart(t *testing.T) {
-	b := queuetest.NewT(t, queuetest.Options{})
-	id, err := b.Add(queuetest.Message{Sender: "s@x.example", Recipients: []queuetest.Recipient{{Addr: "r@y.example", Remote: true}},
-		Header: "Subject: hi\n", Body: []byte("hello, world\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := qmailqueue.Open(b.Dir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, id := helloQueue(t)
 	raw, err := os.ReadFile(q.Path("mess", id))
 	if err != nil {
 		t.Fatal(err)
