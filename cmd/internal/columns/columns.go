@@ -4,8 +4,8 @@
 // a string to a width with an ellipsis, wrapping it, and choosing column
 // widths that fit a terminal from each column's natural width, minimum and
 // priority, and drawing tables with light box lines from it. It knows
-// no terminal and no colour codes: cmd/qq measures the terminal and
-// paints cells.
+// no terminal and no colour codes: ui measures the terminal, and its
+// Palette paints cells.
 package columns
 
 import (
