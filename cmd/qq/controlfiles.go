@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/qqmail/qq/control"
@@ -79,52 +78,32 @@ func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(s
 // because these lines report control-file entries that must be told apart.
 func visible(s string) string { return termsafe.Line(s) }
 
-// printListChange prints a change of a list file for people: one line per
-// entry, then a summary with what the change needs to take effect.
-func printListChange(w io.Writer, f control.File, ch control.ListChange) {
-	for _, e := range ch.Added {
-		fmt.Fprintf(w, "added        %s\n", visible(e))
-	}
-	for _, e := range ch.Fixed {
-		fmt.Fprintf(w, "fixed        %s (line %d, which qmail could not match as written)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Present {
-		fmt.Fprintf(w, "present      %s (line %d)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Removed {
-		fmt.Fprintf(w, "removed      %s (line %d)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Missing {
-		fmt.Fprintf(w, "not found    %s\n", visible(e))
-	}
-	if ch.Changed {
-		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, ch.Summary(), f.EffectText())
-	} else {
-		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, ch.Summary())
-	}
-}
-
-// change is what every command that changes control files starts from:
-// the output format (plain lines for people and scripts, or JSON), the
-// values given (with "-" read from stdin), and a context that bounds the
-// wait for the control directory's lock.
-type change struct {
-	format string
-	in     []control.Input
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-// startChange checks --format, reads the values and starts the lock
-// timeout; the caller defers ch.cancel().
-func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
-	format := a.output
+// changeInputs reads the values given to a command that changes control
+// files ("-" stands for the lines of stdin) and starts the wait for the
+// control directory's lock; the caller defers cancel.
+func changeInputs(cmd *cobra.Command, a *app, args []string) ([]control.Input, context.Context, context.CancelFunc, error) {
 	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), lockWait)
-	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
+	return in, ctx, cancel, nil
+}
+
+// writeChange prints the control package's report of a change: its JSON
+// view, or its lines for people; then its notices.
+func writeChange(a *app, view any, lines []string, notices []control.Notice) error {
+	if a.output == formatJSON {
+		if err := writeJSON(a.stdout, view); err != nil {
+			return err
+		}
+	} else {
+		for _, l := range lines {
+			fmt.Fprintln(a.stdout, l)
+		}
+	}
+	showNotices(a, notices)
+	return nil
 }
 
 // writeItems prints items as JSON lines (each item's view, or the item
