@@ -41,7 +41,7 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 				return control.CheckAddrList(dir, name, in)
 			}
 			rejected := func(c control.AddrCheckView) bool { return c.Result == "rejected" }
-			return runCheckInputs(a, args, check, []any{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, addrCheckRow, rejected)
+			return runCheckInputs(a, args, check, []string{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, addrCheckRow, rejected)
 		})
 	list := leaf("list", fmt.Sprintf("list the entries of %s and flag lines that never match", name), fmt.Sprintf(longHelp("addr-list-list"), name),
 		cobra.NoArgs, func(*cobra.Command, []string) error {

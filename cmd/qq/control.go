@@ -41,9 +41,8 @@ func newControlCmd(a *app) *cobra.Command {
 
 // runControlList prints the registry of control files.
 func runControlList(a *app) error {
-	format := a.output
-	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
-	return writeItems(a, format, header, control.Files, func(f control.File) any { return f.View() }, func(f control.File) []any {
+	header := []string{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	return writeItems(a, header, control.Files, func(f control.File) any { return f.View() }, func(f control.File) []any {
 		name := f.Name
 		if f.Patch != "" {
 			name += " (not stock)"
@@ -55,7 +54,6 @@ func runControlList(a *app) error {
 // runControlShow prints every control file's effective value, and the
 // files of the control directory qq does not know.
 func runControlShow(a *app) error {
-	format := a.output
 	settings, unknown, err := control.ReadAll(a.controlDir)
 	if err != nil {
 		return err
@@ -63,8 +61,8 @@ func runControlShow(a *app) error {
 	for _, name := range unknown {
 		settings = append(settings, control.UnknownSetting(name))
 	}
-	header := []any{"NAME", "SOURCE", "VALUE", "NOTES"}
-	return writeItems(a, format, header, settings, func(s control.Setting) any { return s.View() }, func(s control.Setting) []any {
+	header := []string{"NAME", "SOURCE", "VALUE", "NOTES"}
+	return writeItems(a, header, settings, func(s control.Setting) any { return s.View() }, func(s control.Setting) []any {
 		source, value := s.Source, s.Brief(visible)
 		switch {
 		case !s.File.Known():
@@ -78,7 +76,6 @@ func runControlShow(a *app) error {
 
 // runControlGet prints the value qmail uses for one control file.
 func runControlGet(cmd *cobra.Command, a *app, name string) error {
-	format := a.output
 	f, err := control.Find(name)
 	if err != nil {
 		return controlError(cmd, err)
@@ -87,7 +84,7 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
+	if a.output == formatJSON {
 		if err := writeJSON(a.stdout, s.View()); err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 		withFormats(leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
 			cobra.MinimumNArgs(1), func(_ *cobra.Command, args []string) error {
 				accepted := func(c control.RcptCheck) bool { return c.Accepted }
-				return runCheckInputs(a, args, control.CheckRcptHosts, []any{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
+				return runCheckInputs(a, args, control.CheckRcptHosts, []string{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
 			}), "", tableFormats...),
 		withFormats(leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
 			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }), formatPlain, plainFormats...))
@@ -63,10 +63,7 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, args []string, more, force bool
 	if err != nil {
 		return err
 	}
-	if err := control.GuardCreate(a.controlDir, "rcpthosts", nil, force); err != nil {
-		return asUsage(cmd, err)
-	}
-	added, err := control.AddRcptHosts(ctx, a.controlDir, more, values)
+	added, err := control.AddRcptHosts(ctx, a.controlDir, more, force, values)
 	if err != nil {
 		return controlError(cmd, err)
 	}
