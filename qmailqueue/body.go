@@ -95,7 +95,10 @@ type PartError struct {
 	Err error
 }
 
+// Error names the message: "message 12: no part 3".
 func (e *PartError) Error() string { return fmt.Sprintf("message %d: %v", e.ID, e.Err) }
+
+// Unwrap returns the part's own error.
 func (e *PartError) Unwrap() error { return e.Err }
 
 // WritePart writes MIME part number of message id to w, decoded
