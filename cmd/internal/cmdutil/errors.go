@@ -4,8 +4,9 @@
 // of an error to its status, the one error printer), rejecting unknown
 // subcommands and suggesting flags, wrapping cobra's argument errors, the
 // --format values a command declares and the choice among them, writing a
-// command line back from its parsed flags, and completion helpers. It
-// knows nothing of queues, control files or services: cmd/qq does.
+// command line back from its parsed flags, completion helpers, and the
+// flag values several commands share (durations, hidden aliases). It knows
+// nothing of queues, control files or services: cmd/qq does.
 package cmdutil
 
 import (
