@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -548,43 +547,27 @@ func (m *Model) requeued(r requeueDone) (tea.Model, tea.Cmd) {
 }
 
 // requeueSummary is the one line a finished requeue leaves in the status
-// line: how many went back and their new IDs, what failed, was refused,
-// or was requeued by another qq since the plan.
+// line: qq requeue's ([qmailqueue.RequeueStats.Summary]) with the new IDs,
+// then why it stopped or the last error.
 func requeueSummary(r requeueDone) string {
 	if r.todo == 0 && len(r.results) == 0 && r.err != nil {
 		return "nothing requeued: " + safe(r.err.Error())
 	}
-	var stats qmailqueue.RequeueStats
-	var ids []string
+	stats := qmailqueue.RequeueStats{Refused: len(r.refused), Gone: r.gone}
+	var ids []uint64
 	var lookErr error // a new ID not looked for
 	for _, res := range r.results {
 		stats.Add(res)
 		if res.Outcome == qmailqueue.Requeued {
 			if res.NewID != 0 {
-				ids = append(ids, strconv.FormatUint(res.NewID, 10))
+				ids = append(ids, res.NewID)
 			}
 			if res.Err != nil {
 				lookErr = res.Err
 			}
 		}
 	}
-	s := fmt.Sprintf("requeued %d of %d messages", stats.Requeued, r.asked)
-	if len(ids) > 0 {
-		const shown = 4
-		s += " as " + strings.Join(ids[:min(shown, len(ids))], " ")
-		if len(ids) > shown {
-			s += " …"
-		}
-	}
-	if stats.Failed > 0 {
-		s += fmt.Sprintf("; %d failed", stats.Failed)
-	}
-	if n := len(r.refused); n > 0 {
-		s += fmt.Sprintf("; %d refused", n)
-	}
-	if r.gone > 0 {
-		s += fmt.Sprintf("; %d requeued or purged by another qq since the plan", r.gone)
-	}
+	s := stats.Summary(r.asked, ids)
 	switch {
 	case r.err != nil && errors.Is(r.err, context.Canceled):
 		s += "; stopped"

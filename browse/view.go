@@ -405,26 +405,25 @@ func (m *Model) planView() []string {
 	}
 	var b []string
 	b = append(b, m.styles.header.Render(fmt.Sprintf("%s %d messages (%s)?", verb, len(p.Items), humanBytes(p.Bytes))), extra, "")
-	for _, st := range []qmailqueue.State{qmailqueue.StatePreprocessed, qmailqueue.StateQueued, qmailqueue.StateWriting, qmailqueue.StateMessOnly, qmailqueue.StateBroken} {
-		if n := p.States[st]; n > 0 {
-			b = append(b, fmt.Sprintf("  %d %s", n, st))
-		}
+	sum := p.Summary(3)
+	for _, sc := range sum.States {
+		b = append(b, fmt.Sprintf("  %d %s", sc.Count, sc.State))
 	}
 	if p.Bouncing > 0 {
 		b = append(b, fmt.Sprintf("  %d bouncing", p.Bouncing))
 	}
-	b = append(b, topLines("Senders:", &p.Senders)...)
-	b = append(b, topLines("Subjects:", &p.Subjects)...)
+	b = append(b, topLines("Senders:", sum.Senders.Top)...)
+	b = append(b, topLines("Subjects:", sum.Subjects.Top)...)
 	b = append(b, "", "y: go ahead   n: cancel")
 	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
 	return append([]string{""}, strings.Split(box, "\n")...)
 }
 
-// topLines is a dialog's title line and the three values counted most in
-// t, with their counts.
-func topLines(title string, t *qmailqueue.Tally) []string {
+// topLines is a dialog's title line and the values counted most (three
+// of them: Tally.Top(3), PlanSummary's), with their counts.
+func topLines(title string, top []qmailqueue.Counted) []string {
 	lines := []string{title}
-	for _, c := range t.Top(3) {
+	for _, c := range top {
 		lines = append(lines, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
 	}
 	return lines

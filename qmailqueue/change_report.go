@@ -1,9 +1,16 @@
 package qmailqueue
 
+import (
+	"fmt"
+	"strings"
+)
+
 // What a plan and its result say to people and to scripts: the summary a
-// person reads before confirming a change ([Plan.Summary]) and the JSON
-// report of the change ([ChangeReport]), the one schema of qq rm and qq
-// expire --format json.
+// person reads before confirming a change ([Plan.Summary]), the line a
+// change ends with ([ChangeResult.Summary]), the warnings about the
+// messages it left alone ([ChangeResult.Warnings]) and the JSON report of
+// the change ([ChangeReport]), the one schema of qq rm and qq expire
+// --format json.
 
 // States lists the message states in the order reports show them: the
 // states of a sound queue from the most advanced down, then broken.
@@ -73,6 +80,61 @@ func (s Stats) Reached() int { return s.Done + s.Changed + s.Vanished + s.Refuse
 // in the queue as it was (changed since the plan, refused or failed):
 // those are the ones a person is warned about.
 func (o Outcome) LeftAlone() bool { return o != 0 && o != Done && o != Vanished }
+
+// Summary is the one line a change of plan p ends with, for people and
+// for logs, e.g. "removed 3 of 4 messages (12.0 KiB); 1 refused": what
+// was done, then what was left alone, by outcome.
+func (r *ChangeResult) Summary(p *Plan) string {
+	s := r.Stats
+	var left []string
+	for _, part := range []struct {
+		n    int
+		what string
+	}{{s.Changed, "changed since the plan"}, {s.Vanished, "already gone"}, {s.Refused, "refused"}, {s.Failed, "failed"}} {
+		if part.n > 0 {
+			left = append(left, fmt.Sprintf("%d %s", part.n, part.what))
+		}
+	}
+	line := fmt.Sprintf("%s %d of %d messages (%s)", p.Op, s.Done, len(p.Items), FormatSize(s.Bytes))
+	if len(left) > 0 {
+		line += "; " + strings.Join(left, ", ")
+	}
+	return line
+}
+
+// Interrupted is the line a change of plan p stopped part way ends with
+// instead of [ChangeResult.Summary], e.g. "interrupted after 812 of 20000
+// messages; services restored; the rest untouched"; note, when not empty,
+// says what became of the services.
+func (r *ChangeResult) Interrupted(p *Plan, note string) string {
+	line := fmt.Sprintf("interrupted after %d of %d messages", r.Reached(), len(p.Items))
+	if note != "" {
+		line += "; " + note
+	}
+	return line + "; the rest untouched"
+}
+
+// Warnings returns one line for each of the first limit messages of plan p
+// the change reached and left alone ([Outcome.LeftAlone]), in the plan's
+// order, e.g. "1234 not removed: changed since the plan", with the error
+// when there is one; more counts the others left alone.
+func (r *ChangeResult) Warnings(p *Plan, limit int) (lines []string, more int) {
+	for i, o := range r.Outcomes {
+		if !o.Outcome.LeftAlone() {
+			continue
+		}
+		if len(lines) == limit {
+			more++
+			continue
+		}
+		line := fmt.Sprintf("%d not %s: %s", p.Items[i].Target.ID, p.Op, o.Reason)
+		if o.Err != nil {
+			line += ": " + o.Err.Error()
+		}
+		lines = append(lines, line)
+	}
+	return lines, more
+}
 
 // ChangeReport is the JSON report of a change: one object, with every
 // planned message and, once the change ran, its outcome.

@@ -126,3 +126,40 @@ func TestApplyQuarantineDir(t *testing.T) {
 		t.Errorf("quarantine holds %+v, %v", entries, err)
 	}
 }
+
+// TestChangeResultWords: the summary line counts what was done and, by
+// outcome, what was left alone; the warnings name each message left
+// alone, up to a limit, and count the rest; an interrupted change says
+// how far it got.
+func TestChangeResultWords(t *testing.T) {
+	p := &Plan{Op: OpRemove, Items: make([]PlanItem, 4)}
+	for i := range p.Items {
+		p.Items[i].Target.ID = uint64(100 + i)
+	}
+	res := &ChangeResult{Stats: Stats{Done: 1, Changed: 1, Refused: 1, Failed: 1, Bytes: 12 << 10}, Outcomes: []ItemOutcome{
+		{Outcome: Done},
+		{Outcome: Changed, Reason: "changed since the plan"},
+		{Outcome: Refused, Reason: "in intd"},
+		{Outcome: Failed, Reason: "cannot unlink", Err: errors.New("EIO")},
+	}}
+	if got, want := res.Summary(p), "removed 1 of 4 messages (12.0 KiB); 1 changed since the plan, 1 refused, 1 failed"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	lines, more := res.Warnings(p, 2)
+	if want := []string{"101 not removed: changed since the plan", "102 not removed: in intd"}; !slices.Equal(lines, want) || more != 1 {
+		t.Errorf("warnings %q, %d more", lines, more)
+	}
+	if lines, more := res.Warnings(p, 10); len(lines) != 3 || lines[2] != "103 not removed: cannot unlink: EIO" || more != 0 {
+		t.Errorf("all warnings %q, %d more", lines, more)
+	}
+	if got, want := res.Interrupted(p, "services restored"), "interrupted after 4 of 4 messages; services restored; the rest untouched"; got != want {
+		t.Errorf("interrupted %q, want %q", got, want)
+	}
+	done := &ChangeResult{Stats: Stats{Done: 2, Bytes: 512}}
+	if got, want := done.Summary(&Plan{Op: OpExpire, Items: make([]PlanItem, 2)}), "expired 2 of 2 messages (512 B)"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got := done.Interrupted(p, ""); got != "interrupted after 2 of 4 messages; the rest untouched" {
+		t.Errorf("interrupted %q", got)
+	}
+}

@@ -225,7 +225,7 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !res.Started {
 		return explain(err)
 	}
-	summary := fmt.Sprintf("qq %s: %s", c.name, changeSummary(p, res))
+	summary := fmt.Sprintf("qq %s: %s", c.name, res.Summary(p))
 	var fail error
 	if c.after != nil {
 		var note string
@@ -247,26 +247,6 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	return nil
 }
 
-// changeSummary is the one line a change ends with, for people and for
-// logs, e.g. "removed 3 of 4 messages (12 KiB); 1 refused".
-func changeSummary(p *qmailqueue.Plan, res *qmailqueue.ChangeResult) string {
-	s := res.Stats
-	var left []string
-	for _, part := range []struct {
-		n    int
-		what string
-	}{{s.Changed, "changed since the plan"}, {s.Vanished, "already gone"}, {s.Refused, "refused"}, {s.Failed, "failed"}} {
-		if part.n > 0 {
-			left = append(left, fmt.Sprintf("%d %s", part.n, part.what))
-		}
-	}
-	line := fmt.Sprintf("%s %d of %d messages (%s)", p.Op, s.Done, len(p.Items), humanBytes(s.Bytes))
-	if len(left) > 0 {
-		line += "; " + strings.Join(left, ", ")
-	}
-	return line
-}
-
 // changeOutput ends a changing command: warnings about the messages left
 // alone, then the JSON report on stdout (and the summary line on stderr
 // unless --quiet), or the summary line on stdout. A change interrupted by
@@ -274,32 +254,22 @@ func changeSummary(p *qmailqueue.Plan, res *qmailqueue.ChangeResult) string {
 // instead, e.g. "qq rm: interrupted after 812 of 20000 messages; services
 // restored; the rest untouched".
 func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue.ChangeResult, report *qmailqueue.ChangeReport, summary string, err error) error {
-	warned := 0
-	for i, o := range res.Outcomes {
-		if !o.Outcome.LeftAlone() {
-			continue
-		}
-		if warned++; warned > maxWarnings {
-			continue
-		}
-		msg := fmt.Sprintf("%d not %s: %s", p.Items[i].Target.ID, p.Op, o.Reason)
-		if o.Err != nil {
-			msg += ": " + o.Err.Error()
-		}
-		a.warnf("%s", msg)
+	warnings, more := res.Warnings(p, maxWarnings)
+	for _, w := range warnings {
+		a.warnf("%s", w)
 	}
-	if warned > maxWarnings {
-		a.warnf("… and %d more messages not %s (see --format json)", warned-maxWarnings, p.Op)
+	if more > 0 {
+		a.warnf("… and %d more messages not %s (see --format json)", more, p.Op)
 	}
 	if errors.Is(err, context.Canceled) {
-		summary = fmt.Sprintf("qq %s: interrupted after %d of %d messages", c.name, res.Reached(), len(p.Items))
+		note := ""
 		switch {
 		case errors.Is(err, svc.ErrRestore):
-			summary += "; services NOT restored (see below)"
+			note = "services NOT restored (see below)"
 		case c.services:
-			summary += "; services restored"
+			note = "services restored"
 		}
-		summary += "; the rest untouched"
+		summary = fmt.Sprintf("qq %s: %s", c.name, res.Interrupted(p, note))
 	}
 	if report == nil {
 		_, err := fmt.Fprintln(a.stdout, summary)
