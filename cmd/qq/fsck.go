@@ -94,23 +94,14 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 }
 
 // ownerReference returns the ids of qmail's users and group that qq fsck
-// checks against and creates with: --owner first, then $QQ_OWNERS (the
-// same ROLE=ID, comma-separated) when it is set, else the users qmailq,
-// qmails, qmailr and the group qmail of this machine. Roles still unknown
-// are -1 (a check takes them from the queue's own directories).
+// checks against and creates with (fsck.OwnerReference: --owner, then
+// $QQ_OWNERS, then this machine's users).
 func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
-	given, err := fsck.ParseOwners(o.owners)
+	owners, err := fsck.OwnerReference(o.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return fsck.UnknownOwners, usageErrorf("--owner %v", err)
+		return owners, usageErrorf("%v", err)
 	}
-	if env := a.getenv("QQ_OWNERS"); env != "" {
-		base, err := fsck.ParseOwners(strings.Split(env, ","))
-		if err != nil {
-			return fsck.UnknownOwners, usageErrorf("QQ_OWNERS %v", err)
-		}
-		return given.Or(base), nil
-	}
-	return given.Or(fsck.LookupOwners()), nil
+	return owners, nil
 }
 
 // checkOptions builds the library options from the flags.
@@ -223,30 +214,18 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 var errFindings = &silentError{code: exitFindings}
 
 func runFsckCreate(a *app, opts *fsckOptions) error {
-	split := opts.split
-	if split == 0 {
-		split = 23
-	}
 	owners, err := opts.ownerReference(a)
 	if err != nil {
 		return err
 	}
-	if os.Geteuid() != 0 {
-		if owners != fsck.UnknownOwners {
-			a.warnf("not running as root: the new queue belongs to the current user, not to qmail's users")
-		}
-		owners = fsck.UnknownOwners
-	} else if owners.Qmailq < 0 || owners.Qmails < 0 || owners.Qmailr < 0 || owners.Qmail < 0 {
-		a.warnf("qmail's users or group do not all exist here (use --owner): those parts belong to root")
-	}
-	if !fsck.IsPrime(split) {
-		a.warnf("the split %d is not a prime number", split)
-	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	err = fsck.Create(opts.create, fsck.CreateOptions{Split: split, BigTodo: opts.bigTodo, Owners: owners,
-		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
-	if err != nil {
+	create := fsck.CreateOptions{Split: opts.split, BigTodo: opts.bigTodo, Owners: owners,
+		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }}
+	for _, w := range create.Settle(os.Geteuid()) {
+		a.warnf("%s", w)
+	}
+	if err := fsck.Create(opts.create, create); err != nil {
 		return err
 	}
 	return out.Flush()
@@ -263,8 +242,8 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		newFindingWriter(a, formatPlain, out).plan(plan)
 		return out.Flush()
 	}
-	if !fsck.IsPrime(opts.resplit) {
-		a.warnf("the split %d is not a prime number", opts.resplit)
+	if w := fsck.SplitWarning(opts.resplit); w != "" {
+		a.warnf("%s", w)
 	}
 	m, err := opts.maint.build(a)
 	if err != nil {
