@@ -457,18 +457,10 @@ func (m *Model) planRequeue() (tea.Model, tea.Cmd) {
 		for _, e := range p.plan.Todo {
 			p.bytes += e.Size
 			p.runs.Add(e.Run)
-			p.from.Add(senderOf(&e))
+			p.from.Add(e.SenderText())
 		}
 		return requeuePlanned{plan: p}
 	}
-}
-
-// senderOf shows an entry's sender as qq quarantine list does.
-func senderOf(e *qmailqueue.QuarantineEntry) string {
-	if !e.SenderKnown {
-		return "(unknown)"
-	}
-	return "<" + string(e.Sender) + ">"
 }
 
 // requeuePlannedMsg takes a plan into the model: shown for confirmation,
@@ -647,7 +639,7 @@ func entryLines(e *qmailqueue.QuarantineEntry, dir, status, cannot string) []str
 	}
 	add("Removed     %s by %s", e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"), safe(cmp.Or(e.Reason, "(not recorded)")))
 	add("Message     #%d, state %s, queued at %s, %s", e.ID, safe(cmp.Or(e.State, "?")), e.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanBytes(e.Size))
-	add("Sender      %s", safe(senderOf(e)))
+	add("Sender      %s", safe(e.SenderText()))
 	add("Recipients  %d pending, %d done before the removal", len(e.Recipients), e.Done)
 	for _, r := range e.Recipients {
 		add("  %-7s %s", safe(r.Channel), safe("<"+string(r.Address)+">"))

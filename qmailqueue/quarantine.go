@@ -272,6 +272,29 @@ func (e *QuarantineEntry) Envelope() (sender string, recipients []string) {
 	return string(e.Sender), recipients
 }
 
+// SenderText shows the entry's envelope sender for people: <ADDR> (<>
+// for the null sender), or (unknown) when none was kept. It is raw: the
+// caller makes it safe for a terminal.
+func (e *QuarantineEntry) SenderText() string {
+	if !e.SenderKnown {
+		return "(unknown)"
+	}
+	return "<" + string(e.Sender) + ">"
+}
+
+// RecipientSummary shows the entry's pending recipients in one short
+// cell: the first and how many more, e.g. "a@example.org (+2)", or
+// (none). It is raw, as [QuarantineEntry.SenderText].
+func (e *QuarantineEntry) RecipientSummary() string {
+	switch len(e.Recipients) {
+	case 0:
+		return "(none)"
+	case 1:
+		return string(e.Recipients[0].Address)
+	}
+	return fmt.Sprintf("%s (+%d)", e.Recipients[0].Address, len(e.Recipients)-1)
+}
+
 // MessPath returns the path of the entry's kept mess file in quarantine dir,
 // "" when it has none.
 func (e *QuarantineEntry) MessPath(dir string) string {

@@ -118,25 +118,18 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		}
 		status := e.Status(q)
 		bytes += e.Size
-		_, rcpts := e.Envelope()
 		switch format {
 		case formatJSON:
 			if err := writeJSON(out, e.View(dir, status)); err != nil {
 				return err
 			}
 		case formatPlain:
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, senderText(e),
+			_, rcpts := e.Envelope()
+			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(e.SenderText()),
 				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
-			r := "(none)"
-			if len(rcpts) > 0 {
-				r = printable(rcpts[0])
-				if len(rcpts) > 1 {
-					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
-				}
-			}
 			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				senderText(e), r, a.statusCell(e, status), a.esc().field(e.Subject))
+				printable(e.SenderText()), printable(e.RecipientSummary()), a.statusCell(e, status), a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
@@ -164,15 +157,6 @@ func (a *app) statusCell(e *qmailqueue.QuarantineEntry, status string) cell {
 		return a.paint(status, colorWarn)
 	}
 	return cell{Text: status}
-}
-
-// senderText shows an entry's sender for people: <ADDR>, or (unknown)
-// when none was kept.
-func senderText(e *qmailqueue.QuarantineEntry) string {
-	if !e.SenderKnown {
-		return "(unknown)"
-	}
-	return printable(angle(string(e.Sender)))
 }
 
 // --- qq quarantine purge ----------------------------------------------------
