@@ -82,8 +82,9 @@ func (s Stats) Reached() int { return s.Done + s.Changed + s.Vanished + s.Refuse
 func (o Outcome) LeftAlone() bool { return o != 0 && o != Done && o != Vanished }
 
 // Summary is the one line a change of plan p ends with, for people and
-// for logs, e.g. "removed 3 of 4 messages (12.0 KiB); 1 refused": what
-// was done, then what was left alone, by outcome.
+// for logs, e.g. "removed 3 of 4 messages (12.0 KiB); 1 refused; kept in
+// DIR": what was done, what was left alone, by outcome, and the
+// quarantine run that holds the removed messages.
 func (r *ChangeResult) Summary(p *Plan) string {
 	s := r.Stats
 	var left []string
@@ -98,6 +99,9 @@ func (r *ChangeResult) Summary(p *Plan) string {
 	line := fmt.Sprintf("%s %d of %d messages (%s)", p.Op, s.Done, len(p.Items), FormatSize(s.Bytes))
 	if len(left) > 0 {
 		line += "; " + strings.Join(left, ", ")
+	}
+	if r.QuarantineRun != "" && s.Done > 0 {
+		line += "; kept in " + r.QuarantineRun
 	}
 	return line
 }

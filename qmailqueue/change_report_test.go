@@ -159,6 +159,10 @@ func TestChangeResultWords(t *testing.T) {
 	if got, want := done.Summary(&Plan{Op: OpExpire, Items: make([]PlanItem, 2)}), "expired 2 of 2 messages (512 B)"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
+	done.QuarantineRun = "/var/qmail/qq-quarantine/20260102T030405Z"
+	if got, want := done.Summary(&Plan{Op: OpRemove, Items: make([]PlanItem, 3)}), "removed 2 of 3 messages (512 B); kept in "+done.QuarantineRun; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
 	if got := done.Interrupted(p, ""); got != "interrupted after 2 of 4 messages; the rest untouched" {
 		t.Errorf("interrupted %q", got)
 	}

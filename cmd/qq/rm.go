@@ -77,12 +77,6 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		}
 		return err
 	}
-	c.after = func(_ *qmailqueue.Queue, res *qmailqueue.ChangeResult, _ error) (string, error) {
-		if res.QuarantineRun != "" && res.Done > 0 {
-			return "kept in " + res.QuarantineRun, nil
-		}
-		return "", nil
-	}
 	return runChange(ctx, a, c)
 }
 
