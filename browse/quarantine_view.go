@@ -189,8 +189,8 @@ func (m *Model) requeuePlanView() []string {
 	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(p.bytes))),
 		"Each is queued as a new message by qmail-queue (qmail-send keeps running) and marked requeued in its run's manifest, so that it is not requeued twice.",
 		"qmail-queue: "+safe(m.opts.Injector.Path), "")
-	b = append(b, topLines("From runs:", p.runs.Top(3))...)
-	b = append(b, topLines("Senders:", p.from.Top(3))...)
+	b = append(b, topLines("From runs:", &p.runs)...)
+	b = append(b, topLines("Senders:", &p.from)...)
 	if n := len(p.plan.Refused); n > 0 {
 		b = append(b, fmt.Sprintf("%d cannot be requeued and are left alone:", n))
 		for _, r := range p.plan.Refused[:1] {

@@ -405,25 +405,18 @@ func (m *Model) planView() []string {
 	}
 	var b []string
 	b = append(b, m.styles.header.Render(fmt.Sprintf("%s %d messages (%s)?", verb, len(p.Items), humanBytes(p.Bytes))), extra, "")
-	sum := p.Summary(3)
-	for _, sc := range sum.States {
-		b = append(b, fmt.Sprintf("  %d %s", sc.Count, sc.State))
-	}
-	if p.Bouncing > 0 {
-		b = append(b, fmt.Sprintf("  %d bouncing", p.Bouncing))
-	}
-	b = append(b, topLines("Senders:", sum.Senders.Top)...)
-	b = append(b, topLines("Subjects:", sum.Subjects.Top)...)
+	clean := func(s string) string { return cutPlain(safe(s), 50) }
+	b = append(b, p.SummaryLines(3, clean, clean)...)
 	b = append(b, "", "y: go ahead   n: cancel")
 	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
 	return append([]string{""}, strings.Split(box, "\n")...)
 }
 
-// topLines is a dialog's title line and the values counted most (three
-// of them: Tally.Top(3), PlanSummary's), with their counts.
-func topLines(title string, top []qmailqueue.Counted) []string {
+// topLines is a dialog's title line and the three values counted most in
+// t, with their counts.
+func topLines(title string, t *qmailqueue.Tally) []string {
 	lines := []string{title}
-	for _, c := range top {
+	for _, c := range t.Top(3) {
 		lines = append(lines, fmt.Sprintf("  %6d %s", c.Count, cutPlain(safe(c.Value), 50)))
 	}
 	return lines

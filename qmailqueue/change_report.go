@@ -2,11 +2,13 @@ package qmailqueue
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
 // What a plan and its result say to people and to scripts: the summary a
-// person reads before confirming a change ([Plan.Summary]), the line a
+// person reads before confirming a change ([Plan.Summary], in words
+// [Plan.SummaryLines]), the line a
 // change ends with ([ChangeResult.Summary]), the warnings about the
 // messages it left alone ([ChangeResult.Warnings]) and the JSON report of
 // the change ([ChangeReport]), the one schema of qq rm and qq expire
@@ -60,6 +62,66 @@ func (p *Plan) Summary(sample int) PlanSummary {
 	}
 	s.More = len(p.Items) > len(s.IDs)
 	return s
+}
+
+// SummaryLines is the plan's summary in words, a line each, indented
+// under the heading a front end writes (qq rm's "to remove: 5 messages,
+// 3.4 KiB", the browser's question):
+//
+//	  states:    4 preprocessed (P), 1 queued (Q)
+//	  bouncing:  1
+//	  senders:   3  <news@spammer.example>
+//	             2  (others)
+//	  subjects:  …
+//	  IDs:       1001 1002 … (2 of 5)
+//
+// with at most sample senders, subjects and IDs ([Plan.Summary]); the
+// bouncing line only when some are. Senders and subjects are raw:
+// cleanSender and cleanSubject make them safe to show.
+func (p *Plan) SummaryLines(sample int, cleanSender, cleanSubject func(string) string) []string {
+	sum := p.Summary(sample)
+	var states []string
+	for _, s := range sum.States {
+		states = append(states, fmt.Sprintf("%d %s (%s)", s.Count, s.State, s.State.Code()))
+	}
+	lines := []string{"  states:    " + strings.Join(states, ", ")}
+	if p.Bouncing > 0 {
+		lines = append(lines, fmt.Sprintf("  bouncing:  %d", p.Bouncing))
+	}
+	lines = sum.Senders.appendLines(lines, "senders:  ", cleanSender)
+	lines = sum.Subjects.appendLines(lines, "subjects: ", cleanSubject)
+	if len(sum.IDs) > 0 {
+		var ids []string
+		for _, id := range sum.IDs {
+			ids = append(ids, strconv.FormatUint(id, 10))
+		}
+		more := ""
+		if sum.More {
+			more = fmt.Sprintf(" … (%d of %d)", len(sum.IDs), len(p.Items))
+		}
+		lines = append(lines, "  IDs:       "+strings.Join(ids, " ")+more)
+	}
+	return lines
+}
+
+// appendLines appends the values of t to lines, one a line with its count
+// right-aligned, the first after label, then the count of the others.
+func (t TopValues) appendLines(lines []string, label string, clean func(string) string) []string {
+	if len(t.Top) == 0 {
+		return lines
+	}
+	width := len(strconv.Itoa(t.Top[0].Count))
+	for i, v := range t.Top {
+		prefix := "             "
+		if i == 0 {
+			prefix = "  " + label + " "
+		}
+		lines = append(lines, fmt.Sprintf("%s%*d  %s", prefix, width, v.Count, clean(v.Value)))
+	}
+	if t.Others > 0 {
+		lines = append(lines, fmt.Sprintf("             %*d  (others)", width, t.Others))
+	}
+	return lines
 }
 
 // topOf returns the n most frequent values of c, which counted total

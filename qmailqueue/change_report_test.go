@@ -3,8 +3,10 @@ package qmailqueue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +44,37 @@ func TestPlanSummary(t *testing.T) {
 	}
 	if !slices.Equal(States[:2], []State{StatePreprocessed, StateQueued}) || len(States) != 5 {
 		t.Errorf("States %v", States)
+	}
+}
+
+// TestPlanSummaryLines: the summary in words, a line each: the states with
+// their codes, the senders and subjects with right-aligned counts and the
+// others, each value cleaned by its function, and the sampled IDs.
+func TestPlanSummaryLines(t *testing.T) {
+	f := newFixture(t)
+	for range 10 {
+		f.addSpam(t)
+	}
+	f.add(t, other)
+	plan, err := f.q.PlanChange(context.Background(), OpRemove, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper := func(s string) string { return strings.ToUpper(s) }
+	got := plan.SummaryLines(1, upper, strings.ToLower)
+	want := []string{
+		"  states:    11 queued (S5)",
+		"  senders:   10  <PROMO@CHEAP-MEDS.EXAMPLE>",
+		"              1  (others)",
+		"  subjects:  10  free pupil enlargement",
+		"              1  (others)",
+		fmt.Sprintf("  IDs:       %d … (1 of 11)", plan.Items[0].Target.ID),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := plan.SummaryLines(0, upper, upper); len(got) != 1 {
+		t.Errorf("sample 0: %q", got)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/qqmail/qq/cmd/internal/shell"
@@ -71,50 +70,14 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 	return filter, nil
 }
 
-// writePlan prints the plan for people: what, how much, in which states, a
-// sample of senders, subjects and IDs.
+// writePlan prints the plan for people: what, how much, then its summary
+// (qmailqueue.Plan.SummaryLines) with a sample of senders, subjects and IDs.
 func writePlan(w io.Writer, p *qmailqueue.Plan, what string, sample int) {
 	out := bufio.NewWriter(w)
 	defer out.Flush()
-	sum := p.Summary(sample)
 	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), humanBytes(p.Bytes))
-	var states []string
-	for _, s := range sum.States {
-		states = append(states, fmt.Sprintf("%d %s (%s)", s.Count, s.State, s.State.Code()))
-	}
-	fmt.Fprintf(out, "  states:    %s\n", strings.Join(states, ", "))
-	if p.Bouncing > 0 {
-		fmt.Fprintf(out, "  bouncing:  %d\n", p.Bouncing)
-	}
-	writeTop(out, "senders:  ", sum.Senders, printable)
-	writeTop(out, "subjects: ", sum.Subjects, printableText)
-	if len(sum.IDs) > 0 {
-		var ids []string
-		for _, id := range sum.IDs {
-			ids = append(ids, strconv.FormatUint(id, 10))
-		}
-		more := ""
-		if sum.More {
-			more = fmt.Sprintf(" … (%d of %d)", len(sum.IDs), len(p.Items))
-		}
-		fmt.Fprintf(out, "  IDs:       %s%s\n", strings.Join(ids, " "), more)
-	}
-}
-
-func writeTop(out *bufio.Writer, label string, top qmailqueue.TopValues, clean func(string) string) {
-	if len(top.Top) == 0 {
-		return
-	}
-	width := len(strconv.Itoa(top.Top[0].Count))
-	for i, v := range top.Top {
-		prefix := "             "
-		if i == 0 {
-			prefix = "  " + label + " "
-		}
-		fmt.Fprintf(out, "%s%*d  %s\n", prefix, width, v.Count, clean(v.Value))
-	}
-	if top.Others > 0 {
-		fmt.Fprintf(out, "             %*d  (others)\n", width, top.Others)
+	for _, line := range p.SummaryLines(sample, printable, printableText) {
+		fmt.Fprintln(out, line)
 	}
 }
 
