@@ -64,16 +64,16 @@ func (p *Plan) Summary(sample int) PlanSummary {
 	return s
 }
 
-// SummaryLines is the plan's summary in words, a line each, indented
-// under the heading a front end writes (qq rm's "to remove: 5 messages,
+// SummaryLines is the plan's summary in words, a line each, indented by
+// two spaces under the heading a front end writes (qq rm's "to remove: 5 messages,
 // 3.4 KiB", the browser's question):
 //
-//	  states:    4 preprocessed (P), 1 queued (Q)
-//	  bouncing:  1
-//	  senders:   3  <news@spammer.example>
-//	             2  (others)
-//	  subjects:  …
-//	  IDs:       1001 1002 … (2 of 5)
+//	states:    4 queued (S5), 1 preprocessed (S6)
+//	bouncing:  1
+//	senders:   3  <news@spammer.example>
+//	           2  (others)
+//	subjects:  …
+//	IDs:       1001 1002 … (2 of 5)
 //
 // with at most sample senders, subjects and IDs ([Plan.Summary]); the
 // bouncing line only when some are. Senders and subjects are raw:
