@@ -68,7 +68,7 @@ func (p *Plan) Summary(sample int) PlanSummary {
 // two spaces under the heading a front end writes (qq rm's "to remove: 5 messages,
 // 3.4 KiB", the browser's question):
 //
-//	states:    4 queued (S5), 1 preprocessed (S6)
+//	states:    5 queued (S5)
 //	bouncing:  1
 //	senders:   3  <news@spammer.example>
 //	           2  (others)
