@@ -200,3 +200,19 @@ func TestChangeResultWords(t *testing.T) {
 		t.Errorf("interrupted %q", got)
 	}
 }
+
+// TestChangeOpWords: the words of each op, past, present and infinitive.
+func TestChangeOpWords(t *testing.T) {
+	for _, tc := range []struct {
+		op                   ChangeOp
+		done, verb, progress string
+	}{
+		{OpRemove, "removed", "remove", "removing"},
+		{OpExpire, "expired", "expire", "expiring"},
+		{0, "changed", "change", "changing"},
+	} {
+		if tc.op.String() != tc.done || tc.op.Verb() != tc.verb || tc.op.Gerund() != tc.progress {
+			t.Errorf("%d: %q %q %q", tc.op, tc.op.String(), tc.op.Verb(), tc.op.Gerund())
+		}
+	}
+}

@@ -93,22 +93,13 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// ownerReference returns the ids of qmail's users and group that qq fsck
-// checks against and creates with (fsck.OwnerReference: --owner, then
-// $QQ_OWNERS, then this machine's users).
-func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
+// checkOptions builds the library options from the flags, with the owners
+// to check against (fsck.OwnerReference: --owner, then $QQ_OWNERS, then
+// this machine's users).
+func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	owners, err := fsck.OwnerReference(o.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return owners, usageErrorf("%v", err)
-	}
-	return owners, nil
-}
-
-// checkOptions builds the library options from the flags.
-func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
-	owners, err := o.ownerReference(a)
-	if err != nil {
-		return fsck.Options{}, err
+		return fsck.Options{}, usageErrorf("%v", err)
 	}
 	qdir, err := a.quarantineDir(o.quarantine)
 	if err != nil {
@@ -165,10 +156,6 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return w.summary(r, plan)
 	}
 
-	qdir, err := a.quarantineDir(opts.quarantine)
-	if err != nil {
-		return err
-	}
 	m, err := opts.maint.build(a)
 	if err != nil {
 		return err
@@ -187,7 +174,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
 	}
 	res, err := fsck.Repair(ctx, a.queueDir, copts, m.Run, fsck.ExecOptions{
-		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
+		QuarantineDir: copts.QuarantineDir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
 	if err != nil {
 		if res.CheckErr != nil {
 			err = queueErr(err)
@@ -214,9 +201,9 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 var errFindings = &silentError{code: exitFindings}
 
 func runFsckCreate(a *app, opts *fsckOptions) error {
-	owners, err := opts.ownerReference(a)
+	owners, err := fsck.OwnerReference(opts.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return err
+		return usageErrorf("%v", err)
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()

@@ -126,8 +126,6 @@ const maxWarnings = 20
 type changeCommand struct {
 	name     string // "rm": the JSON report's command and the messages' prefix
 	op       qmailqueue.ChangeOp
-	verb     string // "remove", as in "refusing to remove 12 messages"
-	verbing  string // "removing": the progress bar's label
 	flags    *planFlags
 	args     []string
 	what     string                   // the plan's heading, e.g. "to remove (kept in DIR)"
@@ -176,7 +174,7 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		bar = a.newProgressBar(c.verbing, len(p.Items), format == formatPlain)
+		bar = a.newProgressBar(c.op.Gerund(), len(p.Items), format == formatPlain)
 	}
 	apply.Progress = func(qmailqueue.Result) { bar.Increment() }
 	apply.Finished = func() { bar.Stop() } // before the services come back up
@@ -309,7 +307,7 @@ func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (repo
 		}
 		return nil, false, nil
 	}
-	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.verb, len(p.Items))); err != nil {
+	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.op.Verb(), len(p.Items))); err != nil {
 		return nil, false, err
 	}
 	return report, true, nil

@@ -54,8 +54,8 @@ func (a *app) quarantineDir(flag string) (string, error) {
 }
 
 func runRm(ctx context.Context, a *app, opts *rmOptions) error {
-	c := &changeCommand{name: "rm", op: qmailqueue.OpRemove, verb: "remove", verbing: "removing",
-		flags: &opts.plan, args: opts.args, what: "to remove (no quarantine)", question: "Remove these %d messages?",
+	c := &changeCommand{name: "rm", op: qmailqueue.OpRemove, flags: &opts.plan, args: opts.args,
+		what: "to remove (no quarantine)", question: "Remove these %d messages?",
 		services: !opts.maint.noSvc, explain: func(err error) error { return opts.maint.explain(quarantineErr(err)) }}
 	c.setup = func(apply *qmailqueue.ApplyOptions) error {
 		if opts.noQuarantine && opts.quarantine != "" {
