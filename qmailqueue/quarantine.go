@@ -1024,6 +1024,35 @@ func (z *Quarantine) Purge(entries []QuarantineEntry) error {
 	return z.rewrite(entries, func(e *QuarantineEntry) bool { return false })
 }
 
+// PurgeEntries deletes entries for good from the quarantine in dir,
+// opened (and locked) for the purge: [Quarantine.Purge] for a caller that
+// has a directory rather than an open quarantine (qq quarantine purge), as
+// [RequeuePlan.Apply] is for a requeue. The error is the quarantine's (a
+// busy one wraps [ErrQuarantineBusy]) or Purge's.
+func PurgeEntries(dir string, entries []QuarantineEntry) error {
+	z, err := OpenQuarantine(dir)
+	if err != nil {
+		return err
+	}
+	defer z.Close()
+	return z.Purge(entries)
+}
+
+// PurgeSummary says what a purge of entries from the quarantine in dir
+// did, "purged 3 messages (1.2 KiB) from DIR", or (done false, a dry run)
+// would do, "would purge 3 messages (1.2 KiB) from DIR".
+func PurgeSummary(entries []QuarantineEntry, dir string, done bool) string {
+	var bytes int64
+	for _, e := range entries {
+		bytes += e.Size
+	}
+	verb := "would purge"
+	if done {
+		verb = "purged"
+	}
+	return fmt.Sprintf("%s %d messages (%s) from %s", verb, len(entries), FormatSize(bytes), dir)
+}
+
 // Update writes changed entries (requeue marks) back into their manifests.
 func (z *Quarantine) Update(entries []QuarantineEntry) error {
 	return z.rewrite(entries, func(e *QuarantineEntry) bool { return true })

@@ -269,6 +269,16 @@ func commandLine(cmd *cobra.Command, args []string) string {
 	return strings.Join(parts, " ")
 }
 
+// nothingMatched ends a command whose selection is empty: the line
+// format and args make on stderr, unless --quiet, then exit status 1
+// (errNothingMatched).
+func (a *app) nothingMatched(format string, args ...any) error {
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, format+"\n", args...)
+	}
+	return errNothingMatched
+}
+
 // errDeclined ends a command whose confirmation was answered no: exit 1,
 // nothing done.
 var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing changed"))
@@ -280,10 +290,7 @@ var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing chang
 func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (report *qmailqueue.ChangeReport, proceed bool, err error) {
 	nothing := "nothing " + p.Op.String()
 	if len(p.Items) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", c.name, nothing)
-		}
-		return nil, false, errNothingMatched
+		return nil, false, a.nothingMatched("qq %s: no message matched; %s", c.name, nothing)
 	}
 	var human io.Writer = a.stdout
 	if format == formatJSON {

@@ -137,10 +137,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		t.render()
 	}
 	if len(entries) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq quarantine: no message in %s matched\n", dir)
-		}
-		return errNothingMatched
+		return a.nothingMatched("qq quarantine: no message in %s matched", dir)
 	}
 	return nil
 }
@@ -211,33 +208,21 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	if err != nil {
 		return err
 	}
-	purge, bytes := entries, int64(0)
-	for _, e := range purge {
-		bytes += e.Size
-	}
-	if len(purge) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq quarantine purge: nothing in %s matched\n", dir)
-		}
-		return errNothingMatched
+	if len(entries) == 0 {
+		return a.nothingMatched("qq quarantine purge: nothing in %s matched", dir)
 	}
 	if opts.dryRun {
 		if !a.quiet {
-			for _, e := range purge {
+			for _, e := range entries {
 				fmt.Fprintf(a.stdout, "%s\t%s\n", e.Name(), rfc3339(e.RemovedAt))
 			}
-			fmt.Fprintf(a.stdout, "dry run: would purge %d messages (%s) from %s\n", len(purge), humanBytes(bytes), dir)
+			fmt.Fprintf(a.stdout, "dry run: %s\n", qmailqueue.PurgeSummary(entries, dir, false))
 		}
 		return nil
 	}
-	z, err := qmailqueue.OpenQuarantine(dir)
-	if err != nil {
+	if err := qmailqueue.PurgeEntries(dir, entries); err != nil {
 		return quarantineErr(err)
 	}
-	defer z.Close()
-	if err := z.Purge(purge); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "qq quarantine purge: purged %d messages (%s) from %s\n", len(purge), humanBytes(bytes), dir)
+	fmt.Fprintf(a.stdout, "qq quarantine purge: %s\n", qmailqueue.PurgeSummary(entries, dir, true))
 	return nil
 }

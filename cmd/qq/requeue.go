@@ -99,10 +99,7 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	n := len(plan.Todo)
 	if n == 0 {
 		out.Flush()
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq requeue: nothing to requeue in %s\n", dir)
-		}
-		return errNothingMatched
+		return a.nothingMatched("qq requeue: nothing to requeue in %s", dir)
 	}
 	if opts.dryRun {
 		for i := range plan.Todo {
