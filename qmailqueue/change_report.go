@@ -168,6 +168,16 @@ func (r *ChangeResult) Summary(p *Plan) string {
 	return line
 }
 
+// Err returns the error a change of plan p ends with when messages
+// failed, e.g. "3 messages could not be removed"; nil when none did
+// (messages refused, changed or gone meanwhile are not failures).
+func (r *ChangeResult) Err(p *Plan) error {
+	if r.Failed == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d messages could not be %s", r.Failed, p.Op)
+}
+
 // Interrupted is the line a change of plan p stopped part way ends with
 // instead of [ChangeResult.Summary], e.g. "interrupted after 812 of 20000
 // messages; services restored; the rest untouched"; note, when not empty,

@@ -188,7 +188,13 @@ func TestChangeResultWords(t *testing.T) {
 	if got, want := res.Interrupted(p, "services restored"), "interrupted after 4 of 4 messages; services restored; the rest untouched"; got != want {
 		t.Errorf("interrupted %q, want %q", got, want)
 	}
+	if err := res.Err(p); err == nil || err.Error() != "1 messages could not be removed" {
+		t.Errorf("err %v", err)
+	}
 	done := &ChangeResult{Stats: Stats{Done: 2, Bytes: 512}}
+	if err := done.Err(p); err != nil {
+		t.Errorf("err %v, want nil", err)
+	}
 	if got, want := done.Summary(&Plan{Op: OpExpire, Items: make([]PlanItem, 2)}), "expired 2 of 2 messages (512 B)"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}

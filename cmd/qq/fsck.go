@@ -160,11 +160,8 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 	if err != nil {
 		return err
 	}
-	owners, _ := fsck.ResolveOwners(a.queueDir, copts.Owners)
-	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, owners)
+	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, copts.Owners)
 	switch {
-	case errors.Is(err, fsck.ErrSendMutexMissing):
-		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", m.SendMutex)
 	case err != nil:
 		return err
 	case created:
@@ -250,9 +247,8 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 	if res.ExecErr != nil {
 		return fmt.Errorf("fsck --resplit: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
-	result := res.Steps
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
+		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, res.Steps.Done, opts.resplit)
 	}
 	return nil
 }

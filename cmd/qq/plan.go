@@ -107,16 +107,6 @@ func (a *app) confirm(yes bool, question, refusal string) error {
 	return nil
 }
 
-// newProgressBar starts the progress bar of a change on stderr when
-// stderr is a terminal, show is set and qq is not quiet; otherwise it
-// returns nil, which does nothing.
-func (a *app) newProgressBar(what string, total int, show bool) *ui.ProgressBar {
-	if !show || !a.stderrTTY || a.quiet || total == 0 {
-		return nil
-	}
-	return ui.StartProgressBar(a.stderr, what, total)
-}
-
 // maxWarnings bounds the per-message warnings printed; the summary counts
 // the rest.
 const maxWarnings = 20
@@ -169,12 +159,16 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !proceed {
 		return err
 	}
+	// The progress bar is drawn on stderr when it is a terminal, for plain
+	// output, unless --quiet; a nil bar does nothing.
 	var bar *ui.ProgressBar
 	apply.Started = func() {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		bar = a.newProgressBar(c.op.Gerund(), len(p.Items), format == formatPlain)
+		if format == formatPlain && a.stderrTTY && !a.quiet {
+			bar = ui.StartProgressBar(a.stderr, c.op.Gerund(), len(p.Items))
+		}
 	}
 	apply.Progress = func(qmailqueue.Result) { bar.Increment() }
 	apply.Finished = func() { bar.Stop() } // before the services come back up
@@ -202,10 +196,8 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 		return explain(err)
 	case fail != nil:
 		return fail
-	case res.Failed > 0:
-		return fmt.Errorf("%d messages could not be %s", res.Failed, p.Op)
 	}
-	return nil
+	return res.Err(p)
 }
 
 // changeOutput ends a changing command: warnings about the messages left

@@ -229,19 +229,35 @@ func ResolveOwners(dir string, o *Owners) (Owners, []string) {
 // qmail-send may still hold its lock on an unlinked sendmutex.
 var ErrSendMutexMissing = errors.New("lock/sendmutex is missing")
 
+// sendMutexMissing is [ErrSendMutexMissing] for the file at path, saying
+// what to do about it.
+type sendMutexMissing struct{ path string }
+
+// Error says what is missing, why it matters and what to do.
+func (e sendMutexMissing) Error() string {
+	return e.path + " is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it " +
+		"through its supervisor (qq then recreates the file), or recreate it as qmail's install does"
+}
+
+// Is makes errors.Is(err, ErrSendMutexMissing) true.
+func (e sendMutexMissing) Is(target error) bool { return target == ErrSendMutexMissing }
+
 // PrepareSendMutex makes sure lock/sendmutex exists before a change, which
 // needs it to tell whether qmail-send runs. A missing one is recreated
-// ([CreateSendMutex], created true) only when supervised, that is when the
-// change verifies qmail-send stopped through its supervisor; otherwise the
-// error is [ErrSendMutexMissing].
-func PrepareSendMutex(dir string, supervised bool, o Owners) (created bool, err error) {
-	if _, err := os.Lstat(filepath.Join(dir, "lock", "sendmutex")); !errors.Is(err, fs.ErrNotExist) {
+// ([CreateSendMutex], created true, owned by o's ids resolved as a check
+// does, [ResolveOwners]) only when supervised, that is when the change
+// verifies qmail-send stopped through its supervisor; otherwise the error
+// wraps [ErrSendMutexMissing] and says what to do.
+func PrepareSendMutex(dir string, supervised bool, o *Owners) (created bool, err error) {
+	path := filepath.Join(dir, "lock", "sendmutex")
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if !supervised {
-		return false, ErrSendMutexMissing
+		return false, sendMutexMissing{path}
 	}
-	if err := CreateSendMutex(dir, o); err != nil {
+	owners, _ := ResolveOwners(dir, o)
+	if err := CreateSendMutex(dir, owners); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,16 +168,18 @@ func TestReportSummary(t *testing.T) {
 func TestPrepareSendMutex(t *testing.T) {
 	b := queuetest.NewT(t, queuetest.Options{Split: 3})
 	path := filepath.Join(b.Dir(), "lock", "sendmutex")
-	if created, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); created || err != nil {
+	if created, err := PrepareSendMutex(b.Dir(), false, selfOwners()); created || err != nil {
 		t.Errorf("with sendmutex: %v, %v", created, err)
 	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); !errors.Is(err, ErrSendMutexMissing) {
+	if _, err := PrepareSendMutex(b.Dir(), false, selfOwners()); !errors.Is(err, ErrSendMutexMissing) {
 		t.Errorf("missing, unsupervised: %v, want ErrSendMutexMissing", err)
+	} else if !strings.HasPrefix(err.Error(), path+" is missing, so qq cannot tell whether qmail-send runs: give --service DIR") {
+		t.Errorf("missing, unsupervised: %q does not say what to do", err)
 	}
-	if created, err := PrepareSendMutex(b.Dir(), true, *selfOwners()); !created || err != nil {
+	if created, err := PrepareSendMutex(b.Dir(), true, selfOwners()); !created || err != nil {
 		t.Errorf("missing, supervised: %v, %v; want it created", created, err)
 	}
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || fi.Size() != 0 {
