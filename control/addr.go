@@ -222,7 +222,7 @@ func addrEntryValidator(regex bool) func(string) (string, []string, error) {
 			return LowerOutsideEscapes(s), nil, nil
 		}
 		if LooksLikeRegex(s) {
-			return "", nil, reason("wildcards and regular expressions are not supported: stock qmail-smtpd matches user@domain and @domain literally")
+			return "", nil, errRegexEntry
 		}
 		at := strings.LastIndexByte(s, '@')
 		switch {
@@ -247,14 +247,22 @@ func addrEntryValidator(regex bool) func(string) (string, []string, error) {
 	}
 }
 
+// errRegexEntry rejects a plain entry that looks like a regular
+// expression or a wildcard ([LooksLikeRegex]).
+const errRegexEntry = reason("wildcards and regular expressions are not supported: stock qmail-smtpd matches user@domain and @domain literally")
+
 // ValidateAddrEntry checks and lower-cases an entry for badmailfrom or
 // badrcptto: user@domain or @domain, or with regex set a regular
 // expression for the qregex patch (lower-cased outside escapes). It
 // returns a *[ValueError] naming file for a bad entry, and notes such as
-// "@domain does not cover subdomains".
+// "@domain does not cover subdomains". A plain entry that looks like a
+// regular expression is refused with a hint at regex (qq's --regex).
 func ValidateAddrEntry(file, entry string, regex bool) (string, []string, error) {
 	norm, notes, err := addrEntryValidator(regex)(entry)
 	if r, ok := err.(reason); ok {
+		if r == errRegexEntry {
+			r += " (if qmail-smtpd has the qregex patch, add it with --regex)"
+		}
 		return "", nil, &ValueError{File: file, Value: entry, Reason: string(r)}
 	}
 	return norm, notes, err

@@ -128,6 +128,16 @@ func TestValidateAddrEntry(t *testing.T) {
 			t.Errorf("ValidateAddrEntry(%q) = %q, %q, %v; want %q with %d notes", tt.in, got, notes, err, tt.want, tt.notes)
 		}
 	}
+	// A wildcard is refused with a hint at --regex; other refusals are not.
+	if _, _, err := ValidateAddrEntry("badmailfrom", "*@example.com", false); err == nil || !strings.HasSuffix(err.Error(), "(if qmail-smtpd has the qregex patch, add it with --regex)") {
+		t.Errorf("wildcard entry: %v, want the --regex hint", err)
+	}
+	if _, _, err := ValidateAddrEntry("badmailfrom", "regular expressions", false); err == nil || strings.Contains(err.Error(), "--regex") {
+		t.Errorf("entry with a space: %v, want no --regex hint", err)
+	}
+	if _, _, err := Validate("badmailfrom", "*@example.com"); err == nil || strings.Contains(err.Error(), "--regex") {
+		t.Errorf("qq control set: %v, want no --regex hint (it has no --regex)", err)
+	}
 	got, _, err := ValidateAddrEntry("badmailfrom", `^Spam\S+@Example\.COM$`, true)
 	if err != nil || got != `^spam\S+@example\.com$` {
 		t.Errorf("regex entry = %q, %v; escapes must keep their case", got, err)

@@ -3,6 +3,8 @@ package control
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestDefaultTextAndNeeds(t *testing.T) {
@@ -76,5 +78,118 @@ func TestListChangeSummary(t *testing.T) {
 	}
 	if got := (ListChange{}).Summary(); got != "" {
 		t.Errorf("empty change: Summary() = %q", got)
+	}
+}
+
+// lookup returns the registry entry of a file the tests know exists.
+func lookup(t *testing.T, name string) File {
+	t.Helper()
+	f, ok := Lookup(name)
+	if !ok {
+		t.Fatalf("Lookup(%q) failed", name)
+	}
+	return f
+}
+
+func TestListChangeLines(t *testing.T) {
+	f := lookup(t, "locals")
+	show := func(s string) string { return "<" + s + ">" } // stands for the caller's escaping
+	ch := ListChange{
+		Added:   []string{"a.example"},
+		Fixed:   []ListEntry{{Line: 2, Value: "b.example"}},
+		Present: []ListEntry{{Line: 3, Value: "c.example"}},
+		Removed: []ListEntry{{Line: 4, Value: "d.example"}},
+		Missing: []string{"e.example"},
+		Changed: true,
+	}
+	want := []string{
+		"added        <a.example>",
+		"fixed        <b.example> (line 2, which qmail could not match as written)",
+		"present      <c.example> (line 3)",
+		"removed      <d.example> (line 4)",
+		"not found    <e.example>",
+		"locals: 1 added, 1 fixed, 1 already present, 1 removed, 1 not found; " + f.EffectText(),
+	}
+	if diff := cmp.Diff(want, ch.Lines(f, show)); diff != "" {
+		t.Errorf("Lines (-want +got):\n%s", diff)
+	}
+	ch = ListChange{Present: []ListEntry{{Line: 1, Value: "a.example"}}}
+	want = []string{"present      <a.example> (line 1)", "locals: unchanged (1 already present)"}
+	if diff := cmp.Diff(want, ch.Lines(f, show)); diff != "" {
+		t.Errorf("unchanged: Lines (-want +got):\n%s", diff)
+	}
+}
+
+func TestEditLines(t *testing.T) {
+	show := strings.ToUpper
+	routes := lookup(t, "smtproutes")
+	lifetime := lookup(t, "queuelifetime")
+	before := Setting{File: lifetime, Source: SourceDefault, Value: "604800"}
+	after := Setting{File: lifetime, Source: SourceFile, Exists: true, Value: "259200"}
+	tests := []struct {
+		name     string
+		e        Edit
+		want     []string
+		warnings []Notice
+	}{
+		{"one-line changed", Edit{File: lifetime, Line: LineEdit{Before: before, After: after, Changed: true}},
+			[]string{"queuelifetime: 604800 (qmail's default) -> 259200; " + lifetime.EffectText()}, nil},
+		{"one-line unchanged", Edit{File: lifetime, Line: LineEdit{Before: after, After: after}},
+			[]string{"queuelifetime: unchanged, 259200"}, nil},
+		{"map", Edit{File: routes, Map: []MapChange{
+			{Entry: "a:r1", Line: 1},
+			{Entry: "b:r2", Old: "B:r0", Line: 4, Duplicates: []int{2}, Changed: true},
+			{Entry: "c:r3", Line: 5, Changed: true},
+		}}, []string{
+			"present      A:R1 (line 1)",
+			"replaced     B:R0 -> B:R2 (line 4)",
+			"added        C:R3 (line 5)",
+			"smtproutes: " + routes.EffectText(),
+		}, []Notice{{Warning: true, Text: "smtproutes line 2 has the same key; qmail uses only the last one (line 4)"}}},
+		{"map unchanged", Edit{File: routes, Map: []MapChange{{Entry: "a:r1", Line: 1}}},
+			[]string{"present      A:R1 (line 1)", "smtproutes: unchanged"}, nil},
+		{"list", Edit{File: lookup(t, "rcpthosts"), List: ListChange{Removed: []ListEntry{{Line: 1, Value: "x"}}, Changed: true}},
+			[]string{"removed      X (line 1)", "rcpthosts: 1 removed; " + lookup(t, "rcpthosts").EffectText()}, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.e.Lines(show)); diff != "" {
+			t.Errorf("%s: Lines (-want +got):\n%s", tt.name, diff)
+		}
+		if diff := cmp.Diff(tt.warnings, tt.e.Warnings()); diff != "" {
+			t.Errorf("%s: Warnings (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestRcptHostsChangeLines(t *testing.T) {
+	show := strings.ToUpper
+	more := lookup(t, "morercpthosts")
+	add := RcptHostsAdd{File: "morercpthosts", Other: "rcpthosts",
+		Change:    ListChange{Added: []string{"b.example"}, Changed: true},
+		Elsewhere: []ListEntry{{Line: 3, Value: "a.example"}}}
+	want := []string{
+		"present      A.EXAMPLE (rcpthosts line 3)",
+		"added        B.EXAMPLE",
+		"morercpthosts: 1 added; " + more.EffectText(),
+	}
+	if diff := cmp.Diff(want, add.Lines(show)); diff != "" {
+		t.Errorf("RcptHostsAdd.Lines (-want +got):\n%s", diff)
+	}
+	rm := RcptHostsRemove{
+		Changes:  []ListChange{{}, {Removed: []ListEntry{{Line: 1, Value: "c.example"}}, Changed: true}},
+		NotFound: []string{"d.example"},
+	}
+	want = []string{
+		"removed      C.EXAMPLE (line 1)",
+		"morercpthosts: 1 removed; " + more.EffectText(),
+		"not found    D.EXAMPLE",
+	}
+	if diff := cmp.Diff(want, rm.Lines(show)); diff != "" {
+		t.Errorf("RcptHostsRemove.Lines (-want +got):\n%s", diff)
+	}
+	cdb := lookup(t, "morercpthosts.cdb")
+	want = []string{"morercpthosts.cdb: rebuilt with 2 key(s); " + cdb.EffectText()}
+	if diff := cmp.Diff(want, RebuildViewOf(cdb, 2).Lines()); diff != "" {
+		t.Errorf("RebuildView.Lines (-want +got):\n%s", diff)
 	}
 }

@@ -71,5 +71,7 @@
 // and `unset` are planned by the file's kind ([SetEntries], [UnsetEntries]),
 // refusing what does not fit the file with a [RequestError]. Each result
 // has its JSON form defined once, here ([ListChange.View], [Edit.View],
-// [Setting.View], …).
+// [Setting.View], …), and a change its report for people, one line per
+// entry and a summary with what it needs to take effect ([Edit.Lines],
+// [ListChange.Lines], [RcptHostsAdd.Lines], …).
 package control

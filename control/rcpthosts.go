@@ -299,11 +299,16 @@ type RcptHostsAdd struct {
 // AddRcptHosts adds domains (already validated and lower-cased) to
 // rcpthosts, or to morercpthosts when more is set, leaving out those the
 // other file lists already, since qmail-smtpd reads both. It does not
-// rebuild morercpthosts.cdb unless [AddToList] does.
-func AddRcptHosts(ctx context.Context, dir string, more bool, domains []string) (RcptHostsAdd, error) {
+// rebuild morercpthosts.cdb unless [AddToList] does. Without rcpthosts
+// (every domain accepted) it refuses with a *[RequestError] unless force
+// is set ([GuardCreate]): morercpthosts counts only beside rcpthosts.
+func AddRcptHosts(ctx context.Context, dir string, more, force bool, domains []string) (RcptHostsAdd, error) {
 	r := RcptHostsAdd{File: "rcpthosts", Other: "morercpthosts"}
 	if more {
 		r.File, r.Other = r.Other, r.File
+	}
+	if err := GuardCreate(dir, "rcpthosts", nil, force); err != nil {
+		return r, &RequestError{Err: err}
 	}
 	data, _, err := ReadFile(dir, r.Other)
 	if err != nil {

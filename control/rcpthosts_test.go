@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,7 +36,11 @@ func TestAddRemoveRcptHosts(t *testing.T) {
 	}
 	write("rcpthosts", "a.example\n")
 	write("morercpthosts", "B.example\n")
-	add, err := AddRcptHosts(ctx, dir, false, []string{"b.example", "c.example"})
+	var re *RequestError
+	if _, err := AddRcptHosts(ctx, t.TempDir(), true, false, []string{"b.example"}); !errors.As(err, &re) {
+		t.Errorf("AddRcptHosts without rcpthosts: %v, want a *RequestError (creating rcpthosts needs force)", err)
+	}
+	add, err := AddRcptHosts(ctx, dir, false, false, []string{"b.example", "c.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

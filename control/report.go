@@ -267,11 +267,12 @@ func InputValues(in []Input) []string {
 
 // ValidateInputs checks every input with validate (such as [Validate] or
 // [ValidateAddrEntry] for a file) and returns the normalised values and
-// their notes, each distinct note once. All inputs are checked: errs holds
-// one error per rejected input, prefixed by where it came from, and values
-// is nil when there is one.
-func ValidateInputs(in []Input, validate func(string) (string, []string, error)) (values []string, notes []Notice, errs []error) {
+// their notes, each distinct note once. All inputs are checked: a rejected
+// input's error is prefixed by where it came from, and with several the
+// error is an [InputErrors] holding them all; values is nil on an error.
+func ValidateInputs(in []Input, validate func(string) (string, []string, error)) (values []string, notes []Notice, err error) {
 	seen := map[string]bool{}
+	var errs InputErrors
 	for _, v := range in {
 		norm, ns, err := validate(v.Value)
 		if err != nil {
@@ -289,8 +290,23 @@ func ValidateInputs(in []Input, validate func(string) (string, []string, error))
 			}
 		}
 	}
-	if errs != nil {
-		return nil, nil, errs
+	switch len(errs) {
+	case 0:
+		return values, notes, nil
+	case 1:
+		return nil, nil, errs[0]
 	}
-	return values, notes, nil
+	return nil, nil, errs
 }
+
+// InputErrors are the rejections of several inputs by [ValidateInputs],
+// one per input, in order. Its message only counts them: a caller reports
+// each one first.
+type InputErrors []error
+
+func (e InputErrors) Error() string {
+	return fmt.Sprintf("%d values rejected, nothing changed", len(e))
+}
+
+// Unwrap returns the rejections.
+func (e InputErrors) Unwrap() []error { return e }

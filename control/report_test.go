@@ -30,20 +30,31 @@ func TestReadInputs(t *testing.T) {
 
 func TestValidateInputs(t *testing.T) {
 	in := []Input{{Value: "Example.COM"}, {Value: "b.example", Where: "stdin line 2"}}
-	values, notes, errs := ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
-	if errs != nil || !cmp.Equal(values, []string{"example.com", "b.example"}) {
-		t.Errorf("ValidateInputs = %q, %+v, %v", values, notes, errs)
+	values, notes, err := ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
+	if err != nil || !cmp.Equal(values, []string{"example.com", "b.example"}) {
+		t.Errorf("ValidateInputs = %q, %+v, %v", values, notes, err)
+	}
+
+	// One rejection is the error itself, with where it came from.
+	in = []Input{{Value: "ok.example"}, {Value: "*.example", Where: "stdin line 3"}}
+	values, _, err = ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
+	var ve *ValueError
+	if values != nil || err == nil || !strings.HasPrefix(err.Error(), "stdin line 3: ") || !errors.As(err, &ve) {
+		t.Errorf("ValidateInputs = %q, %v; want the *ValueError from stdin line 3", values, err)
 	}
 
 	// Every rejection is reported, with where it came from; no values.
 	in = []Input{{Value: "a b"}, {Value: "ok.example"}, {Value: "*.example", Where: "stdin line 3"}}
-	values, _, errs = ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
-	if values != nil || len(errs) != 2 || !strings.HasPrefix(errs[1].Error(), "stdin line 3: ") {
-		t.Fatalf("ValidateInputs = %q, %v; want two errors, the second from stdin line 3", values, errs)
+	values, _, err = ValidateInputs(in, func(v string) (string, []string, error) { return Validate("rcpthosts", v) })
+	errs, ok := err.(InputErrors)
+	if values != nil || !ok || len(errs) != 2 || !strings.HasPrefix(errs[1].Error(), "stdin line 3: ") {
+		t.Fatalf("ValidateInputs = %q, %v; want two errors, the second from stdin line 3", values, err)
 	}
-	var ve *ValueError
 	if !errors.As(errs[1], &ve) {
 		t.Errorf("%v is not a *ValueError", errs[1])
+	}
+	if got, want := err.Error(), "2 values rejected, nothing changed"; got != want {
+		t.Errorf("InputErrors.Error() = %q, want %q", got, want)
 	}
 
 	// A note given for two values is returned once.

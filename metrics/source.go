@@ -3,8 +3,10 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -100,4 +102,25 @@ func (s *Source) Handler() http.Handler {
 		fmt.Fprintln(w, "qq metrics: see /metrics")
 	})
 	return mux
+}
+
+// Serve serves [Source.Handler] over HTTP on ln until ctx ends, then
+// shuts the server down, giving scrapes in flight up to 5 seconds, and
+// returns nil. If the server stops by itself, Serve returns its error.
+func (s *Source) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	<-done
+	return nil
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -88,5 +89,53 @@ func TestSourceHandler(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 500 || !strings.HasPrefix((*warnings)[len(*warnings)-1], "scrape: ") {
 		t.Errorf("GET /metrics of a vanished queue: %s, warnings %q", resp.Status, *warnings)
+	}
+}
+
+// TestSourceServe: Serve answers scrapes on its listener until the context
+// ends, then returns nil with the port closed.
+func TestSourceServe(t *testing.T) {
+	s, _ := testSource(t, nil, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != ContentType {
+		t.Errorf("GET /metrics: %s, %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after cancellation: %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return on cancellation")
+	}
+	if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		c.Close()
+		t.Error("still listening after cancellation")
+	}
+}
+
+// TestSourceServeClosedListener: a server that cannot serve says why.
+func TestSourceServeClosedListener(t *testing.T) {
+	s, _ := testSource(t, nil, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	if err := s.Serve(context.Background(), ln); err == nil {
+		t.Error("Serve on a closed listener returned nil")
 	}
 }

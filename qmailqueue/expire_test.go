@@ -122,6 +122,33 @@ func TestTCPTO(t *testing.T) {
 	}
 }
 
+// TestQueueTCPOK: the records in use are returned, and the file is left
+// all NUL bytes.
+func TestQueueTCPOK(t *testing.T) {
+	b := queuetest.NewT(t, queuetest.Options{Split: 3})
+	path := filepath.Join(b.Dir(), "lock", "tcpto")
+	data := make([]byte, TCPTOSize)
+	copy(data[32:], []byte{192, 0, 2, 9, 2})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	q, err := Open(b.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, cleared, err := q.TCPOK(context.Background())
+	if err != nil || got != path || len(cleared) != 1 || cleared[0].IP != netip.MustParseAddr("192.0.2.9") || cleared[0].Count != 2 {
+		t.Fatalf("TCPOK = %q, %v, %v", got, cleared, err)
+	}
+	if after, _ := os.ReadFile(path); len(after) != TCPTOSize || len(ParseTCPTO(after)) != 0 {
+		t.Errorf("after TCPOK: %d bytes, %v in use", len(after), ParseTCPTO(after))
+	}
+	os.Remove(path)
+	if _, _, err := q.TCPOK(context.Background()); err == nil {
+		t.Error("TCPOK without lock/tcpto: no error")
+	}
+}
+
 func FuzzParseTCPTO(f *testing.F) {
 	f.Add(make([]byte, TCPTOSize))
 	f.Add([]byte{1, 2, 3, 4, 5, 0, 0, 0, 9, 9, 9, 9, 0, 0, 0, 0, 7})

@@ -24,3 +24,17 @@ func ReadLifetime(controlDir string) (time.Duration, error) {
 	}
 	return time.Duration(n) * time.Second, nil
 }
+
+// OpenWithLifetime opens the queue in dir ([Open]) with its Lifetime read
+// from controlDir's queuelifetime ([ReadLifetime]): the queue as
+// qmail-send sees it, for ages, expiry and retry times.
+func OpenWithLifetime(dir, controlDir string) (*Queue, error) {
+	q, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if q.Lifetime, err = ReadLifetime(controlDir); err != nil {
+		return nil, err
+	}
+	return q, nil
+}

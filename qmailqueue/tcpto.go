@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -113,4 +114,15 @@ func ClearTCPTO(ctx context.Context, path string) error {
 		off += n
 	}
 	return nil
+}
+
+// TCPOK does to the queue's lock/tcpto what qmail-tcpok does
+// ([ClearTCPTO]) and returns the file's path and the records that were in
+// use before ([ReadTCPTO]): the remote hosts qmail-remote skips no more.
+func (q *Queue) TCPOK(ctx context.Context) (path string, cleared []TCPTimeout, err error) {
+	path = filepath.Join(q.Dir, "lock", "tcpto")
+	if cleared, err = ReadTCPTO(path); err != nil {
+		return path, nil, err
+	}
+	return path, cleared, ClearTCPTO(ctx, path)
 }

@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
-	"golang.org/x/term"
 )
 
 // app carries what every command needs: the standard streams, whether they
@@ -39,7 +36,7 @@ type app struct {
 	wide       bool   // --wide: tables are not cut to the terminal's width
 	noPager    bool   // --no-pager
 	color      bool   // resolved colour decision
-	width      int    // the width tables fit, 0 for no limit (terminalWidth)
+	width      int    // the width tables fit, 0 for no limit (ui.TerminalWidth)
 
 	pager  *ui.Pager               // the running pager, if output goes through one
 	ctx    context.Context         // the command's context, for prompts (^C)
@@ -59,29 +56,15 @@ const defaultQmailDir = "/var/qmail"
 // it is an *os.File attached to one; QQ_FORCE_TTY=1 pretends both are (for
 // tests and screenshots, like gh's GH_FORCE_TTY).
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: clockFromEnv(getenv), ctx: context.Background()}
-	a.stdoutTTY = isTerminal(stdout)
-	a.stderrTTY = isTerminal(stderr)
-	if getenv("QQ_FORCE_TTY") == "1" {
-		a.stdoutTTY, a.stderrTTY = true, true
-	}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: ui.ClockFromEnv(getenv), ctx: context.Background()}
+	force := getenv("QQ_FORCE_TTY") == "1"
+	a.stdoutTTY = force || ui.IsTerminal(stdout)
+	a.stderrTTY = force || ui.IsTerminal(stderr)
 	return a
 }
 
-// clockFromEnv returns the clock: time.Now, or the time QQ_NOW pins.
-func clockFromEnv(getenv func(string) string) func() time.Time {
-	if v := getenv("QQ_NOW"); v != "" {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return func() time.Time { return t }
-		}
-	}
-	return time.Now
-}
-
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+// isTerminal reports whether w is a terminal (ui.IsTerminal).
+func isTerminal(w any) bool { return ui.IsTerminal(w) }
 
 // resolveGlobals fills in the defaults of the global options and makes the
 // colour decision. It runs before every command.
@@ -98,18 +81,12 @@ func (a *app) resolveGlobals() error {
 	if a.controlDir == "" {
 		a.controlDir = filepath.Join(a.qmailDir, "control")
 	}
-	switch a.colorMode {
-	case "auto", "always", "never":
-	default:
-		return usageErrorf("--color must be auto, always or never, not %q", a.colorMode)
+	if err := ui.ColorMode(a.colorMode); err != nil {
+		return usageErrorf("%v", err)
 	}
 	a.color = ui.UseColor(a.colorMode, a.getenv, a.stdoutTTY)
-	a.width = terminalWidth(a.stdout, a.getenv)
-	if a.color {
-		text.EnableColors()
-	} else {
-		text.DisableColors()
-	}
+	a.width = ui.TerminalWidth(a.stdout, a.getenv)
+	ui.EnableColors(a.color)
 	return nil
 }
 

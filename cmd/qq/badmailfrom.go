@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
@@ -42,7 +41,7 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 				return control.CheckAddrList(dir, name, in)
 			}
 			rejected := func(c control.AddrCheckView) bool { return c.Result == "rejected" }
-			return runCheckInputs(a, args, check, []any{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, addrCheckRow, rejected)
+			return runCheckInputs(a, args, check, []string{"INPUT", "PARSED", "RESULT", "LINE", "ENTRY"}, addrCheckRow, rejected)
 		})
 	list := leaf("list", fmt.Sprintf("list the entries of %s and flag lines that never match", name), fmt.Sprintf(longHelp("addr-list-list"), name),
 		cobra.NoArgs, func(*cobra.Command, []string) error {
@@ -64,28 +63,20 @@ func addrCheckRow(c control.AddrCheckView) []any {
 // runAddrListAdd adds validated, lower-cased entries to badmailfrom or
 // badrcptto.
 func runAddrListAdd(cmd *cobra.Command, a *app, name string, args []string, regex bool) error {
-	chg, err := startChange(cmd, a, args)
+	in, ctx, cancel, err := changeInputs(cmd, a, args)
 	if err != nil {
 		return err
 	}
-	defer chg.cancel()
-	check := func(v string) (string, []string, error) {
-		norm, notes, err := control.ValidateAddrEntry(name, v, regex)
-		if err != nil && !regex && strings.Contains(err.Error(), "regular expressions") {
-			err = fmt.Errorf("%w (if qmail-smtpd has the qregex patch, add it with --regex)", err)
-		}
-		return norm, notes, err
-	}
-	values, notes, err := validateInputs(a, cmd, chg.in, check)
+	defer cancel()
+	values, notes, err := validateInputs(a, cmd, in, func(v string) (string, []string, error) { return control.ValidateAddrEntry(name, v, regex) })
 	if err != nil {
 		return err
 	}
-	ch, warnings, err := control.AddAddrEntries(chg.ctx, a.controlDir, name, values)
-	showNotices(a, warnings)
-	showNotices(a, notes)
+	ch, warnings, err := control.AddAddrEntries(ctx, a.controlDir, name, values)
+	showNotices(a, append(warnings, notes...))
 	if err != nil {
 		return controlError(cmd, err)
 	}
 	f, _ := control.Lookup(name)
-	return writeEdit(cmd, a, chg.format, control.Edit{File: f, List: ch}, nil)
+	return writeChange(a, ch.View(f), ch.Lines(f, visible), nil)
 }

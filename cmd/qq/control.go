@@ -41,9 +41,8 @@ func newControlCmd(a *app) *cobra.Command {
 
 // runControlList prints the registry of control files.
 func runControlList(a *app) error {
-	format := a.output
-	header := []any{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
-	return writeItems(a, format, header, control.Files, func(f control.File) any { return f.View() }, func(f control.File) []any {
+	header := []string{"NAME", "KIND", "DEFAULT", "READ BY", "WHEN", "CHANGE NEEDS"}
+	return writeItems(a, header, control.Files, func(f control.File) any { return f.View() }, func(f control.File) []any {
 		name := f.Name
 		if f.Patch != "" {
 			name += " (not stock)"
@@ -55,7 +54,6 @@ func runControlList(a *app) error {
 // runControlShow prints every control file's effective value, and the
 // files of the control directory qq does not know.
 func runControlShow(a *app) error {
-	format := a.output
 	settings, unknown, err := control.ReadAll(a.controlDir)
 	if err != nil {
 		return err
@@ -63,8 +61,8 @@ func runControlShow(a *app) error {
 	for _, name := range unknown {
 		settings = append(settings, control.UnknownSetting(name))
 	}
-	header := []any{"NAME", "SOURCE", "VALUE", "NOTES"}
-	return writeItems(a, format, header, settings, func(s control.Setting) any { return s.View() }, func(s control.Setting) []any {
+	header := []string{"NAME", "SOURCE", "VALUE", "NOTES"}
+	return writeItems(a, header, settings, func(s control.Setting) any { return s.View() }, func(s control.Setting) []any {
 		source, value := s.Source, s.Brief(visible)
 		switch {
 		case !s.File.Known():
@@ -78,7 +76,6 @@ func runControlShow(a *app) error {
 
 // runControlGet prints the value qmail uses for one control file.
 func runControlGet(cmd *cobra.Command, a *app, name string) error {
-	format := a.output
 	f, err := control.Find(name)
 	if err != nil {
 		return controlError(cmd, err)
@@ -87,7 +84,7 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
+	if a.output == formatJSON {
 		if err := writeJSON(a.stdout, s.View()); err != nil {
 			return err
 		}
@@ -109,31 +106,30 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 // file removed, entries of a list or map file removed), which is also the
 // rm subcommand of badmailfrom and badrcptto.
 func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, force, set bool) error {
-	chg, err := startChange(cmd, a, args)
+	in, ctx, cancel, err := changeInputs(cmd, a, args)
 	if err != nil {
 		return err
 	}
-	defer chg.cancel()
+	defer cancel()
 	f, err := control.FindWritable(name)
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	var e control.Edit
 	if set {
-		values, notes, err := validateInputs(a, cmd, chg.in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) })
+		values, notes, err := validateInputs(a, cmd, in, func(v string) (string, []string, error) { return control.Validate(f.Name, v) })
 		if err != nil {
 			return err
 		}
 		showNotices(a, notes)
-		e, err = control.SetEntries(chg.ctx, a.controlDir, f, values, force)
-		return writeEdit(cmd, a, chg.format, e, err)
+		e, err := control.SetEntries(ctx, a.controlDir, f, values, force)
+		return writeEdit(cmd, a, e, err)
 	}
 	var values []string // nil: no VALUE given
 	if len(args) > 0 {
-		values = control.InputValues(chg.in)
+		values = control.InputValues(in)
 	}
-	e, err = control.UnsetEntries(chg.ctx, a.controlDir, f, values, force)
-	if err := writeEdit(cmd, a, chg.format, e, err); err != nil {
+	e, err := control.UnsetEntries(ctx, a.controlDir, f, values, force)
+	if err := writeEdit(cmd, a, e, err); err != nil {
 		return err
 	}
 	if !f.OneValue() && len(e.List.Removed) == 0 {
@@ -142,55 +138,22 @@ func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, forc
 	return nil
 }
 
-// writeEdit reports an edit of a control file, and then err, the error
-// that stopped it if any: for a one-line file its value before and now,
-// for a map file each entry set, for a list file each entry changed.
-func writeEdit(cmd *cobra.Command, a *app, format string, e control.Edit, err error) error {
-	f := e.File
-	if err != nil && (e.Map == nil || format == formatJSON) {
-		return controlError(cmd, err)
-	}
+// writeEdit reports an edit of a control file ([control.Edit.Lines]), and
+// then err, the error that stopped it if any. The warnings about lines
+// qmail ignores are for people: JSON has the lines in its own fields.
+func writeEdit(cmd *cobra.Command, a *app, e control.Edit, err error) error {
 	switch {
-	case format == formatJSON:
-		if err := writeJSON(a.stdout, e.View()); err != nil {
-			return err
+	case err != nil && e.Map != nil && a.output != formatJSON:
+		// A map edit stopped: the entries set before err, with no summary.
+		for _, ch := range e.Map {
+			fmt.Fprintln(a.stdout, ch.Describe(visible))
 		}
-	case e.Map != nil:
-		return writeMapChanges(cmd, a, f, e.Map, err)
-	case !f.OneValue():
-		printListChange(a.stdout, f, e.List)
-	case e.Line.Changed:
-		fmt.Fprintf(a.stdout, "%s: %s -> %s; %s\n", f.Name, e.Line.Before.Describe(visible), e.Line.After.Describe(visible), f.EffectText())
-	default:
-		fmt.Fprintf(a.stdout, "%s: unchanged, %s\n", f.Name, e.Line.After.Describe(visible))
-	}
-	showNotices(a, e.Notices)
-	return nil
-}
-
-// writeMapChanges prints the entries set in a map file, and then err, the
-// error that stopped the edit if any.
-func writeMapChanges(cmd *cobra.Command, a *app, f control.File, chs []control.MapChange, err error) error {
-	for _, ch := range chs {
-		switch {
-		case !ch.Changed:
-			fmt.Fprintf(a.stdout, "present      %s (line %d)\n", visible(ch.Entry), ch.Line)
-		case ch.Old != "":
-			fmt.Fprintf(a.stdout, "replaced     %s -> %s (line %d)\n", visible(ch.Old), visible(ch.Entry), ch.Line)
-		default:
-			fmt.Fprintf(a.stdout, "added        %s (line %d)\n", visible(ch.Entry), ch.Line)
-		}
-		for _, d := range ch.Duplicates {
-			a.warnf("%s line %d has the same key; qmail uses only the last one (line %d)", f.Name, d, ch.Line)
-		}
-	}
-	if err != nil {
+		showNotices(a, e.Warnings())
 		return controlError(cmd, err)
+	case err != nil:
+		return controlError(cmd, err)
+	case a.output == formatJSON:
+		return writeChange(a, e.View(), nil, e.Notices)
 	}
-	if control.MapChangeViewOf(f, chs).Changed {
-		fmt.Fprintf(a.stdout, "%s: %s\n", f.Name, f.EffectText())
-	} else {
-		fmt.Fprintf(a.stdout, "%s: unchanged\n", f.Name)
-	}
-	return nil
+	return writeChange(a, nil, e.Lines(visible), append(e.Warnings(), e.Notices...))
 }

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/columns"
 	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/termsafe"
 	"github.com/spf13/cobra"
@@ -58,19 +57,16 @@ func leaf(use, short, long string, args cobra.PositionalArgs, run func(cmd *cobr
 // validateInputs checks every input with check ([control.ValidateInputs]);
 // all rejections are reported (one line each), and then the command fails
 // with a usage error, before anything is changed.
-func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) (values []string, notes []control.Notice, err error) {
-	values, notes, errs := control.ValidateInputs(in, check)
-	switch len(errs) {
-	case 0:
-		return values, notes, nil
-	case 1:
-		return nil, nil, controlError(cmd, errs[0])
+func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(string) (string, []string, error)) ([]string, []control.Notice, error) {
+	values, notes, err := control.ValidateInputs(in, check)
+	if errs, ok := err.(control.InputErrors); ok {
+		for _, err := range errs {
+			fmt.Fprintf(a.stderr, "qq: %v\n", err)
+		}
+		fmt.Fprintf(a.stderr, "qq: %v\n", errs)
+		return nil, nil, &silentError{code: exitUsage}
 	}
-	for _, err := range errs {
-		fmt.Fprintf(a.stderr, "qq: %v\n", err)
-	}
-	fmt.Fprintf(a.stderr, "qq: %d values rejected, nothing changed\n", len(errs))
-	return nil, nil, &silentError{code: exitUsage}
+	return values, notes, controlError(cmd, err)
 }
 
 // visible makes control bytes, a trailing CR, NULs, C1 controls and
@@ -79,58 +75,38 @@ func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(s
 // because these lines report control-file entries that must be told apart.
 func visible(s string) string { return termsafe.Line(s) }
 
-// printListChange prints a change of a list file for people: one line per
-// entry, then a summary with what the change needs to take effect.
-func printListChange(w io.Writer, f control.File, ch control.ListChange) {
-	for _, e := range ch.Added {
-		fmt.Fprintf(w, "added        %s\n", visible(e))
-	}
-	for _, e := range ch.Fixed {
-		fmt.Fprintf(w, "fixed        %s (line %d, which qmail could not match as written)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Present {
-		fmt.Fprintf(w, "present      %s (line %d)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Removed {
-		fmt.Fprintf(w, "removed      %s (line %d)\n", visible(e.Value), e.Line)
-	}
-	for _, e := range ch.Missing {
-		fmt.Fprintf(w, "not found    %s\n", visible(e))
-	}
-	if ch.Changed {
-		fmt.Fprintf(w, "%s: %s; %s\n", f.Name, ch.Summary(), f.EffectText())
-	} else {
-		fmt.Fprintf(w, "%s: unchanged (%s)\n", f.Name, ch.Summary())
-	}
-}
-
-// change is what every command that changes control files starts from:
-// the output format (plain lines for people and scripts, or JSON), the
-// values given (with "-" read from stdin), and a context that bounds the
-// wait for the control directory's lock.
-type change struct {
-	format string
-	in     []control.Input
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-// startChange checks --format, reads the values and starts the lock
-// timeout; the caller defers ch.cancel().
-func startChange(cmd *cobra.Command, a *app, args []string) (*change, error) {
-	format := a.output
+// changeInputs reads the values given to a command that changes control
+// files ("-" stands for the lines of stdin) and starts the wait for the
+// control directory's lock; the caller defers cancel.
+func changeInputs(cmd *cobra.Command, a *app, args []string) ([]control.Input, context.Context, context.CancelFunc, error) {
 	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), lockWait)
-	return &change{format: format, in: in, ctx: ctx, cancel: cancel}, nil
+	return in, ctx, cancel, nil
+}
+
+// writeChange prints the control package's report of a change: its JSON
+// view, or its lines for people; then its notices.
+func writeChange(a *app, view any, lines []string, notices []control.Notice) error {
+	if a.output == formatJSON {
+		if err := writeJSON(a.stdout, view); err != nil {
+			return err
+		}
+	} else {
+		for _, l := range lines {
+			fmt.Fprintln(a.stdout, l)
+		}
+	}
+	showNotices(a, notices)
+	return nil
 }
 
 // writeItems prints items as JSON lines (each item's view, or the item
-// itself when view is nil), or as rows under header.
-func writeItems[T any](a *app, format string, header []any, items []T, view func(T) any, row func(T) []any) error {
-	if format == formatJSON {
+// itself when view is nil), or as rows under header ([writeRows]).
+func writeItems[T any](a *app, header []string, items []T, view func(T) any, row func(T) []any) error {
+	if a.output == formatJSON {
 		for _, it := range items {
 			var v any = it
 			if view != nil {
@@ -146,65 +122,39 @@ func writeItems[T any](a *app, format string, header []any, items []T, view func
 	for _, it := range items {
 		rows = append(rows, row(it))
 	}
-	return writeRows(a, format, header, rows)
+	return writeRows(a, header, rows)
 }
 
 // writeRows renders rows as a table or as tab-separated lines with a
-// header; no rows print nothing. Text cells are escaped on a terminal.
-func writeRows(a *app, format string, header []any, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
+// header ([columns.WriteRows]); no rows print nothing. Text cells are
+// escaped on a terminal.
+func writeRows(a *app, header []string, rows [][]any) error {
+	cells := make([][]cell, 0, len(rows))
 	for _, r := range rows {
 		for i, c := range r {
 			if s, ok := c.(string); ok {
 				r[i] = a.esc().line(s)
 			}
 		}
+		cells = append(cells, columns.Values(r...))
 	}
-	if format == formatTable {
-		// The first column names the row and is never cut or hidden; the
-		// others share what is left, and the last ones are hidden first
-		// when even that is too narrow.
-		cols := make([]col, len(header))
-		for i, h := range header {
-			cols[i] = col{Name: fmt.Sprint(h), Min: 8, Drop: i}
-		}
-		cols[0].Min = 0
-		t := a.newTable(a.stdout, cols...)
-		for _, r := range rows {
-			t.row(r...)
-		}
-		return t.render()
-	}
-	w := bufio.NewWriter(a.stdout)
-	for _, r := range append([][]any{header}, rows...) {
-		for i, c := range r {
-			if i > 0 {
-				w.WriteByte('\t')
-			}
-			fmt.Fprint(w, c)
-		}
-		w.WriteByte('\n')
-	}
-	return w.Flush()
+	return columns.WriteRows(a.stdout, a.layout(), a.output == formatTable, header, cells)
 }
 
 // runListFile prints the analysed lines of a list file ([control.ListReport])
 // after its notices: the list subcommand of badmailfrom, badrcptto and
 // rcpthosts.
 func runListFile(a *app, read func(dir string) (control.ListReport, error)) error {
-	format := a.output
 	r, err := read(a.controlDir)
 	showNotices(a, r.Notices)
 	if err != nil {
 		return err
 	}
-	header := []any{"LINE", "ENTRY", "PROBLEMS"}
+	header := []string{"LINE", "ENTRY", "PROBLEMS"}
 	if r.Files != nil {
-		header = append([]any{"FILE"}, header...)
+		header = append([]string{"FILE"}, header...)
 	}
-	return writeItems(a, format, header, r.Views(), nil, func(l control.LineView) []any {
+	return writeItems(a, header, r.Views(), nil, func(l control.LineView) []any {
 		row := []any{l.Line, visible(l.Entry), l.ProblemText()}
 		if r.Files != nil {
 			row = append([]any{l.File}, row...)
@@ -217,8 +167,7 @@ func runListFile(a *app, read func(dir string) (control.ListReport, error)) erro
 // rows, after its notices: the check subcommand of badmailfrom, badrcptto
 // and rcpthosts. It fails with errNothingMatched unless every input
 // matched.
-func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []any, row func(T) []any, matched func(T) bool) error {
-	format := a.output
+func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []string, row func(T) []any, matched func(T) bool) error {
 	in, err := control.ReadInputs(args, a.stdin)
 	if err != nil {
 		return err
@@ -226,10 +175,10 @@ func runCheckInputs[T any](a *app, args []string, check func(dir string, in []st
 	results, notices, checkErr := check(a.controlDir, control.InputValues(in))
 	showNotices(a, notices)
 	// JSON lines stream: those before a failure are printed, a table is not.
-	if checkErr != nil && format != formatJSON {
+	if checkErr != nil && a.output != formatJSON {
 		return checkErr
 	}
-	if err := writeItems(a, format, header, results, nil, row); err != nil {
+	if err := writeItems(a, header, results, nil, row); err != nil {
 		return err
 	}
 	if checkErr != nil {

@@ -88,26 +88,3 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 	}
 	return ids, nil
 }
-
-// hiddenAlias registers alias as a hidden second name of the flag name
-// already on fs: one name per concept across commands in help, while the
-// other spelling keeps working. Both names set the one value, in order.
-func hiddenAlias(fs *pflag.FlagSet, alias, name string) {
-	target := fs.Lookup(name)
-	fs.Var(aliasValue{fs: fs, name: name, target: target.Value}, alias, "same as --"+name)
-	a := fs.Lookup(alias)
-	a.NoOptDefVal = target.NoOptDefVal
-	a.Hidden = true
-}
-
-// aliasValue forwards to the flag it is an alias of, through the flag set
-// so that the flag is marked as given.
-type aliasValue struct {
-	fs     *pflag.FlagSet
-	name   string
-	target pflag.Value
-}
-
-func (v aliasValue) String() string     { return v.target.String() }
-func (v aliasValue) Type() string       { return v.target.Type() }
-func (v aliasValue) Set(s string) error { return v.fs.Set(v.name, s) }

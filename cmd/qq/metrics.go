@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/qqmail/qq/metrics"
 	"github.com/qqmail/qq/qmailqueue/report"
@@ -75,36 +72,24 @@ func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 		Now: a.now, Send: opts.service.metricsSend(a), Warn: func(s string) { a.warnf("%s", s) }}
 	switch {
 	case opts.listen != "":
-		return serveMetrics(ctx, a, m.Handler(), opts.listen)
+		return serveMetrics(ctx, a, m, opts.listen)
 	case opts.output != "":
 		return m.WriteFile(ctx, opts.output)
 	}
 	return m.Write(ctx, a.stdout)
 }
 
-// serveMetrics serves handler over HTTP on addr until ctx ends, then shuts
-// the server down and returns nil.
-func serveMetrics(ctx context.Context, a *app, handler http.Handler, addr string) error {
+// serveMetrics serves m over HTTP on addr until ctx ends (metrics.Source.Serve).
+func serveMetrics(ctx context.Context, a *app, m *metrics.Source, addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, "qq: serving metrics on http://%s/metrics\n", ln.Addr())
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
+	if err := m.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("--listen: %w", err)
-	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	<-done
 	return nil
 }

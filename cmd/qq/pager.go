@@ -1,32 +1,21 @@
 package main
 
-import (
-	"errors"
-	"os"
-
-	"github.com/qqmail/qq/cmd/internal/ui"
-)
-
-// errPagerQuit cancels a command whose pager has quit: there is nobody
-// left to read its output, and qq ends quietly with exit 0.
-var errPagerQuit = errors.New("the pager quit")
+import "github.com/qqmail/qq/cmd/internal/ui"
 
 // page sends the rest of the command's standard output through a pager
 // (ui.StartPager: $QQ_PAGER, $PAGER or less -FRX) when standard output is
 // a real terminal and --no-pager is not given; QQ_FORCE_TTY (tests) does
-// not start one. When the person quits the pager the command is cancelled.
+// not start one. When the person quits the pager the command is cancelled
+// (ui.ErrPagerQuit): there is nobody left to read its output, and qq ends
+// quietly with exit 0.
 func (a *app) page() {
 	if a.pager != nil || a.noPager || !a.stdoutTTY {
 		return
 	}
-	out, ok := a.stdout.(*os.File)
-	if !ok || !isTerminal(out) {
-		return
-	}
-	if a.pager = ui.StartPager(out, a.stderr, a.getenv); a.pager != nil {
+	if a.pager = ui.StartPager(a.stdout, a.stderr, a.getenv); a.pager != nil {
 		a.stdout = a.pager.Writer(func() {
 			if a.cancel != nil {
-				a.cancel(errPagerQuit)
+				a.cancel(ui.ErrPagerQuit)
 			}
 		})
 	}

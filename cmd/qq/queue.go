@@ -11,17 +11,9 @@ import (
 // openQueue opens the queue named by the global options, with qmail-send's
 // queuelifetime read from the control directory.
 func (a *app) openQueue() (*qmailqueue.Queue, error) {
-	q, err := qmailqueue.Open(a.queueDir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w (use --qmail-dir or --queue to point at the queue)", err)
-		}
-		return nil, err
+	q, err := qmailqueue.OpenWithLifetime(a.queueDir, a.controlDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w (use --qmail-dir or --queue to point at the queue)", err)
 	}
-	lifetime, err := qmailqueue.ReadLifetime(a.controlDir)
-	if err != nil {
-		return nil, err
-	}
-	q.Lifetime = lifetime
-	return q, nil
+	return q, err
 }

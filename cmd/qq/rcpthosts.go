@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"context"
 
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
@@ -30,7 +30,7 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 		withFormats(leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
 			cobra.MinimumNArgs(1), func(_ *cobra.Command, args []string) error {
 				accepted := func(c control.RcptCheck) bool { return c.Accepted }
-				return runCheckInputs(a, args, control.CheckRcptHosts, []any{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
+				return runCheckInputs(a, args, control.CheckRcptHosts, []string{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
 			}), "", tableFormats...),
 		withFormats(leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
 			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }), formatPlain, plainFormats...))
@@ -50,64 +50,43 @@ func rcptCheckRow(c control.RcptCheck) []any {
 // runRcpthostsAdd adds validated domains to rcpthosts or morercpthosts,
 // leaving out those the other file lists.
 func runRcpthostsAdd(cmd *cobra.Command, a *app, args []string, more, force bool) error {
-	chg, err := startChange(cmd, a, args)
+	in, ctx, cancel, err := changeInputs(cmd, a, args)
 	if err != nil {
 		return err
 	}
-	defer chg.cancel()
+	defer cancel()
 	target := "rcpthosts"
 	if more {
 		target = "morercpthosts"
 	}
-	values, _, err := validateInputs(a, cmd, chg.in, func(v string) (string, []string, error) { return control.Validate(target, v) })
+	values, _, err := validateInputs(a, cmd, in, func(v string) (string, []string, error) { return control.Validate(target, v) })
 	if err != nil {
 		return err
 	}
-	if err := control.GuardCreate(a.controlDir, "rcpthosts", nil, force); err != nil {
-		return asUsage(cmd, err)
-	}
-	added, err := control.AddRcptHosts(chg.ctx, a.controlDir, more, values)
+	added, err := control.AddRcptHosts(ctx, a.controlDir, more, force, values)
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	if chg.format == formatJSON {
+	if a.output == formatJSON {
 		return writeJSON(a.stdout, added.View())
 	}
-	for _, e := range added.Elsewhere {
-		fmt.Fprintf(a.stdout, "present      %s (%s line %d)\n", visible(e.Value), added.Other, e.Line)
-	}
-	f, _ := control.Lookup(target)
-	printListChange(a.stdout, f, added.Change)
-	showNotices(a, added.Notices)
-	return nil
+	return writeChange(a, nil, added.Lines(visible), added.Notices)
 }
 
 // runRcpthostsRm removes domains from rcpthosts and morercpthosts.
 func runRcpthostsRm(cmd *cobra.Command, a *app, args []string) error {
-	chg, err := startChange(cmd, a, args)
+	in, ctx, cancel, err := changeInputs(cmd, a, args)
 	if err != nil {
 		return err
 	}
-	defer chg.cancel()
-	r, err := control.RemoveRcptHosts(chg.ctx, a.controlDir, control.InputValues(chg.in))
+	defer cancel()
+	r, err := control.RemoveRcptHosts(ctx, a.controlDir, control.InputValues(in))
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	if chg.format == formatJSON {
-		if err := writeJSON(a.stdout, r.View()); err != nil {
-			return err
-		}
-	} else {
-		for i, ch := range r.Changes {
-			if f, _ := control.Lookup(control.RcptHostsFiles[i]); len(ch.Removed) > 0 {
-				printListChange(a.stdout, f, ch)
-			}
-		}
-		for _, m := range r.NotFound {
-			fmt.Fprintf(a.stdout, "not found    %s\n", visible(m))
-		}
+	if err := writeChange(a, r.View(), r.Lines(visible), r.Notices); err != nil {
+		return err
 	}
-	showNotices(a, r.Notices)
 	if r.Removed() == 0 {
 		return errNothingMatched
 	}
@@ -116,19 +95,13 @@ func runRcpthostsRm(cmd *cobra.Command, a *app, args []string) error {
 
 // runRcpthostsRebuild rebuilds morercpthosts.cdb as qmail-newmrh does.
 func runRcpthostsRebuild(cmd *cobra.Command, a *app) error {
-	chg, err := startChange(cmd, a, nil)
-	if err != nil {
-		return err
-	}
-	defer chg.cancel()
-	n, err := control.BuildMoreRcptHosts(chg.ctx, a.controlDir)
+	ctx, cancel := context.WithTimeout(cmd.Context(), lockWait)
+	defer cancel()
+	n, err := control.BuildMoreRcptHosts(ctx, a.controlDir)
 	if err != nil {
 		return controlError(cmd, err)
 	}
 	f, _ := control.Lookup("morercpthosts.cdb")
-	if chg.format == formatJSON {
-		return writeJSON(a.stdout, control.RebuildViewOf(f, n))
-	}
-	fmt.Fprintf(a.stdout, "morercpthosts.cdb: rebuilt with %d key(s); %s\n", n, f.EffectText())
-	return nil
+	v := control.RebuildViewOf(f, n)
+	return writeChange(a, v, v.Lines(), nil)
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
 
@@ -38,12 +36,8 @@ func runRetry(ctx context.Context, a *app, opts *retryOptions) error {
 		return err
 	}
 	if opts.tcpok {
-		path := filepath.Join(q.Dir, "lock", "tcpto")
-		before, err := qmailqueue.ReadTCPTO(path)
+		path, before, err := q.TCPOK(ctx)
 		if err != nil {
-			return err
-		}
-		if err := qmailqueue.ClearTCPTO(ctx, path); err != nil {
 			return err
 		}
 		if !a.quiet {

@@ -54,9 +54,9 @@ func TestTableLooksLikeGoPretty(t *testing.T) {
 // TestTableFitsAndColours: a narrow terminal cuts and wraps cells, hides
 // columns by priority, and colour codes take no width.
 func TestTableFitsAndColours(t *testing.T) {
-	// go-pretty's colour switch is global, and other tests turn it off.
-	text.EnableColors()
-	defer text.DisableColors()
+	// The colour decision is the app's (ui.Palette), whatever go-pretty's
+	// global switch says.
+	text.DisableColors()
 	a, out := testApp(40, true)
 	tv := a.newTable(out, col{Name: "ID"}, col{Name: "STATE"}, col{Name: "SENDER", Min: 8},
 		col{Name: "NOTE", Min: 8, Wrap: true}, col{Name: "EXTRA", Drop: 1})

@@ -3,9 +3,10 @@
 // grapheme cluster such as a flag or a family emoji counts once), cutting
 // a string to a width with an ellipsis, wrapping it, and choosing column
 // widths that fit a terminal from each column's natural width, minimum and
-// priority, and drawing tables with light box lines from it. It knows
-// no terminal and no colour codes: cmd/qq measures the terminal and
-// paints cells.
+// priority, and drawing tables with light box lines from it (or, for
+// pipes, the same rows as tab-separated lines: [WriteRows]). It knows
+// no terminal and no colour codes: ui measures the terminal, and its
+// Palette paints cells.
 package columns
 
 import (

@@ -161,3 +161,25 @@ func FuzzFitText(f *testing.F) {
 		}
 	})
 }
+
+// TestValues: strings are text, numbers are right-aligned, cells stay as
+// they are, anything else is printed.
+func TestValues(t *testing.T) {
+	painted := Cell{Text: "x", Paint: func(s string) string { return "<" + s + ">" }}
+	got := Values("a", 42, int64(-1), uint64(7), 1.5, painted, true)
+	want := []struct {
+		text  string
+		right bool
+	}{{"a", false}, {"42", true}, {"-1", true}, {"7", true}, {"1.5", true}, {"x", false}, {"true", false}}
+	if len(got) != len(want) {
+		t.Fatalf("Values made %d cells, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Text != w.text || got[i].Right != w.right {
+			t.Errorf("cell %d = %q right %v, want %q right %v", i, got[i].Text, got[i].Right, w.text, w.right)
+		}
+	}
+	if got[5].Painted() != "<x>" || got[0].Painted() != "a" {
+		t.Errorf("Painted: %q, %q", got[5].Painted(), got[0].Painted())
+	}
+}

@@ -2,6 +2,7 @@ package columns
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -35,6 +36,34 @@ type Cell struct {
 	// codes take no width.
 	Paint  func(string) string
 	header bool // a column name: aligned by Right alone
+}
+
+// Painted is the cell's text in its colour, for lines that are not tables.
+func (c Cell) Painted() string {
+	if c.Paint != nil {
+		return c.Paint(c.Text)
+	}
+	return c.Text
+}
+
+// Values turns values into cells: a Cell stays as it is, a string is its
+// text, a number is right-aligned (as go-pretty aligned numbers), anything
+// else is written with fmt.Sprint.
+func Values(values ...any) []Cell {
+	cells := make([]Cell, len(values))
+	for i, v := range values {
+		switch x := v.(type) {
+		case Cell:
+			cells[i] = x
+		case string:
+			cells[i] = Cell{Text: x}
+		case int, int64, uint64, int32, uint32, float64:
+			cells[i] = Cell{Text: fmt.Sprint(x), Right: true}
+		default:
+			cells[i] = Cell{Text: fmt.Sprint(v)}
+		}
+	}
+	return cells
 }
 
 // Layout is what a table fits: Width cells (0: no limit), and Wide to

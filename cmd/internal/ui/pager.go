@@ -21,15 +21,20 @@ type Pager struct {
 	quit bool // a write failed because the pager had exited
 }
 
+// ErrPagerQuit is the cause to cancel a command with when its pager has
+// quit: there is nobody left to read its output.
+var ErrPagerQuit = errors.New("the pager quit")
+
 // StartPager starts the configured pager on the terminal out: $QQ_PAGER,
 // else $PAGER, else less -FRX (which exits at once when the output fits
 // on one screen), with LESS=FRX unless $LESS is set, as git does. It
 // returns nil when there is to be no pager: "cat", no less installed for
 // the default, or a pager that cannot be started (the output then goes to
-// the terminal as it would have).
-func StartPager(out *os.File, stderr io.Writer, getenv func(string) string) *Pager {
+// the terminal as it would have), and when out is not an *os.File
+// attached to a terminal.
+func StartPager(out io.Writer, stderr io.Writer, getenv func(string) string) *Pager {
 	command := strings.TrimSpace(cmp.Or(getenv("QQ_PAGER"), getenv("PAGER"), DefaultPager))
-	if command == "cat" {
+	if command == "cat" || !IsTerminal(out) {
 		return nil
 	}
 	if command == DefaultPager {

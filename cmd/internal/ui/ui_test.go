@@ -94,3 +94,53 @@ func TestUseColor(t *testing.T) {
 		}
 	}
 }
+
+func TestColorMode(t *testing.T) {
+	for _, m := range []string{"auto", "always", "never"} {
+		if err := ColorMode(m); err != nil {
+			t.Errorf("ColorMode(%q) = %v", m, err)
+		}
+	}
+	if err := ColorMode("yes"); err == nil || err.Error() != `--color must be auto, always or never, not "yes"` {
+		t.Errorf("ColorMode(yes) = %v", err)
+	}
+}
+
+// TestTerminalWidth: $COLUMNS wins when it is a positive number; a pipe
+// has no width.
+func TestTerminalWidth(t *testing.T) {
+	for cols, want := range map[string]int{"120": 120, "0": 0, "-5": 0, "wide": 0, "": 0} {
+		env := func(k string) string {
+			if k == "COLUMNS" {
+				return cols
+			}
+			return ""
+		}
+		if got := TerminalWidth(&bytes.Buffer{}, env); got != want {
+			t.Errorf("TerminalWidth with COLUMNS=%q = %d, want %d", cols, got, want)
+		}
+	}
+	if IsTerminal(&bytes.Buffer{}) {
+		t.Error("a buffer is a terminal")
+	}
+}
+
+// TestClockFromEnv: QQ_NOW pins the clock; without it (or unreadable) it
+// is the real time.
+func TestClockFromEnv(t *testing.T) {
+	pinned := ClockFromEnv(func(k string) string {
+		if k == "QQ_NOW" {
+			return "2026-11-22T12:00:00Z"
+		}
+		return ""
+	})
+	if got := pinned(); !got.Equal(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("pinned clock = %s", got)
+	}
+	for _, v := range []string{"", "yesterday"} {
+		before := time.Now()
+		if got := ClockFromEnv(func(string) string { return v })(); got.Before(before) {
+			t.Errorf("QQ_NOW=%q: clock %s is not the real time", v, got)
+		}
+	}
+}
