@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/qqmail/qq/cmd/internal/shell"
@@ -45,15 +46,9 @@ func (p *planFlags) addFlags(fs *pflag.FlagSet) {
 // IDs, or the word ALL for every message. Selecting everything without
 // saying ALL, or ALL with filters, is a usage error.
 func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.Filter, error) {
-	all := false
-	var ids []string
-	for _, arg := range args {
-		if arg == allWord {
-			all = true
-			continue
-		}
-		ids = append(ids, arg)
-	}
+	// The word ALL selects every message; the other arguments are IDs.
+	ids := slices.DeleteFunc(slices.Clone(args), func(arg string) bool { return arg == allWord })
+	all := len(ids) < len(args)
 	filter, err := p.filter.build(a.now(), ids, a.stdin)
 	if err != nil {
 		return nil, err
