@@ -82,10 +82,9 @@ type qrow struct {
 
 // requeuePlan is a requeue waiting for confirmation.
 type requeuePlan struct {
-	plan  *qmailqueue.RequeuePlan
-	bytes int64
-	runs  qmailqueue.Tally
-	from  qmailqueue.Tally
+	plan *qmailqueue.RequeuePlan
+	runs qmailqueue.Tally
+	from qmailqueue.Tally
 }
 
 // Messages of the quarantine screen's commands.
@@ -455,7 +454,6 @@ func (m *Model) planRequeue() (tea.Model, tea.Cmd) {
 	return m, func() tea.Msg {
 		p := &requeuePlan{plan: qmailqueue.PlanRequeue(q, chosen, false)}
 		for _, e := range p.plan.Todo {
-			p.bytes += e.Size
 			p.runs.Add(e.Run)
 			p.from.Add(e.SenderText())
 		}

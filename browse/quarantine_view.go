@@ -186,7 +186,7 @@ func wrap(s string, width, n int) []string {
 func (m *Model) requeuePlanView() []string {
 	p := m.qz.plan
 	var b []string
-	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(p.bytes))),
+	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(qmailqueue.EntriesSize(p.plan.Todo)))),
 		"Each is queued as a new message by qmail-queue (qmail-send keeps running) and marked requeued in its run's manifest, so that it is not requeued twice.",
 		"qmail-queue: "+safe(m.opts.Injector.Path), "")
 	b = append(b, topLines("From runs:", &p.runs)...)

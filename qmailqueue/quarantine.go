@@ -1042,15 +1042,20 @@ func PurgeEntries(dir string, entries []QuarantineEntry) error {
 // did, "purged 3 messages (1.2 KiB) from DIR", or (done false, a dry run)
 // would do, "would purge 3 messages (1.2 KiB) from DIR".
 func PurgeSummary(entries []QuarantineEntry, dir string, done bool) string {
-	var bytes int64
-	for _, e := range entries {
-		bytes += e.Size
-	}
 	verb := "would purge"
 	if done {
 		verb = "purged"
 	}
-	return fmt.Sprintf("%s %d messages (%s) from %s", verb, len(entries), FormatSize(bytes), dir)
+	return fmt.Sprintf("%s %d messages (%s) from %s", verb, len(entries), FormatSize(EntriesSize(entries)), dir)
+}
+
+// EntriesSize is the size of the messages of entries, in bytes.
+func EntriesSize(entries []QuarantineEntry) int64 {
+	var bytes int64
+	for _, e := range entries {
+		bytes += e.Size
+	}
+	return bytes
 }
 
 // Update writes changed entries (requeue marks) back into their manifests.

@@ -381,4 +381,7 @@ func TestPurgeEntries(t *testing.T) {
 	if got := PurgeSummary(nil, "/q", true); got != "purged 0 messages (0 B) from /q" {
 		t.Errorf("summary %q", got)
 	}
+	if got := EntriesSize([]QuarantineEntry{{Size: 3}, {Size: 4}}); got != 7 {
+		t.Errorf("EntriesSize = %d, want 7", got)
+	}
 }

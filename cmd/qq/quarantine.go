@@ -110,14 +110,12 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "KIND", Drop: 4}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
 		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
 		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
-	var bytes int64
 	for i := range entries {
 		e := &entries[i]
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		status := e.Status(q)
-		bytes += e.Size
 		switch format {
 		case formatJSON:
 			if err := writeJSON(out, e.View(dir, status)); err != nil {
@@ -133,7 +131,7 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
-		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir))
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(qmailqueue.EntriesSize(entries)), dir))
 		t.render()
 	}
 	if len(entries) == 0 {
