@@ -44,7 +44,7 @@ type Options struct {
 	// Apply carries out removals and expiries; nil disables them.
 	Apply Applier
 	// Attempts, when set, returns the last delivery attempts of a message
-	// from qmail-send's log (msgview.LastAttempts).
+	// from qmail-send's log (sendlog.MessageAttempts).
 	Attempts func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error)
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool

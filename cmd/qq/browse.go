@@ -89,11 +89,7 @@ func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 		Quarantine: qdir, Injector: a.injector(opts.qmailQueue)}
 	if source := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); source != "" {
 		bo.Attempts = func(ctx context.Context, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
-			at, err := lastAttempts(ctx, a, source, m)
-			if err != nil {
-				return nil, err
-			}
-			return *at, nil
+			return lastAttempts(ctx, a, source, m)
 		}
 	}
 	err = browse.Run(bo, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))

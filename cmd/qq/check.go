@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/qqmail/qq/nagios"
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -17,13 +15,8 @@ type checkOptions struct {
 	filter    filterFlags
 	service   sendStateFlags
 	senderKey string
-	// Thresholds as given, "" when unset.
-	warn, crit                 string
-	warnTodo, critTodo         string
-	warnAge, critAge           string
-	warnBouncing, critBouncing string
-	warnSender, critSender     string
-	args                       []string
+	limits    report.CheckArgs
+	args      []string
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -43,16 +36,16 @@ func newCheckCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	opts.filter.addFlags(f)
 	opts.service.addFlags(f)
-	f.StringVarP(&opts.warn, "warn", "w", "", "warn above `N` messages")
-	f.StringVarP(&opts.crit, "crit", "c", "", "critical above `N` messages")
-	f.StringVar(&opts.warnTodo, "warn-todo", "", "warn above `N` messages not yet preprocessed")
-	f.StringVar(&opts.critTodo, "crit-todo", "", "critical above `N` messages not yet preprocessed")
-	f.StringVar(&opts.warnAge, "warn-age", "", "warn when the oldest message is older than `AGE`")
-	f.StringVar(&opts.critAge, "crit-age", "", "critical when the oldest message is older than `AGE`")
-	f.StringVar(&opts.warnBouncing, "warn-bouncing", "", "warn above `N` bouncing messages")
-	f.StringVar(&opts.critBouncing, "crit-bouncing", "", "critical above `N` bouncing messages")
-	f.StringVar(&opts.warnSender, "warn-sender", "", "warn above `N` messages from one sender")
-	f.StringVar(&opts.critSender, "crit-sender", "", "critical above `N` messages from one sender")
+	f.StringVarP(&opts.limits.Warn, "warn", "w", "", "warn above `N` messages")
+	f.StringVarP(&opts.limits.Crit, "crit", "c", "", "critical above `N` messages")
+	f.StringVar(&opts.limits.WarnTodo, "warn-todo", "", "warn above `N` messages not yet preprocessed")
+	f.StringVar(&opts.limits.CritTodo, "crit-todo", "", "critical above `N` messages not yet preprocessed")
+	f.StringVar(&opts.limits.WarnAge, "warn-age", "", "warn when the oldest message is older than `AGE`")
+	f.StringVar(&opts.limits.CritAge, "crit-age", "", "critical when the oldest message is older than `AGE`")
+	f.StringVar(&opts.limits.WarnBouncing, "warn-bouncing", "", "warn above `N` bouncing messages")
+	f.StringVar(&opts.limits.CritBouncing, "crit-bouncing", "", "critical above `N` bouncing messages")
+	f.StringVar(&opts.limits.WarnSender, "warn-sender", "", "warn above `N` messages from one sender")
+	f.StringVar(&opts.limits.CritSender, "crit-sender", "", "critical above `N` messages from one sender")
 	f.StringVar(&opts.senderKey, "sender-key", "sender", "what --warn-sender counts per: `KEY` sender or sender-domain")
 	return cmd
 }
@@ -84,63 +77,25 @@ func checkExit(a *app, err error) error {
 // oneLine keeps a message on the status line.
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
-// parseThreshold reads the pair of flags --warn-NAME and --crit-NAME
-// (--warn and --crit when name is empty); a mistake is a usage error
-// naming the flag.
-func parseThreshold(name, warn, crit string, parse func(string) (float64, error)) (nagios.Threshold, error) {
-	if name != "" {
-		name = "-" + name
-	}
-	t, err := nagios.ParseThresholdFlags("--warn"+name, warn, "--crit"+name, crit, parse)
-	if err != nil {
-		return t, usageErrorf("%v", err)
-	}
-	return t, nil
-}
-
-// parseAgeLimit reads an age limit, in seconds.
-func parseAgeLimit(s string) (float64, error) {
-	d, err := qmailqueue.ParseAge(s)
-	return float64(d / time.Second), err
-}
-
 func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if len(opts.args) > 0 {
 		return usageErrorf("qq check takes no arguments, got %q", opts.args)
 	}
-	var limits report.CheckLimits
-	for _, l := range []struct {
-		name, warn, crit string
-		parse            func(string) (float64, error)
-		to               *nagios.Threshold
-	}{
-		{"", opts.warn, opts.crit, nagios.ParseCount, &limits.Messages},
-		{"todo", opts.warnTodo, opts.critTodo, nagios.ParseCount, &limits.Todo},
-		{"age", opts.warnAge, opts.critAge, parseAgeLimit, &limits.Age},
-		{"bouncing", opts.warnBouncing, opts.critBouncing, nagios.ParseCount, &limits.Bouncing},
-		{"sender", opts.warnSender, opts.critSender, nagios.ParseCount, &limits.Sender},
-	} {
-		var err error
-		if *l.to, err = parseThreshold(l.name, l.warn, l.crit, l.parse); err != nil {
-			return err
-		}
+	limits, err := report.ParseCheckLimits(opts.limits)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
 	senderKey, err := report.ParseSenderKey(opts.senderKey)
 	if err != nil {
 		return usageErrorf("--sender-key %v", err)
 	}
 	now := a.now()
-	filter, err := opts.filter.build(now, nil, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, nil)
 	if err != nil {
 		return err
 	}
 	send := opts.service.read(a)
-	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now,
-		Format: report.CheckFormat{Age: humanAge, AgeLimit: report.CompactAge, Name: func(n string) string { return senderName(senderKey, n) }}}
+	check := report.Check{Limits: limits, Senders: senderKey, Filter: filter, Now: now, Format: report.DefaultCheckFormat(senderKey)}
 	status, err := check.Run(ctx, q, checkSend(send, now))
 	if err != nil {
 		return err
@@ -150,15 +105,4 @@ func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 		fmt.Fprintf(a.stdout, "qmail-send not checked: %s\n", send.NotFound)
 	}
 	return &checkResult{state: status.State}
-}
-
-// senderName shows a sender or sender domain on the status line.
-func senderName(key report.Key, name string) string {
-	if name == "" {
-		if key == report.KeySender {
-			return "<>"
-		}
-		return "(no domain)"
-	}
-	return printable(name)
 }

@@ -56,11 +56,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		return usageErrorf("--sort %v", err)
 	}
 	now := a.now()
-	filter, err := opts.filter.build(now, opts.args, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
 		return err
 	}
@@ -91,19 +87,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		}
 		return err
 	}
-	if err := finish(); err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
-	}
-	if printed == 0 && !filter.IsZero() {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, finish(), stats.Vanished, printed == 0 && !filter.IsZero())
 }
 
 // listWriter returns a function that outputs one message in the chosen

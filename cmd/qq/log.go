@@ -62,9 +62,9 @@ func newLogCmd(a *app) *cobra.Command {
 func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	format := a.output
 	loc := a.location(opts.utc)
-	since, until, err := a.timeRange(opts.since, opts.until, loc)
+	rng, err := sendlog.ParseRange(opts.since, opts.until, a.now(), loc)
 	if err != nil {
-		return err
+		return usageErrorf("%v", err)
 	}
 	filter, err := sendlog.ParseSelection(opts.sel)
 	if err != nil {
@@ -83,7 +83,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
 	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
 	selected, err := sendlog.Select(ctx, log, sendlog.SelectOptions{
-		Selection: filter, Range: sendlog.Range{Since: since, Until: until}, Parser: &sendlog.Parser{Location: loc},
+		Selection: filter, Range: rng, Parser: &sendlog.Parser{Location: loc},
 		Follow: opts.follow, Interval: opts.interval, Last: opts.lines, Emit: out.print,
 		CaughtUp: func() error {
 			// From now on, print and flush each new line.
@@ -132,26 +132,6 @@ func (a *app) openLog(ctx context.Context, name string) (*sendlog.Log, error) {
 		return nil, fmt.Errorf("%w (name the log directory or file, or set QQ_LOG_DIR)", err)
 	}
 	return log, nil
-}
-
-// timeRange parses --since and --until.
-func (a *app) timeRange(since, until string, loc *time.Location) (time.Time, time.Time, error) {
-	var s, u time.Time
-	var err error
-	if since != "" {
-		if s, err = sendlog.ParseTime(since, a.now(), loc); err != nil {
-			return s, u, usageErrorf("--since: %v", err)
-		}
-	}
-	if until != "" {
-		if u, err = sendlog.ParseTime(until, a.now(), loc); err != nil {
-			return s, u, usageErrorf("--until: %v", err)
-		}
-	}
-	if !s.IsZero() && !u.IsZero() && u.Before(s) {
-		return s, u, usageErrorf("--until %s is before --since %s", until, since)
-	}
-	return s, u, nil
 }
 
 // logPrinter writes the lines qq log selected.

@@ -47,15 +47,15 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		return usageErrorf("--top must not be negative")
 	}
 	loc := a.location(opts.utc)
-	since, until, err := a.timeRange(opts.since, opts.until, loc)
+	rng, err := sendlog.ParseRange(opts.since, opts.until, a.now(), loc)
 	if err != nil {
-		return err
+		return usageErrorf("%v", err)
 	}
 	log, err := a.openLog(ctx, opts.source)
 	if err != nil {
 		return err
 	}
-	sum, err := sendlog.Summarize(ctx, log, &sendlog.Parser{Location: loc}, since, until, opts.top)
+	sum, err := sendlog.Summarize(ctx, log, &sendlog.Parser{Location: loc}, rng.Since, rng.Until, opts.top)
 	if err != nil {
 		return interrupted(err)
 	}

@@ -6,22 +6,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
 
 type shapeOptions struct {
-	filter        filterFlags
-	by            string
-	first         string
-	buckets       int
-	linear        bool
-	top           int
-	parents       bool
-	minSubdomains int
-	workers       int
-	args          []string
+	filter  filterFlags
+	shape   report.ShapeArgs
+	workers int
+	args    []string
 }
 
 func newShapeCmd(a *app) *cobra.Command {
@@ -39,43 +32,29 @@ func newShapeCmd(a *app) *cobra.Command {
 	}
 	opts.filter.addFlags(cmd.Flags())
 	f := cmd.Flags()
-	f.StringVar(&opts.by, "by", "rcpt-domain", "rows are `KEY`: rcpt-domain or sender-domain")
-	f.StringVarP(&opts.first, "bucket-time", "t", "5m", "upper age limit of the first bucket (`AGE`: 90s, 5m, 1h, 1d)")
-	f.IntVarP(&opts.buckets, "buckets", "b", 10, "number of age buckets, `N` ≥ 2, the last one open-ended")
-	f.BoolVarP(&opts.linear, "linear", "l", false, "buckets of equal width instead of doubling")
-	f.IntVarP(&opts.top, "top", "n", 0, "show the largest `N` domains only (0: all)")
-	f.BoolVarP(&opts.parents, "parents", "p", false, "add parent-domain rows (.example.com)")
-	f.IntVarP(&opts.minSubdomains, "min-subdomains", "m", 5, "with --parents, show a parent with at least `N` subdomains")
+	f.StringVar(&opts.shape.By, "by", "rcpt-domain", "rows are `KEY`: rcpt-domain or sender-domain")
+	f.StringVarP(&opts.shape.First, "bucket-time", "t", "5m", "upper age limit of the first bucket (`AGE`: 90s, 5m, 1h, 1d)")
+	f.IntVarP(&opts.shape.Buckets, "buckets", "b", 10, "number of age buckets, `N` ≥ 2, the last one open-ended")
+	f.BoolVarP(&opts.shape.Linear, "linear", "l", false, "buckets of equal width instead of doubling")
+	f.IntVarP(&opts.shape.Top, "top", "n", 0, "show the largest `N` domains only (0: all)")
+	f.BoolVarP(&opts.shape.Parents, "parents", "p", false, "add parent-domain rows (.example.com)")
+	f.IntVarP(&opts.shape.MinSubdomains, "min-subdomains", "m", 5, "with --parents, show a parent with at least `N` subdomains")
 	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
 	return cmd
 }
 
 func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	format := a.output
-	key, err := report.ParseKey(opts.by)
-	if err != nil || (key != report.KeyRecipientDomain && key != report.KeySenderDomain) {
-		return usageErrorf("--by %q: choose rcpt-domain or sender-domain", opts.by)
-	}
-	first, err := qmailqueue.ParseAge(opts.first)
-	if err != nil || first <= 0 {
-		return usageErrorf("-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not %q", opts.first)
-	}
-	if opts.buckets < 2 || opts.buckets > 100 {
-		return usageErrorf("-b/--buckets must be between 2 and 100")
-	}
-	if opts.top < 0 || opts.minSubdomains < 0 {
-		return usageErrorf("--top and --min-subdomains must not be negative")
-	}
 	now := a.now()
-	filter, err := opts.filter.build(now, opts.args, a.stdin)
+	shapeOpts, rowOpts, err := opts.shape.Parse(now)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
 		return err
 	}
-	q, err := a.openQueue()
-	if err != nil {
-		return err
-	}
-	shape, err := report.NewShape(report.ShapeOptions{Key: key, First: first, Buckets: opts.buckets, Linear: opts.linear, Now: now})
+	shape, err := report.NewShape(shapeOpts)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -83,10 +62,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	if err != nil {
 		return err
 	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
-	}
-	rows := shape.Rows(report.RowOptions{Top: opts.top, Parents: opts.parents, MinSubdomains: opts.minSubdomains})
+	rows := shape.Rows(rowOpts)
 	total := shape.Total()
 	labels := shape.Labels()
 
@@ -126,14 +102,5 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 		}
 		err = t.render()
 	}
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if total.Total == 0 && !filter.IsZero() {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, total.Total == 0 && !filter.IsZero())
 }

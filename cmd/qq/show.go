@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -86,8 +84,8 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			return err
 		}
 		if opts.raw {
-			if err := writeRaw(out, q, id); err != nil {
-				return err
+			if err := q.CopyMessage(out, id); err != nil {
+				return noMatchCode(err)
 			}
 			continue
 		}
@@ -105,9 +103,11 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			return err
 		}
 		if logSource := cmp.Or(opts.log, a.getenv("QQ_LOG_DIR")); logSource != "" {
-			if d.Attempts, err = lastAttempts(ctx, a, logSource, d.Msg); err != nil {
+			attempts, err := lastAttempts(ctx, a, logSource, d.Msg)
+			if err != nil {
 				return err
 			}
+			d.Attempts = &attempts
 		}
 		if format == formatJSON {
 			if err := writeJSON(out, msgview.NewShowJSON(d, now, estimated)); err != nil {
@@ -134,63 +134,38 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	return nil
 }
 
-// openMess opens the message file of id; a message not in the queue is
-// qq show's "no such message" (exit 1). A mess file that is not a plain
-// queue file (a link, FIFO, extra hard links) is refused with its reason
-// (qmailqueue.OpenQueueFile), before a byte is written.
-func openMess(q *qmailqueue.Queue, id uint64) (*os.File, error) {
-	f, err := q.OpenMessage(id, 0)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, qmailqueue.ErrNotFound))
+// noMatchCode gives a message not in the queue, or a part it has not,
+// qq show's "no such message" exit status (1).
+func noMatchCode(err error) error {
+	var pe *qmailqueue.PartError
+	if errors.Is(err, qmailqueue.ErrNotFound) || errors.As(err, &pe) {
+		return withCode(exitNoMatch, err)
 	}
-	return f, err
-}
-
-// writeRaw copies the message file verbatim.
-func writeRaw(w io.Writer, q *qmailqueue.Queue, id uint64) error {
-	f, err := openMess(q, id)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
 	return err
 }
 
 // lastAttempts returns the last attempt to each recipient of m from
 // qmail-send's log at source (sendlog.MessageAttempts), for qq show and
 // qq browse.
-func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) (*[]sendlog.Attempt, error) {
+func lastAttempts(ctx context.Context, a *app, source string, m *qmailqueue.Message) ([]sendlog.Attempt, error) {
 	log, err := a.openLog(ctx, source)
 	if err != nil {
 		return nil, err
 	}
-	attempts, err := sendlog.MessageAttempts(ctx, log, &sendlog.Parser{Location: a.location(false)}, m.ID, m.Birth)
-	if err != nil {
-		return nil, err
-	}
-	return &attempts, nil
+	return sendlog.MessageAttempts(ctx, log, &sendlog.Parser{Location: a.location(false)}, m.ID, m.Birth)
 }
 
 // writePart writes MIME part number of message id, decoded. On a terminal
 // only text is written, made safe; anything else wants a file.
 func (a *app) writePart(out *bufio.Writer, q *qmailqueue.Queue, id uint64, number string) error {
-	f, err := openMess(q, id)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	if !a.stdoutTTY {
-		if _, err := qmailqueue.ExtractPart(f, number, out); err != nil {
-			return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, err))
-		}
-		return nil
+		return noMatchCode(q.WritePart(out, id, number))
 	}
 	// On a terminal: decode into a bounded buffer first, to refuse binary
 	// content before printing anything and to escape control bytes.
-	p, text, cut, err := qmailqueue.ExtractPartLimited(f, number, qmailqueue.DefaultBodyLimit)
+	p, text, cut, err := q.PartText(id, number, qmailqueue.DefaultBodyLimit)
 	if err != nil {
-		return withCode(exitNoMatch, fmt.Errorf("message %d: %w", id, err))
+		return noMatchCode(err)
 	}
 	if !strings.HasPrefix(p.Type, "text/") {
 		return fmt.Errorf("message %d: part %s is %s, not text: redirect it to a file (qq show --part %s %d > FILE)", id, number, p.Type, number, id)

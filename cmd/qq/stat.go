@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 
@@ -42,11 +43,7 @@ func newStatCmd(a *app) *cobra.Command {
 func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	format := a.output
 	now := a.now()
-	filter, err := opts.filter.build(now, nil, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, nil)
 	if err != nil {
 		return err
 	}
@@ -66,17 +63,16 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	}
 	opts.watch.messages = s.Messages
 	v := report.NewStat(s, q, now)
+	out := bufio.NewWriter(a.stdout)
 	switch format {
 	case formatJSON:
-		err = writeJSON(a.stdout, v)
+		err = writeJSON(out, v)
 	case formatPlain:
 		for _, kv := range v.Rows(now) {
-			if _, err = fmt.Fprintf(a.stdout, "%s %v\n", kv.Key, kv.Value); err != nil {
-				break
-			}
+			fmt.Fprintf(out, "%s %v\n", kv.Key, kv.Value)
 		}
 	default:
-		t := a.newTable(a.stdout, col{Name: "", Min: 10}, col{Name: "", Right: true})
+		t := a.newTable(out, col{Name: "", Min: 10}, col{Name: "", Right: true})
 		t.NoHeader = true
 		for _, kv := range v.Rows(now) {
 			value := cell{Text: kv.Human}
@@ -94,11 +90,5 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 		}
 		err = t.render()
 	}
-	if err == nil && s.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", s.Vanished)
-	}
-	if err == nil && s.Messages == 0 && !filter.IsZero() {
-		return errNothingMatched
-	}
-	return err
+	return a.endRead(out, err, s.Vanished, s.Messages == 0 && !filter.IsZero())
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,17 +16,10 @@ import (
 )
 
 type topOptions struct {
-	filter filterFlags
-	by     string
-	hop    int
-	sort   string
-	limit  int
-	group  string
-	// groupSet is true when --group was given, "" (the "none" group)
-	// included.
-	groupSet bool
-	workers  int
-	args     []string
+	filter  filterFlags
+	top     report.TopArgs
+	workers int
+	args    []string
 	// rmArgs are the global and filter flags of this command line, given
 	// again to every qq rm command printed (--format rm).
 	rmArgs []string
@@ -45,21 +36,21 @@ func newTopCmd(a *app) *cobra.Command {
 		Annotations: formats("", formatTable, formatPlain, formatJSON, "ids", "rm"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			opts.groupSet = cmd.Flags().Changed("group")
+			opts.top.GroupSet = cmd.Flags().Changed("group")
 			opts.rmArgs = commandLineFilterArgs(cmd, args)
 			if opts.watch.on {
-				return opts.watch.run(cmd.Context(), a, "qq top --by "+opts.by, func(a *app) error { return runTop(cmd.Context(), a, opts) })
+				return opts.watch.run(cmd.Context(), a, "qq top --by "+opts.top.By, func(a *app) error { return runTop(cmd.Context(), a, opts) })
 			}
 			return runTop(cmd.Context(), a, opts)
 		},
 	}
 	opts.filter.addFlags(cmd.Flags())
 	f := cmd.Flags()
-	f.StringVar(&opts.by, "by", "sender", "group by `KEY`: sender, sender-domain, rcpt, rcpt-domain, subject, ip, helo, size, attachment")
-	f.IntVar(&opts.hop, "hop", 1, "with --by ip or helo, use the `N`th Received hop (1 = the nearest)")
-	f.StringVar(&opts.sort, "sort", "count", "sort groups by `ORDER`: count, bytes, name, age (oldest first)")
-	f.IntVar(&opts.limit, "limit", 0, "show at most `N` groups (0: all)")
-	f.StringVar(&opts.group, "group", "", "show only the group `NAME` (as printed; <> for the null sender, \"\" for none)")
+	f.StringVar(&opts.top.By, "by", "sender", "group by `KEY`: sender, sender-domain, rcpt, rcpt-domain, subject, ip, helo, size, attachment")
+	f.IntVar(&opts.top.Hop, "hop", 1, "with --by ip or helo, use the `N`th Received hop (1 = the nearest)")
+	f.StringVar(&opts.top.Sort, "sort", "count", "sort groups by `ORDER`: count, bytes, name, age (oldest first)")
+	f.IntVar(&opts.top.Limit, "limit", 0, "show at most `N` groups (0: all)")
+	f.StringVar(&opts.top.Group, "group", "", "show only the group `NAME` (as printed; <> for the null sender, \"\" for none)")
 	opts.watch.addFlags(f)
 	f.IntVar(&opts.workers, "workers", 0, "read files with `N` goroutines (default: the number of CPUs)")
 	return cmd
@@ -67,36 +58,15 @@ func newTopCmd(a *app) *cobra.Command {
 
 func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	format := a.output
-	key, err := report.ParseKey(opts.by)
+	top, err := opts.top.Parse()
 	if err != nil {
-		return usageErrorf("--by: %v", err)
+		return usageErrorf("%v", err)
 	}
-	order, err := report.ParseOrder(opts.sort)
-	if err != nil {
-		return usageErrorf("--sort: %v", err)
-	}
-	if opts.limit < 0 {
-		return usageErrorf("--limit must not be negative")
-	}
-	if opts.hop < 1 {
-		return usageErrorf("--hop must be 1 or more")
-	}
-	groupSet := opts.groupSet
-	if format == "ids" && !groupSet {
+	if format == "ids" && !top.GroupSet {
 		return usageErrorf("--format ids lists the messages of one group: add --group NAME")
 	}
-	group := key.Normalize(opts.group)
-	if groupSet {
-		if group, err = key.ParseGroup(opts.group); err != nil {
-			return usageErrorf("--group %v", err)
-		}
-	}
 	now := a.now()
-	filter, err := opts.filter.build(now, opts.args, a.stdin)
-	if err != nil {
-		return err
-	}
-	q, err := a.openQueue()
+	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
 		return err
 	}
@@ -105,29 +75,20 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	defer out.Flush()
 
 	if format == "ids" {
-		return topIDs(ctx, a, q, out, filter, key, opts.hop, group, opts.workers)
+		return topIDs(ctx, a, q, out, filter, top, opts.workers)
 	}
-	g := report.NewGrouper(key, opts.hop)
+	g := report.NewGrouper(top.Key, top.Hop)
 	stats, err := report.Collect(ctx, q, g, filter, opts.workers)
 	if err != nil {
 		return err
 	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
-	}
-	groups := g.Groups(order, opts.limit)
+	groups := top.Groups(g)
 	total := g.Total()
 	opts.watch.messages = total.Messages
-	if groupSet {
-		groups = nil
-		if grp, ok := g.Group(group); ok {
-			groups = []report.Group{grp}
-		}
-	}
-	tv := topView{a: a, key: key, hop: opts.hop, now: now, rmArgs: opts.rmArgs, filter: filter}
+	tv := topView{a: a, key: top.Key, hop: top.Hop, now: now, rmArgs: opts.rmArgs, filter: filter}
 	switch format {
 	case formatJSON:
-		err = writeJSON(out, report.NewTopJSON(key, opts.hop, groups, total, g.Len(), now, tv.rmFilter))
+		err = writeJSON(out, report.NewTopJSON(top.Key, top.Hop, groups, total, g.Len(), now, tv.rmFilter))
 	case formatPlain:
 		for _, grp := range groups {
 			fmt.Fprintf(out, "%d\t%d\t%d\t%s\t%s\t%s\n", grp.Messages, grp.Recipients, grp.Bytes,
@@ -142,40 +103,19 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 			tv.table(out, groups, total, g.Len())
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if len(groups) == 0 && (!filter.IsZero() || groupSet) {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, len(groups) == 0 && (!filter.IsZero() || top.GroupSet))
 }
 
 // topIDs streams the IDs of the messages of one group: no grouping is
 // kept, so memory does not grow with the queue.
-func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, key report.Key, hop int, group string, workers int) error {
+func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer, filter *qmailqueue.Filter, top report.Top, workers int) error {
 	printed := 0
-	stats, err := report.EachInGroup(ctx, q, key, hop, group, filter, workers, func(m *qmailqueue.Message) error {
+	stats, err := report.EachInGroup(ctx, q, top.Key, top.Hop, top.Group, filter, workers, func(m *qmailqueue.Message) error {
 		writeID(out, m.ID)
 		printed++
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	if stats.Vanished > 0 {
-		a.warnf("%d messages left the queue while it was read", stats.Vanished)
-	}
-	if printed == 0 {
-		return errNothingMatched
-	}
-	return nil
+	return a.endRead(out, err, stats.Vanished, printed == 0)
 }
 
 // topView renders groups for one grouping.
@@ -242,18 +182,12 @@ func (tv topView) rmFilter(g report.Group) ([]string, bool) {
 // writeRm prints the qq rm command that selects group g, or a comment with
 // the --format ids pipeline when no filter does.
 func (tv topView) writeRm(out *bufio.Writer, g report.Group) {
-	note := fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), humanBytes(g.Bytes))
 	if args, ok := tv.rmFilter(g); ok {
-		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), note)
+		fmt.Fprintf(out, "qq rm %s  # %s\n", shell.Join(args), g.Summary())
 		return
 	}
-	ids := append(slices.Clone(tv.rmArgs), "--by", tv.key.String())
-	if tv.key.HasHop() {
-		ids = append(ids, "--hop", strconv.Itoa(tv.hop))
-	}
-	ids = append(ids, "--group", g.Name, "--format", "ids")
 	fmt.Fprintf(out, "# %s: %s; no filter selects exactly this group:\n#   qq top %s | qq rm --ids-from -\n",
-		tv.name(g.Name), note, shell.Join(ids))
+		tv.name(g.Name), g.Summary(), shell.Join(tv.key.ListArgs(g.Name, tv.hop, tv.rmArgs)))
 }
 
 // commandLineFilterArgs returns the global queue-location flags and the
@@ -291,12 +225,4 @@ func commandLineFilterArgs(cmd *cobra.Command, args []string) []string {
 		}
 	})
 	return append(out, args...)
-}
-
-// plural writes a count and a noun, with an s unless the count is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

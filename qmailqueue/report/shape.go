@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -203,4 +204,37 @@ func sum(counts []int) int {
 		t += n
 	}
 	return t
+}
+
+// ShapeArgs are a shape's options as qq shape's command line gives them
+// (qshape's -t, -b, -l, -n, -p, -m).
+type ShapeArgs struct {
+	By            string // rcpt-domain or sender-domain
+	First         string // the first bucket's upper age limit, such as 5m ([qmailqueue.ParseAge])
+	Buckets       int    // 2 to 100
+	Linear        bool
+	Top           int // 0: all domains
+	Parents       bool
+	MinSubdomains int
+}
+
+// Parse returns the [ShapeOptions] and [RowOptions] args describe, ages
+// counted from now. An error names the option as qq shape spells it.
+func (args ShapeArgs) Parse(now time.Time) (ShapeOptions, RowOptions, error) {
+	key, err := ParseKey(args.By)
+	if err != nil || (key != KeyRecipientDomain && key != KeySenderDomain) {
+		return ShapeOptions{}, RowOptions{}, fmt.Errorf("--by %q: choose rcpt-domain or sender-domain", args.By)
+	}
+	first, err := qmailqueue.ParseAge(args.First)
+	if err != nil || first <= 0 {
+		return ShapeOptions{}, RowOptions{}, fmt.Errorf("-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not %q", args.First)
+	}
+	if args.Buckets < 2 || args.Buckets > 100 {
+		return ShapeOptions{}, RowOptions{}, errors.New("-b/--buckets must be between 2 and 100")
+	}
+	if args.Top < 0 || args.MinSubdomains < 0 {
+		return ShapeOptions{}, RowOptions{}, errors.New("--top and --min-subdomains must not be negative")
+	}
+	return ShapeOptions{Key: key, First: first, Buckets: args.Buckets, Linear: args.Linear, Now: now},
+		RowOptions{Top: args.Top, Parents: args.Parents, MinSubdomains: args.MinSubdomains}, nil
 }

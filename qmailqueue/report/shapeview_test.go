@@ -43,3 +43,40 @@ func TestShapeLabelsAndJSON(t *testing.T) {
 		t.Errorf("names %q, %q", rows[0].Name(), rows[1].Name())
 	}
 }
+
+func TestShapeArgsParse(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	so, ro, err := ShapeArgs{By: "sender-domain", First: "1h", Buckets: 4, Linear: true, Top: 3, Parents: true, MinSubdomains: 2}.Parse(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ShapeOptions{Key: KeySenderDomain, First: time.Hour, Buckets: 4, Linear: true, Now: now}); so != want {
+		t.Errorf("ShapeOptions = %+v, want %+v", so, want)
+	}
+	if want := (RowOptions{Top: 3, Parents: true, MinSubdomains: 2}); ro != want {
+		t.Errorf("RowOptions = %+v, want %+v", ro, want)
+	}
+	good := ShapeArgs{By: "rcpt-domain", First: "5m", Buckets: 10}
+	for _, tc := range []struct {
+		change func(*ShapeArgs)
+		want   string
+	}{
+		{func(a *ShapeArgs) { a.By = "sender" }, `--by "sender": choose rcpt-domain or sender-domain`},
+		{func(a *ShapeArgs) { a.By = "nonsense" }, `--by "nonsense": choose rcpt-domain or sender-domain`},
+		{func(a *ShapeArgs) { a.First = "0s" }, `-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not "0s"`},
+		{func(a *ShapeArgs) { a.First = "soon" }, `-t/--bucket-time: want a positive age such as 5m, 1h or 1d, not "soon"`},
+		{func(a *ShapeArgs) { a.Buckets = 1 }, "-b/--buckets must be between 2 and 100"},
+		{func(a *ShapeArgs) { a.Buckets = 101 }, "-b/--buckets must be between 2 and 100"},
+		{func(a *ShapeArgs) { a.Top = -1 }, "--top and --min-subdomains must not be negative"},
+		{func(a *ShapeArgs) { a.MinSubdomains = -1 }, "--top and --min-subdomains must not be negative"},
+	} {
+		args := good
+		tc.change(&args)
+		if _, _, err := args.Parse(now); err == nil || err.Error() != tc.want {
+			t.Errorf("Parse(%+v) = %v, want %q", args, err, tc.want)
+		}
+	}
+	if _, _, err := good.Parse(now); err != nil {
+		t.Errorf("Parse(%+v) = %v", good, err)
+	}
+}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -65,6 +66,87 @@ func (k Key) SelectArgs(name string, filter *qmailqueue.Filter, base []string) (
 		return nil, false
 	}
 	return append(slices.Clone(base), own...), true
+}
+
+// ListArgs returns the arguments of qq top that list the IDs of the
+// messages of group name (--format ids), for a group no filter selects
+// (SelectArgs): base (the flags that made the selection the groups were
+// counted in), the grouping with its hop, and the group.
+func (k Key) ListArgs(name string, hop int, base []string) []string {
+	args := append(slices.Clone(base), "--by", k.String())
+	if k.HasHop() {
+		args = append(args, "--hop", strconv.Itoa(hop))
+	}
+	return append(args, "--group", name, "--format", "ids")
+}
+
+// Summary is a group's size in words, as qq top --format rm notes it
+// beside each command: "3 messages, 1 recipient pending, 12.0 KiB".
+func (g Group) Summary() string {
+	return fmt.Sprintf("%s, %s pending, %s", plural(g.Messages, "message"), plural(g.Recipients, "recipient"), qmailqueue.FormatSize(g.Bytes))
+}
+
+// TopArgs are the grouping options of qq top as its command line gives
+// them.
+type TopArgs struct {
+	By    string // the grouping ([ParseKey])
+	Hop   int    // the Received hop KeyIP and KeyHelo read, 1 the nearest
+	Sort  string // the order of the groups ([ParseOrder])
+	Limit int    // at most this many groups, 0 all
+	// Group is the one group to show, as typed ([Key.ParseGroup]), when
+	// GroupSet; "" is then the "none" group.
+	Group    string
+	GroupSet bool
+}
+
+// Top is what [TopArgs] describe: a grouping and the groups to show.
+type Top struct {
+	Key   Key
+	Hop   int
+	Order Order
+	Limit int
+	// Group is the name of the one group to show, when GroupSet.
+	Group    string
+	GroupSet bool
+}
+
+// Parse checks args and returns the [Top] they describe. An error names
+// the option as qq top spells it.
+func (args TopArgs) Parse() (Top, error) {
+	key, err := ParseKey(args.By)
+	if err != nil {
+		return Top{}, fmt.Errorf("--by: %w", err)
+	}
+	order, err := ParseOrder(args.Sort)
+	if err != nil {
+		return Top{}, fmt.Errorf("--sort: %w", err)
+	}
+	if args.Limit < 0 {
+		return Top{}, errors.New("--limit must not be negative")
+	}
+	if args.Hop < 1 {
+		return Top{}, errors.New("--hop must be 1 or more")
+	}
+	t := Top{Key: key, Hop: args.Hop, Order: order, Limit: args.Limit, GroupSet: args.GroupSet}
+	if args.GroupSet {
+		if t.Group, err = key.ParseGroup(args.Group); err != nil {
+			return Top{}, fmt.Errorf("--group %w", err)
+		}
+	}
+	return t, nil
+}
+
+// Groups returns the groups of g to show: with GroupSet the one group
+// (none when g has no such group), otherwise the groups in Order, at most
+// Limit.
+func (t Top) Groups(g *Grouper) []Group {
+	if !t.GroupSet {
+		return g.Groups(t.Order, t.Limit)
+	}
+	if grp, ok := g.Group(t.Group); ok {
+		return []Group{grp}
+	}
+	return nil
 }
 
 // TopJSON is the JSON schema of `qq top`.

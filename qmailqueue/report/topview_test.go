@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,33 @@ func TestSelectArgs(t *testing.T) {
 	}
 }
 
+func TestListArgs(t *testing.T) {
+	base := []string{"--older", "1h"}
+	if got, want := KeyHelo.ListArgs("mx.example", 2, base), []string{"--older", "1h", "--by", "helo", "--hop", "2", "--group", "mx.example", "--format", "ids"}; !slices.Equal(got, want) {
+		t.Errorf("ListArgs = %q, want %q", got, want)
+	}
+	if got, want := KeySender.ListArgs("", 1, nil), []string{"--by", "sender", "--group", "", "--format", "ids"}; !slices.Equal(got, want) {
+		t.Errorf("ListArgs = %q, want %q (no --hop for a grouping without hops)", got, want)
+	}
+	if len(base) != 2 {
+		t.Errorf("ListArgs changed its base: %q", base)
+	}
+}
+
+func TestGroupSummary(t *testing.T) {
+	for _, tc := range []struct {
+		g    Group
+		want string
+	}{
+		{Group{Messages: 1, Recipients: 1, Bytes: 100}, "1 message, 1 recipient pending, 100 B"},
+		{Group{Messages: 3, Recipients: 0, Bytes: 12 << 10}, "3 messages, 0 recipients pending, 12.0 KiB"},
+	} {
+		if got := tc.g.Summary(); got != tc.want {
+			t.Errorf("Summary() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
 func TestNewTopJSON(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	g := Group{Name: "a@b", Messages: 2, Recipients: 3, Bytes: 100, Oldest: now.Add(-time.Hour), Newest: now.Add(-time.Minute)}
@@ -70,5 +98,51 @@ func TestParseGroup(t *testing.T) {
 	}
 	if _, err := KeySize.ParseGroup("huge"); err == nil {
 		t.Error("size group huge: no error")
+	}
+}
+
+func TestTopArgsParse(t *testing.T) {
+	top, err := TopArgs{By: "sender", Hop: 1, Sort: "bytes", Limit: 5, Group: "<Promo@Cheap-Meds.example>", GroupSet: true}.Parse()
+	want := Top{Key: KeySender, Hop: 1, Order: ByBytes, Limit: 5, Group: "promo@cheap-meds.example", GroupSet: true}
+	if err != nil || top != want {
+		t.Errorf("Parse = %+v, %v; want %+v", top, err, want)
+	}
+	if top, err := (TopArgs{By: "helo", Hop: 2, Sort: "count", Group: "ignored"}).Parse(); err != nil || top.Group != "" || top.GroupSet {
+		t.Errorf("Parse without --group = %+v, %v; want no group", top, err)
+	}
+	good := TopArgs{By: "sender", Hop: 1, Sort: "count"}
+	for _, tc := range []struct {
+		change func(*TopArgs)
+		want   string
+	}{
+		{func(a *TopArgs) { a.By = "colour" }, "--by: "},
+		{func(a *TopArgs) { a.Sort = "colour" }, "--sort: "},
+		{func(a *TopArgs) { a.Limit = -1 }, "--limit must not be negative"},
+		{func(a *TopArgs) { a.Hop = 0 }, "--hop must be 1 or more"},
+		{func(a *TopArgs) { a.By, a.Group, a.GroupSet = "size", "huge", true }, `--group "huge" is not a size bucket`},
+	} {
+		args := good
+		tc.change(&args)
+		if _, err := args.Parse(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Parse(%+v) = %v, want an error starting %q", args, err, tc.want)
+		}
+	}
+}
+
+func TestTopGroups(t *testing.T) {
+	f := newFixture(t)
+	g := f.group(t, KeySender, 1)
+	var names []string
+	for _, grp := range (Top{Order: ByCount, Limit: 2}).Groups(g) {
+		names = append(names, grp.Name)
+	}
+	if want := []string{"promo@cheap-meds.example", "news@lists.example.org"}; !slices.Equal(names, want) {
+		t.Errorf("Groups = %q, want %q", names, want)
+	}
+	if gs := (Top{Group: "", GroupSet: true}).Groups(g); len(gs) != 1 || gs[0].Name != "" || gs[0].Messages != 1 {
+		t.Errorf("Groups of the none group = %+v, want the null sender's group", gs)
+	}
+	if gs := (Top{Group: "nobody@example", GroupSet: true}).Groups(g); gs != nil {
+		t.Errorf("Groups of a missing group = %+v, want none", gs)
 	}
 }

@@ -116,3 +116,25 @@ func ParseTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("cannot read %q as a time: give a date and time (2024-06-01 09:30), a time today (09:30), an RFC 3339 time, a duration before now (90m, 2h, 7d) or a TAI64N label", s)
 }
+
+// ParseRange reads the limits of qq log's --since and --until ([ParseTime];
+// "" leaves that end open). An error names the option: "--since: …", or
+// "--until A is before --since B".
+func ParseRange(since, until string, now time.Time, loc *time.Location) (Range, error) {
+	var r Range
+	var err error
+	if since != "" {
+		if r.Since, err = ParseTime(since, now, loc); err != nil {
+			return r, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if until != "" {
+		if r.Until, err = ParseTime(until, now, loc); err != nil {
+			return r, fmt.Errorf("--until: %w", err)
+		}
+	}
+	if !r.Since.IsZero() && !r.Until.IsZero() && r.Until.Before(r.Since) {
+		return r, fmt.Errorf("--until %s is before --since %s", until, since)
+	}
+	return r, nil
+}

@@ -101,3 +101,24 @@ func TestParseSelection(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRange(t *testing.T) {
+	now := time.Date(2024, 6, 2, 12, 0, 0, 0, time.UTC)
+	r, err := ParseRange("2024-06-01", "", now, time.UTC)
+	if err != nil || !r.Since.Equal(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)) || !r.Until.IsZero() {
+		t.Errorf("ParseRange(2024-06-01, \"\") = %v, %v, %v; want since June 1, no end", r.Since, r.Until, err)
+	}
+	r, err = ParseRange("", "1h", now, time.UTC)
+	if err != nil || !r.Since.IsZero() || !r.Until.Equal(now.Add(-time.Hour)) {
+		t.Errorf("ParseRange(\"\", 1h) = %v, %v, %v; want no start, until an hour ago", r.Since, r.Until, err)
+	}
+	for _, tc := range []struct{ since, until, want string }{
+		{"yesterday", "", "--since: cannot read"},
+		{"", "soon", "--until: cannot read"},
+		{"1h", "2h", "--until 2h is before --since 1h"},
+	} {
+		if _, err := ParseRange(tc.since, tc.until, now, time.UTC); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("ParseRange(%q, %q) = %v, want an error starting %q", tc.since, tc.until, err, tc.want)
+		}
+	}
+}
