@@ -697,7 +697,7 @@ func (m *Model) apply() (tea.Model, tea.Cmd) {
 		res, err := apply(ctx, p, func() { q.Add(1) })
 		return applyResult{res: res, err: err}
 	}
-	m.statusLine = fmt.Sprintf("%s %d messages…", map[qmailqueue.ChangeOp]string{qmailqueue.OpRemove: "removing", qmailqueue.OpExpire: "expiring"}[p.Op], len(p.Items))
+	m.statusLine = fmt.Sprintf("%s %d messages…", p.Op.Gerund(), len(p.Items))
 	m.applyingN = len(p.Items)
 	return m, tea.Batch(run, func() tea.Msg { return progressTick{} })
 }

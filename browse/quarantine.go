@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,10 +82,9 @@ type qrow struct {
 
 // requeuePlan is a requeue waiting for confirmation.
 type requeuePlan struct {
-	plan  *qmailqueue.RequeuePlan
-	bytes int64
-	runs  qmailqueue.Tally
-	from  qmailqueue.Tally
+	plan *qmailqueue.RequeuePlan
+	runs qmailqueue.Tally
+	from qmailqueue.Tally
 }
 
 // Messages of the quarantine screen's commands.
@@ -456,20 +454,11 @@ func (m *Model) planRequeue() (tea.Model, tea.Cmd) {
 	return m, func() tea.Msg {
 		p := &requeuePlan{plan: qmailqueue.PlanRequeue(q, chosen, false)}
 		for _, e := range p.plan.Todo {
-			p.bytes += e.Size
 			p.runs.Add(e.Run)
-			p.from.Add(senderOf(&e))
+			p.from.Add(e.SenderText())
 		}
 		return requeuePlanned{plan: p}
 	}
-}
-
-// senderOf shows an entry's sender as qq quarantine list does.
-func senderOf(e *qmailqueue.QuarantineEntry) string {
-	if !e.SenderKnown {
-		return "(unknown)"
-	}
-	return "<" + string(e.Sender) + ">"
 }
 
 // requeuePlannedMsg takes a plan into the model: shown for confirmation,
@@ -548,43 +537,27 @@ func (m *Model) requeued(r requeueDone) (tea.Model, tea.Cmd) {
 }
 
 // requeueSummary is the one line a finished requeue leaves in the status
-// line: how many went back and their new IDs, what failed, was refused,
-// or was requeued by another qq since the plan.
+// line: qq requeue's ([qmailqueue.RequeueStats.Summary]) with the new IDs,
+// then why it stopped or the last error.
 func requeueSummary(r requeueDone) string {
 	if r.todo == 0 && len(r.results) == 0 && r.err != nil {
 		return "nothing requeued: " + safe(r.err.Error())
 	}
-	var stats qmailqueue.RequeueStats
-	var ids []string
+	stats := qmailqueue.RequeueStats{Refused: len(r.refused), Gone: r.gone}
+	var ids []uint64
 	var lookErr error // a new ID not looked for
 	for _, res := range r.results {
 		stats.Add(res)
 		if res.Outcome == qmailqueue.Requeued {
 			if res.NewID != 0 {
-				ids = append(ids, strconv.FormatUint(res.NewID, 10))
+				ids = append(ids, res.NewID)
 			}
 			if res.Err != nil {
 				lookErr = res.Err
 			}
 		}
 	}
-	s := fmt.Sprintf("requeued %d of %d messages", stats.Requeued, r.asked)
-	if len(ids) > 0 {
-		const shown = 4
-		s += " as " + strings.Join(ids[:min(shown, len(ids))], " ")
-		if len(ids) > shown {
-			s += " …"
-		}
-	}
-	if stats.Failed > 0 {
-		s += fmt.Sprintf("; %d failed", stats.Failed)
-	}
-	if n := len(r.refused); n > 0 {
-		s += fmt.Sprintf("; %d refused", n)
-	}
-	if r.gone > 0 {
-		s += fmt.Sprintf("; %d requeued or purged by another qq since the plan", r.gone)
-	}
+	s := stats.Summary(r.asked, ids)
 	switch {
 	case r.err != nil && errors.Is(r.err, context.Canceled):
 		s += "; stopped"
@@ -664,7 +637,7 @@ func entryLines(e *qmailqueue.QuarantineEntry, dir, status, cannot string) []str
 	}
 	add("Removed     %s by %s", e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"), safe(cmp.Or(e.Reason, "(not recorded)")))
 	add("Message     #%d, state %s, queued at %s, %s", e.ID, safe(cmp.Or(e.State, "?")), e.Birth.UTC().Format("2006-01-02 15:04:05 MST"), humanBytes(e.Size))
-	add("Sender      %s", safe(senderOf(e)))
+	add("Sender      %s", safe(e.SenderText()))
 	add("Recipients  %d pending, %d done before the removal", len(e.Recipients), e.Done)
 	for _, r := range e.Recipients {
 		add("  %-7s %s", safe(r.Channel), safe("<"+string(r.Address)+">"))

@@ -81,7 +81,7 @@ func (m *Model) quarantineView() []string {
 			}
 			id := strings.TrimPrefix(e.Name(), e.Run+"/")
 			l = fmt.Sprintf("%s   %-10s %6s %7s  %-22s %s", mark, cutPlain(safe(id), 10), roundAge(now.Sub(e.RemovedAt)), humanBytes(e.Size),
-				cutPlain(safe(senderOf(e)), 22), z.status[row.entry])
+				cutPlain(safe(e.SenderText()), 22), z.status[row.entry])
 		}
 		l = cutPlain(l, m.width)
 		switch {
@@ -138,17 +138,9 @@ func (m *Model) quarantineDetail() []string {
 		return lines
 	}
 	e := &z.entries[row.entry]
-	_, rcpts := e.Envelope()
-	to := "(none pending)"
-	if len(rcpts) > 0 {
-		to = "<" + rcpts[0] + ">"
-		if len(rcpts) > 1 {
-			to += fmt.Sprintf(" (+%d)", len(rcpts)-1)
-		}
-	}
 	lines := []string{
 		"Subject  " + safe(e.Subject),
-		"To       " + safe(to) + ", removed " + e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"),
+		"To       " + safe(e.RecipientSummary()) + ", removed " + e.RemovedAt.UTC().Format("2006-01-02 15:04:05 MST"),
 		"Made by  " + safe(cmp.Or(e.Reason, "(not recorded)")),
 	}
 	if !z.requeueable(row.entry) {
@@ -194,7 +186,7 @@ func wrap(s string, width, n int) []string {
 func (m *Model) requeuePlanView() []string {
 	p := m.qz.plan
 	var b []string
-	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(p.bytes))),
+	b = append(b, m.styles.header.Render(fmt.Sprintf("Requeue %d messages (%s)?", len(p.plan.Todo), humanBytes(qmailqueue.EntriesSize(p.plan.Todo)))),
 		"Each is queued as a new message by qmail-queue (qmail-send keeps running) and marked requeued in its run's manifest, so that it is not requeued twice.",
 		"qmail-queue: "+safe(m.opts.Injector.Path), "")
 	b = append(b, topLines("From runs:", &p.runs)...)

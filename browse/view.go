@@ -405,16 +405,8 @@ func (m *Model) planView() []string {
 	}
 	var b []string
 	b = append(b, m.styles.header.Render(fmt.Sprintf("%s %d messages (%s)?", verb, len(p.Items), humanBytes(p.Bytes))), extra, "")
-	for _, st := range []qmailqueue.State{qmailqueue.StatePreprocessed, qmailqueue.StateQueued, qmailqueue.StateWriting, qmailqueue.StateMessOnly, qmailqueue.StateBroken} {
-		if n := p.States[st]; n > 0 {
-			b = append(b, fmt.Sprintf("  %d %s", n, st))
-		}
-	}
-	if p.Bouncing > 0 {
-		b = append(b, fmt.Sprintf("  %d bouncing", p.Bouncing))
-	}
-	b = append(b, topLines("Senders:", &p.Senders)...)
-	b = append(b, topLines("Subjects:", &p.Subjects)...)
+	clean := func(s string) string { return cutPlain(safe(s), 50) }
+	b = append(b, p.SummaryLines(3, clean, clean)...)
 	b = append(b, "", "y: go ahead   n: cancel")
 	box := m.styles.dialog.Width(min(70, m.width-4)).Render(strings.Join(b, "\n"))
 	return append([]string{""}, strings.Split(box, "\n")...)

@@ -62,6 +62,30 @@ func (op ChangeOp) String() string {
 	return "changed"
 }
 
+// Verb returns the op's verb as people are asked or told of it: "remove",
+// "expire" (as in "refusing to remove 12 messages").
+func (op ChangeOp) Verb() string {
+	switch op {
+	case OpRemove:
+		return "remove"
+	case OpExpire:
+		return "expire"
+	}
+	return "change"
+}
+
+// Gerund returns the op's verb while it runs: "removing", "expiring" (a
+// progress bar's label).
+func (op ChangeOp) Gerund() string {
+	switch op {
+	case OpRemove:
+		return "removing"
+	case OpExpire:
+		return "expiring"
+	}
+	return "changing"
+}
+
 // Cycle runs change with qmail-send verified stopped and brings the
 // services back afterwards, even on error or cancellation.
 // (*svc.Maintenance).Run is one.

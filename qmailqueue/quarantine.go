@@ -272,6 +272,29 @@ func (e *QuarantineEntry) Envelope() (sender string, recipients []string) {
 	return string(e.Sender), recipients
 }
 
+// SenderText shows the entry's envelope sender for people: <ADDR> (<>
+// for the null sender), or (unknown) when none was kept. It is raw: the
+// caller makes it safe for a terminal.
+func (e *QuarantineEntry) SenderText() string {
+	if !e.SenderKnown {
+		return "(unknown)"
+	}
+	return "<" + string(e.Sender) + ">"
+}
+
+// RecipientSummary shows the entry's pending recipients in one short
+// cell: the first and how many more, e.g. "a@example.org (+2)", or
+// (none). It is raw, as [QuarantineEntry.SenderText].
+func (e *QuarantineEntry) RecipientSummary() string {
+	switch len(e.Recipients) {
+	case 0:
+		return "(none)"
+	case 1:
+		return string(e.Recipients[0].Address)
+	}
+	return fmt.Sprintf("%s (+%d)", e.Recipients[0].Address, len(e.Recipients)-1)
+}
+
 // MessPath returns the path of the entry's kept mess file in quarantine dir,
 // "" when it has none.
 func (e *QuarantineEntry) MessPath(dir string) string {
@@ -999,6 +1022,40 @@ func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, e
 // crash leaves at worst a file no line refers to.
 func (z *Quarantine) Purge(entries []QuarantineEntry) error {
 	return z.rewrite(entries, func(e *QuarantineEntry) bool { return false })
+}
+
+// PurgeEntries deletes entries for good from the quarantine in dir,
+// opened (and locked) for the purge: [Quarantine.Purge] for a caller that
+// has a directory rather than an open quarantine (qq quarantine purge), as
+// [RequeuePlan.Apply] is for a requeue. The error is the quarantine's (a
+// busy one wraps [ErrQuarantineBusy]) or Purge's.
+func PurgeEntries(dir string, entries []QuarantineEntry) error {
+	z, err := OpenQuarantine(dir)
+	if err != nil {
+		return err
+	}
+	defer z.Close()
+	return z.Purge(entries)
+}
+
+// PurgeSummary says what a purge of entries from the quarantine in dir
+// did, "purged 3 messages (1.2 KiB) from DIR", or (done false, a dry run)
+// would do, "would purge 3 messages (1.2 KiB) from DIR".
+func PurgeSummary(entries []QuarantineEntry, dir string, done bool) string {
+	verb := "would purge"
+	if done {
+		verb = "purged"
+	}
+	return fmt.Sprintf("%s %d messages (%s) from %s", verb, len(entries), FormatSize(EntriesSize(entries)), dir)
+}
+
+// EntriesSize is the size of the messages of entries, in bytes.
+func EntriesSize(entries []QuarantineEntry) int64 {
+	var bytes int64
+	for _, e := range entries {
+		bytes += e.Size
+	}
+	return bytes
 }
 
 // Update writes changed entries (requeue marks) back into their manifests.

@@ -2,6 +2,7 @@ package qmailqueue
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -340,5 +341,47 @@ func TestEntrySelectionAge(t *testing.T) {
 	got, _ = EntrySelection{Filter: f, Now: now, Refs: []EntryRef{{Run: "r"}}}.Select(t.TempDir(), entries)
 	if len(got) != 1 || got[0].ID != 2 {
 		t.Errorf("--newer 24h: %+v", got)
+	}
+}
+
+// TestPurgeEntries: purging from a directory opens the quarantine, purges
+// and lets it go; the summary counts the entries and their bytes, before
+// and after; a busy quarantine purges nothing.
+func TestPurgeEntries(t *testing.T) {
+	f := newFixture(t)
+	id := f.addSpam(t)
+	z, run := newRun(t)
+	m, _ := f.q.Message(id, FieldFingerprint|FieldRecipients)
+	if _, err := run.add(f.q, m, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.sync(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := LoadQuarantine(z.Dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("entries %+v, %v", entries, err)
+	}
+	want := fmt.Sprintf("would purge 1 messages (%s) from %s", FormatSize(entries[0].Size), z.Dir)
+	if got := PurgeSummary(entries, z.Dir, false); got != want {
+		t.Errorf("dry run summary %q, want %q", got, want)
+	}
+	if err := PurgeEntries(z.Dir, entries); !errors.Is(err, ErrQuarantineBusy) {
+		t.Fatalf("purge with the lock held: %v, want ErrQuarantineBusy", err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := PurgeEntries(z.Dir, entries); err != nil {
+		t.Fatal(err)
+	}
+	if left, _, _ := LoadQuarantine(z.Dir); len(left) != 0 {
+		t.Errorf("left after purge: %+v", left)
+	}
+	if got := PurgeSummary(nil, "/q", true); got != "purged 0 messages (0 B) from /q" {
+		t.Errorf("summary %q", got)
+	}
+	if got := EntriesSize([]QuarantineEntry{{Size: 3}, {Size: 4}}); got != 7 {
+		t.Errorf("EntriesSize = %d, want 7", got)
 	}
 }

@@ -55,3 +55,22 @@ func TestEntrySelectionLoad(t *testing.T) {
 		t.Errorf("requeued only: %+v, %v", got, err)
 	}
 }
+
+// TestQuarantineEntryWords: the sender in angle brackets, or (unknown)
+// when none was kept; the first pending recipient and how many more, or
+// (none).
+func TestQuarantineEntryWords(t *testing.T) {
+	for _, tc := range []struct {
+		e             QuarantineEntry
+		sender, rcpts string
+	}{
+		{QuarantineEntry{}, "(unknown)", "(none)"},
+		{QuarantineEntry{SenderKnown: true, Recipients: []QuarantinedRecipient{{Address: "a@x"}}}, "<>", "a@x"},
+		{QuarantineEntry{SenderKnown: true, Sender: "s@y", Recipients: []QuarantinedRecipient{{Address: "a@x"}, {Address: "b@x"}, {Address: "c@x"}}},
+			"<s@y>", "a@x (+2)"},
+	} {
+		if s, r := tc.e.SenderText(), tc.e.RecipientSummary(); s != tc.sender || r != tc.rcpts {
+			t.Errorf("%+v: %q, %q; want %q, %q", tc.e, s, r, tc.sender, tc.rcpts)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -261,6 +263,35 @@ func (s *RequeueStats) Err() error {
 	return fmt.Errorf("%d messages not requeued: %w", s.Failed, s.LastErr)
 }
 
+// Summary is the one line a requeue of asked entries ends with, e.g.
+// "requeued 2 of 3 messages as 51 52; 1 failed": how many went back, the
+// first four of newIDs (when given), and how many failed, were refused
+// (Refused) or were requeued or purged by another qq meanwhile (Gone).
+func (s *RequeueStats) Summary(asked int, newIDs []uint64) string {
+	line := fmt.Sprintf("requeued %d of %d messages", s.Requeued, asked)
+	if len(newIDs) > 0 {
+		const shown = 4
+		var ids []string
+		for _, id := range newIDs[:min(shown, len(newIDs))] {
+			ids = append(ids, strconv.FormatUint(id, 10))
+		}
+		line += " as " + strings.Join(ids, " ")
+		if len(newIDs) > shown {
+			line += " …"
+		}
+	}
+	if s.Failed > 0 {
+		line += fmt.Sprintf("; %d failed", s.Failed)
+	}
+	if s.Refused > 0 {
+		line += fmt.Sprintf("; %d refused", s.Refused)
+	}
+	if s.Gone > 0 {
+		line += fmt.Sprintf("; %d requeued or purged by another qq meanwhile", s.Gone)
+	}
+	return line
+}
+
 // Apply re-injects the plan's Todo entries into q through inj, with the
 // quarantine in dir opened (and locked) for the run: [Quarantine.Requeue]
 // for people who have a directory rather than an open quarantine (qq
@@ -349,4 +380,21 @@ func (q *Queue) InjectFile(inj *Injector, path, sender string, recipients []stri
 	}
 	defer f.Close()
 	return q.InjectMessage(inj, f, sender, recipients), nil
+}
+
+// Describe says what became of the message, for people, after its name:
+// with verb "requeued" (or "queued" for a message file), "requeued as
+// 51", "requeued (new ID not found: qmail-queue pid 9)", "would be
+// requeued" (planned: a dry run) or "not requeued: REASON" (refused or
+// failed).
+func (v RequeueReport) Describe(verb string) string {
+	switch {
+	case v.Outcome == Requeued.String() && v.NewID != nil:
+		return fmt.Sprintf("%s as %d", verb, *v.NewID)
+	case v.Outcome == Requeued.String():
+		return fmt.Sprintf("%s (new ID not found: qmail-queue pid %d)", verb, v.PID)
+	case v.Outcome == RequeueOutcome(0).String():
+		return "would be " + verb
+	}
+	return fmt.Sprintf("not %s: %s", verb, v.Error)
 }

@@ -130,3 +130,45 @@ func TestInjectorFor(t *testing.T) {
 		t.Errorf("default: %s", got)
 	}
 }
+
+// TestRequeueStatsSummary: the summary counts what went back out of what
+// was asked, shows at most four new IDs, and counts failures, refusals
+// and entries another qq took meanwhile, each only when there are some.
+func TestRequeueStatsSummary(t *testing.T) {
+	for _, tc := range []struct {
+		s     RequeueStats
+		asked int
+		ids   []uint64
+		want  string
+	}{
+		{RequeueStats{Requeued: 2}, 2, nil, "requeued 2 of 2 messages"},
+		{RequeueStats{Requeued: 2}, 2, []uint64{51, 52}, "requeued 2 of 2 messages as 51 52"},
+		{RequeueStats{Requeued: 5}, 5, []uint64{1, 2, 3, 4, 5}, "requeued 5 of 5 messages as 1 2 3 4 …"},
+		{RequeueStats{Requeued: 1, Failed: 1, Refused: 2, Gone: 3}, 7, nil,
+			"requeued 1 of 7 messages; 1 failed; 2 refused; 3 requeued or purged by another qq meanwhile"},
+	} {
+		if got := tc.s.Summary(tc.asked, tc.ids); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
+// TestRequeueReportDescribe: what each outcome says to people.
+func TestRequeueReportDescribe(t *testing.T) {
+	e := &QuarantineEntry{Run: "r", ID: 7}
+	for _, tc := range []struct {
+		r    RequeueResult
+		verb string
+		want string
+	}{
+		{RequeueResult{Entry: e}, "requeued", "would be requeued"},
+		{RequeueResult{Entry: e, Outcome: Requeued, NewID: 9, PID: 3}, "requeued", "requeued as 9"},
+		{RequeueResult{Outcome: Requeued, PID: 4}, "queued", "queued (new ID not found: qmail-queue pid 4)"},
+		{RequeueResult{Entry: e, Outcome: RequeueRefused, Reason: "still in the queue"}, "requeued", "not requeued: still in the queue"},
+		{RequeueResult{Entry: e, Outcome: RequeueFailed, Err: errors.New("boom")}, "requeued", "not requeued: boom"},
+	} {
+		if got := tc.r.Report().Describe(tc.verb); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}

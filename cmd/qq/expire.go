@@ -36,9 +36,8 @@ func newExpireCmd(a *app) *cobra.Command {
 }
 
 func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
-	return runChange(ctx, a, &changeCommand{name: "expire", op: qmailqueue.OpExpire, verb: "expire", verbing: "expiring",
-		flags: &opts.plan, args: opts.args, what: "to expire",
-		question: "Expire these %d messages and bounce them to their senders?",
+	return runChange(ctx, a, &changeCommand{name: "expire", op: qmailqueue.OpExpire, flags: &opts.plan, args: opts.args,
+		what: "to expire", question: "Expire these %d messages and bounce them to their senders?",
 		warn: func(p *qmailqueue.Plan) {
 			a.warnf("expiring bounces every pending recipient back to the sender: %d senders get a bounce; "+
 				"to drop spam without bounces (its senders are forged), use qq rm", p.Senders.Distinct())

@@ -93,31 +93,13 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// ownerReference returns the ids of qmail's users and group that qq fsck
-// checks against and creates with: --owner first, then $QQ_OWNERS (the
-// same ROLE=ID, comma-separated) when it is set, else the users qmailq,
-// qmails, qmailr and the group qmail of this machine. Roles still unknown
-// are -1 (a check takes them from the queue's own directories).
-func (o *fsckOptions) ownerReference(a *app) (fsck.Owners, error) {
-	given, err := fsck.ParseOwners(o.owners)
-	if err != nil {
-		return fsck.UnknownOwners, usageErrorf("--owner %v", err)
-	}
-	if env := a.getenv("QQ_OWNERS"); env != "" {
-		base, err := fsck.ParseOwners(strings.Split(env, ","))
-		if err != nil {
-			return fsck.UnknownOwners, usageErrorf("QQ_OWNERS %v", err)
-		}
-		return given.Or(base), nil
-	}
-	return given.Or(fsck.LookupOwners()), nil
-}
-
-// checkOptions builds the library options from the flags.
+// checkOptions builds the library options from the flags, with the owners
+// to check against (fsck.OwnerReference: --owner, then $QQ_OWNERS, then
+// this machine's users).
 func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
-	owners, err := o.ownerReference(a)
+	owners, err := fsck.OwnerReference(o.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return fsck.Options{}, err
+		return fsck.Options{}, usageErrorf("%v", err)
 	}
 	qdir, err := a.quarantineDir(o.quarantine)
 	if err != nil {
@@ -174,19 +156,12 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		return w.summary(r, plan)
 	}
 
-	qdir, err := a.quarantineDir(opts.quarantine)
-	if err != nil {
-		return err
-	}
 	m, err := opts.maint.build(a)
 	if err != nil {
 		return err
 	}
-	owners, _ := fsck.ResolveOwners(a.queueDir, copts.Owners)
-	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, owners)
+	created, err := fsck.PrepareSendMutex(a.queueDir, len(m.Services) > 0, copts.Owners)
 	switch {
-	case errors.Is(err, fsck.ErrSendMutexMissing):
-		return fmt.Errorf("%s is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it through its supervisor (qq then recreates the file), or recreate it as qmail's install does", m.SendMutex)
 	case err != nil:
 		return err
 	case created:
@@ -196,7 +171,7 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 		a.warnf("injectors such as qmail-smtpd can still write to todo/ and intd/ while qmail-send is stopped (fsck leaves such young messages alone); --service /service/qmail-smtpd stops them too")
 	}
 	res, err := fsck.Repair(ctx, a.queueDir, copts, m.Run, fsck.ExecOptions{
-		QuarantineDir: qdir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
+		QuarantineDir: copts.QuarantineDir, Reason: opts.cmdline, Now: a.now(), Log: w.step})
 	if err != nil {
 		if res.CheckErr != nil {
 			err = queueErr(err)
@@ -223,30 +198,18 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 var errFindings = &silentError{Code: exitFindings}
 
 func runFsckCreate(a *app, opts *fsckOptions) error {
-	split := opts.split
-	if split == 0 {
-		split = 23
-	}
-	owners, err := opts.ownerReference(a)
+	owners, err := fsck.OwnerReference(opts.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return err
-	}
-	if os.Geteuid() != 0 {
-		if owners != fsck.UnknownOwners {
-			a.warnf("not running as root: the new queue belongs to the current user, not to qmail's users")
-		}
-		owners = fsck.UnknownOwners
-	} else if owners.Qmailq < 0 || owners.Qmails < 0 || owners.Qmailr < 0 || owners.Qmail < 0 {
-		a.warnf("qmail's users or group do not all exist here (use --owner): those parts belong to root")
-	}
-	if !fsck.IsPrime(split) {
-		a.warnf("the split %d is not a prime number", split)
+		return usageErrorf("%v", err)
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
-	err = fsck.Create(opts.create, fsck.CreateOptions{Split: split, BigTodo: opts.bigTodo, Owners: owners,
-		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }})
-	if err != nil {
+	create := fsck.CreateOptions{Split: opts.split, BigTodo: opts.bigTodo, Owners: owners,
+		Log: func(s fsck.Step) { fmt.Fprintln(out, s) }}
+	for _, w := range create.Settle(os.Geteuid()) {
+		a.warnf("%s", w)
+	}
+	if err := fsck.Create(opts.create, create); err != nil {
 		return err
 	}
 	return out.Flush()
@@ -263,8 +226,8 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		newFindingWriter(a, formatPlain, out).plan(plan)
 		return out.Flush()
 	}
-	if !fsck.IsPrime(opts.resplit) {
-		a.warnf("the split %d is not a prime number", opts.resplit)
+	if w := fsck.SplitWarning(opts.resplit); w != "" {
+		a.warnf("%s", w)
 	}
 	m, err := opts.maint.build(a)
 	if err != nil {
@@ -284,9 +247,8 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 	if res.ExecErr != nil {
 		return fmt.Errorf("fsck --resplit: %d steps failed: %w", res.Steps.Failed, res.ExecErr)
 	}
-	result := res.Steps
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, result.Done, opts.resplit)
+		fmt.Fprintf(a.stderr, "qq: fsck: moved the queue to split %d (%d steps); rebuild qmail with conf-split %d before starting it\n", opts.resplit, res.Steps.Done, opts.resplit)
 	}
 	return nil
 }

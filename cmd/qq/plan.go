@@ -6,8 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
+	"slices"
 
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
@@ -44,15 +43,9 @@ func (p *planFlags) addFlags(fs *pflag.FlagSet) {
 // IDs, or the word ALL for every message. Selecting everything without
 // saying ALL, or ALL with filters, is a usage error.
 func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.Filter, error) {
-	all := false
-	var ids []string
-	for _, arg := range args {
-		if arg == allWord {
-			all = true
-			continue
-		}
-		ids = append(ids, arg)
-	}
+	// The word ALL selects every message; the other arguments are IDs.
+	ids := slices.DeleteFunc(slices.Clone(args), func(arg string) bool { return arg == allWord })
+	all := len(ids) < len(args)
 	filter, err := p.filter.build(a.now(), ids, a.stdin)
 	if err != nil {
 		return nil, err
@@ -69,50 +62,14 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 	return filter, nil
 }
 
-// writePlan prints the plan for people: what, how much, in which states, a
-// sample of senders, subjects and IDs.
+// writePlan prints the plan for people: what, how much, then its summary
+// (qmailqueue.Plan.SummaryLines) with a sample of senders, subjects and IDs.
 func writePlan(w io.Writer, p *qmailqueue.Plan, what string, sample int) {
 	out := bufio.NewWriter(w)
 	defer out.Flush()
-	sum := p.Summary(sample)
 	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), humanBytes(p.Bytes))
-	var states []string
-	for _, s := range sum.States {
-		states = append(states, fmt.Sprintf("%d %s (%s)", s.Count, s.State, s.State.Code()))
-	}
-	fmt.Fprintf(out, "  states:    %s\n", strings.Join(states, ", "))
-	if p.Bouncing > 0 {
-		fmt.Fprintf(out, "  bouncing:  %d\n", p.Bouncing)
-	}
-	writeTop(out, "senders:  ", sum.Senders, printable)
-	writeTop(out, "subjects: ", sum.Subjects, printableText)
-	if len(sum.IDs) > 0 {
-		var ids []string
-		for _, id := range sum.IDs {
-			ids = append(ids, strconv.FormatUint(id, 10))
-		}
-		more := ""
-		if sum.More {
-			more = fmt.Sprintf(" … (%d of %d)", len(sum.IDs), len(p.Items))
-		}
-		fmt.Fprintf(out, "  IDs:       %s%s\n", strings.Join(ids, " "), more)
-	}
-}
-
-func writeTop(out *bufio.Writer, label string, top qmailqueue.TopValues, clean func(string) string) {
-	if len(top.Top) == 0 {
-		return
-	}
-	width := len(strconv.Itoa(top.Top[0].Count))
-	for i, v := range top.Top {
-		prefix := "             "
-		if i == 0 {
-			prefix = "  " + label + " "
-		}
-		fmt.Fprintf(out, "%s%*d  %s\n", prefix, width, v.Count, clean(v.Value))
-	}
-	if top.Others > 0 {
-		fmt.Fprintf(out, "             %*d  (others)\n", width, top.Others)
+	for _, line := range p.SummaryLines(sample, printable, printableText) {
+		fmt.Fprintln(out, line)
 	}
 }
 
@@ -142,16 +99,6 @@ func (a *app) confirm(yes bool, question, refusal string) error {
 	return nil
 }
 
-// newProgressBar starts the progress bar of a change on stderr when
-// stderr is a terminal, show is set and qq is not quiet; otherwise it
-// returns nil, which does nothing.
-func (a *app) newProgressBar(what string, total int, show bool) *ui.ProgressBar {
-	if !show || !a.stderrTTY || a.quiet || total == 0 {
-		return nil
-	}
-	return ui.StartProgressBar(a.stderr, what, total)
-}
-
 // maxWarnings bounds the per-message warnings printed; the summary counts
 // the rest.
 const maxWarnings = 20
@@ -161,8 +108,6 @@ const maxWarnings = 20
 type changeCommand struct {
 	name     string // "rm": the JSON report's command and the messages' prefix
 	op       qmailqueue.ChangeOp
-	verb     string // "remove", as in "refusing to remove 12 messages"
-	verbing  string // "removing": the progress bar's label
 	flags    *planFlags
 	args     []string
 	what     string                   // the plan's heading, e.g. "to remove (kept in DIR)"
@@ -206,12 +151,16 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !proceed {
 		return err
 	}
+	// The progress bar is drawn on stderr when it is a terminal, for plain
+	// output, unless --quiet; a nil bar does nothing.
 	var bar *ui.ProgressBar
 	apply.Started = func() {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		bar = a.newProgressBar(c.verbing, len(p.Items), format == formatPlain)
+		if format == formatPlain && a.stderrTTY && !a.quiet {
+			bar = ui.StartProgressBar(a.stderr, c.op.Gerund(), len(p.Items))
+		}
 	}
 	apply.Progress = func(qmailqueue.Result) { bar.Increment() }
 	apply.Finished = func() { bar.Stop() } // before the services come back up
@@ -223,7 +172,7 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 	if !res.Started {
 		return explain(err)
 	}
-	summary := fmt.Sprintf("qq %s: %s", c.name, changeSummary(p, res))
+	summary := fmt.Sprintf("qq %s: %s", c.name, res.Summary(p))
 	var fail error
 	if c.after != nil {
 		var note string
@@ -239,30 +188,8 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 		return explain(err)
 	case fail != nil:
 		return fail
-	case res.Failed > 0:
-		return fmt.Errorf("%d messages could not be %s", res.Failed, p.Op)
 	}
-	return nil
-}
-
-// changeSummary is the one line a change ends with, for people and for
-// logs, e.g. "removed 3 of 4 messages (12 KiB); 1 refused".
-func changeSummary(p *qmailqueue.Plan, res *qmailqueue.ChangeResult) string {
-	s := res.Stats
-	var left []string
-	for _, part := range []struct {
-		n    int
-		what string
-	}{{s.Changed, "changed since the plan"}, {s.Vanished, "already gone"}, {s.Refused, "refused"}, {s.Failed, "failed"}} {
-		if part.n > 0 {
-			left = append(left, fmt.Sprintf("%d %s", part.n, part.what))
-		}
-	}
-	line := fmt.Sprintf("%s %d of %d messages (%s)", p.Op, s.Done, len(p.Items), humanBytes(s.Bytes))
-	if len(left) > 0 {
-		line += "; " + strings.Join(left, ", ")
-	}
-	return line
+	return res.Err(p)
 }
 
 // changeOutput ends a changing command: warnings about the messages left
@@ -272,32 +199,22 @@ func changeSummary(p *qmailqueue.Plan, res *qmailqueue.ChangeResult) string {
 // instead, e.g. "qq rm: interrupted after 812 of 20000 messages; services
 // restored; the rest untouched".
 func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue.ChangeResult, report *qmailqueue.ChangeReport, summary string, err error) error {
-	warned := 0
-	for i, o := range res.Outcomes {
-		if !o.Outcome.LeftAlone() {
-			continue
-		}
-		if warned++; warned > maxWarnings {
-			continue
-		}
-		msg := fmt.Sprintf("%d not %s: %s", p.Items[i].Target.ID, p.Op, o.Reason)
-		if o.Err != nil {
-			msg += ": " + o.Err.Error()
-		}
-		a.warnf("%s", msg)
+	warnings, more := res.Warnings(p, maxWarnings)
+	for _, w := range warnings {
+		a.warnf("%s", w)
 	}
-	if warned > maxWarnings {
-		a.warnf("… and %d more messages not %s (see --format json)", warned-maxWarnings, p.Op)
+	if more > 0 {
+		a.warnf("… and %d more messages not %s (see --format json)", more, p.Op)
 	}
 	if errors.Is(err, context.Canceled) {
-		summary = fmt.Sprintf("qq %s: interrupted after %d of %d messages", c.name, res.Reached(), len(p.Items))
+		note := ""
 		switch {
 		case errors.Is(err, svc.ErrRestore):
-			summary += "; services NOT restored (see below)"
+			note = "services NOT restored (see below)"
 		case c.services:
-			summary += "; services restored"
+			note = "services restored"
 		}
-		summary += "; the rest untouched"
+		summary = fmt.Sprintf("qq %s: %s", c.name, res.Interrupted(p, note))
 	}
 	if report == nil {
 		_, err := fmt.Fprintln(a.stdout, summary)
@@ -313,6 +230,16 @@ func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue
 	return nil
 }
 
+// nothingMatched ends a command whose selection is empty: the line
+// format and args make on stderr, unless --quiet, then exit status 1
+// (errNothingMatched).
+func (a *app) nothingMatched(format string, args ...any) error {
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, format+"\n", args...)
+	}
+	return errNothingMatched
+}
+
 // errDeclined ends a command whose confirmation was answered no: exit 1,
 // nothing done.
 var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing changed"))
@@ -324,10 +251,7 @@ var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing chang
 func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (report *qmailqueue.ChangeReport, proceed bool, err error) {
 	nothing := "nothing " + p.Op.String()
 	if len(p.Items) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq %s: no message matched; %s\n", c.name, nothing)
-		}
-		return nil, false, errNothingMatched
+		return nil, false, a.nothingMatched("qq %s: no message matched; %s", c.name, nothing)
 	}
 	var human io.Writer = a.stdout
 	if format == formatJSON {
@@ -351,7 +275,7 @@ func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (repo
 		}
 		return nil, false, nil
 	}
-	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.verb, len(p.Items))); err != nil {
+	if err := a.confirm(c.flags.yes, fmt.Sprintf(c.question, len(p.Items)), fmt.Sprintf("%s %d messages", c.op.Verb(), len(p.Items))); err != nil {
 		return nil, false, err
 	}
 	return report, true, nil

@@ -109,44 +109,32 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "KIND", Drop: 4}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
 		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
 		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
-	var bytes int64
 	for i := range entries {
 		e := &entries[i]
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		status := e.Status(q)
-		bytes += e.Size
-		_, rcpts := e.Envelope()
 		switch format {
 		case formatJSON:
 			if err := writeJSON(out, e.View(dir, status)); err != nil {
 				return err
 			}
 		case formatPlain:
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, senderText(e),
+			_, rcpts := e.Envelope()
+			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(e.SenderText()),
 				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
-			r := "(none)"
-			if len(rcpts) > 0 {
-				r = printable(rcpts[0])
-				if len(rcpts) > 1 {
-					r += fmt.Sprintf(" (+%d)", len(rcpts)-1)
-				}
-			}
 			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
-				senderText(e), r, a.statusCell(e, status), a.esc().field(e.Subject))
+				printable(e.SenderText()), printable(e.RecipientSummary()), a.statusCell(e, status), a.esc().field(e.Subject))
 		}
 	}
 	if format == formatTable && len(entries) > 0 {
-		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(bytes), dir))
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(qmailqueue.EntriesSize(entries)), dir))
 		t.render()
 	}
 	if len(entries) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq quarantine: no message in %s matched\n", dir)
-		}
-		return errNothingMatched
+		return a.nothingMatched("qq quarantine: no message in %s matched", dir)
 	}
 	return nil
 }
@@ -163,15 +151,6 @@ func (a *app) statusCell(e *qmailqueue.QuarantineEntry, status string) cell {
 		return a.paint(status, colorWarn)
 	}
 	return cell{Text: status}
-}
-
-// senderText shows an entry's sender for people: <ADDR>, or (unknown)
-// when none was kept.
-func senderText(e *qmailqueue.QuarantineEntry) string {
-	if !e.SenderKnown {
-		return "(unknown)"
-	}
-	return printable(angle(string(e.Sender)))
 }
 
 // --- qq quarantine purge ----------------------------------------------------
@@ -211,33 +190,21 @@ func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOption
 	if err != nil {
 		return err
 	}
-	purge, bytes := entries, int64(0)
-	for _, e := range purge {
-		bytes += e.Size
-	}
-	if len(purge) == 0 {
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq quarantine purge: nothing in %s matched\n", dir)
-		}
-		return errNothingMatched
+	if len(entries) == 0 {
+		return a.nothingMatched("qq quarantine purge: nothing in %s matched", dir)
 	}
 	if opts.dryRun {
 		if !a.quiet {
-			for _, e := range purge {
+			for _, e := range entries {
 				fmt.Fprintf(a.stdout, "%s\t%s\n", e.Name(), rfc3339(e.RemovedAt))
 			}
-			fmt.Fprintf(a.stdout, "dry run: would purge %d messages (%s) from %s\n", len(purge), humanBytes(bytes), dir)
+			fmt.Fprintf(a.stdout, "dry run: %s\n", qmailqueue.PurgeSummary(entries, dir, false))
 		}
 		return nil
 	}
-	z, err := qmailqueue.OpenQuarantine(dir)
-	if err != nil {
+	if err := qmailqueue.PurgeEntries(dir, entries); err != nil {
 		return quarantineErr(err)
 	}
-	defer z.Close()
-	if err := z.Purge(purge); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "qq quarantine purge: purged %d messages (%s) from %s\n", len(purge), humanBytes(bytes), dir)
+	fmt.Fprintf(a.stdout, "qq quarantine purge: %s\n", qmailqueue.PurgeSummary(entries, dir, true))
 	return nil
 }

@@ -86,14 +86,10 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 		switch {
 		case format == formatJSON:
 			writeJSON(out, v)
-		case r.Outcome == qmailqueue.Requeued && v.NewID != nil:
-			fmt.Fprintf(out, "%s\trequeued as %d\n", v.Entry, *v.NewID)
-		case r.Outcome == qmailqueue.Requeued:
-			fmt.Fprintf(out, "%s\trequeued (new ID not found: qmail-queue pid %d)\n", v.Entry, v.PID)
-		case r.Outcome == 0:
-			fmt.Fprintf(out, "%s\twould be requeued\n", v.Entry)
+		case r.Outcome == qmailqueue.RequeueRefused || r.Outcome == qmailqueue.RequeueFailed:
+			a.warnf("%s %s", v.Entry, v.Describe("requeued"))
 		default:
-			a.warnf("%s not requeued: %s", v.Entry, v.Error)
+			fmt.Fprintf(out, "%s\t%s\n", v.Entry, v.Describe("requeued"))
 		}
 	}
 	plan := qmailqueue.PlanRequeue(q, entries, opts.again)
@@ -103,10 +99,7 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	n := len(plan.Todo)
 	if n == 0 {
 		out.Flush()
-		if !a.quiet {
-			fmt.Fprintf(a.stderr, "qq requeue: nothing to requeue in %s\n", dir)
-		}
-		return errNothingMatched
+		return a.nothingMatched("qq requeue: nothing to requeue in %s", dir)
 	}
 	if opts.dryRun {
 		for i := range plan.Todo {
@@ -127,16 +120,8 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	if err != nil && ctx.Err() == nil {
 		return quarantineErr(err)
 	}
-	summary := fmt.Sprintf("qq requeue: requeued %d of %d messages", stats.Requeued, n)
-	if stats.Failed > 0 {
-		summary += fmt.Sprintf("; %d failed", stats.Failed)
-	}
-	if refused := len(plan.Refused) + stats.Refused; refused > 0 {
-		summary += fmt.Sprintf("; %d refused", refused)
-	}
-	if stats.Gone > 0 {
-		summary += fmt.Sprintf("; %d requeued or purged by another qq meanwhile", stats.Gone)
-	}
+	stats.Refused += len(plan.Refused)
+	summary := "qq requeue: " + stats.Summary(n, nil)
 	if format == formatJSON {
 		if !a.quiet {
 			fmt.Fprintln(a.stderr, summary)
@@ -187,10 +172,6 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	if format == formatJSON {
 		return writeJSON(a.stdout, v)
 	}
-	if v.NewID != nil {
-		fmt.Fprintf(a.stdout, "%s\tqueued as %d\n", opts.file, *v.NewID)
-	} else {
-		fmt.Fprintf(a.stdout, "%s\tqueued (new ID not found: qmail-queue pid %d)\n", opts.file, r.PID)
-	}
-	return nil
+	_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", opts.file, v.Describe("queued"))
+	return err
 }

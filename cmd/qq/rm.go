@@ -54,8 +54,8 @@ func (a *app) quarantineDir(flag string) (string, error) {
 }
 
 func runRm(ctx context.Context, a *app, opts *rmOptions) error {
-	c := &changeCommand{name: "rm", op: qmailqueue.OpRemove, verb: "remove", verbing: "removing",
-		flags: &opts.plan, args: opts.args, what: "to remove (no quarantine)", question: "Remove these %d messages?",
+	c := &changeCommand{name: "rm", op: qmailqueue.OpRemove, flags: &opts.plan, args: opts.args,
+		what: "to remove (no quarantine)", question: "Remove these %d messages?",
 		services: !opts.maint.noSvc, explain: func(err error) error { return opts.maint.explain(quarantineErr(err)) }}
 	c.setup = func(apply *qmailqueue.ApplyOptions) error {
 		if opts.noQuarantine && opts.quarantine != "" {
@@ -76,12 +76,6 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 			apply.Rewrite, err = qmailqueue.ReadRewrite(a.controlDir)
 		}
 		return err
-	}
-	c.after = func(_ *qmailqueue.Queue, res *qmailqueue.ChangeResult, _ error) (string, error) {
-		if res.QuarantineRun != "" && res.Done > 0 {
-			return "kept in " + res.QuarantineRun, nil
-		}
-		return "", nil
 	}
 	return runChange(ctx, a, c)
 }

@@ -36,6 +36,47 @@ type CreateOptions struct {
 	Log func(Step)
 }
 
+// DefaultSplit is qmail's conf-split as distributed, the split of a new
+// queue unless another is asked for (docs/queue.md §1.2).
+const DefaultSplit = 23
+
+// Settle completes the options of a queue that a process with effective
+// uid euid is about to create, and returns the warnings a person should
+// read first: the split is [DefaultSplit] when not given; a process not
+// running as root cannot give the queue away, so its queue belongs to the
+// current user (Owners becomes [UnknownOwners], with a warning when owners
+// were known); as root, owners still unknown (-1) leave those parts to
+// root, with a warning; and a split that is not prime gets
+// [SplitWarning]'s.
+func (o *CreateOptions) Settle(euid int) []string {
+	var warnings []string
+	if o.Split == 0 {
+		o.Split = DefaultSplit
+	}
+	if euid != 0 {
+		if o.Owners != UnknownOwners {
+			warnings = append(warnings, "not running as root: the new queue belongs to the current user, not to qmail's users")
+		}
+		o.Owners = UnknownOwners
+	} else if o.Owners.Qmailq < 0 || o.Owners.Qmails < 0 || o.Owners.Qmailr < 0 || o.Owners.Qmail < 0 {
+		warnings = append(warnings, "qmail's users or group do not all exist here (use --owner): those parts belong to root")
+	}
+	if w := SplitWarning(o.Split); w != "" {
+		warnings = append(warnings, w)
+	}
+	return warnings
+}
+
+// SplitWarning returns the warning a split that is not a prime number
+// deserves (qmail spreads messages over the split subdirectories by ID
+// modulo the split, docs/queue.md §1.2), "" for a prime.
+func SplitWarning(split int) string {
+	if IsPrime(split) {
+		return ""
+	}
+	return fmt.Sprintf("the split %d is not a prime number", split)
+}
+
 // Create makes a new empty queue at dir exactly as qmail's install does
 // (hier.c hier_queue, docs/queue.md §1.1, §1.4): queue/ qmailq 0750; pid and intd
 // qmailq 0700; todo qmailq 0750; bounce qmails 0700; mess qmailq 0750 and
@@ -188,19 +229,35 @@ func ResolveOwners(dir string, o *Owners) (Owners, []string) {
 // qmail-send may still hold its lock on an unlinked sendmutex.
 var ErrSendMutexMissing = errors.New("lock/sendmutex is missing")
 
+// sendMutexMissing is [ErrSendMutexMissing] for the file at path, saying
+// what to do about it.
+type sendMutexMissing struct{ path string }
+
+// Error says what is missing, why it matters and what to do.
+func (e sendMutexMissing) Error() string {
+	return e.path + " is missing, so qq cannot tell whether qmail-send runs: give --service DIR so that qq stops it " +
+		"through its supervisor (qq then recreates the file), or recreate it as qmail's install does"
+}
+
+// Is makes errors.Is(err, ErrSendMutexMissing) true.
+func (e sendMutexMissing) Is(target error) bool { return target == ErrSendMutexMissing }
+
 // PrepareSendMutex makes sure lock/sendmutex exists before a change, which
 // needs it to tell whether qmail-send runs. A missing one is recreated
-// ([CreateSendMutex], created true) only when supervised, that is when the
-// change verifies qmail-send stopped through its supervisor; otherwise the
-// error is [ErrSendMutexMissing].
-func PrepareSendMutex(dir string, supervised bool, o Owners) (created bool, err error) {
-	if _, err := os.Lstat(filepath.Join(dir, "lock", "sendmutex")); !errors.Is(err, fs.ErrNotExist) {
+// ([CreateSendMutex], created true, owned by o's ids resolved as a check
+// does, [ResolveOwners]) only when supervised, that is when the change
+// verifies qmail-send stopped through its supervisor; otherwise the error
+// wraps [ErrSendMutexMissing] and says what to do.
+func PrepareSendMutex(dir string, supervised bool, o *Owners) (created bool, err error) {
+	path := filepath.Join(dir, "lock", "sendmutex")
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if !supervised {
-		return false, ErrSendMutexMissing
+		return false, sendMutexMissing{path}
 	}
-	if err := CreateSendMutex(dir, o); err != nil {
+	owners, _ := ResolveOwners(dir, o)
+	if err := CreateSendMutex(dir, owners); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -64,3 +64,26 @@ func ParseOwners(args []string) (Owners, error) {
 	}
 	return o, nil
 }
+
+// OwnerReference returns the ids of qmail's users and group that qq fsck
+// checks against and creates with: args (--owner ROLE=ID, repeatable)
+// first, then env ($QQ_OWNERS: the same ROLE=ID, comma-separated) when it
+// is not empty, else the users qmailq, qmails, qmailr and the group qmail
+// of this machine ([LookupOwners]). Roles still unknown are -1 (a check
+// takes them from the queue's own directories). The error names where
+// the wrong argument came from, "--owner" or "QQ_OWNERS", then the
+// argument ([Owners.Set]).
+func OwnerReference(args []string, env string) (Owners, error) {
+	given, err := ParseOwners(args)
+	if err != nil {
+		return UnknownOwners, fmt.Errorf("--owner %v", err)
+	}
+	if env != "" {
+		base, err := ParseOwners(strings.Split(env, ","))
+		if err != nil {
+			return UnknownOwners, fmt.Errorf("QQ_OWNERS %v", err)
+		}
+		return given.Or(base), nil
+	}
+	return given.Or(LookupOwners()), nil
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +75,57 @@ func TestParseOwners(t *testing.T) {
 	}
 }
 
+// TestOwnerReference: --owner wins over $QQ_OWNERS, which fills the
+// roles --owner leaves unknown; a wrong argument's error names where it
+// came from.
+func TestOwnerReference(t *testing.T) {
+	o, err := OwnerReference([]string{"qmailq=5"}, "qmailq=1,qmails=2,qmailr=3,qmail=4")
+	if err != nil || o != (Owners{Qmailq: 5, Qmails: 2, Qmailr: 3, Qmail: 4}) {
+		t.Errorf("--owner over QQ_OWNERS = %+v, %v", o, err)
+	}
+	if o, err := OwnerReference(nil, "qmail=9"); err != nil || o != (Owners{Qmailq: -1, Qmails: -1, Qmailr: -1, Qmail: 9}) {
+		t.Errorf("QQ_OWNERS alone = %+v, %v", o, err)
+	}
+	if _, err := OwnerReference([]string{"nobody"}, ""); err == nil || err.Error() != `--owner "nobody": want ROLE=ID, e.g. qmailq=1001` {
+		t.Errorf("wrong --owner: %v", err)
+	}
+	if _, err := OwnerReference(nil, "qmailq=1,x"); err == nil || err.Error() != `QQ_OWNERS "x": want ROLE=ID, e.g. qmailq=1001` {
+		t.Errorf("wrong QQ_OWNERS: %v", err)
+	}
+}
+
+// TestCreateSettle: a new queue gets the default split; it belongs to the
+// given owners only as root, with a warning when some are unknown (as
+// root) or known but not given (not root); a split that is not prime is
+// warned about.
+func TestCreateSettle(t *testing.T) {
+	known := Owners{Qmailq: 1, Qmails: 2, Qmailr: 3, Qmail: 4}
+	for _, tc := range []struct {
+		opts   CreateOptions
+		euid   int
+		owners Owners
+		split  int
+		warned []string
+	}{
+		{CreateOptions{Owners: known}, 0, known, DefaultSplit, nil},
+		{CreateOptions{Owners: known, Split: 10}, 0, known, 10, []string{"the split 10 is not a prime number"}},
+		{CreateOptions{Owners: known}, 1000, UnknownOwners, DefaultSplit,
+			[]string{"not running as root: the new queue belongs to the current user, not to qmail's users"}},
+		{CreateOptions{Owners: UnknownOwners, Split: 7}, 1000, UnknownOwners, 7, nil},
+		{CreateOptions{Owners: Owners{Qmailq: 1, Qmails: -1, Qmailr: 3, Qmail: 4}, Split: 7}, 0, Owners{Qmailq: 1, Qmails: -1, Qmailr: 3, Qmail: 4}, 7,
+			[]string{"qmail's users or group do not all exist here (use --owner): those parts belong to root"}},
+	} {
+		opts := tc.opts
+		warned := opts.Settle(tc.euid)
+		if opts.Owners != tc.owners || opts.Split != tc.split || !slices.Equal(warned, tc.warned) {
+			t.Errorf("%+v as %d: owners %+v, split %d, warnings %q", tc.opts, tc.euid, opts.Owners, opts.Split, warned)
+		}
+	}
+	if SplitWarning(23) != "" || SplitWarning(1) == "" {
+		t.Errorf("SplitWarning(23) = %q, SplitWarning(1) = %q", SplitWarning(23), SplitWarning(1))
+	}
+}
+
 func TestCheckAndPlanLive(t *testing.T) {
 	b := queuetest.NewT(t, queuetest.Options{Split: 5})
 	if _, err := b.AddBroken(queuetest.TodoNoMess, testMessage("a@example.org", time.Now().Add(-48*time.Hour))); err != nil {
@@ -116,16 +168,18 @@ func TestReportSummary(t *testing.T) {
 func TestPrepareSendMutex(t *testing.T) {
 	b := queuetest.NewT(t, queuetest.Options{Split: 3})
 	path := filepath.Join(b.Dir(), "lock", "sendmutex")
-	if created, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); created || err != nil {
+	if created, err := PrepareSendMutex(b.Dir(), false, selfOwners()); created || err != nil {
 		t.Errorf("with sendmutex: %v, %v", created, err)
 	}
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := PrepareSendMutex(b.Dir(), false, *selfOwners()); !errors.Is(err, ErrSendMutexMissing) {
+	if _, err := PrepareSendMutex(b.Dir(), false, selfOwners()); !errors.Is(err, ErrSendMutexMissing) {
 		t.Errorf("missing, unsupervised: %v, want ErrSendMutexMissing", err)
+	} else if !strings.HasPrefix(err.Error(), path+" is missing, so qq cannot tell whether qmail-send runs: give --service DIR") {
+		t.Errorf("missing, unsupervised: %q does not say what to do", err)
 	}
-	if created, err := PrepareSendMutex(b.Dir(), true, *selfOwners()); !created || err != nil {
+	if created, err := PrepareSendMutex(b.Dir(), true, selfOwners()); !created || err != nil {
 		t.Errorf("missing, supervised: %v, %v; want it created", created, err)
 	}
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || fi.Size() != 0 {
