@@ -80,7 +80,7 @@ func (a *app) resolveGlobals() error {
 		a.controlDir = filepath.Join(a.qmailDir, "control")
 	}
 	if err := ui.ColorMode(a.colorMode); err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	a.color = ui.UseColor(a.colorMode, a.getenv, a.stdoutTTY)
 	a.width = ui.TerminalWidth(a.stdout, a.getenv)
@@ -113,7 +113,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	a.closePager()
 	if err == nil || (a.pager != nil && a.pager.Quit()) {
 		// A pager the person quit ends qq quietly, as git does.
-		return exitOK
+		return cmdutil.ExitOK
 	}
 	return cmdutil.PrintError(stderr, cmd, err, escaper(a.stderrTTY).line)
 }

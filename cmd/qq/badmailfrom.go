@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -26,13 +27,13 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 	var regex bool
 	add := leaf("add ADDR... | -", fmt.Sprintf("add entries to %s (lower-cased, de-duplicated, validated)", name), fmt.Sprintf(longHelp("addr-list-add"), name),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runAddrListAdd(cmd, a, name, args, regex) })
-	withFormats(add, formatPlain, plainFormats...)
+	cmdutil.WithFormats(add, cmdutil.FormatPlain, plainFormats...)
 	add.Flags().BoolVar(&regex, "regex", false, "entries are qregex regular expressions, not addresses")
 	rm := leaf("rm ADDR... | -", fmt.Sprintf("remove entries from %s (ignoring case)", name), fmt.Sprintf(longHelp("addr-list-rm"), name),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
 			return runControlEdit(cmd, a, name, args, false, false) // qq control unset NAME VALUE...
 		})
-	withFormats(rm, formatPlain, plainFormats...).Aliases = []string{"remove"}
+	cmdutil.WithFormats(rm, cmdutil.FormatPlain, plainFormats...).Aliases = []string{"remove"}
 	smtpCommand := map[string]string{"FROM": "MAIL FROM", "TO": "RCPT TO"}[verb]
 	check := leaf("check ADDR... | -", fmt.Sprintf("say whether qmail-smtpd would reject an address as %s, and by which line", what),
 		fmt.Sprintf(longHelp("addr-list-check"), name, smtpCommand, verb, control.AddrListReply(name)),
@@ -47,7 +48,7 @@ func newAddrListCmd(a *app, name string) *cobra.Command {
 		cobra.NoArgs, func(*cobra.Command, []string) error {
 			return runListFile(a, func(dir string) (control.ListReport, error) { return control.ReadAddrList(dir, name) })
 		})
-	cmd.AddCommand(withFormats(list, "", tableFormats...), add, rm, withFormats(check, "", tableFormats...))
+	cmd.AddCommand(cmdutil.WithFormats(list, "", tableFormats...), add, rm, cmdutil.WithFormats(check, "", tableFormats...))
 	return cmd
 }
 

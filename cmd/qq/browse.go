@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/qqmail/qq/browse"
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/spf13/cobra"
@@ -32,12 +33,12 @@ func newBrowseCmd(a *app) *cobra.Command {
 		Long:    longHelp("browse"),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.cmdline = commandLine(cmd, args)
+			opts.cmdline = cmdutil.CommandLine(cmd, args)
 			return runBrowse(cmd.Context(), a, opts)
 		},
 	}
 	f := cmd.Flags()
-	durationFlag(f, &opts.interval, "interval", 2*time.Second, "refresh every `AGE`")
+	cmdutil.DurationFlag(f, &opts.interval, "interval", 2*time.Second, "refresh every `AGE`")
 	f.StringVar(&opts.query, "filter", "", "start with the filter `QUERY` (as typed after /)")
 	f.StringVar(&opts.log, "log", "", "qmail-send's log `DIR` or file: show the last delivery attempts")
 	opts.maint.addFlags(f)
@@ -48,13 +49,13 @@ func newBrowseCmd(a *app) *cobra.Command {
 
 func runBrowse(ctx context.Context, a *app, opts *browseOptions) error {
 	if !a.stdoutTTY || !isTerminal(a.stdin) && a.getenv("QQ_FORCE_TTY") != "1" {
-		return usageErrorf("qq browse needs a terminal; for scripts use qq stat, qq top and qq list")
+		return cmdutil.UsageErrorf("qq browse needs a terminal; for scripts use qq stat, qq top and qq list")
 	}
 	if opts.interval <= 0 {
-		return usageErrorf("--interval must be positive")
+		return cmdutil.UsageErrorf("--interval must be positive")
 	}
 	if _, err := qmailqueue.ParseQuery(opts.query); err != nil {
-		return usageErrorf("--filter: %v", err)
+		return cmdutil.UsageErrorf("--filter: %v", err)
 	}
 	qdir, err := a.quarantineDir(opts.quarantine)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/nagios"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ func newCheckCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "monitoring plugin: queue size, age, bounces, floods and qmail-send, with thresholds",
 		Long:        longHelp("check"),
-		Annotations: formats("nagios", "nagios"),
+		Annotations: cmdutil.Formats("nagios", "nagios"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return checkExit(a, runCheck(cmd.Context(), a, opts))
@@ -68,10 +69,10 @@ func checkExit(a *app, err error) error {
 		if res.state == nagios.OK {
 			return nil
 		}
-		return &silentError{Code: int(res.state)}
+		return &cmdutil.SilentError{Code: int(res.state)}
 	}
 	fmt.Fprintf(a.stdout, "QQ %s - %s\n", a.severityText("UNKNOWN"), oneLine(err.Error()))
-	return withCode(int(nagios.Unknown), err)
+	return cmdutil.WithCode(int(nagios.Unknown), err)
 }
 
 // oneLine keeps a message on the status line.
@@ -79,15 +80,15 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }
 
 func runCheck(ctx context.Context, a *app, opts *checkOptions) error {
 	if len(opts.args) > 0 {
-		return usageErrorf("qq check takes no arguments, got %q", opts.args)
+		return cmdutil.UsageErrorf("qq check takes no arguments, got %q", opts.args)
 	}
 	limits, err := report.ParseCheckLimits(opts.limits)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	senderKey, err := report.ParseSenderKey(opts.senderKey)
 	if err != nil {
-		return usageErrorf("--sender-key %v", err)
+		return cmdutil.UsageErrorf("--sender-key %v", err)
 	}
 	now := a.now()
 	q, filter, err := a.openFiltered(&opts.filter, now, nil)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -20,21 +21,21 @@ func newControlCmd(a *app) *cobra.Command {
 		cobra.MinimumNArgs(2), func(cmd *cobra.Command, args []string) error {
 			return runControlEdit(cmd, a, args[0], args[1:], setForce, true)
 		})
-	withFormats(set, formatPlain, plainFormats...)
+	cmdutil.WithFormats(set, cmdutil.FormatPlain, plainFormats...)
 	set.Flags().BoolVar(&setForce, "force", false, "allow creating rcpthosts or locals without control/me")
 	unset := leaf("unset NAME [VALUE...]", "remove a control file (back to qmail's default), or entries of a list or map file", longHelp("control-unset"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error {
 			return runControlEdit(cmd, a, args[0], args[1:], unsetForce, false)
 		})
-	withFormats(unset, formatPlain, plainFormats...)
+	cmdutil.WithFormats(unset, cmdutil.FormatPlain, plainFormats...)
 	unset.Flags().BoolVar(&unsetForce, "force", false, "allow removing control/me")
 	cmd.AddCommand(
-		withFormats(leaf("list", "list the control files qq knows: kind, default, reader, what a change needs", longHelp("control-list"),
+		cmdutil.WithFormats(leaf("list", "list the control files qq knows: kind, default, reader, what a change needs", longHelp("control-list"),
 			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlList(a) }), "", tableFormats...),
-		withFormats(leaf("show", "show every control file's effective value, like qmail-showctl", longHelp("control-show"),
+		cmdutil.WithFormats(leaf("show", "show every control file's effective value, like qmail-showctl", longHelp("control-show"),
 			cobra.NoArgs, func(*cobra.Command, []string) error { return runControlShow(a) }), "", tableFormats...),
-		withFormats(leaf("get NAME", "print the value qmail uses for a control file", longHelp("control-get"),
-			cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error { return runControlGet(cmd, a, args[0]) }), formatPlain, plainFormats...),
+		cmdutil.WithFormats(leaf("get NAME", "print the value qmail uses for a control file", longHelp("control-get"),
+			cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error { return runControlGet(cmd, a, args[0]) }), cmdutil.FormatPlain, plainFormats...),
 		set, unset)
 	return cmd
 }
@@ -84,7 +85,7 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	if err != nil {
 		return err
 	}
-	if a.output == formatJSON {
+	if a.output == cmdutil.FormatJSON {
 		if err := writeJSON(a.stdout, s.View()); err != nil {
 			return err
 		}
@@ -95,7 +96,7 @@ func runControlGet(cmd *cobra.Command, a *app, name string) error {
 	}
 	showNotices(a, s.Notices())
 	if s.Source == control.SourceNone {
-		return errNothingMatched
+		return cmdutil.ErrNothingMatched
 	}
 	return nil
 }
@@ -133,7 +134,7 @@ func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, forc
 		return err
 	}
 	if !f.OneValue() && len(e.List.Removed) == 0 {
-		return errNothingMatched
+		return cmdutil.ErrNothingMatched
 	}
 	return nil
 }
@@ -143,7 +144,7 @@ func runControlEdit(cmd *cobra.Command, a *app, name string, args []string, forc
 // qmail ignores are for people: JSON has the lines in its own fields.
 func writeEdit(cmd *cobra.Command, a *app, e control.Edit, err error) error {
 	switch {
-	case err != nil && e.Map != nil && a.output != formatJSON:
+	case err != nil && e.Map != nil && a.output != cmdutil.FormatJSON:
 		// A map edit stopped: the entries set before err, with no summary.
 		for _, ch := range e.Map {
 			fmt.Fprintln(a.stdout, ch.Describe(visible))
@@ -152,7 +153,7 @@ func writeEdit(cmd *cobra.Command, a *app, e control.Edit, err error) error {
 		return controlError(cmd, err)
 	case err != nil:
 		return controlError(cmd, err)
-	case a.output == formatJSON:
+	case a.output == cmdutil.FormatJSON:
 		return writeChange(a, e.View(), nil, e.Notices)
 	}
 	return writeChange(a, nil, e.Lines(visible), append(e.Warnings(), e.Notices...))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/columns"
 	"github.com/qqmail/qq/control"
 	"github.com/qqmail/qq/termsafe"
@@ -29,9 +30,9 @@ func controlError(cmd *cobra.Command, err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &ve), errors.As(err, &re):
-		return asUsage(cmd, err)
+		return cmdutil.AsUsage(cmd, err)
 	case errors.Is(err, control.ErrLocked), errors.Is(err, control.ErrChanged):
-		return withCode(exitTempFail, err)
+		return cmdutil.WithCode(cmdutil.ExitTempFail, err)
 	}
 	return err
 }
@@ -64,7 +65,7 @@ func validateInputs(a *app, cmd *cobra.Command, in []control.Input, check func(s
 			fmt.Fprintf(a.stderr, "qq: %v\n", err)
 		}
 		fmt.Fprintf(a.stderr, "qq: %v\n", errs)
-		return nil, nil, &silentError{Code: exitUsage}
+		return nil, nil, &cmdutil.SilentError{Code: cmdutil.ExitUsage}
 	}
 	return values, notes, controlError(cmd, err)
 }
@@ -90,7 +91,7 @@ func changeInputs(cmd *cobra.Command, a *app, args []string) ([]control.Input, c
 // writeChange prints the control package's report of a change: its JSON
 // view, or its lines for people; then its notices.
 func writeChange(a *app, view any, lines []string, notices []control.Notice) error {
-	if a.output == formatJSON {
+	if a.output == cmdutil.FormatJSON {
 		if err := writeJSON(a.stdout, view); err != nil {
 			return err
 		}
@@ -106,7 +107,7 @@ func writeChange(a *app, view any, lines []string, notices []control.Notice) err
 // writeItems prints items as JSON lines (each item's view, or the item
 // itself when view is nil), or as rows under header ([writeRows]).
 func writeItems[T any](a *app, header []string, items []T, view func(T) any, row func(T) []any) error {
-	if a.output == formatJSON {
+	if a.output == cmdutil.FormatJSON {
 		for _, it := range items {
 			var v any = it
 			if view != nil {
@@ -138,7 +139,7 @@ func writeRows(a *app, header []string, rows [][]any) error {
 		}
 		cells = append(cells, columns.Values(r...))
 	}
-	return columns.WriteRows(a.stdout, a.layout(), a.output == formatTable, header, cells)
+	return columns.WriteRows(a.stdout, a.layout(), a.output == cmdutil.FormatTable, header, cells)
 }
 
 // runListFile prints the analysed lines of a list file ([control.ListReport])
@@ -175,7 +176,7 @@ func runCheckInputs[T any](a *app, args []string, check func(dir string, in []st
 	results, notices, checkErr := check(a.controlDir, control.InputValues(in))
 	showNotices(a, notices)
 	// JSON lines stream: those before a failure are printed, a table is not.
-	if checkErr != nil && a.output != formatJSON {
+	if checkErr != nil && a.output != cmdutil.FormatJSON {
 		return checkErr
 	}
 	if err := writeItems(a, header, results, nil, row); err != nil {
@@ -186,7 +187,7 @@ func runCheckInputs[T any](a *app, args []string, check func(dir string, in []st
 	}
 	for _, r := range results {
 		if !matched(r) {
-			return errNothingMatched
+			return cmdutil.ErrNothingMatched
 		}
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 )
 
 // The exit codes are documented three times: the constants, the root
@@ -22,7 +24,7 @@ func TestExitCodeTable(t *testing.T) {
 	table, _, _ = strings.Cut(table, "\n\n\n")
 	rows := regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(table, -1)
 	help := regexp.MustCompile(`(?m)^  (\d+) +\S`).FindAllStringSubmatch(helpText("_exit-status"), -1)
-	codes := []int{exitOK, exitNoMatch, exitUsage, exitError, exitInternal, exitTempFail, exitInterrupted}
+	codes := []int{cmdutil.ExitOK, cmdutil.ExitNoMatch, cmdutil.ExitUsage, cmdutil.ExitError, cmdutil.ExitInternal, cmdutil.ExitTempFail, cmdutil.ExitInterrupted}
 	if len(rows) != len(codes) || len(help) != len(codes) {
 		t.Fatalf("%d codes, %d README rows, %d help lines", len(codes), len(rows), len(help))
 	}
@@ -31,7 +33,7 @@ func TestExitCodeTable(t *testing.T) {
 			t.Errorf("code %d: README says %s, help says %s", c, rows[i][1], help[i][1])
 		}
 	}
-	if exitInternal == exitUsage {
+	if cmdutil.ExitInternal == cmdutil.ExitUsage {
 		t.Error("an internal error must not look like a usage error")
 	}
 }

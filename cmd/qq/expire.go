@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ func newExpireCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "make qmail-send give up on messages now, bouncing them to their senders",
 		Long:        longHelp("expire"),
-		Annotations: formats(formatPlain, plainFormats...),
+		Annotations: cmdutil.Formats(cmdutil.FormatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runExpire(cmd.Context(), a, opts)
@@ -48,7 +49,7 @@ func runExpire(ctx context.Context, a *app, opts *expireOptions) error {
 			}
 			note, _, err := a.alarmQmailSend(opts.service, q)
 			if err != nil {
-				return "", withCode(exitTempFail, err)
+				return "", cmdutil.WithCode(cmdutil.ExitTempFail, err)
 			}
 			return note, nil
 		},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/pflag"
 )
@@ -47,7 +48,7 @@ func (ff *filterFlags) build(now time.Time, args []string, stdin io.Reader) (*qm
 	spec.IDs = ids
 	f, err := spec.Build(now)
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		return nil, cmdutil.UsageErrorf("%v", err)
 	}
 	return f, nil
 }
@@ -58,7 +59,7 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 	for _, a := range args {
 		id, err := qmailqueue.ParseID(a)
 		if err != nil {
-			return nil, usageErrorf("%v", err)
+			return nil, cmdutil.UsageErrorf("%v", err)
 		}
 		ids = append(ids, id)
 	}
@@ -69,7 +70,7 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 	if ff.idsFrom != "-" {
 		f, err := os.Open(ff.idsFrom)
 		if err != nil {
-			return nil, usageErrorf("--ids-from: %v", err)
+			return nil, cmdutil.UsageErrorf("--ids-from: %v", err)
 		}
 		defer f.Close()
 		r = f
@@ -78,13 +79,13 @@ func (ff *filterFlags) ids(args []string, stdin io.Reader) ([]uint64, error) {
 	var le *qmailqueue.IDListError
 	switch {
 	case errors.As(err, &le):
-		return nil, usageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
+		return nil, cmdutil.UsageErrorf("--ids-from %s line %d: %v", ff.idsFrom, le.Line, le.Err)
 	case err != nil:
 		return nil, fmt.Errorf("--ids-from %s: %w", ff.idsFrom, err)
 	}
 	ids = append(ids, listed...)
 	if len(ids) == 0 {
-		return nil, usageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
+		return nil, cmdutil.UsageErrorf("--ids-from %s: no message IDs", ff.idsFrom)
 	}
 	return ids, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue/fsck"
 	"github.com/spf13/cobra"
 )
@@ -38,13 +39,13 @@ func newFsckCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "check a queue and repair it (after a crash or a restore from backup)",
 		Long:        longHelp("fsck"),
-		Annotations: formats("", tableFormats...),
+		Annotations: cmdutil.Formats("", tableFormats...),
 		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
-			opts.cmdline = commandLine(cmd, args)
+			opts.cmdline = cmdutil.CommandLine(cmd, args)
 			switch {
 			case opts.create != "":
 				return runFsckCreate(a, opts)
@@ -78,17 +79,17 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 	}
 	switch {
 	case modes > 1:
-		return usageErrorf("--repair, --create and --resplit exclude each other")
+		return cmdutil.UsageErrorf("--repair, --create and --resplit exclude each other")
 	case cmd.Flags().Changed("resplit") && o.resplit < 1:
-		return usageErrorf("--resplit must be a positive number, not %d", o.resplit)
+		return cmdutil.UsageErrorf("--resplit must be a positive number, not %d", o.resplit)
 	case o.split < 0:
-		return usageErrorf("--split must be a positive number, not %d", o.split)
+		return cmdutil.UsageErrorf("--split must be a positive number, not %d", o.split)
 	case o.dryRun && !o.repair && !cmd.Flags().Changed("resplit"):
-		return usageErrorf("--dry-run goes with --repair or --resplit")
+		return cmdutil.UsageErrorf("--dry-run goes with --repair or --resplit")
 	case o.bigTodo && o.create == "":
-		return usageErrorf("--big-todo goes with --create")
+		return cmdutil.UsageErrorf("--big-todo goes with --create")
 	case o.workers < 0:
-		return usageErrorf("--workers must not be negative")
+		return cmdutil.UsageErrorf("--workers must not be negative")
 	}
 	return nil
 }
@@ -99,7 +100,7 @@ func (o *fsckOptions) validate(cmd *cobra.Command) error {
 func (o *fsckOptions) checkOptions(a *app) (fsck.Options, error) {
 	owners, err := fsck.OwnerReference(o.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return fsck.Options{}, usageErrorf("%v", err)
+		return fsck.Options{}, cmdutil.UsageErrorf("%v", err)
 	}
 	qdir, err := a.quarantineDir(o.quarantine)
 	if err != nil {
@@ -195,12 +196,12 @@ func runFsck(ctx context.Context, a *app, opts *fsckOptions) error {
 }
 
 // errFindings ends qq fsck with exit status 1: something to look at.
-var errFindings = &silentError{Code: exitFindings}
+var errFindings = &cmdutil.SilentError{Code: exitFindings}
 
 func runFsckCreate(a *app, opts *fsckOptions) error {
 	owners, err := fsck.OwnerReference(opts.owners, a.getenv("QQ_OWNERS"))
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	out := bufio.NewWriter(a.stdout)
 	defer out.Flush()
@@ -223,7 +224,7 @@ func runFsckResplit(ctx context.Context, a *app, opts *fsckOptions) error {
 		if err != nil {
 			return queueErr(err)
 		}
-		newFindingWriter(a, formatPlain, out).plan(plan)
+		newFindingWriter(a, cmdutil.FormatPlain, out).plan(plan)
 		return out.Flush()
 	}
 	if w := fsck.SplitWarning(opts.resplit); w != "" {
@@ -264,7 +265,7 @@ type findingWriter struct {
 
 func newFindingWriter(a *app, format string, out *bufio.Writer) *findingWriter {
 	w := &findingWriter{a: a, format: format, out: out}
-	if format == formatTable {
+	if format == cmdutil.FormatTable {
 		w.t = a.newTable(out, col{Name: "SEVERITY"}, col{Name: "CODE", Min: 10, Wrap: true}, col{Name: "ID"},
 			col{Name: "FILES", Max: 30, Min: 10, Wrap: true}, col{Name: "PROBLEM", Max: 40, Min: 16, Wrap: true},
 			col{Name: "QMAIL-SEND", Max: 40, Min: 12, Wrap: true, Drop: 1}, col{Name: "REPAIR", Max: 40, Min: 16, Wrap: true})
@@ -282,9 +283,9 @@ func (w *findingWriter) finding(f *fsck.Finding) {
 		problem += " (may be transient)"
 	}
 	switch w.format {
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		writeJSON(w.out, f.View())
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		transient := ""
 		if f.Transient {
 			transient = "transient"
@@ -309,7 +310,7 @@ func (w *findingWriter) flush() {
 // plan prints a repair plan (--dry-run).
 func (w *findingWriter) plan(p *fsck.Plan) {
 	for _, u := range p.Units {
-		if w.format == formatJSON {
+		if w.format == cmdutil.FormatJSON {
 			for _, v := range u.Views() {
 				writeJSON(w.out, v)
 			}
@@ -323,7 +324,7 @@ func (w *findingWriter) plan(p *fsck.Plan) {
 
 // step prints one step of a running repair as it is done.
 func (w *findingWriter) step(s fsck.Step) {
-	if w.format == formatJSON {
+	if w.format == cmdutil.FormatJSON {
 		writeJSON(w.out, s.View())
 	} else {
 		fmt.Fprintln(w.out, printable(s.String()))
@@ -334,7 +335,7 @@ func (w *findingWriter) step(s fsck.Step) {
 // summary prints the summary (stderr, or a JSON line) and returns the exit
 // status error: nil when clean, errFindings otherwise.
 func (w *findingWriter) summary(r *fsck.Report, p *fsck.Plan) error {
-	if w.format == formatJSON {
+	if w.format == cmdutil.FormatJSON {
 		writeJSON(w.out, r.View())
 	}
 	if err := w.out.Flush(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/mandoc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -22,7 +23,7 @@ func newGenDocsCmd() *cobra.Command {
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if manDir == "" && complDir == "" {
-				return asUsage(cmd, fmt.Errorf("give --man DIR, --completions DIR or both"))
+				return cmdutil.AsUsage(cmd, fmt.Errorf("give --man DIR, --completions DIR or both"))
 			}
 			root := cmd.Root()
 			if manDir != "" {
@@ -30,7 +31,7 @@ func newGenDocsCmd() *cobra.Command {
 				// (the Makefile passes the last commit's date).
 				day, err := time.Parse(time.DateOnly, date)
 				if err != nil {
-					return asUsage(cmd, fmt.Errorf("--date: %w", err))
+					return cmdutil.AsUsage(cmd, fmt.Errorf("--date: %w", err))
 				}
 				header := &doc.GenManHeader{Section: "1", Date: &day, Source: "qq " + version, Manual: "qq manual"}
 				if err := mandoc.WriteManPages(root, manDir, header); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
@@ -31,7 +33,7 @@ func newListCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "list the messages in the queue",
 		Long:        longHelp("list"),
-		Annotations: formats("", formatTable, formatPlain, formatJSON, "ids", "qread"),
+		Annotations: cmdutil.Formats("", cmdutil.FormatTable, cmdutil.FormatPlain, cmdutil.FormatJSON, "ids", "qread"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runList(cmd.Context(), a, opts)
@@ -49,11 +51,11 @@ func newListCmd(a *app) *cobra.Command {
 func runList(ctx context.Context, a *app, opts *listOptions) error {
 	format := a.output
 	if opts.limit < 0 {
-		return usageErrorf("--limit must not be negative")
+		return cmdutil.UsageErrorf("--limit must not be negative")
 	}
 	less, need, err := qmailqueue.MessageOrder(opts.sort)
 	if err != nil {
-		return usageErrorf("--sort %v", err)
+		return cmdutil.UsageErrorf("--sort %v", err)
 	}
 	now := a.now()
 	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
@@ -83,7 +85,7 @@ func runList(ctx context.Context, a *app, opts *listOptions) error {
 		if format == "qread" {
 			// qmail-qread's last words on a directory it cannot read, and its exit code.
 			qmailqueue.NewQreadWriter(out).Fatal(q.Dir, err)
-			return withCode(exitTempFail, err)
+			return cmdutil.WithCode(cmdutil.ExitTempFail, err)
 		}
 		return err
 	}
@@ -100,10 +102,10 @@ func listWriter(a *app, format string, out *bufio.Writer, q *qmailqueue.Queue, n
 	case "qread":
 		qw := qmailqueue.NewQreadWriter(out)
 		emit = func(m *qmailqueue.Message) { qw.Write(m) }
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		estimated := a.nextRetryEstimated()
 		emit = func(m *qmailqueue.Message) { writeJSON(out, msgview.NewMessageJSON(m, q.Lifetime, now, estimated)) }
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		emit = func(m *qmailqueue.Message) {
 			pending := m.PendingAddresses()
 			fmt.Fprintf(out, "%d\t%s\t%d\t%s\t%s\t%d/%d\t%s", m.ID, rfc3339(m.Birth), m.Size, msgview.Flags(m),
@@ -150,7 +152,7 @@ func listTable(a *app, out *bufio.Writer, q *qmailqueue.Queue, now time.Time, he
 	t := a.newStreamTable(out, cols...)
 	emit = func(m *qmailqueue.Message) {
 		row := []any{m.ID, m.Birth.UTC().Format("2006-01-02 15:04:05"), a.ageCell(now.Sub(m.Birth), q.Lifetime),
-			humanBytes(m.Size), a.flagsCell(m), printable(angle(m.Sender)), msgview.RecipientSummary(m)}
+			qmailqueue.FormatSize(m.Size), a.flagsCell(m), printable(angle(m.Sender)), msgview.RecipientSummary(m)}
 		if headers {
 			subject := ""
 			if m.Header != nil {
@@ -173,11 +175,11 @@ func (a *app) flagsCell(m *qmailqueue.Message) cell {
 	f := msgview.Flags(m)
 	switch {
 	case m.State == qmailqueue.StateBroken || len(m.Problems) > 0:
-		return a.paint(f, colorBad)
+		return a.paint(f, ui.Bad)
 	case m.Bouncing:
-		return a.paint(f, colorWarn)
+		return a.paint(f, ui.Warn)
 	case m.State == qmailqueue.StateQueued:
-		return a.paint(f, colorDim)
+		return a.paint(f, ui.Dim)
 	}
 	return cell{Text: f}
 }

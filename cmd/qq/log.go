@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
 )
@@ -32,7 +33,7 @@ func newLogCmd(a *app) *cobra.Command {
 		Use:         "log [flags] [DIR|FILE|-]",
 		Short:       "read qmail-send's log with readable times, filter it, follow it",
 		Long:        longHelp("log"),
-		Annotations: formats(formatPlain, plainFormats...),
+		Annotations: cmdutil.Formats(cmdutil.FormatPlain, plainFormats...),
 		GroupID:     groupService,
 		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,13 +47,13 @@ func newLogCmd(a *app) *cobra.Command {
 	f.StringVar(&opts.since, "since", "", "print lines logged at or after `TIME`")
 	f.StringVar(&opts.until, "until", "", "print lines logged at or before `TIME`")
 	f.BoolVarP(&opts.follow, "follow", "f", false, "keep printing new lines as they are logged")
-	durationFlag(f, &opts.interval, "interval", time.Second, "how often -f checks for new lines")
+	cmdutil.DurationFlag(f, &opts.interval, "interval", time.Second, "how often -f checks for new lines")
 	f.IntVarP(&opts.lines, "lines", "n", 10, "with -f and no --since: print the last `N` lines of current first")
 	f.StringSliceVar(&opts.sel.IDs, "id", nil, "lines of message `ID`")
 	f.StringSliceVar(&opts.sel.QPs, "qp", nil, "lines of the message queued by qmail-queue `PID`")
 	f.StringSliceVar(&opts.sel.Senders, "sender", nil, "lines of messages from `ADDR`")
 	f.StringSliceVar(&opts.sel.Recipients, "rcpt", nil, "delivery lines to `ADDR`")
-	hiddenAlias(f, "recipient", "rcpt")
+	cmdutil.HiddenAlias(f, "recipient", "rcpt")
 	f.StringSliceVar(&opts.sel.Outcomes, "outcome", nil, "delivery lines with outcome `LIST` (success,deferral,failure,bounce)")
 	f.BoolVar(&opts.utc, "utc", false, "print times in UTC")
 	cmd.AddCommand(newLogTraceCmd(a), newLogSummaryCmd(a))
@@ -64,14 +65,14 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 	loc := a.location(opts.utc)
 	rng, err := sendlog.ParseRange(opts.since, opts.until, a.now(), loc)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	filter, err := sendlog.ParseSelection(opts.sel)
 	if err != nil {
-		return usageErrorf("--%v", err) // an *sendlog.ArgError naming the flag
+		return cmdutil.UsageErrorf("--%v", err) // an *sendlog.ArgError naming the flag
 	}
 	if opts.interval <= 0 {
-		return usageErrorf("--interval must be positive")
+		return cmdutil.UsageErrorf("--interval must be positive")
 	}
 	log, err := a.openLog(ctx, opts.source)
 	if err != nil {
@@ -81,7 +82,7 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 		a.page()
 	}
 	w := bufio.NewWriterSize(a.stdout, 64<<10)
-	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == formatJSON, esc: a.esc()}
+	out := &logPrinter{w: w, stamp: tai64n.LocalFormatter(loc), json: format == cmdutil.FormatJSON, esc: a.esc()}
 	selected, err := sendlog.Select(ctx, log, sendlog.SelectOptions{
 		Selection: filter, Range: rng, Parser: &sendlog.Parser{Location: loc},
 		Follow: opts.follow, Interval: opts.interval, Last: opts.lines, Emit: out.print,
@@ -101,14 +102,14 @@ func runLog(ctx context.Context, a *app, opts *logOptions) error {
 		return interrupted(err)
 	}
 	if !filter.IsZero() && selected == 0 {
-		return errNothingMatched
+		return cmdutil.ErrNothingMatched
 	}
 	return nil
 }
 
 // withCmdPath points the hint of a usage error at cmd's help.
 func withCmdPath(cmd *cobra.Command, err error) error {
-	var ue *usageError
+	var ue *cmdutil.UsageError
 	if errors.As(err, &ue) {
 		ue.CmdPath = cmd.CommandPath()
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
@@ -24,7 +25,7 @@ func newLogSummaryCmd(a *app) *cobra.Command {
 		Use:         "summary [flags] [DIR|FILE|-]",
 		Short:       "totals, failure and deferral reasons, delays and senders from qmail-send's log",
 		Long:        longHelp("log-summary"),
-		Annotations: formats("", tableFormats...),
+		Annotations: cmdutil.Formats("", tableFormats...),
 		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -44,12 +45,12 @@ func newLogSummaryCmd(a *app) *cobra.Command {
 func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 	format := a.output
 	if opts.top < 0 {
-		return usageErrorf("--top must not be negative")
+		return cmdutil.UsageErrorf("--top must not be negative")
 	}
 	loc := a.location(opts.utc)
 	rng, err := sendlog.ParseRange(opts.since, opts.until, a.now(), loc)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	log, err := a.openLog(ctx, opts.source)
 	if err != nil {
@@ -60,12 +61,12 @@ func runLogSummary(ctx context.Context, a *app, opts *logSummaryOptions) error {
 		return interrupted(err)
 	}
 	a.page()
-	if format == formatJSON {
+	if format == cmdutil.FormatJSON {
 		return writeJSON(a.stdout, sendlog.NewSummaryView(sum))
 	}
 	sections := sum.Sections()
-	cell := func(c any) string { return a.esc().line(sendlog.CellText(c, loc, format == formatTable)) }
-	if format == formatPlain {
+	cell := func(c any) string { return a.esc().line(sendlog.CellText(c, loc, format == cmdutil.FormatTable)) }
+	if format == cmdutil.FormatPlain {
 		w := bufio.NewWriter(a.stdout)
 		for _, sec := range sections {
 			for _, r := range sec.Rows {

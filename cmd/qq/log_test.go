@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 )
 
 // lockedBuffer is a buffer a running command writes while the test reads.
@@ -65,8 +66,8 @@ func waitExit(t *testing.T, cancel context.CancelFunc, code <-chan int, stderr *
 	cancel()
 	select {
 	case c := <-code:
-		if c != exitInterrupted {
-			t.Errorf("exit code %d, want %d; stderr %q", c, exitInterrupted, stderr.String())
+		if c != cmdutil.ExitInterrupted {
+			t.Errorf("exit code %d, want %d; stderr %q", c, cmdutil.ExitInterrupted, stderr.String())
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the command did not stop when interrupted")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 )
 
@@ -23,7 +24,7 @@ func newLogTraceCmd(a *app) *cobra.Command {
 		Use:         "trace [flags] ID|ADDRESS [DIR|FILE|-]",
 		Short:       "the history of a message in qmail-send's log",
 		Long:        longHelp("log-trace"),
-		Annotations: formats(formatPlain, plainFormats...),
+		Annotations: cmdutil.Formats(cmdutil.FormatPlain, plainFormats...),
 		Args:        cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.target = args[0]
@@ -48,18 +49,18 @@ func runLogTrace(ctx context.Context, a *app, opts *logTraceOptions) error {
 	hs, what, err := sendlog.Trace(ctx, log, parser, opts.target)
 	var te *sendlog.TargetError
 	if errors.As(err, &te) {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	if err != nil {
 		return interrupted(err)
 	}
 	if len(hs) == 0 {
-		return withCode(exitNoMatch, fmt.Errorf("%s: not in the log %s", what, log.Name()))
+		return cmdutil.WithCode(cmdutil.ExitNoMatch, fmt.Errorf("%s: not in the log %s", what, log.Name()))
 	}
 	a.page()
 	w := bufio.NewWriter(a.stdout)
 	for i, h := range hs {
-		if format == formatJSON {
+		if format == cmdutil.FormatJSON {
 			err = writeJSON(w, sendlog.NewHistoryView(h))
 		} else {
 			if i > 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/pflag"
 )
@@ -29,7 +30,7 @@ func (f *maintenanceFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.services, "service", nil, "stop and restart service `DIR` around the change (repeatable; DIR=SUPERVISEDIR for a supervise directory elsewhere)")
 	fs.StringVar(&f.stopCommand, "stop-command", "", "shell `CMD` that stops a qmail not run by supervise (needs --start-command)")
 	fs.StringVar(&f.startCommand, "start-command", "", "shell `CMD` that starts it again")
-	durationFlag(fs, &f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
+	cmdutil.DurationFlag(fs, &f.timeout, "timeout", svc.DefaultTimeout, "how long to wait for qmail-send to stop, and for services to come back")
 	fs.BoolVar(&f.keepDown, "keep-down", false, "leave the services down afterwards (a batch of runs; end it with 'qq svc up')")
 	fs.BoolVar(&f.noSvc, "no-svc", false, "stop and start nothing; still refuse if qmail-send holds lock/sendmutex")
 }
@@ -38,11 +39,11 @@ func (f *maintenanceFlags) addFlags(fs *pflag.FlagSet) {
 func (f *maintenanceFlags) build(a *app) (*svc.Maintenance, error) {
 	switch {
 	case f.noSvc && (len(f.services) > 0 || f.stopCommand != "" || f.startCommand != ""):
-		return nil, usageErrorf("--no-svc cannot be combined with --service, --stop-command or --start-command")
+		return nil, cmdutil.UsageErrorf("--no-svc cannot be combined with --service, --stop-command or --start-command")
 	case (f.stopCommand == "") != (f.startCommand == ""):
-		return nil, usageErrorf("--stop-command and --start-command go together")
+		return nil, cmdutil.UsageErrorf("--stop-command and --start-command go together")
 	case f.timeout <= 0:
-		return nil, usageErrorf("--timeout must be positive, not %s", f.timeout)
+		return nil, cmdutil.UsageErrorf("--timeout must be positive, not %s", f.timeout)
 	}
 	m := svc.ForQueue(a.queueDir)
 	m.Timeout, m.KeepDown = f.timeout, f.keepDown
@@ -77,7 +78,7 @@ func (f *maintenanceFlags) explain(err error) error {
 // 111; other errors keep their usual code.
 func svcErr(err error) error {
 	if svc.IsTemporary(err) {
-		return withCode(exitTempFail, err)
+		return cmdutil.WithCode(cmdutil.ExitTempFail, err)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/metrics"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -29,7 +30,7 @@ func newMetricsCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "queue metrics in the Prometheus text format, to a file or over HTTP",
 		Long:        longHelp("metrics"),
-		Annotations: formats("prometheus", "prometheus"),
+		Annotations: cmdutil.Formats("prometheus", "prometheus"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runMetrics(cmd.Context(), a, opts)
@@ -49,17 +50,17 @@ func newMetricsCmd(a *app) *cobra.Command {
 
 func runMetrics(ctx context.Context, a *app, opts *metricsOptions) error {
 	if len(opts.args) > 0 {
-		return usageErrorf("qq metrics takes no arguments, got %q", opts.args)
+		return cmdutil.UsageErrorf("qq metrics takes no arguments, got %q", opts.args)
 	}
 	if opts.output != "" && opts.listen != "" {
-		return usageErrorf("--output and --listen exclude each other")
+		return cmdutil.UsageErrorf("--output and --listen exclude each other")
 	}
 	if opts.senderMin < 1 || opts.senderMax < 0 {
-		return usageErrorf("--sender-threshold must be 1 or more and --max-senders not negative")
+		return cmdutil.UsageErrorf("--sender-threshold must be 1 or more and --max-senders not negative")
 	}
 	key, err := report.ParseSenderKey(opts.senderKey)
 	if err != nil {
-		return usageErrorf("--sender-key %v", err)
+		return cmdutil.UsageErrorf("--sender-key %v", err)
 	}
 	if opts.noSenders || opts.senderMax == 0 {
 		key = 0

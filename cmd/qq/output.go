@@ -3,34 +3,16 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"time"
 
 	"github.com/qqmail/qq/cmd/internal/cmdutil"
-	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
-)
-
-// Output formats shared by several commands. A command lists the ones it
-// offers; some add their own (qread, qstat, ids, svstat).
-const (
-	formatTable = cmdutil.FormatTable // a go-pretty table for people
-	formatPlain = cmdutil.FormatPlain // tab-separated lines with a header, for pipes and awk
-	formatJSON  = cmdutil.FormatJSON  // JSON (JSON Lines for listings)
 )
 
 // The formats most commands offer: for people and pipes, or for pipes only
 // (the commands that report a change).
 var (
-	tableFormats = []string{formatTable, formatPlain, formatJSON}
-	plainFormats = []string{formatPlain, formatJSON}
-)
-
-// A command declares the --format values it offers, and its default, with
-// formats (its Annotations) or withFormats; the root command checks
-// --format against them and completion offers them.
-var (
-	formats     = cmdutil.Formats
-	withFormats = cmdutil.WithFormats
+	tableFormats = []string{cmdutil.FormatTable, cmdutil.FormatPlain, cmdutil.FormatJSON}
+	plainFormats = []string{cmdutil.FormatPlain, cmdutil.FormatJSON}
 )
 
 // chooseFormat sets a.output to the format cmd writes, from --format and
@@ -47,11 +29,3 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
-
-// humanBytes formats a byte count for people: 512 B, 1.5 KiB, 34.0 MiB
-// (qmailqueue.FormatSize).
-func humanBytes(n int64) string { return qmailqueue.FormatSize(n) }
-
-// humanAge formats a duration the way admins read queue ages: 45s, 12m, 3h05m,
-// 2d04h (qmailqueue.FormatAge).
-func humanAge(d time.Duration) string { return qmailqueue.FormatAge(d) }

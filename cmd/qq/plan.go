@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
@@ -52,12 +53,12 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 	}
 	switch {
 	case all && !filter.IsZero():
-		return nil, usageErrorf("%s ALL selects every message; it cannot be combined with IDs or filters", verb)
+		return nil, cmdutil.UsageErrorf("%s ALL selects every message; it cannot be combined with IDs or filters", verb)
 	case !all && filter.IsZero():
-		return nil, usageErrorf("qq %s needs message IDs, filters, or the word ALL to select every message", verb)
+		return nil, cmdutil.UsageErrorf("qq %s needs message IDs, filters, or the word ALL to select every message", verb)
 	}
 	if p.sample < 0 {
-		return nil, usageErrorf("--sample must not be negative")
+		return nil, cmdutil.UsageErrorf("--sample must not be negative")
 	}
 	return filter, nil
 }
@@ -67,7 +68,7 @@ func (p *planFlags) selection(a *app, verb string, args []string) (*qmailqueue.F
 func writePlan(w io.Writer, p *qmailqueue.Plan, what string, sample int) {
 	out := bufio.NewWriter(w)
 	defer out.Flush()
-	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), humanBytes(p.Bytes))
+	fmt.Fprintf(out, "%s: %d messages, %s\n", what, len(p.Items), qmailqueue.FormatSize(p.Bytes))
 	for _, line := range p.SummaryLines(sample, printable, printableText) {
 		fmt.Fprintln(out, line)
 	}
@@ -85,7 +86,7 @@ func (a *app) confirm(yes bool, question, refusal string) error {
 	}
 	in, closeIn := ui.TerminalInput(a.stdin, a.getenv("QQ_FORCE_TTY") == "1" || isTerminal(a.stdin), a.stderrTTY)
 	if in == nil {
-		return usageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
+		return cmdutil.UsageErrorf("refusing to %s without confirmation: no terminal to ask on; add --yes to go ahead", refusal)
 	}
 	defer closeIn()
 	ok, err := ui.Ask(interruptible(a.ctx, in), a.stderr, question)
@@ -158,7 +159,7 @@ func runChange(ctx context.Context, a *app, c *changeCommand) error {
 		if a.beforeChange != nil {
 			a.beforeChange()
 		}
-		if format == formatPlain && a.stderrTTY && !a.quiet {
+		if format == cmdutil.FormatPlain && a.stderrTTY && !a.quiet {
 			bar = ui.StartProgressBar(a.stderr, c.op.Gerund(), len(p.Items))
 		}
 	}
@@ -237,12 +238,12 @@ func (a *app) nothingMatched(format string, args ...any) error {
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, format+"\n", args...)
 	}
-	return errNothingMatched
+	return cmdutil.ErrNothingMatched
 }
 
 // errDeclined ends a command whose confirmation was answered no: exit 1,
 // nothing done.
-var errDeclined = withCode(exitNoMatch, errors.New("not confirmed; nothing changed"))
+var errDeclined = cmdutil.WithCode(cmdutil.ExitNoMatch, errors.New("not confirmed; nothing changed"))
 
 // present shows the plan and settles whether the change goes ahead. It
 // returns the JSON report to fill (nil unless --format json) and go=false
@@ -254,7 +255,7 @@ func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (repo
 		return nil, false, a.nothingMatched("qq %s: no message matched; %s", c.name, nothing)
 	}
 	var human io.Writer = a.stdout
-	if format == formatJSON {
+	if format == cmdutil.FormatJSON {
 		human = a.stderr
 	}
 	if !a.quiet {
@@ -263,7 +264,7 @@ func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (repo
 			c.warn(p)
 		}
 	}
-	if format == formatJSON {
+	if format == cmdutil.FormatJSON {
 		report = p.Report(c.name, c.flags.dryRun)
 	}
 	if c.flags.dryRun {

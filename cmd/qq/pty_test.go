@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/columns"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"golang.org/x/sys/unix"
@@ -333,8 +334,8 @@ func TestPTYPromptInterrupt(t *testing.T) {
 	r.waitFor(t, "Remove these 2 messages? [y/N] ")
 	r.master.Write([]byte{3}) // ^C, as the terminal's intr character
 	code, out := r.wait(t)
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d:\n%s", code, exitInterrupted, out)
+	if code != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d, want %d:\n%s", code, cmdutil.ExitInterrupted, out)
 	}
 	if !strings.HasSuffix(out, "qq: interrupted; nothing changed\n") {
 		t.Errorf("no word that nothing changed:\n%s", out)
@@ -366,8 +367,8 @@ func TestPTYChangeInterrupt(t *testing.T) {
 	if strings.Contains(out, "removed 3000 of 3000") {
 		t.Skip("the removal ended before ^C arrived")
 	}
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d:\n%s", code, exitInterrupted, out)
+	if code != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d, want %d:\n%s", code, cmdutil.ExitInterrupted, out)
 	}
 	if strings.Contains(out, "done!") || strings.Contains(out, "context canceled") {
 		t.Errorf("an interrupted change must not say done! or context canceled:\n%s", out)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -56,7 +58,7 @@ func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.Quarantin
 	}
 	refs, err := qmailqueue.ParseEntryRefs(args)
 	if err != nil {
-		return "", nil, usageErrorf("%v", err)
+		return "", nil, cmdutil.UsageErrorf("%v", err)
 	}
 	filter, err := f.filter.build(a.now(), nil, a.stdin)
 	if err != nil {
@@ -86,7 +88,7 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 		Aliases:     []string{"ls"},
 		Short:       "list the quarantined messages",
 		Long:        longHelp("quarantine-list"),
-		Annotations: formats("", tableFormats...),
+		Annotations: cmdutil.Formats("", tableFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runQuarantineList(cmd.Context(), a, opts)
@@ -116,21 +118,21 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 		}
 		status := e.Status(q)
 		switch format {
-		case formatJSON:
+		case cmdutil.FormatJSON:
 			if err := writeJSON(out, e.View(dir, status)); err != nil {
 				return err
 			}
-		case formatPlain:
+		case cmdutil.FormatPlain:
 			_, rcpts := e.Envelope()
 			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(e.SenderText()),
 				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
 		default:
-			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), humanBytes(e.Size),
+			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), qmailqueue.FormatSize(e.Size),
 				printable(e.SenderText()), printable(e.RecipientSummary()), a.statusCell(e, status), a.esc().field(e.Subject))
 		}
 	}
-	if format == formatTable && len(entries) > 0 {
-		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), humanBytes(qmailqueue.EntriesSize(entries)), dir))
+	if format == cmdutil.FormatTable && len(entries) > 0 {
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), qmailqueue.FormatSize(qmailqueue.EntriesSize(entries)), dir))
 		t.render()
 	}
 	if len(entries) == 0 {
@@ -146,9 +148,9 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 func (a *app) statusCell(e *qmailqueue.QuarantineEntry, status string) cell {
 	switch {
 	case e.RequeuedAt != nil:
-		return a.paint(status, colorDim)
+		return a.paint(status, ui.Dim)
 	case e.Kind == qmailqueue.KindUnlisted || status == qmailqueue.StatusInQueue:
-		return a.paint(status, colorWarn)
+		return a.paint(status, ui.Warn)
 	}
 	return cell{Text: status}
 }
@@ -171,7 +173,7 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 		Long:  longHelp("quarantine-purge"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			opts.selected = selectionGiven(cmd, args, "dry-run", "quarantine", "body-limit", "case")
+			opts.selected = cmdutil.SelectionGiven(cmd, args, "dry-run", "quarantine", "body-limit", "case")
 			return runQuarantinePurge(cmd.Context(), a, opts)
 		},
 	}
@@ -184,7 +186,7 @@ func newQuarantinePurgeCmd(a *app) *cobra.Command {
 
 func runQuarantinePurge(ctx context.Context, a *app, opts *quarantinePurgeOptions) error {
 	if !opts.selected {
-		return usageErrorf("qq quarantine purge needs ENTRY arguments, --older, --requeued, filters, or --all")
+		return cmdutil.UsageErrorf("qq quarantine purge needs ENTRY arguments, --older, --requeued, filters, or --all")
 	}
 	dir, entries, err := opts.entries.load(a, opts.args)
 	if err != nil {

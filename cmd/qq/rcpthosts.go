@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/control"
 	"github.com/spf13/cobra"
 )
@@ -17,23 +18,23 @@ func newRcpthostsCmd(a *app) *cobra.Command {
 	var more, force bool
 	add := leaf("add DOMAIN... | -", "add domains to rcpthosts (or --more: morercpthosts, rebuilding the cdb)", longHelp("rcpthosts-add"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runRcpthostsAdd(cmd, a, args, more, force) })
-	withFormats(add, formatPlain, plainFormats...)
+	cmdutil.WithFormats(add, cmdutil.FormatPlain, plainFormats...)
 	add.Flags().BoolVar(&more, "more", false, "add to morercpthosts (for long lists) and rebuild morercpthosts.cdb")
 	add.Flags().BoolVar(&force, "force", false, "allow creating rcpthosts (which stops accepting mail for every unlisted domain)")
 	rm := leaf("rm DOMAIN... | -", "remove domains from rcpthosts and morercpthosts", longHelp("rcpthosts-rm"),
 		cobra.MinimumNArgs(1), func(cmd *cobra.Command, args []string) error { return runRcpthostsRm(cmd, a, args) })
-	withFormats(rm, formatPlain, plainFormats...).Aliases = []string{"remove"}
+	cmdutil.WithFormats(rm, cmdutil.FormatPlain, plainFormats...).Aliases = []string{"remove"}
 	cmd.AddCommand(
-		withFormats(leaf("list", "list rcpthosts and morercpthosts entries and flag lines that never match", longHelp("rcpthosts-list"),
+		cmdutil.WithFormats(leaf("list", "list rcpthosts and morercpthosts entries and flag lines that never match", longHelp("rcpthosts-list"),
 			cobra.NoArgs, func(*cobra.Command, []string) error { return runListFile(a, control.ReadRcptHostsList) }), "", tableFormats...),
 		add, rm,
-		withFormats(leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
+		cmdutil.WithFormats(leaf("check DOMAIN|ADDR... | -", "say whether qmail-smtpd accepts mail for a domain or address, and why", longHelp("rcpthosts-check"),
 			cobra.MinimumNArgs(1), func(_ *cobra.Command, args []string) error {
 				accepted := func(c control.RcptCheck) bool { return c.Accepted }
 				return runCheckInputs(a, args, control.CheckRcptHosts, []string{"INPUT", "DOMAIN", "RESULT", "BY"}, rcptCheckRow, accepted)
 			}), "", tableFormats...),
-		withFormats(leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
-			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }), formatPlain, plainFormats...))
+		cmdutil.WithFormats(leaf("rebuild", "rebuild morercpthosts.cdb from morercpthosts, as qmail-newmrh does", longHelp("rcpthosts-rebuild"),
+			cobra.NoArgs, func(cmd *cobra.Command, _ []string) error { return runRcpthostsRebuild(cmd, a) }), cmdutil.FormatPlain, plainFormats...))
 	return cmd
 }
 
@@ -67,7 +68,7 @@ func runRcpthostsAdd(cmd *cobra.Command, a *app, args []string, more, force bool
 	if err != nil {
 		return controlError(cmd, err)
 	}
-	if a.output == formatJSON {
+	if a.output == cmdutil.FormatJSON {
 		return writeJSON(a.stdout, added.View())
 	}
 	return writeChange(a, nil, added.Lines(visible), added.Notices)
@@ -88,7 +89,7 @@ func runRcpthostsRm(cmd *cobra.Command, a *app, args []string) error {
 		return err
 	}
 	if r.Removed() == 0 {
-		return errNothingMatched
+		return cmdutil.ErrNothingMatched
 	}
 	return nil
 }

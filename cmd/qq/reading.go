@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 )
 
@@ -36,7 +37,7 @@ func (a *app) endRead(out *bufio.Writer, err error, vanished int, none bool) err
 		a.warnf("%d messages left the queue while it was read", vanished)
 	}
 	if none {
-		return errNothingMatched
+		return cmdutil.ErrNothingMatched
 	}
 	return nil
 }

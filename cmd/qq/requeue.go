@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -32,11 +33,11 @@ func newRequeueCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "put quarantined messages, or a message file, back into the queue",
 		Long:        longHelp("requeue"),
-		Annotations: formats(formatPlain, plainFormats...),
+		Annotations: cmdutil.Formats(cmdutil.FormatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.fromGiven = cmd.Flags().Changed("from")
-			opts.filtered = selectionGiven(cmd, nil, "all", "again", "yes", "dry-run", "qmail-queue",
+			opts.filtered = cmdutil.SelectionGiven(cmd, nil, "all", "again", "yes", "dry-run", "qmail-queue",
 				"quarantine", "body-limit", "case", "file", "from", "to")
 			return runRequeue(cmd.Context(), a, opts)
 		},
@@ -64,12 +65,12 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	format := a.output
 	if opts.file != "" || opts.fromGiven || len(opts.to) > 0 {
 		if len(opts.args) > 0 || opts.all || opts.filtered {
-			return usageErrorf("--file, --from and --to queue one message; they cannot be combined with entries, --all or filters")
+			return cmdutil.UsageErrorf("--file, --from and --to queue one message; they cannot be combined with entries, --all or filters")
 		}
 		return requeueFile(a, opts, format)
 	}
 	if len(opts.args) == 0 && !opts.all && !opts.filtered {
-		return usageErrorf("qq requeue needs ENTRY arguments, filters or --all (or --file, --from and --to)")
+		return cmdutil.UsageErrorf("qq requeue needs ENTRY arguments, filters or --all (or --file, --from and --to)")
 	}
 	dir, entries, err := opts.entries.load(a, opts.args)
 	if err != nil {
@@ -84,7 +85,7 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	emit := func(r qmailqueue.RequeueResult) {
 		v := r.Report()
 		switch {
-		case format == formatJSON:
+		case format == cmdutil.FormatJSON:
 			writeJSON(out, v)
 		case r.Outcome == qmailqueue.RequeueRefused || r.Outcome == qmailqueue.RequeueFailed:
 			a.warnf("%s %s", v.Entry, v.Describe("requeued"))
@@ -122,7 +123,7 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	}
 	stats.Refused += len(plan.Refused)
 	summary := "qq requeue: " + stats.Summary(n, nil)
-	if format == formatJSON {
+	if format == cmdutil.FormatJSON {
 		if !a.quiet {
 			fmt.Fprintln(a.stderr, summary)
 		}
@@ -133,7 +134,7 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case stats.Temporary:
-		return withCode(exitTempFail, stats.Err())
+		return cmdutil.WithCode(cmdutil.ExitTempFail, stats.Err())
 	}
 	return stats.Err()
 }
@@ -142,15 +143,15 @@ func runRequeue(ctx context.Context, a *app, opts *requeueOptions) error {
 func requeueFile(a *app, opts *requeueOptions, format string) error {
 	switch {
 	case opts.file == "":
-		return usageErrorf("--from and --to need --file, the message to queue")
+		return cmdutil.UsageErrorf("--from and --to need --file, the message to queue")
 	case !opts.fromGiven:
-		return usageErrorf("--file needs --from, the envelope sender (--from '' for the null sender)")
+		return cmdutil.UsageErrorf("--file needs --from, the envelope sender (--from '' for the null sender)")
 	case len(opts.to) == 0:
-		return usageErrorf("--file needs at least one --to recipient")
+		return cmdutil.UsageErrorf("--file needs at least one --to recipient")
 	}
 	from, to, err := qmailqueue.EnvelopeArgs(opts.from, opts.to)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	q, err := a.openQueue()
 	if err != nil {
@@ -161,7 +162,7 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	case err != nil:
 		return err
 	case r.Outcome == qmailqueue.RequeueFailed && r.Temporary():
-		return withCode(exitTempFail, r.Err)
+		return cmdutil.WithCode(cmdutil.ExitTempFail, r.Err)
 	case r.Outcome == qmailqueue.RequeueFailed:
 		return r.Err
 	case r.Err != nil:
@@ -169,7 +170,7 @@ func requeueFile(a *app, opts *requeueOptions, format string) error {
 	}
 	v := r.Report()
 	v.Entry = opts.file
-	if format == formatJSON {
+	if format == cmdutil.FormatJSON {
 		return writeJSON(a.stdout, v)
 	}
 	_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", opts.file, v.Describe("queued"))

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
 
@@ -43,17 +45,17 @@ func runRetry(ctx context.Context, a *app, opts *retryOptions) error {
 		if !a.quiet {
 			now := a.now()
 			for _, t := range before {
-				fmt.Fprintf(a.stdout, "cleared %s: %d recent timeouts, the last %s ago\n", t.IP, t.Count, humanAge(now.Sub(t.Last)))
+				fmt.Fprintf(a.stdout, "cleared %s: %d recent timeouts, the last %s ago\n", t.IP, t.Count, qmailqueue.FormatAge(now.Sub(t.Last)))
 			}
 			fmt.Fprintf(a.stdout, "qq retry: cleared %s (%d remote hosts were being skipped)\n", path, len(before))
 		}
 	}
 	note, running, err := a.alarmQmailSend(opts.service, q)
 	if err != nil {
-		return withCode(exitTempFail, err)
+		return cmdutil.WithCode(cmdutil.ExitTempFail, err)
 	}
 	if !running {
-		return withCode(exitTempFail, errors.New("qmail-send is not running; nothing to retry (start it with qq svc up)"))
+		return cmdutil.WithCode(cmdutil.ExitTempFail, errors.New("qmail-send is not running; nothing to retry (start it with qq svc up)"))
 	}
 	if !a.quiet {
 		fmt.Fprintf(a.stdout, "qq retry: %s\n", note)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/spf13/cobra"
 )
@@ -24,10 +25,10 @@ func newRmCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "remove messages from the queue, keeping a copy in the quarantine",
 		Long:        longHelp("rm"),
-		Annotations: formats(formatPlain, plainFormats...),
+		Annotations: cmdutil.Formats(cmdutil.FormatPlain, plainFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			opts.cmdline = commandLine(cmd, args)
+			opts.cmdline = cmdutil.CommandLine(cmd, args)
 			return runRm(cmd.Context(), a, opts)
 		},
 	}
@@ -48,7 +49,7 @@ func addQuarantineFlag(cmd *cobra.Command, dst *string) {
 func (a *app) quarantineDir(flag string) (string, error) {
 	dir, err := qmailqueue.QuarantineDirFor(a.queueDir, flag)
 	if errors.Is(err, qmailqueue.ErrQuarantineInQueue) {
-		return "", usageErrorf("--%v", err)
+		return "", cmdutil.UsageErrorf("--%v", err)
 	}
 	return dir, err
 }
@@ -59,7 +60,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 		services: !opts.maint.noSvc, explain: func(err error) error { return opts.maint.explain(quarantineErr(err)) }}
 	c.setup = func(apply *qmailqueue.ApplyOptions) error {
 		if opts.noQuarantine && opts.quarantine != "" {
-			return usageErrorf("--no-quarantine and --quarantine exclude each other")
+			return cmdutil.UsageErrorf("--no-quarantine and --quarantine exclude each other")
 		}
 		qdir, err := a.quarantineDir(opts.quarantine)
 		if err != nil {
@@ -84,7 +85,7 @@ func runRm(ctx context.Context, a *app, opts *rmOptions) error {
 // holds it, try again later.
 func quarantineErr(err error) error {
 	if errors.Is(err, qmailqueue.ErrQuarantineBusy) {
-		return withCode(exitTempFail, err)
+		return cmdutil.WithCode(cmdutil.ExitTempFail, err)
 	}
 	return err
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/queuetest"
 	"github.com/qqmail/qq/svc"
@@ -380,8 +381,8 @@ func TestRmStopTimeout(t *testing.T) {
 	s := m.superviseStandin(t, 2*time.Second, false)
 
 	code, _, stderr := m.runQQBinary(t, "rm", "--subject", "pupil", "--yes", "--service", s.dir, "--timeout", "300ms")
-	if code != exitTempFail {
-		t.Fatalf("exit %d, want %d\n%s", code, exitTempFail, stderr)
+	if code != cmdutil.ExitTempFail {
+		t.Fatalf("exit %d, want %d\n%s", code, cmdutil.ExitTempFail, stderr)
 	}
 	if !strings.Contains(stderr, "qmail-send did not stop within 300ms") {
 		t.Errorf("stderr:\n%s", stderr)
@@ -404,8 +405,8 @@ func TestRmInterruptedWhileStopping(t *testing.T) {
 	waitFor(t, func() bool { return s.status(t).Want == svc.WantDown })
 	mustDo(t, cmd.Process.Signal(os.Interrupt))
 	err := cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
-		t.Fatalf("qq: %v, want exit %d\n%s", err, exitInterrupted, stderr)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != cmdutil.ExitInterrupted {
+		t.Fatalf("qq: %v, want exit %d\n%s", err, cmdutil.ExitInterrupted, stderr)
 	}
 	m.checkUnchanged(t)
 	m.checkRestored(t, s)
@@ -429,11 +430,11 @@ func TestRmInterruptedWhileRemoving(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	if code != exitInterrupted && code != 0 {
+	if code != cmdutil.ExitInterrupted && code != 0 {
 		t.Fatalf("qq exited %d\n%s%s", code, stdout, stderr)
 	}
 	intact := m.checkConsistent(t, quarantine)
-	if code == exitInterrupted && (intact == len(m.files) || intact == len(m.ham)) {
+	if code == cmdutil.ExitInterrupted && (intact == len(m.files) || intact == len(m.ham)) {
 		t.Logf("interrupted, but at a batch boundary: %d of %d messages intact", intact, len(m.files))
 	}
 	t.Logf("exit %d; %d of %d messages intact; %s", code, intact, len(m.files), lastLine(stdout.String()))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -39,28 +40,28 @@ func TestChangeExitCodes(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no selection", []string{"rm", "--no-svc"}, nil, exitUsage, "needs message IDs"},
-		{"bad format", []string{"rm", "--format", "xml", spam}, nil, exitUsage, "--format xml is not offered"},
-		{"bad id", []string{"rm", "x1"}, nil, exitUsage, `bad message ID "x1"`},
-		{"dry run", []string{"rm", "--dry-run", spam}, nil, exitOK, ""},
-		{"nothing matched", []string{"rm", "--yes", "--no-svc", "--sender", "nobody@example.com"}, nil, exitNoMatch, "no message matched"},
-		{"no terminal", []string{"rm", "--no-svc", spam}, nil, exitUsage, "no terminal to ask on"},
-		{"qmail-send running", []string{"rm", "--yes", "--no-svc", spam}, func() func() { return holdFlock(sendmutex) }, exitTempFail, "cannot be stopped"},
+		{"no selection", []string{"rm", "--no-svc"}, nil, cmdutil.ExitUsage, "needs message IDs"},
+		{"bad format", []string{"rm", "--format", "xml", spam}, nil, cmdutil.ExitUsage, "--format xml is not offered"},
+		{"bad id", []string{"rm", "x1"}, nil, cmdutil.ExitUsage, `bad message ID "x1"`},
+		{"dry run", []string{"rm", "--dry-run", spam}, nil, cmdutil.ExitOK, ""},
+		{"nothing matched", []string{"rm", "--yes", "--no-svc", "--sender", "nobody@example.com"}, nil, cmdutil.ExitNoMatch, "no message matched"},
+		{"no terminal", []string{"rm", "--no-svc", spam}, nil, cmdutil.ExitUsage, "no terminal to ask on"},
+		{"qmail-send running", []string{"rm", "--yes", "--no-svc", spam}, func() func() { return holdFlock(sendmutex) }, cmdutil.ExitTempFail, "cannot be stopped"},
 		{"quarantine busy", []string{"rm", "--yes", "--no-svc", spam}, func() func() {
 			mustDo(t, os.MkdirAll(filepath.Join(m.dir, "qq-quarantine"), 0o700))
 			return holdFlock(filepath.Join(m.dir, "qq-quarantine", ".lock"))
-		}, exitTempFail, "in use by another qq run"},
-		{"quarantine not a directory", []string{"rm", "--yes", "--no-svc", "--quarantine", notDir, spam}, nil, exitError, "not a directory"},
-		{"removed", []string{"rm", "--yes", "--no-svc", spam}, nil, exitOK, ""},
-		{"expire nothing matched", []string{"expire", "--yes", spam}, nil, exitNoMatch, "no message matched"},
-		{"retry without qmail-send", []string{"retry"}, nil, exitTempFail, "qmail-send is not running"},
-		{"requeue permanent failure", []string{"requeue", "--yes", "--qmail-queue", failing(31), spam}, nil, exitError, "exited 31"},
-		{"requeue temporary failure", []string{"requeue", "--yes", "--qmail-queue", failing(62), spam}, nil, exitTempFail, "problem with the queue directory"},
-		{"requeue nothing", []string{"requeue", "--yes", ham}, nil, exitNoMatch, "nothing to requeue"},
+		}, cmdutil.ExitTempFail, "in use by another qq run"},
+		{"quarantine not a directory", []string{"rm", "--yes", "--no-svc", "--quarantine", notDir, spam}, nil, cmdutil.ExitError, "not a directory"},
+		{"removed", []string{"rm", "--yes", "--no-svc", spam}, nil, cmdutil.ExitOK, ""},
+		{"expire nothing matched", []string{"expire", "--yes", spam}, nil, cmdutil.ExitNoMatch, "no message matched"},
+		{"retry without qmail-send", []string{"retry"}, nil, cmdutil.ExitTempFail, "qmail-send is not running"},
+		{"requeue permanent failure", []string{"requeue", "--yes", "--qmail-queue", failing(31), spam}, nil, cmdutil.ExitError, "exited 31"},
+		{"requeue temporary failure", []string{"requeue", "--yes", "--qmail-queue", failing(62), spam}, nil, cmdutil.ExitTempFail, "problem with the queue directory"},
+		{"requeue nothing", []string{"requeue", "--yes", ham}, nil, cmdutil.ExitNoMatch, "nothing to requeue"},
 		{"purge busy", []string{"quarantine", "purge", "--all"}, func() func() {
 			return holdFlock(filepath.Join(m.dir, "qq-quarantine", ".lock"))
-		}, exitTempFail, "in use"},
-		{"purge", []string{"quarantine", "purge", "--all"}, nil, exitOK, ""},
+		}, cmdutil.ExitTempFail, "in use"},
+		{"purge", []string{"quarantine", "purge", "--all"}, nil, cmdutil.ExitOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.setup != nil {

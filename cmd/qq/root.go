@@ -86,11 +86,3 @@ func newRootCmd(a *app) *cobra.Command {
 // locationFlags are the global flags that say where qmail's files are: a
 // command line handed to another qq command keeps them (qq top --format rm).
 var locationFlags = []string{"qmail-dir", "queue", "control-dir"}
-
-// commandLine is qq's command line as the user typed it, for the
-// quarantine's record of why messages were removed; selectionGiven reports
-// whether a selecting argument or flag was given.
-var (
-	commandLine    = cmdutil.CommandLine
-	selectionGiven = cmdutil.SelectionGiven
-)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/qqmail/qq/metrics"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/pflag"
@@ -48,5 +49,5 @@ func (sf *sendStateFlags) metricsSend(a *app) func() (*metrics.Send, error) {
 // checkSend is qmail-send's state as qq check judges it.
 func checkSend(st svc.SendState, now time.Time) report.SendState {
 	return report.SendState{Checked: st.Checked, Err: st.Err, Supervised: st.Supervised, Up: st.Status.Up,
-		Paused: st.Status.Paused, Text: st.Describe(now, humanAge)}
+		Paused: st.Status.Paused, Text: st.Describe(now, qmailqueue.FormatAge)}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
 )
@@ -24,7 +25,7 @@ func newShapeCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "show the queue by domain and age, as Postfix's qshape",
 		Long:        longHelp("shape"),
-		Annotations: formats("", tableFormats...),
+		Annotations: cmdutil.Formats("", tableFormats...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			return runShape(cmd.Context(), a, opts)
@@ -48,7 +49,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	now := a.now()
 	shapeOpts, rowOpts, err := opts.shape.Parse(now)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
 	if err != nil {
@@ -56,7 +57,7 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	}
 	shape, err := report.NewShape(shapeOpts)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	stats, err := report.Collect(ctx, q, shape, filter, opts.workers)
 	if err != nil {
@@ -70,9 +71,9 @@ func runShape(ctx context.Context, a *app, opts *shapeOptions) error {
 	out := bufio.NewWriterSize(a.stdout, 64<<10)
 	defer out.Flush()
 	switch format {
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		err = writeJSON(out, shape.JSON(rows))
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		fmt.Fprintf(out, "DOMAIN\tT\t%s\n", strings.Join(labels, "\t"))
 		for _, r := range append([]report.ShapeRow{total}, rows...) {
 			fmt.Fprintf(out, "%s\t%d", printable(r.Name()), r.Total)

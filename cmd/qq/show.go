@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/msgview"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
@@ -31,7 +33,7 @@ func newShowCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "show messages: envelope, state, retry and expiry, bounce report, headers",
 		Long:        longHelp("show"),
-		Annotations: formats("text", "text", formatJSON),
+		Annotations: cmdutil.Formats("text", "text", cmdutil.FormatJSON),
 		Args:        cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ids = args
@@ -48,14 +50,14 @@ func newShowCmd(a *app) *cobra.Command {
 func runShow(ctx context.Context, a *app, opts *showOptions) error {
 	format := a.output
 	if opts.raw && (opts.body || a.format != "") {
-		return usageErrorf("--raw writes the message as it is; it goes with neither --body nor --format")
+		return cmdutil.UsageErrorf("--raw writes the message as it is; it goes with neither --body nor --format")
 	}
 	if opts.part != "" {
 		if opts.raw || opts.body || a.format != "" || len(opts.ids) != 1 {
-			return usageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
+			return cmdutil.UsageErrorf("--part writes one part of one message; it goes with one ID and neither --raw, --body nor --format")
 		}
 		if !qmailqueue.ValidPartNumber(opts.part) {
-			return usageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
+			return cmdutil.UsageErrorf("--part %q: want a part number as qq show lists them (1, 2, 2.1)", opts.part)
 		}
 	}
 	// "-" reads IDs from standard input, one per line, as --ids-from -
@@ -109,7 +111,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 			}
 			d.Attempts = &attempts
 		}
-		if format == formatJSON {
+		if format == cmdutil.FormatJSON {
 			if err := writeJSON(out, msgview.NewShowJSON(d, now, estimated)); err != nil {
 				return err
 			}
@@ -118,9 +120,9 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		if i > 0 {
 			out.WriteString("\n")
 		}
-		style := msgview.Style{Bad: func(s string) string { return paintText(a.paint(s, colorBad)) },
-			Warn: func(s string) string { return paintText(a.paint(s, colorWarn)) },
-			Age:  func(age, lifetime time.Duration) string { return paintText(a.ageCell(age, lifetime)) }}
+		style := msgview.Style{Bad: func(s string) string { return a.paint(s, ui.Bad).Painted() },
+			Warn: func(s string) string { return a.paint(s, ui.Warn).Painted() },
+			Age:  func(age, lifetime time.Duration) string { return a.ageCell(age, lifetime).Painted() }}
 		if err := msgview.WriteText(out, d, msgview.TextOptions{Now: now, Estimated: estimated, Terminal: a.stdoutTTY, Style: style}); err != nil {
 			return err
 		}
@@ -129,7 +131,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 		return err
 	}
 	if missing > 0 {
-		return &silentError{Code: exitNoMatch}
+		return &cmdutil.SilentError{Code: cmdutil.ExitNoMatch}
 	}
 	return nil
 }
@@ -139,7 +141,7 @@ func runShow(ctx context.Context, a *app, opts *showOptions) error {
 func noMatchCode(err error) error {
 	var pe *qmailqueue.PartError
 	if errors.Is(err, qmailqueue.ErrNotFound) || errors.As(err, &pe) {
-		return withCode(exitNoMatch, err)
+		return cmdutil.WithCode(cmdutil.ExitNoMatch, err)
 	}
 	return err
 }
@@ -172,7 +174,7 @@ func (a *app) writePart(out *bufio.Writer, q *qmailqueue.Queue, id uint64, numbe
 	}
 	out.WriteString(a.esc().text(text))
 	if cut {
-		fmt.Fprintf(out, "\n(part longer than %s: the rest is not shown on a terminal; redirect it to a file)\n", humanBytes(qmailqueue.DefaultBodyLimit))
+		fmt.Fprintf(out, "\n(part longer than %s: the rest is not shown on a terminal; redirect it to a file)\n", qmailqueue.FormatSize(qmailqueue.DefaultBodyLimit))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/report"
 	"github.com/spf13/cobra"
@@ -24,7 +26,7 @@ func newStatCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "summarize the queue: messages, states, pending channels, bytes, oldest",
 		Long:        longHelp("stat"),
-		Annotations: formats("", formatTable, formatPlain, formatJSON, "qstat"),
+		Annotations: cmdutil.Formats("", cmdutil.FormatTable, cmdutil.FormatPlain, cmdutil.FormatJSON, "qstat"),
 		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
@@ -49,7 +51,7 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	}
 	if format == "qstat" {
 		if !filter.IsZero() {
-			return usageErrorf("--format qstat counts files as qmail-qstat does; it takes no filters")
+			return cmdutil.UsageErrorf("--format qstat counts files as qmail-qstat does; it takes no filters")
 		}
 		mess, todo, err := q.QstatCounts(ctx)
 		if err != nil {
@@ -65,9 +67,9 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 	v := report.NewStat(s, q, now)
 	out := bufio.NewWriter(a.stdout)
 	switch format {
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		err = writeJSON(out, v)
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		for _, kv := range v.Rows(now) {
 			fmt.Fprintf(out, "%s %v\n", kv.Key, kv.Value)
 		}
@@ -79,9 +81,9 @@ func runStat(ctx context.Context, a *app, opts *statOptions) error {
 			switch {
 			case kv.Value == 0:
 			case kv.Key == "broken":
-				value = a.paint(kv.Human, colorBad)
+				value = a.paint(kv.Human, ui.Bad)
 			case kv.Key == "bouncing" || kv.Key == "writing":
-				value = a.paint(kv.Human, colorWarn)
+				value = a.paint(kv.Human, ui.Warn)
 			case kv.Key == "oldest":
 				value = a.ageCell(now.Sub(s.Oldest), q.Lifetime)
 				value.Text = kv.Human

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/ctxio"
 	"github.com/qqmail/qq/tai64n"
 )
@@ -27,7 +28,7 @@ func (a *app) location(utc bool) *time.Location {
 // pressed ^C, there is nothing to explain.
 func interrupted(err error) error {
 	if errors.Is(err, context.Canceled) {
-		return &silentError{Code: exitInterrupted}
+		return &cmdutil.SilentError{Code: cmdutil.ExitInterrupted}
 	}
 	return err
 }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
+	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/svc"
 	"github.com/spf13/cobra"
 )
@@ -39,15 +42,15 @@ func (a *app) reportAll(errs []error) error {
 	case 1:
 		return svcErr(errs[0])
 	}
-	code := exitOK
+	code := cmdutil.ExitOK
 	for _, err := range errs {
 		fmt.Fprintf(a.stderr, "qq: %v\n", err)
-		c := exitCode(svcErr(err))
-		if c == exitTempFail || (code != exitTempFail && c > code) {
+		c := cmdutil.ExitStatus(svcErr(err))
+		if c == cmdutil.ExitTempFail || (code != cmdutil.ExitTempFail && c > code) {
 			code = c
 		}
 	}
-	return &silentError{Code: code}
+	return &cmdutil.SilentError{Code: code}
 }
 
 // --- qq svc status -------------------------------------------------------
@@ -62,7 +65,7 @@ func newSvcStatusCmd(a *app) *cobra.Command {
 		Use:         "status [SERVICE...]",
 		Short:       "show whether services are up, like svstat",
 		Long:        longHelp("svc-status"),
-		Annotations: formats("", formatTable, formatPlain, formatJSON, formatSvstat),
+		Annotations: cmdutil.Formats("", cmdutil.FormatTable, cmdutil.FormatPlain, cmdutil.FormatJSON, formatSvstat),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.services = args
 			return runSvcStatus(cmd.Context(), a, opts)
@@ -88,7 +91,7 @@ func (a *app) existingService(arg string) (*svc.Service, error) {
 // error; other errors stay as they are.
 func serviceArgErr(err error) error {
 	if errors.Is(err, svc.ErrNoDir) {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	return err
 }
@@ -106,13 +109,13 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 		if err := svc.WriteSvstat(a.stdout, services, now); err != nil {
 			return err
 		}
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		for _, r := range reports {
 			if err := writeJSON(a.stdout, r.View(now)); err != nil {
 				return err
 			}
 		}
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		var b strings.Builder
 		b.WriteString("service\tstate\tpid\tseconds\twant\tnormally\tpaused\tsupervisor\n")
 		for _, r := range reports {
@@ -133,7 +136,7 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 				pid = strconv.Itoa(v.Pid)
 			}
 			if v.Since != "" {
-				age = humanAge(time.Duration(v.Seconds) * time.Second)
+				age = qmailqueue.FormatAge(time.Duration(v.Seconds) * time.Second)
 			}
 			t.row(v.Service, a.svcStateCell(v.State, r.Status.Paused), pid, age, v.Want, v.Normally(), strings.Join(r.Notes(), ", "), v.Supervisor)
 		}
@@ -149,13 +152,13 @@ func runSvcStatus(ctx context.Context, a *app, opts *svcStatusOptions) error {
 func (a *app) svcStateCell(state string, paused bool) cell {
 	switch {
 	case state == "up" && paused:
-		return a.paint(state, colorWarn)
+		return a.paint(state, ui.Warn)
 	case state == "up":
-		return a.paint(state, colorGood)
+		return a.paint(state, ui.Good)
 	case state == "unsupervised":
-		return a.paint(state, colorWarn)
+		return a.paint(state, ui.Warn)
 	}
-	return a.paint(state, colorBad)
+	return a.paint(state, ui.Bad)
 }
 
 func dash(s string) string {
@@ -199,14 +202,14 @@ func newSvcControlCmd(a *app, c svc.Command) *cobra.Command {
 With --wait, qq then waits, at most --timeout, until for every service
 %s.`, c.WaitsUntil())
 		cmd.Flags().BoolVar(&opts.wait, "wait", false, "wait until the services are "+c.Name)
-		durationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
+		cmdutil.DurationFlag(cmd.Flags(), &opts.timeout, "timeout", svc.DefaultTimeout, "how long --wait waits")
 	}
 	return cmd
 }
 
 func runSvcControl(ctx context.Context, a *app, opts *svcControlOptions) error {
 	if opts.timeout < 0 || (opts.wait && opts.timeout == 0) {
-		return usageErrorf("--timeout must be positive, not %s", opts.timeout)
+		return cmdutil.UsageErrorf("--timeout must be positive, not %s", opts.timeout)
 	}
 	services, err := a.finder().ServicesFor(opts.services)
 	if err != nil {
@@ -250,7 +253,7 @@ func runSvcExec(ctx context.Context, a *app, opts *svcExecOptions) error {
 		if errors.As(err, &ee) {
 			// qq exits with the command's status; the services are
 			// restored as after any failed change, even with --keep-down.
-			return withCode(ee.Code, err)
+			return cmdutil.WithCode(ee.Code, err)
 		}
 		return err
 	})

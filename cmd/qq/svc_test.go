@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/svc"
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
@@ -177,30 +178,30 @@ func TestSvcExitCodes(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"status up", []string{"svc", "status", up}, exitOK, ""},
-		{"status unsupervised", []string{"svc", "status", stopped}, exitOK, ""},
-		{"status missing", []string{"svc", "status", up, filepath.Join(root, "nope")}, exitError,
+		{"status up", []string{"svc", "status", up}, cmdutil.ExitOK, ""},
+		{"status unsupervised", []string{"svc", "status", stopped}, cmdutil.ExitOK, ""},
+		{"status missing", []string{"svc", "status", up, filepath.Join(root, "nope")}, cmdutil.ExitError,
 			"qq: service directory " + filepath.Join(root, "nope") + ": file does not exist\n"},
-		{"status garbled", []string{"svc", "status", garbled}, exitError,
+		{"status garbled", []string{"svc", "status", garbled}, cmdutil.ExitError,
 			"qq: read " + garbled + "/supervise/status: bad supervise status: 7 bytes, too short (daemontools writes 18)\n"},
-		{"status bad format", []string{"svc", "status", "--format", "csv", up}, exitUsage, ""},
-		{"up without supervise", []string{"svc", "up", stopped}, exitTempFail,
+		{"status bad format", []string{"svc", "status", "--format", "csv", up}, cmdutil.ExitUsage, ""},
+		{"up without supervise", []string{"svc", "up", stopped}, cmdutil.ExitTempFail,
 			"qq: control " + stopped + ": supervise not running\n"},
-		{"several errors: the worst code wins", []string{"svc", "hup", filepath.Join(root, "nope"), stopped}, exitTempFail,
+		{"several errors: the worst code wins", []string{"svc", "hup", filepath.Join(root, "nope"), stopped}, cmdutil.ExitTempFail,
 			"qq: service directory " + filepath.Join(root, "nope") + ": file does not exist\nqq: control " + stopped + ": supervise not running\n"},
-		{"alarm", []string{"svc", "alarm", up}, exitOK, ""},
-		{"down --wait times out", []string{"svc", "down", "--wait", "--timeout", "150ms", up}, exitTempFail,
+		{"alarm", []string{"svc", "alarm", up}, cmdutil.ExitOK, ""},
+		{"down --wait times out", []string{"svc", "down", "--wait", "--timeout", "150ms", up}, cmdutil.ExitTempFail,
 			"qq: " + up + ": not down after 150ms (up (pid 1234), want up): timed out\n"},
-		{"up needs a service", []string{"svc", "up"}, exitUsage, ""},
-		{"exec: sendmutex held, nothing can stop it", []string{"--qmail-dir", lockedQmail, "svc", "exec", "--no-svc", "--", "touch", marker}, exitTempFail, ""},
-		{"exec: no sendmutex", []string{"--qmail-dir", root, "svc", "exec", "--no-svc", "--", "touch", marker}, exitError,
+		{"up needs a service", []string{"svc", "up"}, cmdutil.ExitUsage, ""},
+		{"exec: sendmutex held, nothing can stop it", []string{"--qmail-dir", lockedQmail, "svc", "exec", "--no-svc", "--", "touch", marker}, cmdutil.ExitTempFail, ""},
+		{"exec: no sendmutex", []string{"--qmail-dir", root, "svc", "exec", "--no-svc", "--", "touch", marker}, cmdutil.ExitError,
 			"qq: " + filepath.Join(root, "queue", "lock", "sendmutex") + ": lock/sendmutex does not exist (is this a qmail queue?)\n"},
-		{"exec: own lock path", []string{"--qmail-dir", qmail, "svc", "exec", "--no-svc", "--", "test", "-f", filepath.Join(qmail, ".qq.lock")}, exitOK, ""},
+		{"exec: own lock path", []string{"--qmail-dir", qmail, "svc", "exec", "--no-svc", "--", "test", "-f", filepath.Join(qmail, ".qq.lock")}, cmdutil.ExitOK, ""},
 		{"exec: the command's status", []string{"--qmail-dir", qmail, "svc", "exec", "--no-svc", "--", "sh", "-c", "exit 7"}, 7,
 			"qq: sh exited with status 7\n"},
-		{"exec: stop without start", []string{"--qmail-dir", qmail, "svc", "exec", "--stop-command", "true", "--", "true"}, exitUsage, ""},
-		{"exec: no-svc with service", []string{"--qmail-dir", qmail, "svc", "exec", "--no-svc", "--service", up, "--", "true"}, exitUsage, ""},
-		{"exec: missing service", []string{"--qmail-dir", qmail, "svc", "exec", "--service", filepath.Join(root, "nope"), "--", "true"}, exitError, ""},
+		{"exec: stop without start", []string{"--qmail-dir", qmail, "svc", "exec", "--stop-command", "true", "--", "true"}, cmdutil.ExitUsage, ""},
+		{"exec: no-svc with service", []string{"--qmail-dir", qmail, "svc", "exec", "--no-svc", "--service", up, "--", "true"}, cmdutil.ExitUsage, ""},
+		{"exec: missing service", []string{"--qmail-dir", qmail, "svc", "exec", "--service", filepath.Join(root, "nope"), "--", "true"}, cmdutil.ExitError, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,7 +301,7 @@ func TestSvcStatusSvstatFormat(t *testing.T) {
 	}
 	// The missing directory is an error for qq (exit 3, one line on
 	// stderr), though svstat's line for it is printed as svstat prints it.
-	if code != exitError || !strings.Contains(stderr, "missing: file does not exist") {
+	if code != cmdutil.ExitError || !strings.Contains(stderr, "missing: file does not exist") {
 		t.Errorf("exit %d, stderr %q; want 3 and the missing directory named", code, stderr)
 	}
 }
@@ -346,8 +347,8 @@ func TestSvcExecCycle(t *testing.T) {
 	}()
 	waitFor(t, func() bool { _, err := os.Stat(marker); return err == nil })
 	cancel()
-	if code := <-done; code != exitInterrupted {
-		t.Errorf("interrupted qq svc exec exited %d, want %d", code, exitInterrupted)
+	if code := <-done; code != cmdutil.ExitInterrupted {
+		t.Errorf("interrupted qq svc exec exited %d, want %d", code, cmdutil.ExitInterrupted)
 	}
 	if st, err := s.ReadStatus(); err != nil || !st.Up || st.Want != svc.WantUp {
 		t.Errorf("after the interrupted run: %+v, %v; want the service up again", st, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qqmail/qq/cmd/internal/columns"
 	"github.com/qqmail/qq/cmd/internal/ui"
+	"github.com/qqmail/qq/qmailqueue"
 )
 
 // This file is the one table layer every command draws its tables for
@@ -21,15 +22,6 @@ type col = columns.Spec
 // cell is a table cell with an optional colour.
 type cell = columns.Cell
 
-// Colours for what they mean (ui.Palette); a.paint uses them only when
-// colour is on.
-const (
-	colorBad  = ui.Bad  // broken, down, errors, about to expire
-	colorWarn = ui.Warn // bouncing, paused, warnings, old
-	colorGood = ui.Good // up, ok
-	colorDim  = ui.Dim  // not yet preprocessed, informational
-)
-
 // palette colours text when colour is on.
 func (a *app) palette() ui.Palette { return ui.Palette{On: a.color} }
 
@@ -39,7 +31,7 @@ func (a *app) paint(s string, m ui.Meaning) cell { return a.palette().Cell(s, m)
 // ageCell is a message age for a table, coloured by how near it is to
 // the queue lifetime (ui.Palette.Age).
 func (a *app) ageCell(age, lifetime time.Duration) cell {
-	return a.palette().Age(humanAge(age), age, lifetime)
+	return a.palette().Age(qmailqueue.FormatAge(age), age, lifetime)
 }
 
 // severityCell colours a severity word of fsck or check (ui.Palette.Severity).
@@ -47,9 +39,6 @@ func (a *app) severityCell(s string) cell { return a.palette().Severity(s) }
 
 // severityText is severityCell for a line that is not a table (qq check).
 func (a *app) severityText(s string) string { return a.severityCell(s).Painted() }
-
-// paintText is a cell's text in its colour, for lines that are not tables.
-func paintText(c cell) string { return c.Painted() }
 
 // layout is what tables fit: the terminal's width, or everything with --wide.
 func (a *app) layout() columns.Layout { return columns.Layout{Width: a.width, Wide: a.wide} }

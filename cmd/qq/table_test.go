@@ -9,6 +9,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 	"github.com/qqmail/qq/cmd/internal/columns"
+	"github.com/qqmail/qq/cmd/internal/ui"
 )
 
 // ansiRE matches the colour codes qq writes.
@@ -60,7 +61,7 @@ func TestTableFitsAndColours(t *testing.T) {
 	a, out := testApp(40, true)
 	tv := a.newTable(out, col{Name: "ID"}, col{Name: "STATE"}, col{Name: "SENDER", Min: 8},
 		col{Name: "NOTE", Min: 8, Wrap: true}, col{Name: "EXTRA", Drop: 1})
-	tv.row(12345, a.paint("broken", colorBad), "a-very-long-sender@example.com", "wrapped onto more lines", "hidden")
+	tv.row(12345, a.paint("broken", ui.Bad), "a-very-long-sender@example.com", "wrapped onto more lines", "hidden")
 	if err := tv.render(); err != nil {
 		t.Fatal(err)
 	}

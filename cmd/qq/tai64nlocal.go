@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/tai64n"
 )
 
@@ -24,7 +25,7 @@ func newTai64nlocalCmd(a *app) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.utc && opts.epoch {
-				return asUsage(cmd, fmt.Errorf("--utc and --epoch cannot be used together"))
+				return cmdutil.AsUsage(cmd, fmt.Errorf("--utc and --epoch cannot be used together"))
 			}
 			return runTai64nlocal(cmd.Context(), a, opts)
 		},

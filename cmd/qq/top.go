@@ -34,7 +34,7 @@ func newTopCmd(a *app) *cobra.Command {
 		GroupID:     groupQueue,
 		Short:       "find who fills the queue: messages grouped by sender, recipient, subject, host or size",
 		Long:        longHelp("top"),
-		Annotations: formats("", formatTable, formatPlain, formatJSON, "ids", "rm"),
+		Annotations: cmdutil.Formats("", cmdutil.FormatTable, cmdutil.FormatPlain, cmdutil.FormatJSON, "ids", "rm"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			opts.top.GroupSet = cmd.Flags().Changed("group")
@@ -61,10 +61,10 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	format := a.output
 	top, err := opts.top.Parse()
 	if err != nil {
-		return usageErrorf("%v", err)
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	if format == "ids" && !top.GroupSet {
-		return usageErrorf("--format ids lists the messages of one group: add --group NAME")
+		return cmdutil.UsageErrorf("--format ids lists the messages of one group: add --group NAME")
 	}
 	now := a.now()
 	q, filter, err := a.openFiltered(&opts.filter, now, opts.args)
@@ -88,9 +88,9 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	opts.watch.messages = total.Messages
 	tv := topView{a: a, key: top.Key, hop: top.Hop, now: now, rmArgs: opts.rmArgs, filter: filter}
 	switch format {
-	case formatJSON:
+	case cmdutil.FormatJSON:
 		err = writeJSON(out, report.NewTopJSON(top.Key, top.Hop, groups, total, g.Len(), now, tv.rmFilter))
-	case formatPlain:
+	case cmdutil.FormatPlain:
 		for _, grp := range groups {
 			fmt.Fprintf(out, "%d\t%d\t%d\t%s\t%s\t%s\n", grp.Messages, grp.Recipients, grp.Bytes,
 				timeOrDash(grp.Oldest), timeOrDash(grp.Newest), tv.name(grp.Name))
@@ -150,13 +150,13 @@ func (tv topView) table(out io.Writer, groups []report.Group, total report.Group
 		col{Name: "RCPTS", Right: true, Drop: 2}, col{Name: "SIZE", Right: true},
 		col{Name: "OLDEST", Right: true}, col{Name: "NEWEST", Right: true, Drop: 1})
 	for _, g := range groups {
-		t.row(tv.name(g.Name), g.Messages, g.Recipients, humanBytes(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
+		t.row(tv.name(g.Name), g.Messages, g.Recipients, qmailqueue.FormatSize(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
 	}
 	label := fmt.Sprintf("TOTAL (%d groups)", count)
 	if len(groups) < count {
 		label = fmt.Sprintf("TOTAL (%d of %d groups shown)", len(groups), count)
 	}
-	t.setFooter(label, total.Messages, total.Recipients, humanBytes(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest))
+	t.setFooter(label, total.Messages, total.Recipients, qmailqueue.FormatSize(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest))
 	t.render()
 }
 
@@ -164,7 +164,7 @@ func (tv topView) age(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return humanAge(tv.now.Sub(t))
+	return qmailqueue.FormatAge(tv.now.Sub(t))
 }
 
 func timeOrDash(t time.Time) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
 	"github.com/qqmail/qq/cmd/internal/ui"
 	"github.com/spf13/pflag"
 )
@@ -25,7 +26,7 @@ type watchFlags struct {
 
 func (w *watchFlags) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&w.on, "watch", false, "refresh every --interval until interrupted (in place on a terminal, like watch)")
-	durationFlag(fs, &w.interval, "interval", 2*time.Second, "with --watch, refresh every `AGE`")
+	cmdutil.DurationFlag(fs, &w.interval, "interval", 2*time.Second, "with --watch, refresh every `AGE`")
 	fs.IntVar(&w.count, "count", 0, "with --watch, stop after `N` refreshes")
 	fs.MarkHidden("count")
 }
@@ -36,17 +37,17 @@ func (w *watchFlags) addFlags(fs *pflag.FlagSet) {
 // qq log -f, the terminal restored.
 func (w *watchFlags) run(ctx context.Context, a *app, title string, once func(a *app) error) error {
 	if w.interval <= 0 {
-		return usageErrorf("--interval must be positive")
+		return cmdutil.UsageErrorf("--interval must be positive")
 	}
 	if w.count < 0 {
-		return usageErrorf("--count must not be negative")
+		return cmdutil.UsageErrorf("--count must not be negative")
 	}
 	watch := ui.Watch{Title: title, Interval: w.interval, Count: w.count, Out: a.stdout, TTY: a.stdoutTTY, Now: a.now}
 	err := watch.Run(ctx, func(out io.Writer) (int, error) {
 		run := *a
 		run.stdout = out
 		w.messages = 0
-		if err := once(&run); err != nil && !errors.Is(err, errNothingMatched) {
+		if err := once(&run); err != nil && !errors.Is(err, cmdutil.ErrNothingMatched) {
 			return 0, err
 		}
 		return w.messages, nil

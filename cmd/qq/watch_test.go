@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/qqmail/qq/cmd/internal/ui"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qqmail/qq/cmd/internal/cmdutil"
+	"github.com/qqmail/qq/cmd/internal/ui"
 )
 
 // TestWatchHeaderChange checks the header's change and rate between
@@ -50,8 +52,8 @@ func TestWatchInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &watchFlags{interval: time.Hour}
 	err := w.run(ctx, a, "qq stat", func(a *app) error { cancel(); return nil })
-	if exitCode(err) != exitInterrupted {
-		t.Errorf("exit %d (%v), want %d", exitCode(err), err, exitInterrupted)
+	if cmdutil.ExitStatus(err) != cmdutil.ExitInterrupted {
+		t.Errorf("exit %d (%v), want %d", cmdutil.ExitStatus(err), err, cmdutil.ExitInterrupted)
 	}
 	if !strings.HasSuffix(out.String(), ui.AltScreenOff) {
 		t.Errorf("terminal not restored: %q", out.String())
