@@ -177,7 +177,7 @@ func timeOrDash(t time.Time) string {
 // rmFilter returns the qq rm arguments that select exactly the messages of
 // group g (Key.SelectArgs), this command's own filters included.
 func (tv topView) rmFilter(g report.Group) ([]string, bool) {
-	return tv.key.SelectArgs(g.Name, tv.filter, tv.rmArgs)
+	return tv.key.SelectArgs(g.Name, tv.hop, tv.filter, tv.rmArgs)
 }
 
 // writeRm prints the qq rm command that selects group g, or a comment with

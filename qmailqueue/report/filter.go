@@ -9,9 +9,11 @@ import (
 // FilterArgs returns the filter flags of qq's selecting commands (list,
 // rm, expire, …) that select exactly the messages of the group named name
 // under key k, as command-line arguments: --sender NAME, --rcpt-domain
-// NAME, --larger N --smaller M, and so on. ok is false when no filter does:
-// IP and HELO hops, the "none" groups and parent-domain rows.
-func (k Key) FilterArgs(name string) (args []string, ok bool) {
+// NAME, --larger N --smaller M, --helo for the nearest hop's HELO name
+// (hop 1, the one --helo reads), and so on. ok is false when no filter
+// does: IP hops, HELO names of farther hops or with bytes outside
+// printable ASCII, the "none" groups and parent-domain rows.
+func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 	switch k {
 	case KeySender:
 		return []string{"--sender", name}, true
@@ -37,6 +39,15 @@ func (k Key) FilterArgs(name string) (args []string, ok bool) {
 		// this very subject matches, and other regexes keep their case
 		// rule.
 		return []string{"--subject", "(?-i)^" + regexp.QuoteMeta(name) + "$"}, true
+	case KeyHelo:
+		// The group name is the HELO name lower-cased (Namer.Names), so
+		// the expression ignores case whatever --case says. A name that
+		// is not printable ASCII is left to the IDs: lower-casing and
+		// the expression's case folding could then disagree.
+		if hop != 1 || name == "" || !printableASCII(name) {
+			return nil, false
+		}
+		return []string{"--helo", "(?i)^" + regexp.QuoteMeta(name) + "$"}, true
 	case KeySize:
 		b, _ := SizeBucketNamed(name)
 		if b.Min > 0 {
@@ -48,4 +59,14 @@ func (k Key) FilterArgs(name string) (args []string, ok bool) {
 		return args, true
 	}
 	return nil, false
+}
+
+// printableASCII reports whether s has only printable ASCII characters.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -11,39 +11,51 @@ func TestFilterArgs(t *testing.T) {
 	tests := []struct {
 		key  Key
 		name string
+		hop  int
 		want []string
 		ok   bool
 	}{
-		{KeySender, "a@x", []string{"--sender", "a@x"}, true},
-		{KeySender, "", []string{"--sender", ""}, true}, // the null sender
-		{KeySenderDomain, "x.example", []string{"--sender-domain", "x.example"}, true},
-		{KeySenderDomain, "", nil, false},
-		{KeyRecipientDomain, "y.example", []string{"--rcpt-domain", "y.example"}, true},
-		{KeyRecipientDomain, ".example", nil, false}, // a parent-domain row
-		{KeyRecipient, "b@y", []string{"--rcpt", "b@y"}, true},
-		{KeyRecipient, "", nil, false},
-		{KeySubject, "Buy now (50% off)", []string{"--subject", `(?-i)^Buy now \(50% off\)$`}, true},
-		{KeySubject, "", nil, false},
-		{KeyIP, "192.0.2.1", nil, false},
-		{KeyHelo, "mx.example", nil, false},
+		{KeySender, "a@x", 1, []string{"--sender", "a@x"}, true},
+		{KeySender, "", 1, []string{"--sender", ""}, true}, // the null sender
+		{KeySenderDomain, "x.example", 1, []string{"--sender-domain", "x.example"}, true},
+		{KeySenderDomain, "", 1, nil, false},
+		{KeyRecipientDomain, "y.example", 1, []string{"--rcpt-domain", "y.example"}, true},
+		{KeyRecipientDomain, ".example", 1, nil, false}, // a parent-domain row
+		{KeyRecipient, "b@y", 1, []string{"--rcpt", "b@y"}, true},
+		{KeyRecipient, "", 1, nil, false},
+		{KeySubject, "Buy now (50% off)", 1, []string{"--subject", `(?-i)^Buy now \(50% off\)$`}, true},
+		{KeySubject, "", 1, nil, false},
+		{KeyIP, "192.0.2.1", 1, nil, false},
+		{KeyHelo, "mx.example", 1, []string{"--helo", `(?i)^mx\.example$`}, true},
+		{KeyHelo, "mx.example", 2, nil, false},    // --helo reads the nearest hop only
+		{KeyHelo, "", 1, nil, false},              // no hop
+		{KeyHelo, "mx example", 1, nil, false},    // not printable ASCII: left to the IDs
+		{KeyHelo, "m\xe9.example", 1, nil, false}, // likewise
 	}
 	for _, tt := range tests {
-		got, ok := tt.key.FilterArgs(tt.name)
+		got, ok := tt.key.FilterArgs(tt.name, tt.hop)
 		if ok != tt.ok || !slices.Equal(got, tt.want) {
-			t.Errorf("%s.FilterArgs(%q) = %q, %v; want %q, %v", tt.key, tt.name, got, ok, tt.want, tt.ok)
+			t.Errorf("%s.FilterArgs(%q, %d) = %q, %v; want %q, %v", tt.key, tt.name, tt.hop, got, ok, tt.want, tt.ok)
 		}
 	}
 	// A subject's regular expression matches that subject only.
-	args, _ := KeySubject.FilterArgs("a.b")
+	args, _ := KeySubject.FilterArgs("a.b", 1)
 	re := regexp.MustCompile("(?i)" + args[1])
 	if !re.MatchString("a.b") || re.MatchString("A.B") || re.MatchString("axb") {
 		t.Errorf("--subject %q matches more than the subject a.b", args[1])
 	}
+	// A HELO name's expression matches that name in any case only (the
+	// group is the name lower-cased).
+	args, _ = KeyHelo.FilterArgs("win-1.example", 1)
+	re = regexp.MustCompile(args[1])
+	if !re.MatchString("WIN-1.example") || re.MatchString("win-1xexample") || re.MatchString("xwin-1.example") {
+		t.Errorf("--helo %q matches more than the HELO name win-1.example", args[1])
+	}
 	// Size buckets: the first has no lower bound, the last no upper one.
-	if got, ok := KeySize.FilterArgs(first.Name); !ok || slices.Contains(got, "--larger") {
+	if got, ok := KeySize.FilterArgs(first.Name, 1); !ok || slices.Contains(got, "--larger") {
 		t.Errorf("first size bucket %q: %q, %v", first.Name, got, ok)
 	}
-	if got, ok := KeySize.FilterArgs(last.Name); !ok || slices.Contains(got, "--smaller") || !slices.Contains(got, "--larger") {
+	if got, ok := KeySize.FilterArgs(last.Name, 1); !ok || slices.Contains(got, "--smaller") || !slices.Contains(got, "--larger") {
 		t.Errorf("last size bucket %q: %q, %v", last.Name, got, ok)
 	}
 }

@@ -53,15 +53,17 @@ func (k Key) ParseGroup(name string) (string, error) {
 func (k Key) HasHop() bool { return k == KeyIP || k == KeyHelo }
 
 // SelectArgs returns the arguments of a selecting command (qq rm) that
-// select exactly the messages of group name: base (the flags that made
-// the selection the groups were counted in) and the group's own filter
-// flags (FilterArgs). ok is false when no filter does: IP and HELO hops,
-// "none" groups, and any selection negated with --not.
-func (k Key) SelectArgs(name string, filter *qmailqueue.Filter, base []string) (args []string, ok bool) {
-	if filter != nil && filter.Not {
+// select exactly the messages of group name, counted at Received hop hop
+// for KeyIP and KeyHelo: base (the flags that made the selection the
+// groups were counted in) and the group's own filter flags (FilterArgs).
+// ok is false when no filter does: IP hops, the groups FilterArgs names,
+// a HELO group in a selection with its own --helo (one --helo replaces
+// the other), and any selection negated with --not.
+func (k Key) SelectArgs(name string, hop int, filter *qmailqueue.Filter, base []string) (args []string, ok bool) {
+	if filter != nil && (filter.Not || (k == KeyHelo && filter.Helo != nil)) {
 		return nil, false
 	}
-	own, ok := k.FilterArgs(name)
+	own, ok := k.FilterArgs(name, hop)
 	if !ok {
 		return nil, false
 	}

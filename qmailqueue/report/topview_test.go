@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -31,17 +32,26 @@ func TestDisplayName(t *testing.T) {
 
 func TestSelectArgs(t *testing.T) {
 	base := []string{"--older", "1h"}
-	args, ok := KeySender.SelectArgs("a@b", qmailqueue.NewFilter(), base)
+	args, ok := KeySender.SelectArgs("a@b", 1, qmailqueue.NewFilter(), base)
 	if !ok || !slices.Equal(args, []string{"--older", "1h", "--sender", "a@b"}) {
 		t.Errorf("SelectArgs = %q, %v", args, ok)
 	}
 	not := qmailqueue.NewFilter()
 	not.Not = true
-	if _, ok := KeySender.SelectArgs("a@b", not, base); ok {
+	if _, ok := KeySender.SelectArgs("a@b", 1, not, base); ok {
 		t.Error("a selection negated with --not has rm arguments")
 	}
-	if _, ok := KeyIP.SelectArgs("192.0.2.1", nil, base); ok {
+	if _, ok := KeyIP.SelectArgs("192.0.2.1", 1, nil, base); ok {
 		t.Error("an IP group has rm arguments")
+	}
+	if args, ok := KeyHelo.SelectArgs("mx.example", 1, qmailqueue.NewFilter(), base); !ok || !slices.Equal(args, []string{"--older", "1h", "--helo", `(?i)^mx\.example$`}) {
+		t.Errorf("HELO group: SelectArgs = %q, %v", args, ok)
+	}
+	// A selection with its own --helo: a second --helo would replace it.
+	helo := qmailqueue.NewFilter()
+	helo.Helo = regexp.MustCompile("^mx")
+	if _, ok := KeyHelo.SelectArgs("mx.example", 1, helo, base); ok {
+		t.Error("a HELO group in a --helo selection has rm arguments")
 	}
 }
 
