@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unique"
 
 	"github.com/google/renameio/v2"
 	"github.com/qqmail/qq/internal/regularfile"
@@ -650,8 +651,32 @@ const maxLegacyManifest = 64 << 20
 // The error is a read error of r.
 func ParseManifest(run string, r io.Reader) ([]QuarantineEntry, []string, error) {
 	var entries []QuarantineEntry
+	problems, err := eachManifestEntry(run, r, func(e *QuarantineEntry) error {
+		entries = append(entries, *e)
+		return nil
+	})
+	return entries, problems, err
+}
+
+// eachManifestEntry is [ParseManifest] streamed: it calls fn for each
+// entry, in the order of the lines, holding only what it must. The lines
+// of an fsck save are merged, so from the first fsck save on the entries
+// are held until the end of the manifest (fsck runs are small); those of
+// qq rm, a line per message, are handed on at once. An error of fn stops
+// the reading and is returned.
+func eachManifestEntry(run string, r io.Reader, fn func(*QuarantineEntry) error) ([]string, error) {
 	var problems []string
-	fsckAt := map[uint64]int{} // index in entries of an fsck save by ID
+	var held []QuarantineEntry // the entries from the first fsck save on
+	fsckAt := map[uint64]int{} // index in held of an fsck save by ID
+	flush := func() error {
+		for i := range held {
+			if err := fn(&held[i]); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
+	}
 	br := bufio.NewReader(r)
 	var long []byte // a line longer than the reader's buffer, gathered
 	n := 0
@@ -672,7 +697,10 @@ func ParseManifest(run string, r io.Reader) ([]QuarantineEntry, []string, error)
 			break
 		}
 		if err != nil {
-			return entries, problems, err
+			if ferr := flush(); ferr != nil {
+				return problems, ferr
+			}
+			return problems, err
 		}
 		line := chunk[:len(chunk)-1]
 		if long != nil {
@@ -706,23 +734,48 @@ func ParseManifest(run string, r io.Reader) ([]QuarantineEntry, []string, error)
 		}
 		e.Run = run
 		e.SenderKnown = e.Kind == KindRemoved
+		e.share()
 		if e.Recipients == nil {
 			e.Recipients = []QuarantinedRecipient{}
 		}
-		if e.Kind == KindFsckSave && e.ID != 0 {
+		switch {
+		case e.Kind == KindFsckSave && e.ID != 0:
 			if k, ok := fsckAt[e.ID]; ok {
-				merged := &entries[k]
+				merged := &held[k]
 				merged.Files = append(merged.Files, e.Files...)
 				if e.RequeuedAt != nil {
 					merged.RequeuedAt, merged.RequeuedAs = e.RequeuedAt, e.RequeuedAs
 				}
 				continue
 			}
-			fsckAt[e.ID] = len(entries)
+			fsckAt[e.ID] = len(held)
+			held = append(held, e)
+		case len(held) > 0:
+			held = append(held, e) // after an fsck save: keep the lines' order
+		default:
+			if err := fn(&e); err != nil {
+				return problems, err
+			}
 		}
-		entries = append(entries, e)
 	}
-	return entries, problems, nil
+	return problems, flush()
+}
+
+// share replaces the strings of e that repeat from entry to entry (the
+// queue, the reason, the state, the sender and subject of a flood, the
+// channels) with one shared copy each (unique.Make): a run of 100,000
+// removed messages repeats its command line 100,000 times, and a
+// catalogue is held whole by qq quarantine list, qq requeue and the
+// browser.
+func (e *QuarantineEntry) share() {
+	e.Queue = unique.Make(e.Queue).Value()
+	e.Reason = unique.Make(e.Reason).Value()
+	e.State = unique.Make(e.State).Value()
+	e.Sender = Address(unique.Make(string(e.Sender)).Value())
+	e.Subject = unique.Make(e.Subject).Value()
+	for i := range e.Recipients {
+		e.Recipients[i].Channel = unique.Make(e.Recipients[i].Channel).Value()
+	}
 }
 
 // parseLegacyFsck reads the MANIFEST of a run made by an earlier qq fsck
@@ -765,45 +818,57 @@ func runTime(run string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// readManifest reads the entries a run's manifest lists: manifest.jsonl,
-// or the MANIFEST of an earlier qq fsck. Either must be a regular file
-// (no link followed, no FIFO waited on); manifest.jsonl is read a line at
-// a time.
-func readManifest(runDir, run string) ([]QuarantineEntry, []string, error) {
+// readManifest calls fn for each entry a run's manifest lists:
+// manifest.jsonl, read a line at a time, or the MANIFEST of an earlier qq
+// fsck. Either must be a regular file (no link followed, no FIFO waited
+// on).
+func readManifest(runDir, run string, fn func(*QuarantineEntry) error) ([]string, error) {
 	f, _, err := regularfile.Open(filepath.Join(runDir, ManifestName), unix.O_NOFOLLOW)
 	if errors.Is(err, fs.ErrNotExist) {
 		legacy, _, lerr := regularfile.ReadAll(filepath.Join(runDir, legacyFsckManifest), unix.O_NOFOLLOW, maxLegacyManifest)
 		switch {
 		case lerr == nil:
-			return parseLegacyFsck(run, legacy), nil, nil
+			entries := parseLegacyFsck(run, legacy)
+			for i := range entries {
+				if err := fn(&entries[i]); err != nil {
+					return nil, err
+				}
+			}
+			return nil, nil
 		case errors.Is(lerr, fs.ErrNotExist):
-			return nil, []string{run + ": no " + ManifestName}, nil
+			return []string{run + ": no " + ManifestName}, nil
 		}
-		return nil, nil, fmt.Errorf("quarantine: %w", lerr)
+		return nil, fmt.Errorf("quarantine: %w", lerr)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("quarantine: %w", err)
+		return nil, fmt.Errorf("quarantine: %w", err)
 	}
 	defer f.Close()
-	es, ps, err := ParseManifest(run, f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("quarantine: %s: %w", run, err)
+	var fnErr error // fn's own error goes back as it is
+	problems, err := eachManifestEntry(run, f, func(e *QuarantineEntry) error {
+		fnErr = fn(e)
+		return fnErr
+	})
+	switch {
+	case err != nil && err == fnErr:
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("quarantine: %s: %w", run, err)
 	}
-	return es, ps, nil
+	return problems, nil
 }
 
-// readRun reads the entries of one run directory: its manifest, completed
-// from the files an fsck save holds, and reconciled with the directory so
-// that every file it holds is listed. problems name what is amiss.
-func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
+// readRun calls fn for each entry of one run directory: its manifest's,
+// completed from the files an fsck save holds, then, reconciled with the
+// directory, one for each file no manifest line describes. problems name
+// what is amiss. What it holds besides the entry at hand is the names of
+// the files the run lists, not its entries (eachManifestEntry).
+func readRun(dir, run string, fn func(*QuarantineEntry) error) ([]string, error) {
 	runDir := filepath.Join(dir, run)
-	entries, problems, err := readManifest(runDir, run)
-	if err != nil {
-		return nil, nil, err
-	}
 	listed := map[string]bool{}
-	for i := range entries {
-		e := &entries[i]
+	ids := map[uint64]bool{}
+	var missing []string // the entries' problems, after the manifest's
+	problems, err := readManifest(runDir, run, func(e *QuarantineEntry) error {
 		e.dir = dir
 		if e.Kind == KindFsckSave {
 			completeFsckSave(runDir, e)
@@ -814,26 +879,28 @@ func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
 		if p := e.MessPath(dir); p != "" {
 			var st unix.Stat_t
 			if err := unix.Lstat(p, &st); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: mess file: %v", e.Name(), &os.PathError{Op: "lstat", Path: p, Err: err}))
+				missing = append(missing, fmt.Sprintf("%s: mess file: %v", e.Name(), &os.PathError{Op: "lstat", Path: p, Err: err}))
 			} else if e.Kind == KindRemoved {
 				// Whether the kept file is the queue's inode is a fact of
 				// the file system.
 				e.Linked = st.Ino == e.MessInode
 			}
 		}
+		ids[e.ID] = true
+		return fn(e)
+	})
+	if err != nil {
+		return nil, err
 	}
+	problems = append(problems, missing...)
 	unlisted, err := unlistedFiles(runDir, listed)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(unlisted) > 0 {
 		problems = append(problems, fmt.Sprintf("%s: interrupted run: %d files no manifest line describes (listed as unlisted)", run, len(unlisted)))
 	}
 	when, whenOK := runTime(run)
-	ids := make(map[uint64]bool, len(entries))
-	for i := range entries {
-		ids[entries[i].ID] = true
-	}
 	for _, u := range unlisted {
 		first, _, _ := strings.Cut(u.name, "/")
 		id, err := ParseID(first)
@@ -851,9 +918,11 @@ func readRun(dir, run string) ([]QuarantineEntry, []string, error) {
 		if !strings.Contains(u.name, "/") {
 			e.Mess = u.name
 		}
-		entries = append(entries, e)
+		if err := fn(&e); err != nil {
+			return nil, err
+		}
 	}
-	return entries, problems, nil
+	return problems, nil
 }
 
 // keptStat is a file found in a run directory.
@@ -991,29 +1060,46 @@ func readKept(p string) []byte {
 }
 
 // LoadQuarantine reads every run of the quarantine in dir, oldest run first,
-// without taking its lock. problems lists manifest lines that do not parse,
-// entries whose mess file is missing, and interrupted runs. A quarantine
-// that does not exist is empty.
+// without taking its lock ([WalkQuarantine]). problems lists manifest
+// lines that do not parse, entries whose mess file is missing, and
+// interrupted runs. A quarantine that does not exist is empty.
 func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, err error) {
+	problems, err = WalkQuarantine(dir, func(e *QuarantineEntry) error {
+		entries = append(entries, *e)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return entries, problems, nil
+}
+
+// WalkQuarantine calls fn for each entry of the quarantine in dir, in
+// [LoadQuarantine]'s order, without taking its lock, and returns the same
+// problems once every run is read. It holds one entry at a time (and the
+// names of one run's files), so that listing a quarantine of a million
+// removed messages takes no more memory than listing ten; the entry fn is
+// given is reused after fn returns: fn copies what it keeps. An error of
+// fn stops the walk and is returned.
+func WalkQuarantine(dir string, fn func(*QuarantineEntry) error) (problems []string, err error) {
 	runs, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("quarantine: %w", err)
+		return nil, fmt.Errorf("quarantine: %w", err)
 	}
 	for _, run := range runs {
 		if !run.IsDir() || strings.HasPrefix(run.Name(), ".") {
 			continue
 		}
-		es, ps, err := readRun(dir, run.Name())
+		ps, err := readRun(dir, run.Name(), fn)
 		if err != nil {
-			return nil, nil, err
+			return problems, err
 		}
 		problems = append(problems, ps...)
-		entries = append(entries, es...)
 	}
-	return entries, problems, nil
+	return problems, nil
 }
 
 // Purge removes entries from the quarantine: their mess files and manifest
@@ -1093,8 +1179,11 @@ func (z *Quarantine) rewriteRun(run string, changes map[string]*QuarantineEntry,
 		return fmt.Errorf("quarantine: bad run name %q", run)
 	}
 	dir := filepath.Join(z.Dir, run)
-	current, _, err := readManifest(dir, run)
-	if err != nil {
+	var current []QuarantineEntry
+	if _, err := readManifest(dir, run, func(e *QuarantineEntry) error {
+		current = append(current, *e)
+		return nil
+	}); err != nil {
 		return err
 	}
 	var out bytes.Buffer

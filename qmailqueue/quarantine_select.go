@@ -132,19 +132,52 @@ func ParseEntryRefs(args []string) ([]EntryRef, error) {
 	return refs, nil
 }
 
-// Load reads the quarantine in dir ([LoadQuarantine]) and returns the
-// entries s selects, with the problems of its catalogue.
+// Load reads the quarantine in dir and returns the entries s selects, with
+// the problems of its catalogue. It keeps only the entries selected
+// ([EntrySelection.Each]).
 func (s EntrySelection) Load(dir string) (entries []QuarantineEntry, problems []string, err error) {
-	all, problems, err := LoadQuarantine(dir)
+	problems, err = s.Each(dir, func(e *QuarantineEntry) error {
+		entries = append(entries, *e)
+		return nil
+	})
 	if err != nil {
 		return nil, problems, err
 	}
-	entries, err = s.Select(dir, all)
-	return entries, problems, err
+	return entries, problems, nil
+}
+
+// Each calls fn for each entry of the quarantine in dir that s selects, in
+// [LoadQuarantine]'s order, one at a time ([WalkQuarantine]: fn copies
+// what it keeps), and returns the problems of the catalogue.
+func (s EntrySelection) Each(dir string, fn func(*QuarantineEntry) error) ([]string, error) {
+	selects := s.selector(dir)
+	return WalkQuarantine(dir, func(e *QuarantineEntry) error {
+		ok, err := selects(e)
+		if err != nil || !ok {
+			return err
+		}
+		return fn(e)
+	})
 }
 
 // Select returns the entries of the quarantine in dir that s selects.
 func (s EntrySelection) Select(dir string, entries []QuarantineEntry) ([]QuarantineEntry, error) {
+	selects := s.selector(dir)
+	var out []QuarantineEntry
+	for i := range entries {
+		ok, err := selects(&entries[i])
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, entries[i])
+		}
+	}
+	return out, nil
+}
+
+// selector returns the test of an entry of the quarantine in dir against s.
+func (s EntrySelection) selector(dir string) func(e *QuarantineEntry) (bool, error) {
 	var filter Filter
 	var older, newer time.Duration
 	if s.Filter != nil {
@@ -152,31 +185,24 @@ func (s EntrySelection) Select(dir string, entries []QuarantineEntry) ([]Quarant
 		older, newer = filter.OlderThan, filter.NewerThan
 		filter.OlderThan, filter.NewerThan = 0, 0
 	}
-	var out []QuarantineEntry
-	for i := range entries {
-		e := &entries[i]
+	return func(e *QuarantineEntry) (bool, error) {
 		if len(s.Refs) > 0 && !anyRef(s.Refs, e) {
-			continue
+			return false, nil
 		}
 		age := s.Now.Sub(e.RemovedAt)
 		if (older != 0 && age <= older) || (newer != 0 && age >= newer) {
-			continue
+			return false, nil
 		}
 		if s.Filter != nil && !filter.IsZero() {
-			ok, err := e.Matches(&filter, dir)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
+			if ok, err := e.Matches(&filter, dir); err != nil || !ok {
+				return false, err
 			}
 		}
 		if s.Requeued && e.RequeuedAt == nil {
-			continue
+			return false, nil
 		}
-		out = append(out, *e)
+		return true, nil
 	}
-	return out, nil
 }
 
 func anyRef(refs []EntryRef, e *QuarantineEntry) bool {

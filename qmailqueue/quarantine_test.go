@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
@@ -218,4 +220,132 @@ func TestManifestFIFO(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not a regular file") && !strings.Contains(err.Error(), "named pipe") {
 		t.Errorf("LoadQuarantine over a FIFO manifest: %v", err)
 	}
+}
+
+// TestParseManifestOrderWithFsckSaves: the lines of an fsck save are
+// merged into its first line's entry, and the entries keep the order of
+// their first lines, whatever comes before and after them (the streamed
+// reader holds entries from the first fsck save on).
+func TestParseManifestOrderWithFsckSaves(t *testing.T) {
+	in := `{"id":1,"mess":"1"}
+{"kind":"fsck-save","id":7,"files":[{"name":"7/mess","from":"mess/3/7"}]}
+{"id":2,"mess":"2"}
+{"kind":"fsck-save","id":7,"files":[{"name":"7/info","from":"info/3/7"}]}
+{"id":3,"mess":"3"}
+`
+	entries, problems, err := ParseManifest("run", strings.NewReader(in))
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("problems %q, %v", problems, err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, fmt.Sprintf("%d:%d", e.ID, len(e.Files)))
+	}
+	if want := []string{"1:0", "7:2", "2:0", "3:0"}; !slices.Equal(got, want) {
+		t.Errorf("entries (ID:files) %q, want %q", got, want)
+	}
+}
+
+// TestParseManifestSharesRepeatedStrings: the command line, queue, state,
+// sender and subject every line of a flood repeats are kept once.
+func TestParseManifestSharesRepeatedStrings(t *testing.T) {
+	var in strings.Builder
+	for id := 1; id <= 3; id++ {
+		fmt.Fprintf(&in, `{"id":%d,"queue":"/var/qmail/queue","state":"S5","sender":"promo@spam.example","subject":"Buy","reason":"qq rm --sender promo@spam.example","mess":"%d"}`+"\n", id, id)
+	}
+	entries, _, err := ParseManifest("run", strings.NewReader(in.String()))
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	for _, e := range entries[1:] {
+		for _, pair := range [][2]string{{e.Reason, entries[0].Reason}, {e.Queue, entries[0].Queue}, {string(e.Sender), string(entries[0].Sender)}, {e.Subject, entries[0].Subject}} {
+			if unsafe.StringData(pair[0]) != unsafe.StringData(pair[1]) {
+				t.Errorf("entry %d: %q is a copy of its own, not the shared one", e.ID, pair[0])
+			}
+		}
+	}
+}
+
+// TestWalkQuarantine: the walk hands over the entries LoadQuarantine
+// returns, in its order, with the same problems; an error of the callback
+// stops it and comes back as it is (not wrapped: ^C must read as ^C); and
+// EntrySelection.Each selects as Select does.
+func TestWalkQuarantine(t *testing.T) {
+	f := newFixture(t)
+	var ids []uint64
+	for range 5 {
+		ids = append(ids, f.addSpam(t))
+	}
+	z, run := newRun(t)
+	for _, id := range ids[:4] {
+		m, err := f.q.Message(id, FieldFingerprint|FieldRecipients)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := run.add(f.q, m, "spam"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A second run, interrupted: one file no manifest line lists.
+	run2, err := z.NewRun("test", nil, now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashRun(t, f, run2, ids[4])
+
+	all, problems, err := LoadQuarantine(z.Dir)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("LoadQuarantine: %d entries, %v", len(all), err)
+	}
+	var walked []string
+	walkProblems, err := WalkQuarantine(z.Dir, func(e *QuarantineEntry) error {
+		walked = append(walked, e.Name())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := entryNames(all); !slices.Equal(walked, want) {
+		t.Errorf("walked %q, want %q", walked, want)
+	}
+	if !slices.Equal(walkProblems, problems) {
+		t.Errorf("walk problems %q, want %q", walkProblems, problems)
+	}
+
+	stop := errors.New("stop")
+	n := 0
+	_, err = WalkQuarantine(z.Dir, func(*QuarantineEntry) error {
+		if n++; n == 2 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 2 {
+		t.Errorf("after the callback's error: %v after %d entries, want it as it is after 2", err, n)
+	}
+
+	sel := EntrySelection{Refs: []EntryRef{{Run: run.Name(), ID: ids[1]}, {Run: run2.Name()}}, Now: now}
+	want, err := sel.Select(z.Dir, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []QuarantineEntry
+	if _, err := sel.Each(z.Dir, func(e *QuarantineEntry) error { got = append(got, *e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 2 || !slices.Equal(entryNames(got), entryNames(want)) {
+		t.Errorf("Each selected %q, Select %q", entryNames(got), entryNames(want))
+	}
+}
+
+// entryNames are the names of entries, in order.
+func entryNames(entries []QuarantineEntry) []string {
+	var names []string
+	for i := range entries {
+		names = append(names, entries[i].Name())
+	}
+	return names
 }

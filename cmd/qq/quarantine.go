@@ -48,30 +48,45 @@ func (f *entryFlags) addFlags(cmd *cobra.Command) {
 	addQuarantineFlag(cmd, &f.quarantine)
 }
 
-// load reads the quarantine and returns the entries the arguments and the
-// filters select (all of them with neither), with the quarantine directory.
-// Manifest problems are printed as warnings.
-func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.QuarantineEntry, error) {
+// selection returns the quarantine directory and the selection the
+// arguments and the filters make (every entry with neither).
+func (f *entryFlags) selection(a *app, args []string) (string, qmailqueue.EntrySelection, error) {
 	dir, err := a.quarantineDir(f.quarantine)
 	if err != nil {
-		return "", nil, err
+		return "", qmailqueue.EntrySelection{}, err
 	}
 	refs, err := qmailqueue.ParseEntryRefs(args)
 	if err != nil {
-		return "", nil, cmdutil.UsageErrorf("%v", err)
+		return "", qmailqueue.EntrySelection{}, cmdutil.UsageErrorf("%v", err)
 	}
 	filter, err := f.filter.build(a.now(), nil, a.stdin)
 	if err != nil {
-		return "", nil, err
+		return "", qmailqueue.EntrySelection{}, err
 	}
 	if f.olderThan != nil && f.olderThan.Changed {
 		a.warnf("--older-than is deprecated: use --older, which means the same here")
 	}
-	entries, problems, err := qmailqueue.EntrySelection{Refs: refs, Filter: filter, Now: a.now(), Requeued: f.requeued}.Load(dir)
+	return dir, qmailqueue.EntrySelection{Refs: refs, Filter: filter, Now: a.now(), Requeued: f.requeued}, nil
+}
+
+// load reads the quarantine and returns the entries the arguments and the
+// filters select, with the quarantine directory. Manifest problems are
+// printed as warnings.
+func (f *entryFlags) load(a *app, args []string) (string, []qmailqueue.QuarantineEntry, error) {
+	dir, sel, err := f.selection(a, args)
+	if err != nil {
+		return "", nil, err
+	}
+	entries, problems, err := sel.Load(dir)
+	warnProblems(a, dir, problems)
+	return dir, entries, err
+}
+
+// warnProblems prints the problems of a quarantine's catalogue as warnings.
+func warnProblems(a *app, dir string, problems []string) {
 	for _, p := range problems {
 		a.warnf("quarantine %s: %s", dir, p)
 	}
-	return dir, entries, err
 }
 
 // --- qq quarantine list -----------------------------------------------------
@@ -100,7 +115,7 @@ func newQuarantineListCmd(a *app) *cobra.Command {
 
 func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions) error {
 	format := a.output
-	dir, entries, err := opts.entries.load(a, opts.args)
+	dir, sel, err := opts.entries.selection(a, opts.args)
 	if err != nil {
 		return err
 	}
@@ -111,31 +126,42 @@ func runQuarantineList(ctx context.Context, a *app, opts *quarantineListOptions)
 	t := a.newTable(out, col{Name: "ENTRY"}, col{Name: "KIND", Drop: 4}, col{Name: "REMOVED", Drop: 3}, col{Name: "SIZE", Right: true},
 		col{Name: "SENDER", Max: 35, Min: 16}, col{Name: "RECIPIENTS", Max: 35, Min: 16, Drop: 1},
 		col{Name: "STATUS"}, col{Name: "SUBJECT", Max: 40, Min: 16, Drop: 2})
-	for i := range entries {
-		e := &entries[i]
-		if ctx.Err() != nil {
-			return ctx.Err()
+	// The entries are streamed (EntrySelection.Each): plain and JSON lines
+	// hold none of them, whatever the size of the quarantine.
+	var count int
+	var bytes int64
+	problems, err := sel.Each(dir, func(e *qmailqueue.QuarantineEntry) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		count++
+		bytes += e.Size
 		status := e.Status(q)
 		switch format {
 		case cmdutil.FormatJSON:
-			if err := writeJSON(out, e.View(dir, status)); err != nil {
-				return err
-			}
+			return writeJSON(out, e.View(dir, status))
 		case cmdutil.FormatPlain:
 			_, rcpts := e.Envelope()
-			fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(e.SenderText()),
+			_, err := fmt.Fprintf(out, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", e.Name(), rfc3339(e.RemovedAt), e.Size, printable(e.SenderText()),
 				printable(strings.Join(rcpts, ",")), status, a.esc().field(e.Subject))
-		default:
-			t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), qmailqueue.FormatSize(e.Size),
-				printable(e.SenderText()), printable(e.RecipientSummary()), a.statusCell(e, status), a.esc().field(e.Subject))
+			return err
 		}
+		t.row(e.Name(), string(e.Kind), e.RemovedAt.UTC().Format("2006-01-02 15:04:05"), qmailqueue.FormatSize(e.Size),
+			printable(e.SenderText()), printable(e.RecipientSummary()), a.statusCell(e, status), a.esc().field(e.Subject))
+		return nil
+	})
+	if err == nil && format == cmdutil.FormatTable && count > 0 {
+		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", count, qmailqueue.FormatSize(bytes), dir))
+		err = t.render()
 	}
-	if format == cmdutil.FormatTable && len(entries) > 0 {
-		t.setFooter(fmt.Sprintf("%d messages, %s, in %s", len(entries), qmailqueue.FormatSize(qmailqueue.EntriesSize(entries)), dir))
-		t.render()
+	if err == nil {
+		err = out.Flush()
 	}
-	if len(entries) == 0 {
+	warnProblems(a, dir, problems)
+	switch {
+	case err != nil:
+		return err
+	case count == 0:
 		return a.nothingMatched("qq quarantine: no message in %s matched", dir)
 	}
 	return nil
