@@ -86,7 +86,7 @@ func runTop(ctx context.Context, a *app, opts *topOptions) error {
 	groups := top.Groups(g)
 	total := g.Total()
 	opts.watch.messages = total.Messages
-	tv := topView{a: a, key: top.Key, hop: top.Hop, now: now, rmArgs: opts.rmArgs, filter: filter}
+	tv := topView{a: a, key: top.Key, hop: top.Hop, now: now, lifetime: q.Lifetime, rmArgs: opts.rmArgs, filter: filter}
 	switch format {
 	case cmdutil.FormatJSON:
 		err = writeJSON(out, report.NewTopJSON(top.Key, top.Hop, groups, total, g.Len(), now, tv.rmFilter))
@@ -121,12 +121,13 @@ func topIDs(ctx context.Context, a *app, q *qmailqueue.Queue, out *bufio.Writer,
 
 // topView renders groups for one grouping.
 type topView struct {
-	a      *app
-	key    report.Key
-	hop    int
-	now    time.Time
-	rmArgs []string
-	filter *qmailqueue.Filter
+	a        *app
+	key      report.Key
+	hop      int
+	now      time.Time
+	lifetime time.Duration // the queue lifetime, which colours the oldest ages
+	rmArgs   []string
+	filter   *qmailqueue.Filter
 }
 
 // name shows a group name for people (Key.DisplayName), made safe.
@@ -150,13 +151,13 @@ func (tv topView) table(out io.Writer, groups []report.Group, total report.Group
 		col{Name: "RCPTS", Right: true, Drop: 2}, col{Name: "SIZE", Right: true},
 		col{Name: "OLDEST", Right: true}, col{Name: "NEWEST", Right: true, Drop: 1})
 	for _, g := range groups {
-		t.row(tv.name(g.Name), g.Messages, g.Recipients, qmailqueue.FormatSize(g.Bytes), tv.age(g.Oldest), tv.age(g.Newest))
+		t.row(tv.name(g.Name), g.Messages, g.Recipients, qmailqueue.FormatSize(g.Bytes), tv.oldest(g.Oldest), tv.age(g.Newest))
 	}
 	label := fmt.Sprintf("TOTAL (%d groups)", count)
 	if len(groups) < count {
 		label = fmt.Sprintf("TOTAL (%d of %d groups shown)", len(groups), count)
 	}
-	t.setFooter(label, total.Messages, total.Recipients, qmailqueue.FormatSize(total.Bytes), tv.age(total.Oldest), tv.age(total.Newest))
+	t.setFooter(label, total.Messages, total.Recipients, qmailqueue.FormatSize(total.Bytes), tv.oldest(total.Oldest), tv.age(total.Newest))
 	t.render()
 }
 
@@ -165,6 +166,16 @@ func (tv topView) age(t time.Time) string {
 		return "-"
 	}
 	return qmailqueue.FormatAge(tv.now.Sub(t))
+}
+
+// oldest is the age of a group's oldest message, coloured as qq list
+// colours ages: yellow past three quarters of the queue lifetime, red in
+// its last hour (the group is about to bounce).
+func (tv topView) oldest(t time.Time) cell {
+	if t.IsZero() {
+		return cell{Text: "-", Right: true}
+	}
+	return tv.a.ageCell(tv.now.Sub(t), tv.lifetime)
 }
 
 func timeOrDash(t time.Time) string {
