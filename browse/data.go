@@ -252,6 +252,9 @@ func groupQueue(ctx context.Context, q *qmailqueue.Queue, filter *qmailqueue.Fil
 type detail struct {
 	msg  *qmailqueue.Message
 	view *msgview.Detail
+	// estimated marks the next retry as an estimate: qmail-send ran when
+	// the message was read (msgview.NextRetryEstimated).
+	estimated bool
 	// logErr says why the last attempts could not be read from the log.
 	logErr error
 	err    error
@@ -264,7 +267,7 @@ func loadDetail(q *qmailqueue.Queue, id uint64) detail {
 	if err != nil {
 		return detail{err: err}
 	}
-	return detail{msg: v.Msg, view: v}
+	return detail{msg: v.Msg, view: v, estimated: msgview.NextRetryEstimated(q.Dir)}
 }
 
 // rowFields are what a row of the message list shows.

@@ -12,6 +12,7 @@ import (
 	"github.com/qqmail/qq/qmailqueue"
 	"github.com/qqmail/qq/qmailqueue/sendlog"
 	"github.com/qqmail/qq/tai64n"
+	"golang.org/x/sys/unix"
 )
 
 // logAttempts returns an Options.Attempts reading qmail-send's log in dir,
@@ -82,5 +83,37 @@ func TestMessageViewShowsLogAttempts(t *testing.T) {
 	press(t, m, "down")
 	if v := view(logAttempts(logDir)); !strings.Contains(v, "Last delivery attempts: none in the log") {
 		t.Errorf("a message the log does not mention:\n%s", v)
+	}
+}
+
+// TestMessageViewMarksEstimatedRetry: while qmail-send holds
+// lock/sendmutex, the message view marks the next retry as an estimate
+// ("≈"), as qq show does; with qmail-send stopped it does not.
+func TestMessageViewMarksEstimatedRetry(t *testing.T) {
+	q := testQueue(t)
+	m := newTestModel(t, q, nil)
+	press(t, m, "3") // oldest first: alice's message, delivered remotely
+	view := func() string {
+		press(t, m, "enter")
+		defer press(t, m, "esc")
+		if m.screen != ScreenMessage || m.detail == nil || m.detail.msg == nil {
+			t.Fatal("no message view")
+		}
+		return m.View()
+	}
+	if v := view(); !strings.Contains(v, "Next retry:") || strings.Contains(v, "≈") {
+		t.Errorf("qmail-send stopped: want an exact next retry:\n%s", v)
+	}
+	// qmail-send holds lock/sendmutex while it runs (docs/queue.md §5.1).
+	mutex, err := os.OpenFile(filepath.Join(q.Dir, "lock", "sendmutex"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mutex.Close()
+	if err := unix.Flock(int(mutex.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	if v := view(); !strings.Contains(v, "Next retry:") || !strings.Contains(v, "≈") {
+		t.Errorf("qmail-send running: want the next retry marked ≈:\n%s", v)
 	}
 }

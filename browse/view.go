@@ -362,7 +362,7 @@ func (m *Model) messageLines(d *detail) []string {
 	var b strings.Builder
 	warn := func(s string) string { return m.styles.warn.Render(s) }
 	style := msgview.Style{Bad: warn, Warn: warn}
-	msgview.WriteText(&b, d.view, msgview.TextOptions{Now: m.opts.Now(), Terminal: true, Style: style})
+	msgview.WriteText(&b, d.view, msgview.TextOptions{Now: m.opts.Now(), Estimated: d.estimated, Terminal: true, Style: style})
 	var l []string
 	if d.logErr != nil {
 		l = append(l, m.styles.warn.Render("(log: "+safe(d.logErr.Error())+")"))
