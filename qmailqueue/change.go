@@ -126,6 +126,7 @@ const NoSubject = "(no subject)"
 // (for the subjects shown). A nil filter selects every message.
 func (q *Queue) PlanChange(ctx context.Context, op ChangeOp, filter *Filter) (*Plan, error) {
 	p := &Plan{Op: op, States: map[State]int{}}
+	items := newItemCollector(filter)
 	var err error
 	p.Stats, err = q.Scan(ctx, ScanOptions{Fields: FieldFingerprint | FieldHeader, Filter: filter}, func(m *Message) error {
 		// A flood is many messages with one sender and one subject: the
@@ -134,7 +135,7 @@ func (q *Queue) PlanChange(ctx context.Context, op ChangeOp, filter *Filter) (*P
 		t := TargetOf(m)
 		t.Subject = unique.Make(t.Subject).Value()
 		t.Fingerprint.Sender = unique.Make(m.Sender).Value()
-		p.Items = append(p.Items, PlanItem{Target: t, State: m.State, Bouncing: m.Bouncing})
+		items.add(PlanItem{Target: t, State: m.State, Bouncing: m.Bouncing})
 		p.Bytes += m.Size
 		p.States[m.State]++
 		if m.Bouncing {
@@ -148,8 +149,56 @@ func (q *Queue) PlanChange(ctx context.Context, op ChangeOp, filter *Filter) (*P
 		p.Subjects.Add(subject)
 		return nil
 	})
+	p.Items = items.all()
 	slices.SortFunc(p.Items, func(a, b PlanItem) int { return cmp.Compare(a.Target.ID, b.Target.ID) })
 	return p, err
+}
+
+// planChunk is how many items a plan collects per block while its size is
+// not known.
+const planChunk = 4096
+
+// itemCollector gathers a plan's items without growing one slice by
+// doubling: each growth copies the items into an array 1.25–2 times as
+// large while the old one is still in use, and on a large plan the
+// garbage collector then counts both as live and lets the heap grow to
+// twice that. When the filter bounds the count (the browser's marked
+// IDs), the items go into one array of that size; otherwise into blocks
+// of planChunk, copied once into an array of the exact size at the end.
+type itemCollector struct {
+	items  []PlanItem   // the array of known size, or the block being filled
+	full   [][]PlanItem // blocks filled
+	chunks bool
+}
+
+func newItemCollector(filter *Filter) *itemCollector {
+	if n, ok := filter.maxMatches(); ok {
+		return &itemCollector{items: make([]PlanItem, 0, n)}
+	}
+	return &itemCollector{chunks: true}
+}
+
+func (c *itemCollector) add(it PlanItem) {
+	if c.chunks && len(c.items) == cap(c.items) {
+		if c.items != nil {
+			c.full = append(c.full, c.items)
+		}
+		c.items = make([]PlanItem, 0, planChunk)
+	}
+	c.items = append(c.items, it)
+}
+
+// all returns the items collected, in the order added.
+func (c *itemCollector) all() []PlanItem {
+	if len(c.full) == 0 {
+		return c.items
+	}
+	all := make([]PlanItem, 0, len(c.full)*planChunk+len(c.items))
+	for i, b := range c.full {
+		all = append(all, b...)
+		c.full[i] = nil
+	}
+	return append(all, c.items...)
 }
 
 // Targets returns the plan's targets, by ID.
@@ -159,6 +208,24 @@ func (p *Plan) Targets() []Target {
 		t[i] = p.Items[i].Target
 	}
 	return t
+}
+
+// eachBatch calls fn with the plan's targets, by ID, n at a time, until fn
+// returns an error. Apply hands the targets over a batch at a time rather
+// than as one copy of the whole plan ([Plan.Targets]), which on a large
+// plan would be another array as large as the plan.
+func (p *Plan) eachBatch(n int, fn func([]Target) error) error {
+	targets := make([]Target, 0, min(n, len(p.Items)))
+	for start := 0; start < len(p.Items); start += n {
+		targets = targets[:0]
+		for _, it := range p.Items[start:min(start+n, len(p.Items))] {
+			targets = append(targets, it.Target)
+		}
+		if err := fn(targets); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ApplyOptions configures [Plan.Apply].
@@ -251,7 +318,10 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 		if opts.Started != nil {
 			opts.Started()
 		}
-		_, err := q.Expire(ctx, p.Targets(), now, record)
+		err := p.eachBatch(DefaultBatch, func(targets []Target) error {
+			_, err := q.Expire(ctx, targets, now, record)
+			return err
+		})
 		if opts.Finished != nil {
 			opts.Finished()
 		}
@@ -290,8 +360,14 @@ func (p *Plan) Apply(ctx context.Context, q *Queue, opts ApplyOptions) (*ChangeR
 			if opts.Finished != nil {
 				defer opts.Finished()
 			}
-			_, err = q.Remove(ctx, p.Targets(), ropts, record)
-			return err
+			batch := ropts.Batch
+			if batch <= 0 {
+				batch = DefaultBatch
+			}
+			return p.eachBatch(batch, func(targets []Target) error {
+				_, err := q.Remove(ctx, targets, ropts, record)
+				return err
+			})
 		})
 		return res, err
 	}

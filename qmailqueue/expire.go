@@ -95,7 +95,7 @@ func (q *Queue) expireOne(dirs *dirCache, t Target, birth, now time.Time) Result
 		r.Outcome, r.Reason, r.Err = Failed, "could not stat info", &os.PathError{Op: "fstat", Path: path, Err: err}
 		return r
 	}
-	if !timespec(st.Ctim).Equal(t.Fingerprint.EnvelopeCtime) || !timespec(st.Mtim).Equal(t.Fingerprint.Birth) {
+	if UnixNano(timespec(st.Ctim)) != t.Fingerprint.EnvelopeCtime || UnixNano(timespec(st.Mtim)) != t.Fingerprint.Birth {
 		r.Outcome, r.Reason = Changed, "changed since it was selected"
 		return r
 	}

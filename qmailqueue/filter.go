@@ -108,6 +108,15 @@ func (f *Filter) preselect(id uint64) bool {
 	return f.IDs[id]
 }
 
+// maxMatches returns how many messages the filter can select at most,
+// when its IDs bound that (ok false otherwise): each ID names one message.
+func (f *Filter) maxMatches() (n int, ok bool) {
+	if f == nil || len(f.IDs) == 0 || f.Not {
+		return 0, false
+	}
+	return len(f.IDs), true
+}
+
 // Matches reports whether m passes the filter, reading the header or body of
 // its mess file from q only if a criterion needs it.
 func (f *Filter) Matches(q *Queue, m *Message) (bool, error) {

@@ -366,7 +366,7 @@ func (q *Queue) recheck(c *dirCache, t Target, now time.Time, removing bool) (Re
 	if !m.Fingerprint().Equal(t.Fingerprint) {
 		r.Outcome = Changed
 		r.Reason = "changed since it was selected"
-		if m.MessInode != t.Fingerprint.MessInode || !m.Birth.Equal(t.Fingerprint.Birth) {
+		if m.MessInode != t.Fingerprint.MessInode || UnixNano(m.Birth) != t.Fingerprint.Birth {
 			r.Reason = "the ID now names another message"
 		}
 		return r, nil
