@@ -15,6 +15,7 @@ package browse
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -123,6 +124,11 @@ type Model struct {
 	listTop    int
 	rows       map[uint64]*qmailqueue.Message
 	marks      map[uint64]bool
+	// planning counts the plans being made. The filter of one reads
+	// marks itself (a copy would double the memory of a marked flood);
+	// while marksShared, a change of marks goes to a copy (ownMarks).
+	planning    int
+	marksShared bool
 
 	// Message view.
 	detail     *detail
@@ -305,6 +311,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case planResult:
+		m.planning--
+		m.marksShared = m.marksShared && m.planning > 0
 		if msg.err != nil {
 			m.planErr = msg.err.Error()
 			return m, nil
@@ -551,6 +559,7 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 	case " ", "space":
 		if m.entries.Len() > 0 {
 			id := m.entries.ID(m.listCursor)
+			m.ownMarks()
 			if m.marks[id] {
 				delete(m.marks, id)
 			} else {
@@ -560,6 +569,12 @@ func (m *Model) listKey(s string) (tea.Model, tea.Cmd) {
 		}
 	case "a":
 		// Mark every message of the list (the whole group or filter).
+		if len(m.marks) == 0 {
+			// Sized once: a map grown by doubling holds its old and
+			// new tables at once.
+			m.marks = make(map[uint64]bool, m.entries.Len())
+		}
+		m.ownMarks()
 		for i := range m.entries.Len() {
 			m.marks[m.entries.ID(i)] = true
 		}
@@ -644,6 +659,14 @@ func (m *Model) loadDetail(id uint64) tea.Cmd {
 	}
 }
 
+// ownMarks makes marks the model's own before it changes: a copy when a
+// plan being made reads them.
+func (m *Model) ownMarks() {
+	if m.marksShared {
+		m.marks, m.marksShared = maps.Clone(m.marks), false
+	}
+}
+
 // selected returns the IDs a change applies to: the marked messages, or
 // the one under the cursor (or on view) when none is marked.
 func (m *Model) selected() map[uint64]bool {
@@ -671,10 +694,10 @@ func (m *Model) planChange(op qmailqueue.ChangeOp) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	f := qmailqueue.NewFilter()
-	f.IDs = make(map[uint64]bool, len(ids))
-	for id := range ids {
-		f.IDs[id] = true
-	}
+	// The plan's scan reads the marks themselves (see ownMarks).
+	f.IDs = ids
+	m.planning++
+	m.marksShared = m.marksShared || len(m.marks) > 0
 	q, ctx := m.q, m.ctx
 	return m, func() tea.Msg {
 		p, err := q.PlanChange(ctx, op, f)

@@ -249,6 +249,37 @@ func TestMarkGroupAndRemove(t *testing.T) {
 	}
 }
 
+// TestMarksWhilePlanning changes the marks while the plan of a removal is
+// being made: the plan's filter reads the marks themselves, not a copy,
+// so the change must go to a copy, and the plan selects the messages
+// marked when d was pressed (go test -race checks the reading).
+func TestMarksWhilePlanning(t *testing.T) {
+	q := testQueue(t)
+	m := newTestModel(t, q, engineApplier(q, filepath.Join(t.TempDir(), "qr")))
+	press(t, m, "2", "enter", "a")
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'d'}})
+	if cmd == nil {
+		t.Fatal("d made no plan")
+	}
+	planned := make(chan tea.Msg)
+	go func() { planned <- cmd() }()
+	press(t, m, "space", "space") // unmark the first two while the scan runs
+	if len(m.marks) != 3 {
+		t.Fatalf("%d marked after unmarking two, want 3", len(m.marks))
+	}
+	m.Update(<-planned)
+	if m.plan == nil || len(m.plan.Items) != 5 {
+		t.Fatalf("plan %+v, err %q: want the 5 marked at d", m.plan, m.planErr)
+	}
+	if m.planning != 0 || m.marksShared {
+		t.Errorf("after the plan: planning %d, shared %v", m.planning, m.marksShared)
+	}
+	press(t, m, "n", "space") // the cursor's row (the third) is unmarked
+	if len(m.marks) != 2 {
+		t.Errorf("%d marked, want 2", len(m.marks))
+	}
+}
+
 func TestExpireOne(t *testing.T) {
 	q := testQueue(t)
 	m := newTestModel(t, q, engineApplier(q, filepath.Join(t.TempDir(), "qr")))
