@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestApplyRemove: Apply runs a removal inside the cycle it is given,
@@ -88,5 +89,76 @@ func TestTally(t *testing.T) {
 	top := c.Top(2)
 	if len(top) != 2 || top[0] != (Counted{"b", 3}) || top[1] != (Counted{"a", 2}) || c.Distinct() != 3 {
 		t.Errorf("top %v, distinct %d", top, c.Distinct())
+	}
+}
+
+// TestItemCollector: a plan's items come out in the order they were
+// added, whether collected in blocks (count unknown) or in one array of
+// the count the marked IDs bound.
+func TestItemCollector(t *testing.T) {
+	byIDs := NewFilter()
+	byIDs.IDs = map[uint64]bool{1: true, 2: true, 3: true}
+	notIDs := NewFilter()
+	notIDs.IDs, notIDs.Not = byIDs.IDs, true
+	for _, tc := range []struct {
+		name   string
+		filter *Filter
+		n      int
+		chunks bool
+	}{
+		{"no filter, several blocks", nil, 2*planChunk + 7, true},
+		{"no filter, one block exactly", nil, planChunk, true},
+		{"no filter, none", nil, 0, true},
+		{"IDs", byIDs, 3, false},
+		{"IDs, fewer matched", byIDs, 2, false},
+		{"not IDs", notIDs, planChunk + 1, true},
+	} {
+		c := newItemCollector(tc.filter)
+		if c.chunks != tc.chunks {
+			t.Errorf("%s: chunks %v, want %v", tc.name, c.chunks, tc.chunks)
+		}
+		for i := range tc.n {
+			c.add(PlanItem{Target: Target{ID: uint64(i + 1)}})
+		}
+		all := c.all()
+		if len(all) != tc.n {
+			t.Fatalf("%s: %d items, want %d", tc.name, len(all), tc.n)
+		}
+		for i, it := range all {
+			if it.Target.ID != uint64(i+1) {
+				t.Fatalf("%s: item %d is %d", tc.name, i, it.Target.ID)
+			}
+		}
+	}
+}
+
+// TestFingerprintNanoseconds: fingerprints keep the nanoseconds of the
+// times (an info rewritten within its second differs only there), and a
+// time not read differs from every real one, the epoch included.
+func TestFingerprintNanoseconds(t *testing.T) {
+	birth := time.Date(2026, 11, 22, 12, 0, 0, 500, time.UTC)
+	m := &Message{MessInode: 7, Size: 100, Birth: birth, EnvelopeCtime: birth, Sender: "a@b.example"}
+	same := *m
+	ctime := *m
+	ctime.EnvelopeCtime = birth.Add(time.Nanosecond)
+	mtime := *m
+	mtime.Birth = birth.Add(-time.Nanosecond)
+	unread := *m
+	unread.EnvelopeCtime = time.Time{}
+	epoch := *m
+	epoch.EnvelopeCtime = time.Unix(0, 0)
+	if !m.Fingerprint().Equal(same.Fingerprint()) {
+		t.Error("equal messages, different fingerprints")
+	}
+	for name, other := range map[string]*Message{"ctime 1ns later": &ctime, "mtime 1ns earlier": &mtime, "ctime not read": &unread} {
+		if m.Fingerprint().Equal(other.Fingerprint()) {
+			t.Errorf("%s: same fingerprint", name)
+		}
+	}
+	if unread.Fingerprint().Equal(epoch.Fingerprint()) {
+		t.Error("a time not read has the fingerprint of the epoch")
+	}
+	if got := m.Fingerprint().Birth; got != birth.UnixNano() {
+		t.Errorf("birth %d, want %d", got, birth.UnixNano())
 	}
 }
