@@ -844,19 +844,29 @@ func readManifest(runDir, run string, fn func(*QuarantineEntry) error) ([]string
 		return nil, fmt.Errorf("quarantine: %w", err)
 	}
 	defer f.Close()
-	var fnErr error // fn's own error goes back as it is
+	// fn's own error goes back as it is, a read error with the run's
+	// name. They are told apart by where they came from, not with ==,
+	// which panics on an error type that is not comparable.
+	var fnErr error
 	problems, err := eachManifestEntry(run, f, func(e *QuarantineEntry) error {
-		fnErr = fn(e)
-		return fnErr
+		if err := fn(e); err != nil {
+			fnErr = err
+			return errStopWalk
+		}
+		return nil
 	})
 	switch {
-	case err != nil && err == fnErr:
-		return nil, err
+	case fnErr != nil:
+		return nil, fnErr
 	case err != nil:
 		return nil, fmt.Errorf("quarantine: %s: %w", run, err)
 	}
 	return problems, nil
 }
+
+// errStopWalk stops eachManifestEntry when the caller's callback has
+// failed: readManifest returns the callback's own error instead.
+var errStopWalk = errors.New("quarantine: walk stopped")
 
 // readRun calls fn for each entry of one run directory: its manifest's,
 // completed from the files an fsck save holds, then, reconciled with the

@@ -349,3 +349,48 @@ func entryNames(entries []QuarantineEntry) []string {
 	}
 	return names
 }
+
+// walkErrors is an error of a type that == cannot compare (a slice), as a
+// caller's own error type may be.
+type walkErrors []string
+
+func (e walkErrors) Error() string { return strings.Join(e, "; ") }
+
+// TestWalkQuarantineCallbackErrorAnyType: whatever the type of the
+// callback's error, the walk stops and returns it as it is, without
+// comparing it to anything (comparing two values of a slice type panics),
+// both from a manifest's lines and from the files no line lists.
+func TestWalkQuarantineCallbackErrorAnyType(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "20260101T000000Z-1")
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, ManifestName), []byte(`{"id":1,"mess":"1"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stop := walkErrors{"stop", "here"}
+	walk := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Fatalf("WalkQuarantine panicked: %v", v)
+			}
+		}()
+		_, err = WalkQuarantine(dir, func(*QuarantineEntry) error { return stop })
+		return err
+	}
+	var got walkErrors
+	if err := walk(); !errors.As(err, &got) || err.Error() != "stop; here" {
+		t.Errorf("manifest entry: WalkQuarantine = %v, want the callback's error as it is", err)
+	}
+	// A file no manifest line lists is handed over too.
+	if err := os.WriteFile(filepath.Join(run, ManifestName), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "2"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := walk(); !errors.As(err, &got) || err.Error() != "stop; here" {
+		t.Errorf("unlisted file: WalkQuarantine = %v, want the callback's error as it is", err)
+	}
+}
