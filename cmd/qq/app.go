@@ -97,8 +97,9 @@ func (a *app) warnf(format string, args ...any) {
 	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
 }
 
-// run builds the command tree, runs it and maps the outcome to an exit code.
-// It is the only place, besides main, that knows about exit codes.
+// run builds the command tree, runs it and returns its exit status: 0 on
+// success or when the person quit the pager, else the status
+// cmdutil.PrintError maps the error to, once it has printed it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := newApp(stdin, stdout, stderr, getenv)
 	ctx, a.cancel = context.WithCancelCause(ctx)
