@@ -47,7 +47,7 @@ func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 		if hop != 1 || name == "" || !printableASCII(name) {
 			return nil, false
 		}
-		return []string{"--helo", "(?i)^" + regexp.QuoteMeta(name) + "$"}, true
+		return []string{"--helo", heloExpr(name)}, true
 	case KeySize:
 		b, _ := SizeBucketNamed(name)
 		if b.Min > 0 {
@@ -59,6 +59,30 @@ func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 		return args, true
 	}
 	return nil, false
+}
+
+// heloExpr is the regular expression that matches the HELO names whose
+// lower-cased form is name (printable ASCII), and no other: "(?i)^" name
+// "$", except for the two letters on which the case folding of (?i) and
+// lower-casing (strings.ToLower, as the grouping does) disagree. (?i)s
+// also matches ſ (U+017F), which lower-casing keeps, so s is (?-i:[sS]);
+// lower-casing makes İ (U+0130) an i, which (?i)i does not match, so i is
+// [i\x{130}]. (The Kelvin sign, which (?i)k matches, lower-cases to k.)
+func heloExpr(name string) string {
+	var b strings.Builder
+	b.WriteString("(?i)^")
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; c {
+		case 's':
+			b.WriteString("(?-i:[sS])")
+		case 'i':
+			b.WriteString(`[i\x{130}]`)
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return b.String()
 }
 
 // printableASCII reports whether s has only printable ASCII characters.
