@@ -62,11 +62,12 @@ func TestFilterArgs(t *testing.T) {
 
 // TestHeloFilterArgsExact: the --helo expression of a HELO group matches
 // a HELO name exactly when the grouping puts that name in the group
-// (lower-cased, Key.Normalize). Unicode case folding, which (?i) follows,
-// and lower-casing disagree on two letters: (?i)s also matches ſ (U+017F),
-// which lower-casing keeps (its own group), and lower-casing makes İ
-// (U+0130) an i, which (?i)i does not match. A qq rm line must neither
-// take messages of another group nor leave some of its own.
+// (Key.Normalize, as Namer.Names). (?i) follows Unicode case folding, so
+// the grouping folds case the same way: ſ (U+017F), which (?i)s matches,
+// is in the group of s; İ (U+0130) and ı (U+0131), which (?i)i does not
+// match, are not in the group of i, though lower-casing makes İ an i. A
+// qq rm line must neither take messages of another group nor leave some
+// of its own: HELO names are whatever the remote client sends.
 func TestHeloFilterArgsExact(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -87,6 +88,13 @@ func TestHeloFilterArgsExact(t *testing.T) {
 			if re.MatchString(helo) != inGroup {
 				t.Errorf("--helo %q matches HELO %q: %v; in the group %q: %v", args[1], helo, re.MatchString(helo), tc.name, inGroup)
 			}
+		}
+	}
+	// ſ and the Kelvin sign join the ASCII groups; the message is counted
+	// in the group its rm line takes it from.
+	for in, want := range map[string]string{"\u017fMTP.example": "smtp.example", "\u212a.example": "k.example", "W\u0130N": "w\u0130n", "\u03a3\u03c3\u03c2": "\u03c3\u03c3\u03c3"} {
+		if got := KeyHelo.Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
