@@ -36,9 +36,10 @@ type app struct {
 	color      bool   // resolved colour decision
 	width      int    // the width tables fit, 0 for no limit (ui.TerminalWidth)
 
-	pager  *ui.Pager               // the running pager, if output goes through one
-	ctx    context.Context         // the command's context, for prompts (^C)
-	cancel context.CancelCauseFunc // cancels the command (its pager quit)
+	pager      *ui.Pager               // the running pager, if output goes through one
+	afterPager []string                // warnings given while the pager ran, said once it is closed (warnf)
+	ctx        context.Context         // the command's context, for prompts (^C)
+	cancel     context.CancelCauseFunc // cancels the command (its pager quit)
 
 	// beforeChange, when set (tests only), runs inside the stop → change →
 	// restart cycle right before qq rm changes the queue, to stand for
@@ -94,7 +95,15 @@ func (a *app) warnf(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
+	line := fmt.Sprintf("qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
+	if a.pager != nil {
+		// The pager owns the terminal until it is quit: a warning
+		// written now would be drawn into its screen, or scroll away
+		// before the output it is about. closePager says it then.
+		a.afterPager = append(a.afterPager, line)
+		return
+	}
+	io.WriteString(a.stderr, line)
 }
 
 // run builds the command tree, runs it and returns its exit status: 0 on
