@@ -111,6 +111,7 @@ func (f File) EffectText() string {
 // write, values that do not fit the file, or a change that needs force.
 type RequestError struct{ Err error }
 
+// Error is the reason the request was refused.
 func (e *RequestError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the reason.

@@ -304,6 +304,7 @@ func ValidateInputs(in []Input, validate func(string) (string, []string, error))
 // each one first.
 type InputErrors []error
 
+// Error counts the rejected values: "N values rejected, nothing changed".
 func (e InputErrors) Error() string {
 	return fmt.Sprintf("%d values rejected, nothing changed", len(e))
 }

@@ -844,25 +844,36 @@ func readManifest(runDir, run string, fn func(*QuarantineEntry) error) ([]string
 		return nil, fmt.Errorf("quarantine: %w", err)
 	}
 	defer f.Close()
-	var fnErr error // fn's own error goes back as it is
+	// fn's own error goes back as it is, a read error with the run's
+	// name. They are told apart by where they came from, not with ==,
+	// which panics on an error type that is not comparable.
+	var fnErr error
 	problems, err := eachManifestEntry(run, f, func(e *QuarantineEntry) error {
-		fnErr = fn(e)
-		return fnErr
+		if err := fn(e); err != nil {
+			fnErr = err
+			return errStopWalk
+		}
+		return nil
 	})
 	switch {
-	case err != nil && err == fnErr:
-		return nil, err
+	case fnErr != nil:
+		return nil, fnErr
 	case err != nil:
 		return nil, fmt.Errorf("quarantine: %s: %w", run, err)
 	}
 	return problems, nil
 }
 
+// errStopWalk stops eachManifestEntry when the caller's callback has
+// failed: readManifest returns the callback's own error instead.
+var errStopWalk = errors.New("quarantine: walk stopped")
+
 // readRun calls fn for each entry of one run directory: its manifest's,
 // completed from the files an fsck save holds, then, reconciled with the
 // directory, one for each file no manifest line describes. problems name
-// what is amiss. What it holds besides the entry at hand is the names of
-// the files the run lists, not its entries (eachManifestEntry).
+// what is amiss. Besides the entry at hand it holds the names of the
+// files the run lists and the IDs of its entries, and, in a run with an
+// fsck save, the entries from the first fsck save on (eachManifestEntry).
 func readRun(dir, run string, fn func(*QuarantineEntry) error) ([]string, error) {
 	runDir := filepath.Join(dir, run)
 	listed := map[string]bool{}
@@ -1076,11 +1087,12 @@ func LoadQuarantine(dir string) (entries []QuarantineEntry, problems []string, e
 
 // WalkQuarantine calls fn for each entry of the quarantine in dir, in
 // [LoadQuarantine]'s order, without taking its lock, and returns the same
-// problems once every run is read. It holds one entry at a time (and the
-// names of one run's files), so that listing a quarantine of a million
-// removed messages takes no more memory than listing ten; the entry fn is
-// given is reused after fn returns: fn copies what it keeps. An error of
-// fn stops the walk and is returned.
+// problems once every run is read. It holds one entry at a time, besides
+// the names of one run's files and the IDs of its entries (and the
+// entries of an fsck run, to merge an fsck save's lines), so
+// that listing a quarantine of a million removed messages does not hold
+// a million entries; fn is given an entry it must not keep: fn copies
+// what it keeps. An error of fn stops the walk and is returned as it is.
 func WalkQuarantine(dir string, fn func(*QuarantineEntry) error) (problems []string, err error) {
 	runs, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {

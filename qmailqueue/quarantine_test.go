@@ -308,8 +308,21 @@ func TestWalkQuarantine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := entryNames(all); !slices.Equal(walked, want) {
+	// The first run's entries in the order they were kept, then the
+	// second run's file no manifest line lists.
+	var want []string
+	for _, id := range ids[:4] {
+		want = append(want, fmt.Sprintf("%s/%d", run.Name(), id))
+	}
+	want = append(want, fmt.Sprintf("%s/%d", run2.Name(), ids[4]))
+	if !slices.Equal(walked, want) {
 		t.Errorf("walked %q, want %q", walked, want)
+	}
+	if !slices.Equal(entryNames(all), want) {
+		t.Errorf("LoadQuarantine %q, want %q", entryNames(all), want)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "interrupted run") {
+		t.Errorf("problems %q, want the interrupted run", problems)
 	}
 	if !slices.Equal(walkProblems, problems) {
 		t.Errorf("walk problems %q, want %q", walkProblems, problems)
@@ -328,7 +341,7 @@ func TestWalkQuarantine(t *testing.T) {
 	}
 
 	sel := EntrySelection{Refs: []EntryRef{{Run: run.Name(), ID: ids[1]}, {Run: run2.Name()}}, Now: now}
-	want, err := sel.Select(z.Dir, all)
+	selected, err := sel.Select(z.Dir, all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,8 +349,9 @@ func TestWalkQuarantine(t *testing.T) {
 	if _, err := sel.Each(z.Dir, func(e *QuarantineEntry) error { got = append(got, *e); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(want) != 2 || !slices.Equal(entryNames(got), entryNames(want)) {
-		t.Errorf("Each selected %q, Select %q", entryNames(got), entryNames(want))
+	want = []string{want[1], want[4]}
+	if !slices.Equal(entryNames(got), want) || !slices.Equal(entryNames(selected), want) {
+		t.Errorf("Each selected %q, Select %q, want %q", entryNames(got), entryNames(selected), want)
 	}
 }
 
@@ -348,4 +362,49 @@ func entryNames(entries []QuarantineEntry) []string {
 		names = append(names, entries[i].Name())
 	}
 	return names
+}
+
+// walkErrors is an error of a type that == cannot compare (a slice), as a
+// caller's own error type may be.
+type walkErrors []string
+
+func (e walkErrors) Error() string { return strings.Join(e, "; ") }
+
+// TestWalkQuarantineCallbackErrorAnyType: whatever the type of the
+// callback's error, the walk stops and returns it as it is, without
+// comparing it to anything (comparing two values of a slice type panics),
+// both from a manifest's lines and from the files no line lists.
+func TestWalkQuarantineCallbackErrorAnyType(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "20260101T000000Z-1")
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, ManifestName), []byte(`{"id":1,"mess":"1"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stop := walkErrors{"stop", "here"}
+	walk := func() (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Fatalf("WalkQuarantine panicked: %v", v)
+			}
+		}()
+		_, err = WalkQuarantine(dir, func(*QuarantineEntry) error { return stop })
+		return err
+	}
+	var got walkErrors
+	if err := walk(); !errors.As(err, &got) || err.Error() != "stop; here" {
+		t.Errorf("manifest entry: WalkQuarantine = %v, want the callback's error as it is", err)
+	}
+	// A file no manifest line lists is handed over too.
+	if err := os.WriteFile(filepath.Join(run, ManifestName), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "2"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := walk(); !errors.As(err, &got) || err.Error() != "stop; here" {
+		t.Errorf("unlisted file: WalkQuarantine = %v, want the callback's error as it is", err)
+	}
 }

@@ -36,9 +36,10 @@ type app struct {
 	color      bool   // resolved colour decision
 	width      int    // the width tables fit, 0 for no limit (ui.TerminalWidth)
 
-	pager  *ui.Pager               // the running pager, if output goes through one
-	ctx    context.Context         // the command's context, for prompts (^C)
-	cancel context.CancelCauseFunc // cancels the command (its pager quit)
+	pager      *ui.Pager               // the running pager, if output goes through one
+	afterPager []string                // warnings given while the pager ran, said once it is closed (warnf)
+	ctx        context.Context         // the command's context, for prompts (^C)
+	cancel     context.CancelCauseFunc // cancels the command (its pager quit)
 
 	// beforeChange, when set (tests only), runs inside the stop → change →
 	// restart cycle right before qq rm changes the queue, to stand for
@@ -94,11 +95,20 @@ func (a *app) warnf(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, "qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
+	line := fmt.Sprintf("qq: warning: %s\n", escaper(a.stderrTTY).line(fmt.Sprintf(format, args...)))
+	if a.pager != nil {
+		// The pager owns the terminal until it is quit: a warning
+		// written now would be drawn into its screen, or scroll away
+		// before the output it is about. closePager says it then.
+		a.afterPager = append(a.afterPager, line)
+		return
+	}
+	io.WriteString(a.stderr, line)
 }
 
-// run builds the command tree, runs it and maps the outcome to an exit code.
-// It is the only place, besides main, that knows about exit codes.
+// run builds the command tree, runs it and returns its exit status: 0 on
+// success or when the person quit the pager, else the status
+// cmdutil.PrintError maps the error to, once it has printed it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := newApp(stdin, stdout, stderr, getenv)
 	ctx, a.cancel = context.WithCancelCause(ctx)

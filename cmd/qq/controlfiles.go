@@ -166,7 +166,7 @@ func runListFile(a *app, read func(dir string) (control.ListReport, error)) erro
 
 // runCheckInputs prints what check decides for each input, as JSON lines or
 // rows, after its notices: the check subcommand of badmailfrom, badrcptto
-// and rcpthosts. It fails with errNothingMatched unless every input
+// and rcpthosts. It fails with cmdutil.ErrNothingMatched unless every input
 // matched.
 func runCheckInputs[T any](a *app, args []string, check func(dir string, in []string) ([]T, []control.Notice, error), header []string, row func(T) []any, matched func(T) bool) error {
 	in, err := control.ReadInputs(args, a.stdin)

@@ -1,6 +1,10 @@
 package main
 
-import "github.com/qqmail/qq/cmd/internal/ui"
+import (
+	"io"
+
+	"github.com/qqmail/qq/cmd/internal/ui"
+)
 
 // page sends the rest of the command's standard output through a pager
 // (ui.StartPager: $QQ_PAGER, $PAGER or less -FRX) when standard output is
@@ -21,11 +25,16 @@ func (a *app) page() {
 	}
 }
 
-// closePager waits until the person has quit the pager, if there is one.
+// closePager waits until the person has quit the pager, if there is one,
+// then gives the warnings held while it ran.
 func (a *app) closePager() {
 	if a.pager != nil {
 		a.pager.Close()
 	}
+	for _, line := range a.afterPager {
+		io.WriteString(a.stderr, line)
+	}
+	a.afterPager = nil
 }
 
 // countReads starts the count of messages read that a sorted listing shows

@@ -233,7 +233,7 @@ func (a *app) changeOutput(c *changeCommand, p *qmailqueue.Plan, res *qmailqueue
 
 // nothingMatched ends a command whose selection is empty: the line
 // format and args make on stderr, unless --quiet, then exit status 1
-// (errNothingMatched).
+// (cmdutil.ErrNothingMatched).
 func (a *app) nothingMatched(format string, args ...any) error {
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, format+"\n", args...)
@@ -248,7 +248,8 @@ var errDeclined = cmdutil.WithCode(cmdutil.ExitNoMatch, errors.New("not confirme
 // present shows the plan and settles whether the change goes ahead. It
 // returns the JSON report to fill (nil unless --format json) and go=false
 // when there is nothing more to do: a dry run (its output written). Nothing
-// matched gives errNothingMatched, a declined confirmation errDeclined.
+// matched gives cmdutil.ErrNothingMatched, a declined confirmation
+// errDeclined.
 func (a *app) present(p *qmailqueue.Plan, c *changeCommand, format string) (report *qmailqueue.ChangeReport, proceed bool, err error) {
 	nothing := "nothing " + p.Op.String()
 	if len(p.Items) == 0 {

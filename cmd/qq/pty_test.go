@@ -384,3 +384,23 @@ func TestPTYChangeInterrupt(t *testing.T) {
 		t.Errorf("%d messages left, want %d - %d", left, total, removed)
 	}
 }
+
+// TestPTYWarningsAfterPager: a warning given while the pager shows the
+// output (here an interrupted quarantine run found while listing) is said
+// once the pager is closed, not drawn into its screen.
+func TestPTYWarningsAfterPager(t *testing.T) {
+	qmail := ptyQueue(t)
+	run := filepath.Join(qmail, "qq-quarantine", "20261122T120000Z-1")
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "4242"), []byte("Subject: kept\n\nbody\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pager := []string{"QQ_PAGER=echo PAGER-START; cat; echo PAGER-END", "NO_COLOR=1"}
+	code, out := runPTY(t, 120, pager, "--qmail-dir", qmail, "quarantine", "list")
+	end, warning := strings.Index(out, "PAGER-END"), strings.Index(out, "qq: warning: quarantine ")
+	if code != 0 || !strings.HasPrefix(out, "PAGER-START") || end < 0 || warning < end || !strings.Contains(out, "20261122T120000Z-1/4242") {
+		t.Errorf("exit %d; want the listing through the pager, then the warning:\n%s", code, out)
+	}
+}

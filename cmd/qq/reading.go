@@ -24,8 +24,8 @@ func (a *app) openFiltered(ff *filterFlags, now time.Time, args []string) (*qmai
 
 // endRead ends a reading command once its output is written: err, the
 // output's error, first; then out flushed; a warning when vanished
-// messages left the queue while it was read; and errNothingMatched when
-// none, a filter selected nothing.
+// messages left the queue while it was read; and
+// cmdutil.ErrNothingMatched when none, a filter selected nothing.
 func (a *app) endRead(out *bufio.Writer, err error, vanished int, none bool) error {
 	if err == nil {
 		err = out.Flush()

@@ -12,7 +12,7 @@ import (
 // NAME, --larger N --smaller M, --helo for the nearest hop's HELO name
 // (hop 1, the one --helo reads), and so on. ok is false when no filter
 // does: IP hops, HELO names of farther hops or with bytes outside
-// printable ASCII, the "none" groups and parent-domain rows.
+// visible ASCII, the "none" groups and parent-domain rows.
 func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 	switch k {
 	case KeySender:
@@ -40,11 +40,12 @@ func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 		// rule.
 		return []string{"--subject", "(?-i)^" + regexp.QuoteMeta(name) + "$"}, true
 	case KeyHelo:
-		// The group name is the HELO name lower-cased (Namer.Names), so
-		// the expression ignores case whatever --case says. A name that
-		// is not printable ASCII is left to the IDs: lower-casing and
-		// the expression's case folding could then disagree.
-		if hop != 1 || name == "" || !printableASCII(name) {
+		// The group name is the HELO name case-folded as (?i) folds it
+		// (foldCase), so the expression ignores case whatever --case
+		// says, and matches exactly the group's HELO names. A name that
+		// is not visible ASCII (a space, a control or a non-ASCII byte)
+		// is left to the IDs.
+		if hop != 1 || name == "" || !visibleASCII(name) {
 			return nil, false
 		}
 		return []string{"--helo", "(?i)^" + regexp.QuoteMeta(name) + "$"}, true
@@ -61,8 +62,9 @@ func (k Key) FilterArgs(name string, hop int) (args []string, ok bool) {
 	return nil, false
 }
 
-// printableASCII reports whether s has only printable ASCII characters.
-func printableASCII(s string) bool {
+// visibleASCII reports whether s has only visible ASCII characters:
+// printable ASCII but the space.
+func visibleASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x21 || s[i] > 0x7e {
 			return false

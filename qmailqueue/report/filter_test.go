@@ -59,3 +59,42 @@ func TestFilterArgs(t *testing.T) {
 		t.Errorf("last size bucket %q: %q, %v", last.Name, got, ok)
 	}
 }
+
+// TestHeloFilterArgsExact: the --helo expression of a HELO group matches
+// a HELO name exactly when the grouping puts that name in the group
+// (Key.Normalize, as Namer.Names). (?i) follows Unicode case folding, so
+// the grouping folds case the same way: ſ (U+017F), which (?i)s matches,
+// is in the group of s; İ (U+0130) and ı (U+0131), which (?i)i does not
+// match, are not in the group of i, though lower-casing makes İ an i. A
+// qq rm line must neither take messages of another group nor leave some
+// of its own: HELO names are whatever the remote client sends.
+func TestHeloFilterArgsExact(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		helos []string
+	}{
+		{"smtp.isp.example", []string{"smtp.isp.example", "SMTP.ISP.Example", "\u017ftmp.isp.example", "\u017fmtp.isp.example",
+			"smtp.\u0130sp.example", "smtp.\u0131sp.example", "smtp.isp.exampl", "smtp.isp.examplee", "smtpxisp.example", "smtp.isp.example\n"}},
+		{"kk-1.example", []string{"kk-1.example", "KK-1.EXAMPLE", "\u212ak-1.example", "k\u212a-1.example", "kk-1.example.", "kk-2.example"}},
+		{"win-4j5k2m8q", []string{"win-4j5k2m8q", "WIN-4J5K2M8Q", "W\u0130N-4J5K2M8Q", "w\u0131n-4j5k2m8q", "win-4j5k2m8q\xff"}},
+	} {
+		args, ok := KeyHelo.FilterArgs(tc.name, 1)
+		if !ok || len(args) != 2 || args[0] != "--helo" {
+			t.Fatalf("FilterArgs(%q) = %q, %v", tc.name, args, ok)
+		}
+		re := regexp.MustCompile(args[1])
+		for _, helo := range tc.helos {
+			inGroup := KeyHelo.Normalize(helo) == tc.name
+			if re.MatchString(helo) != inGroup {
+				t.Errorf("--helo %q matches HELO %q: %v; in the group %q: %v", args[1], helo, re.MatchString(helo), tc.name, inGroup)
+			}
+		}
+	}
+	// ſ and the Kelvin sign join the ASCII groups; the message is counted
+	// in the group its rm line takes it from.
+	for in, want := range map[string]string{"\u017fMTP.example": "smtp.example", "\u212a.example": "k.example", "W\u0130N": "w\u0130n", "\u03a3\u03c3\u03c2": "\u03c3\u03c3\u03c3"} {
+		if got := KeyHelo.Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

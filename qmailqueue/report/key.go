@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/qqmail/qq/qmailqueue"
 )
@@ -115,15 +117,18 @@ func (k Key) Fields() qmailqueue.Fields {
 // per recipient (the recipient groupings).
 func (k Key) PerRecipient() bool { return k == KeyRecipient || k == KeyRecipientDomain }
 
-// Normalize returns the group name a user-given value stands for: addresses,
-// domains and HELO names lower-cased, "<>" for the null sender, an IP
-// address in canonical form; subjects and size buckets are kept as given.
+// Normalize returns the group name a user-given value stands for: addresses
+// and domains lower-cased, HELO names case-folded (foldCase), "<>" for the
+// null sender, an IP address in canonical form; subjects and size buckets
+// are kept as given.
 func (k Key) Normalize(v string) string {
 	switch k {
 	case KeySender, KeyRecipient:
 		return strings.ToLower(qmailqueue.AddressArg(v))
-	case KeySenderDomain, KeyRecipientDomain, KeyHelo, KeyAttachment:
+	case KeySenderDomain, KeyRecipientDomain, KeyAttachment:
 		return strings.ToLower(v)
+	case KeyHelo:
+		return foldCase(v)
 	case KeyIP:
 		if a, ok := qmailqueue.CanonicalIP(v); ok {
 			return a
@@ -205,7 +210,7 @@ func (n *Namer) Names(m *qmailqueue.Message) []string {
 		if n.key == KeyIP {
 			n.scratch = append(n.scratch, hop.IP)
 		} else {
-			n.scratch = append(n.scratch, strings.ToLower(hop.Helo))
+			n.scratch = append(n.scratch, foldCase(hop.Helo))
 		}
 	case KeySize:
 		n.scratch = append(n.scratch, SizeBucketOf(m.Size).Name)
@@ -262,4 +267,38 @@ func ParseSenderKey(s string) (Key, error) {
 		return 0, fmt.Errorf("%q: choose sender or sender-domain", s)
 	}
 	return k, nil
+}
+
+// foldCase is s with every letter replaced by one representative of the
+// letters the (?i) flag of a regular expression takes for it (its Unicode
+// simple case-folding orbit): the lower-case form of the orbit's first
+// letter when that belongs to the orbit, else that first letter. It is
+// strings.ToLower where the two agree, and so for ASCII, but ſ (U+017F)
+// groups with s, as (?i)s matches it, and İ (U+0130) stays itself, as
+// (?i)i does not match it. HELO groups are named so, so that the
+// expression qq top --format rm prints for a group, (?i)^NAME$, selects
+// exactly its messages.
+func foldCase(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	return strings.Map(func(r rune) rune {
+		first := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			first = min(first, f)
+		}
+		lower := unicode.ToLower(first)
+		for f := unicode.SimpleFold(first); ; f = unicode.SimpleFold(f) {
+			if f == lower {
+				return lower
+			}
+			if f == first {
+				return first
+			}
+		}
+	}, s)
 }

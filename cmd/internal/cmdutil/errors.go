@@ -41,7 +41,10 @@ type UsageError struct {
 	Err     error
 }
 
+// Error is the mistake's message.
 func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the mistake.
 func (e *UsageError) Unwrap() error { return e.Err }
 
 // UsageErrorf makes a UsageError; the command path is filled in by the
@@ -70,7 +73,10 @@ type CodedError struct {
 	Err  error
 }
 
+// Error is the error's message.
 func (e *CodedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error that carries the status.
 func (e *CodedError) Unwrap() error { return e.Err }
 
 // WithCode returns err carrying the given exit status (nil for nil).
@@ -85,6 +91,7 @@ func WithCode(code int, err error) error {
 // more: the command has already said what there was to say.
 type SilentError struct{ Code int }
 
+// Error says the status; it is never printed.
 func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
 // ErrNothingMatched ends a command whose filters selected nothing: exit 1,
