@@ -106,12 +106,13 @@ func settle(m *Model, cmd tea.Cmd) {
 // (the quick count, then the sized one), then the message list opened
 // (every selected ID with its sort key, sorted, and the visible rows
 // read), then sorted by size (a rescan while the list is open, as every
-// refresh of a changing queue is). It reports
+// refresh of a changing queue is), then every message marked and its
+// removal planned (the confirmation dialog). It reports
 //   - peak-rss-MB: the process's peak resident size during those steps
 //     (VmHWM, reset before them; Linux only), what the 64 MB
 //     bound on a million messages is about;
 //   - live-MB: the heap still in use once they are done (after a GC), the
-//     model's own data: mostly the list's order.
+//     model's own data: the list's order, the marks and the plan.
 func BenchmarkMemory(b *testing.B) {
 	q := benchQueue(b)
 	b.ReportAllocs()
@@ -119,7 +120,9 @@ func BenchmarkMemory(b *testing.B) {
 	for range b.N {
 		debug.FreeOSMemory()
 		resetPeakRSS := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-		m := New(Options{Queue: q, NoColor: true})
+		m := New(Options{Queue: q, NoColor: true, Apply: func(context.Context, *qmailqueue.Plan, func()) (*qmailqueue.ChangeResult, error) {
+			panic("the benchmark applies nothing")
+		}})
 		m.noTick = true
 		settle(m, m.startScan(true))
 		if !m.haveSum || m.View() == "" {
@@ -136,6 +139,14 @@ func BenchmarkMemory(b *testing.B) {
 		settle(m, m.startScan(true))
 		if m.View() == "" || m.entries.Len() == 0 {
 			b.Fatal("no list by size")
+		}
+		// Every message marked and its removal planned: the dialog of
+		// "remove the flood", with the plan, the marks and the list held.
+		m.listKey("a")
+		_, plan := m.listKey("d")
+		settle(m, plan)
+		if m.plan == nil || len(m.plan.Items) != m.entries.Len() || m.View() == "" {
+			b.Fatalf("no plan of the %d marked (%s)", m.entries.Len(), m.planErr)
 		}
 		if hwm, ok := peakRSS(); ok && resetPeakRSS {
 			peak = max(peak, float64(hwm)/(1<<20))
