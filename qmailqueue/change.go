@@ -201,19 +201,10 @@ func (c *itemCollector) all() []PlanItem {
 	return append(all, c.items...)
 }
 
-// Targets returns the plan's targets, by ID.
-func (p *Plan) Targets() []Target {
-	t := make([]Target, len(p.Items))
-	for i := range p.Items {
-		t[i] = p.Items[i].Target
-	}
-	return t
-}
-
 // eachBatch calls fn with the plan's targets, by ID, n at a time, until fn
 // returns an error. Apply hands the targets over a batch at a time rather
-// than as one copy of the whole plan ([Plan.Targets]), which on a large
-// plan would be another array as large as the plan.
+// than as one copy of the whole plan, which on a large plan would be
+// another array as large as the plan.
 func (p *Plan) eachBatch(n int, fn func([]Target) error) error {
 	targets := make([]Target, 0, min(n, len(p.Items)))
 	for start := 0; start < len(p.Items); start += n {
